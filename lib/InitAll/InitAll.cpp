@@ -3,12 +3,16 @@
 #include "ttt/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "ttt/Conversion/Passes.h"
 #include "ttt/Dialect/TTT/IR/TTTDialect.h"
 
 void mlir::ttt::registerAllDialects(DialectRegistry &registry) {
   registry.insert<TTTDialect>();
 }
 
-void mlir::ttt::registerAllPasses() {}
+void mlir::ttt::registerAllPasses() { registerTTTConversionPasses(); }
 
-void mlir::ttt::registerAllTranslations() {}
+void mlir::ttt::registerAllTranslations() {
+  // No TTT-specific translation exists yet: ttt-translate offers the upstream
+  // ones (mlir-to-llvmir, ...) on IR that ttt-opt has lowered.
+}
