@@ -5,12 +5,17 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "ttt/Conversion/Passes.h"
 #include "ttt/Dialect/TTT/IR/TTTDialect.h"
+#include "ttt/Transforms/Passes.h"
 
 void mlir::ttt::registerAllDialects(DialectRegistry &registry) {
   registry.insert<TTTDialect>();
+  registerVJPInterfaceExternalModels(registry);
 }
 
-void mlir::ttt::registerAllPasses() { registerTTTConversionPasses(); }
+void mlir::ttt::registerAllPasses() {
+  registerTTTConversionPasses();
+  registerTTTTransformsPasses();
+}
 
 void mlir::ttt::registerAllTranslations() {
   // No TTT-specific translation exists yet: ttt-translate offers the upstream

@@ -15,6 +15,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "ttt/Dialect/TTT/IR/TTTOps.h"
+#include "ttt/Utils/TensorBuilders.h"
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_CONVERTTTTTOLINALG
@@ -26,36 +27,8 @@ using namespace mlir::ttt;
 
 namespace {
 
-/// `tensor.empty` with the sizes of `like` minus its last `dropBack` dims.
-Value emptyLike(OpBuilder &b, Location loc, Value like, unsigned dropBack = 0) {
-  auto type = cast<RankedTensorType>(like.getType());
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
-  sizes.resize(sizes.size() - dropBack);
-  return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
-}
-
-/// `emptyLike` filled with zeros: the accumulator of a reduction.
-Value zerosLike(OpBuilder &b, Location loc, Value like, unsigned dropBack = 0) {
-  Value empty = emptyLike(b, loc, like, dropBack);
-  Type elt = cast<RankedTensorType>(like.getType()).getElementType();
-  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
-  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-}
-
-/// The last dimension's extent as a float of type `elt`.
-Value lastDimAsFloat(OpBuilder &b, Location loc, Value v, Type elt) {
-  auto type = cast<RankedTensorType>(v.getType());
-  Value dim = tensor::DimOp::create(b, loc, v, type.getRank() - 1);
-  Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), dim);
-  return arith::SIToFPOp::create(b, loc, elt, i64);
-}
-
 void yieldValue(OpBuilder &b, Location loc, Value v) {
   linalg::YieldOp::create(b, loc, v);
-}
-
-Value floatConst(OpBuilder &b, Location loc, Type elt, double v) {
-  return arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));
 }
 
 SmallVector<utils::IteratorType> parallelThenReduction(unsigned rank) {
@@ -145,7 +118,7 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap row = rowMap(ctx, rank);
     AffineMap vec = lastDimMap(ctx, rank);
-    Value n = lastDimAsFloat(rewriter, loc, x, elt);
+    Value n = dimAsFloat(rewriter, loc, x, rank - 1, elt);
     Value eps = floatConst(rewriter, loc, elt,
                            op.getEpsilon().convertToDouble());
 

@@ -10,6 +10,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "ttt/Dialect/TTT/IR/TTTDialect.h"
+#include "ttt/Dialect/TTT/IR/TTTInterfaces.h"
 
 #define GET_OP_CLASSES
 #include "ttt/Dialect/TTT/IR/TTTOps.h.inc"
