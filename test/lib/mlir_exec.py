@@ -19,9 +19,9 @@ LLVM_LIB = os.path.join(os.path.dirname(LLVM_BIN), "lib")
 
 # Tensors -> bufferized loops -> LLVM, all upstream passes.
 LOWER_TO_LLVM = [
-    "--one-shot-bufferize=bufferize-function-boundaries",
+    "--one-shot-bufferize=bufferize-function-boundaries allow-return-allocs-from-loops",
     "--convert-linalg-to-loops", "--lower-affine", "--convert-scf-to-cf",
-    "--expand-strided-metadata", "--finalize-memref-to-llvm",
+    "--expand-strided-metadata", "--lower-affine", "--finalize-memref-to-llvm",
     "--convert-math-to-llvm", "--convert-math-to-libm",
     "--convert-arith-to-llvm", "--convert-cf-to-llvm",
     "--convert-func-to-llvm", "--convert-index-to-llvm",

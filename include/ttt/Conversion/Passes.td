@@ -21,4 +21,20 @@ def ConvertTTTToLinalg : Pass<"convert-ttt-to-linalg"> {
                            "::mlir::math::MathDialect"];
 }
 
+def ConvertTTTScanToSCF : Pass<"convert-ttt-scan-to-scf"> {
+  let summary = "Lower ttt.scan to loops over the chains and the chunks";
+  let description = [{
+    Rewrites each `ttt.scan` into `scf.for` loops over its batch dimensions
+    (independent chains) and, inside, an `scf.for` over the chunks that
+    carries the state and the output tensors. Each iteration slices the
+    chunk of every sequence (`tensor.extract_slice`, `min(chunk_size,
+    T - t0)` positions, so a final partial chunk is handled), inlines the
+    body and inserts the chunk's outputs (`tensor.insert_slice`). The
+    `ttt.grad` ops of the body must have been expanded first.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TTT_CONVERSION_PASSES_TD
