@@ -37,6 +37,14 @@ if [ -f "$BUILD/runtime/CTestTestfile.cmake" ]; then
   elif [ "$rt_rc" != 0 ]; then failed=$((failed + 1)); fi
 fi
 
+# The runtime must build on its own, without LLVM/MLIR.
+if cmake -G Ninja -S "$ROOT/runtime" -B "$BUILD/runtime-standalone" "${EXTRA[@]}" >/dev/null &&
+   ninja -C "$BUILD/runtime-standalone" >/dev/null; then
+  echo "PASS: runtime builds standalone (no LLVM/MLIR)"; passed=$((passed + 1))
+else
+  echo "FAIL: runtime does not build standalone"; failed=$((failed + 1))
+fi
+
 echo "test time: $(( $(date +%s) - start )) s"
 echo "ttt: $passed passed, $failed failed"
 [ "$failed" = 0 ]
