@@ -49,8 +49,7 @@ Value ttt::buildGeneric(OpBuilder &b, Location loc, ValueRange ins,
   SmallVector<utils::IteratorType> iters(numLoops,
                                          utils::IteratorType::reduction);
   for (AffineExpr e : outMap.getResults())
-    iters[cast<AffineDimExpr>(e).getPosition()] =
-        utils::IteratorType::parallel;
+    iters[cast<AffineDimExpr>(e).getPosition()] = utils::IteratorType::parallel;
   SmallVector<AffineMap> maps(inMaps);
   maps.push_back(outMap);
   auto generic = linalg::GenericOp::create(

@@ -196,7 +196,8 @@ bool ttt::rt::parseNpy(const uint8_t *bytes, size_t size, Array &out,
   uint64_t want = count * itemSize;
   size_t have = size - pos;
   if (want != have) {
-    error = (have < want ? "truncated data: expected " : "trailing data: expected ") +
+    error = (have < want ? "truncated data: expected "
+                         : "trailing data: expected ") +
             std::to_string(want) + " bytes, found " + std::to_string(have);
     return false;
   }
@@ -232,7 +233,8 @@ bool ttt::rt::writeNpy(const std::string &path, const Array &a,
   std::string dict = std::string("{'descr': '") + dtypeDescr(a.dtype) +
                      "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < a.shape.size(); ++i)
-    dict += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
+    dict += std::to_string(a.shape[i]) +
+            (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
   dict += "), }";
   // Pad with spaces so that the data starts on a 64-byte boundary.
   size_t total = kMagicLen + 4 + dict.size() + 1;

@@ -39,7 +39,8 @@ void expectError(const std::vector<uint8_t> &bytes, const char *needle) {
   EXPECT_NE(err.find(needle), std::string::npos) << "message: " << err;
 }
 
-const char *kF32x4 = "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }";
+const char *kF32x4 =
+    "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }";
 
 TEST(Npy, ReadsNumpyFloat32) {
   Array a;
@@ -78,7 +79,8 @@ TEST(Npy, ReadsScalarInt64) {
 
 TEST(Npy, RoundTripsEveryDtypeAndShape) {
   const DType types[] = {DType::F32, DType::F64, DType::I32, DType::I64};
-  const std::vector<std::vector<int64_t>> shapes = {{}, {5}, {2, 3}, {2, 0, 4}, {1, 2, 3, 4}};
+  const std::vector<std::vector<int64_t>> shapes = {
+      {}, {5}, {2, 3}, {2, 0, 4}, {1, 2, 3, 4}};
   std::string path = ::testing::TempDir() + "/roundtrip.npy";
   for (DType t : types)
     for (const auto &shape : shapes) {
@@ -102,7 +104,8 @@ TEST(Npy, MissingFileNamesPath) {
   Array a;
   std::string err;
   EXPECT_FALSE(readNpy("/nonexistent/x.npy", a, err));
-  EXPECT_NE(err.find("/nonexistent/x.npy: cannot open"), std::string::npos) << err;
+  EXPECT_NE(err.find("/nonexistent/x.npy: cannot open"), std::string::npos)
+      << err;
 }
 
 TEST(Npy, WriteRejectsInconsistentArray) {
@@ -129,7 +132,9 @@ TEST(Npy, BadMagic) {
 
 TEST(Npy, TooShort) { expectError({0x93, 'N'}, "bad magic"); }
 
-TEST(Npy, UnsupportedVersion) { expectError(image(kF32x4, 16, 9), "unsupported .npy version 9"); }
+TEST(Npy, UnsupportedVersion) {
+  expectError(image(kF32x4, 16, 9), "unsupported .npy version 9");
+}
 
 TEST(Npy, HeaderPastEnd) {
   auto b = image(kF32x4, 0);
@@ -145,18 +150,21 @@ TEST(Npy, MissingKey) {
 TEST(Npy, NoDict) { expectError(image("descr <f4", 16), "no dict"); }
 
 TEST(Npy, UnbalancedShape) {
-  expectError(image("{'descr': '<f4', 'fortran_order': False, 'shape': (4,, }", 16),
-              "malformed header");
+  expectError(
+      image("{'descr': '<f4', 'fortran_order': False, 'shape': (4,, }", 16),
+      "malformed header");
 }
 
 TEST(Npy, BadShapeDim) {
-  expectError(image("{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }", 16),
-              "malformed shape dimension '-4'");
+  expectError(
+      image("{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }", 16),
+      "malformed shape dimension '-4'");
 }
 
 TEST(Npy, UnsupportedDtype) {
-  expectError(image("{'descr': '<c8', 'fortran_order': False, 'shape': (4,), }", 32),
-              "unsupported dtype '<c8'");
+  expectError(
+      image("{'descr': '<c8', 'fortran_order': False, 'shape': (4,), }", 32),
+      "unsupported dtype '<c8'");
 }
 
 TEST(Npy, BigEndianFileRejected) {
@@ -170,15 +178,22 @@ TEST(Npy, FortranOrderRejected) {
   Array a;
   std::string err;
   EXPECT_FALSE(readNpy(input("f32_fortran.npy"), a, err));
-  EXPECT_NE(err.find("fortran_order True is not supported"), std::string::npos) << err;
+  EXPECT_NE(err.find("fortran_order True is not supported"), std::string::npos)
+      << err;
 }
 
-TEST(Npy, TruncatedData) { expectError(image(kF32x4, 10), "truncated data: expected 16 bytes, found 10"); }
+TEST(Npy, TruncatedData) {
+  expectError(image(kF32x4, 10), "truncated data: expected 16 bytes, found 10");
+}
 
-TEST(Npy, TrailingData) { expectError(image(kF32x4, 20), "trailing data: expected 16 bytes, found 20"); }
+TEST(Npy, TrailingData) {
+  expectError(image(kF32x4, 20), "trailing data: expected 16 bytes, found 20");
+}
 
 TEST(Npy, ShapeOverflow) {
-  expectError(image("{'descr': '<f8', 'fortran_order': False, 'shape': (999999999999999999, 999999999999999999), }", 8),
+  expectError(image("{'descr': '<f8', 'fortran_order': False, 'shape': "
+                    "(999999999999999999, 999999999999999999), }",
+                    8),
               "shape overflows");
 }
 

@@ -20,6 +20,6 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::ttt::registerAllDialects(registry);
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "TTT optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "TTT optimizer driver\n", registry));
 }

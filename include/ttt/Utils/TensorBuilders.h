@@ -22,8 +22,7 @@ Value emptyLike(OpBuilder &b, Location loc, Value like, unsigned dropBack = 0);
 Value zerosLike(OpBuilder &b, Location loc, Value like, unsigned dropBack = 0);
 
 /// Zeros of the given sizes and element type.
-Value zeros(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
-            Type elt);
+Value zeros(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type elt);
 
 /// A scalar float constant of type `elt`.
 Value floatConst(OpBuilder &b, Location loc, Type elt, double v);

@@ -48,8 +48,7 @@ AffineMap lastDimMap(MLIRContext *ctx, unsigned rank) {
 }
 
 /// Elementwise unary op as one parallel linalg.generic.
-template <typename OpTy>
-struct UnaryToGeneric : OpRewritePattern<OpTy> {
+template <typename OpTy> struct UnaryToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   using BodyFn = function_ref<Value(OpBuilder &, Location, Value)>;
 
@@ -78,8 +77,8 @@ struct GeluTanhLowering : UnaryToGeneric<GeluTanhOp> {
   using UnaryToGeneric::UnaryToGeneric;
   Value body(OpBuilder &b, Location loc, Value x) const override {
     Type t = x.getType();
-    Value x3 = arith::MulFOp::create(
-        b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value x3 =
+        arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
     Value inner = arith::AddFOp::create(
         b, loc, x,
         arith::MulFOp::create(b, loc, floatConst(b, loc, t, 0.044715), x3));
@@ -119,16 +118,15 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     AffineMap row = rowMap(ctx, rank);
     AffineMap vec = lastDimMap(ctx, rank);
     Value n = dimAsFloat(rewriter, loc, x, rank - 1, elt);
-    Value eps = floatConst(rewriter, loc, elt,
-                           op.getEpsilon().convertToDouble());
+    Value eps =
+        floatConst(rewriter, loc, elt, op.getEpsilon().convertToDouble());
 
     auto sum = linalg::GenericOp::create(
         rewriter, loc, TypeRange{zerosLike(rewriter, loc, x, 1).getType()},
         ValueRange{x}, ValueRange{zerosLike(rewriter, loc, x, 1)},
         ArrayRef<AffineMap>{id, row}, parallelThenReduction(rank),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          yieldValue(b, l,
-                                  arith::AddFOp::create(b, l, a[1], a[0]));
+          yieldValue(b, l, arith::AddFOp::create(b, l, a[1], a[0]));
         });
     Value rowSum = sum.getResult(0);
 
@@ -186,13 +184,12 @@ struct L2LossLowering : OpRewritePattern<L2LossOp> {
     Value init = zerosLike(rewriter, loc, p, perRow ? 1 : rank);
     Value half = floatConst(rewriter, loc, elt, 0.5);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{op.getType()},
-        ValueRange{p, op.getTarget()}, ValueRange{init},
-        ArrayRef<AffineMap>{id, id, out}, iters,
+        rewriter, loc, TypeRange{op.getType()}, ValueRange{p, op.getTarget()},
+        ValueRange{init}, ArrayRef<AffineMap>{id, id, out}, iters,
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-          Value hd2 = arith::MulFOp::create(
-              b, l, half, arith::MulFOp::create(b, l, d, d));
+          Value hd2 = arith::MulFOp::create(b, l, half,
+                                            arith::MulFOp::create(b, l, d, d));
           yieldValue(b, l, arith::AddFOp::create(b, l, a[2], hd2));
         });
     rewriter.replaceOp(op, generic.getResults());
@@ -245,8 +242,7 @@ struct SgdUpdateLowering : OpRewritePattern<UpdateOp> {
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule, s, r);
           Value step = arith::MulFOp::create(b, l, a[1], a[0]);
           Value masked = arith::SelectOp::create(b, l, causal, step, zero);
-          yieldValue(b, l,
-                                  arith::SubFOp::create(b, l, a[2], masked));
+          yieldValue(b, l, arith::SubFOp::create(b, l, a[2], masked));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

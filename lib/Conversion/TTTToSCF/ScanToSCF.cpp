@@ -56,7 +56,8 @@ SliceSpec sliceOf(OpBuilder &b, Location loc, Value value, ValueRange batchIvs,
 
 Value extract(OpBuilder &b, Location loc, Value from, Type resultType,
               const SliceSpec &s) {
-  return tensor::ExtractSliceOp::create(b, loc, cast<RankedTensorType>(resultType),
+  return tensor::ExtractSliceOp::create(b, loc,
+                                        cast<RankedTensorType>(resultType),
                                         from, s.offsets, s.sizes, s.strides);
 }
 
@@ -98,8 +99,8 @@ LogicalResult lowerScan(ScanOp scan) {
              << cast<OpResult>(out).getResultNumber() - numInits
              << " has a dynamic per-position dimension";
     }
-    dests.push_back(
-        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dyn));
+    dests.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                            type.getElementType(), dyn));
   }
 
   // Loops over the chains.
@@ -146,14 +147,16 @@ LogicalResult lowerScan(ScanOp scan) {
     for (unsigned i = 0; i < numInits; ++i)
       mapping.map(body.getArgument(i), iter[i]);
     for (auto [i, s] : llvm::enumerate(scan.getSequences())) {
-      BlockArgument arg = body.getArgument(numInits + scan.getParams().size() + i);
+      BlockArgument arg =
+          body.getArgument(numInits + scan.getParams().size() + i);
       auto argType = cast<RankedTensorType>(arg.getType());
-      OpFoldResult size = argType.isDynamicDim(0)
-                              ? OpFoldResult(len)
-                              : OpFoldResult(b.getIndexAttr(argType.getDimSize(0)));
-      mapping.map(arg, extract(b, loc, s, argType,
-                               sliceOf(b, loc, s, batchIvs,
-                                       std::make_pair(t0, size))));
+      OpFoldResult size =
+          argType.isDynamicDim(0)
+              ? OpFoldResult(len)
+              : OpFoldResult(b.getIndexAttr(argType.getDimSize(0)));
+      mapping.map(
+          arg, extract(b, loc, s, argType,
+                       sliceOf(b, loc, s, batchIvs, std::make_pair(t0, size))));
     }
     for (Operation &op : body.without_terminator())
       b.clone(op, mapping);
@@ -163,8 +166,9 @@ LogicalResult lowerScan(ScanOp scan) {
     for (unsigned j = numInits; j < yield.getNumOperands(); ++j) {
       Value chunkOut = mapping.lookup(yield.getOperand(j));
       Value full = iter[j];
-      SliceSpec s = sliceOf(b, loc, full, batchIvs,
-                            std::make_pair(t0, tensor::getMixedSize(b, loc, chunkOut, 0)));
+      SliceSpec s = sliceOf(
+          b, loc, full, batchIvs,
+          std::make_pair(t0, tensor::getMixedSize(b, loc, chunkOut, 0)));
       next.push_back(insert(b, loc, chunkOut, full, s));
     }
     scf::YieldOp::create(b, loc, next);

@@ -148,7 +148,8 @@ LogicalResult expandGrad(GradOp grad) {
       if (perExample)
         sizes.push_back(state.numExamples);
       llvm::append_range(sizes, tensor::getMixedSizes(b, loc, w));
-      g = zeros(b, loc, sizes, cast<RankedTensorType>(w.getType()).getElementType());
+      g = zeros(b, loc, sizes,
+                cast<RankedTensorType>(w.getType()).getElementType());
     }
     if (g.getType() != resultType)
       g = tensor::CastOp::create(b, loc, resultType, g);

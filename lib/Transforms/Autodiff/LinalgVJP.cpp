@@ -38,7 +38,8 @@ struct ContractionVJP
     state.operandCotangents.assign(op->getNumOperands(), Value());
     if (!dC)
       return success();
-    if (linalgOp.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(linalgOp))
+    if (linalgOp.getNumDpsInputs() != 2 ||
+        !linalg::isaContractionOpInterface(linalgOp))
       return op->emitOpError("has no VJP rule: not a two-input contraction");
 
     SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
@@ -89,7 +90,8 @@ struct ElementwiseVJP
     if (!dC)
       return success();
     bool ext = state.needsExampleDim(op->getResult(0));
-    unsigned rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+    unsigned rank =
+        cast<RankedTensorType>(op->getResult(0).getType()).getRank();
     unsigned loops = rank + (ext ? 1 : 0);
     AffineMap id = b.getMultiDimIdentityMap(loops);
     AffineMap plain = shifted(b.getMultiDimIdentityMap(rank), ext ? 1 : 0);
@@ -138,7 +140,8 @@ struct BroadcastVJP
     for (unsigned d = 0; d < rank; ++d)
       if (!llvm::is_contained(bcast.getDimensions(), int64_t(d)))
         kept.push_back(getAffineDimExpr(d, b.getContext()));
-    AffineMap xMap = shifted(AffineMap::get(rank, 0, kept, b.getContext()), shift);
+    AffineMap xMap =
+        shifted(AffineMap::get(rank, 0, kept, b.getContext()), shift);
     AffineMap dCMap = b.getMultiDimIdentityMap(rank + shift);
     std::optional<unsigned> rowLoop = shift;
     FailureOr<AffineMap> outMap =

@@ -44,13 +44,13 @@ struct UnaryVJP : DifferentiableOpInterface::ExternalModel<Derived, OpTy> {
       return failure();
     unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
     AffineMap id = b.getMultiDimIdentityMap(rank);
-    state.operandCotangents[0] = buildGeneric(
-        b, op->getLoc(), ValueRange{dY, x}, {id, id},
-        emptyLike(b, op->getLoc(), x), id,
-        [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          return arith::MulFOp::create(nb, l, a[0],
-                                       Derived::derivative(nb, l, a[1]));
-        });
+    state.operandCotangents[0] =
+        buildGeneric(b, op->getLoc(), ValueRange{dY, x}, {id, id},
+                     emptyLike(b, op->getLoc(), x), id,
+                     [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                       return arith::MulFOp::create(
+                           nb, l, a[0], Derived::derivative(nb, l, a[1]));
+                     });
     return success();
   }
 };
@@ -75,11 +75,11 @@ struct GeluTanhVJP : UnaryVJP<GeluTanhOp, GeluTanhVJP> {
                                         arith::MulFOp::create(b, l, th, th));
     Value dInner = arith::MulFOp::create(
         b, l, c(0.7978845608028654),
-        arith::AddFOp::create(b, l, c(1.0),
-                              arith::MulFOp::create(b, l, c(3 * 0.044715), x2)));
-    Value right = arith::MulFOp::create(
-        b, l, arith::MulFOp::create(b, l, c(0.5), x),
-        arith::MulFOp::create(b, l, sech2, dInner));
+        arith::AddFOp::create(
+            b, l, c(1.0), arith::MulFOp::create(b, l, c(3 * 0.044715), x2)));
+    Value right =
+        arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, c(0.5), x),
+                              arith::MulFOp::create(b, l, sech2, dInner));
     return arith::AddFOp::create(b, l, left, right);
   }
 };
@@ -124,8 +124,8 @@ struct L2LossVJP
         continue;
       bool negate = i == 1;
       state.operandCotangents[i] = buildGeneric(
-          b, loc, ValueRange{dL, p, t}, {lMap, id, id}, emptyLike(b, loc, p), id,
-          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          b, loc, ValueRange{dL, p, t}, {lMap, id, id}, emptyLike(b, loc, p),
+          id, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value diff = negate ? arith::SubFOp::create(nb, l, a[2], a[1])
                                 : arith::SubFOp::create(nb, l, a[1], a[2]);
             return arith::MulFOp::create(nb, l, a[0], diff);
@@ -182,8 +182,8 @@ struct LayerNormVJP
     };
     auto xhatOf = [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
       Value mean = arith::DivFOp::create(nb, l, a[1], n);
-      return arith::MulFOp::create(nb, l, arith::SubFOp::create(nb, l, a[0], mean),
-                                   rstdOf(nb, l, a[2]));
+      return arith::MulFOp::create(
+          nb, l, arith::SubFOp::create(nb, l, a[0], mean), rstdOf(nb, l, a[2]));
     };
 
     if (state.isActive(x)) {
@@ -191,12 +191,12 @@ struct LayerNormVJP
       Value sg = buildReduction(
           b, loc, ValueRange{dY, gamma}, {id, vec}, row, elt,
           [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            return arith::AddFOp::create(nb, l, a[2],
-                                         arith::MulFOp::create(nb, l, a[0], a[1]));
+            return arith::AddFOp::create(
+                nb, l, a[2], arith::MulFOp::create(nb, l, a[0], a[1]));
           });
       Value sgx = buildReduction(
-          b, loc, ValueRange{x, s1, s2, dY, gamma}, {id, row, row, id, vec}, row,
-          elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          b, loc, ValueRange{x, s1, s2, dY, gamma}, {id, row, row, id, vec},
+          row, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value g = arith::MulFOp::create(nb, l, a[3], a[4]);
             Value gx = arith::MulFOp::create(nb, l, g, xhatOf(nb, l, a));
             return arith::AddFOp::create(nb, l, a[5], gx);
@@ -228,8 +228,8 @@ struct LayerNormVJP
       state.operandCotangents[i] = buildReduction(
           b, loc, ValueRange{x, s1, s2, dY}, {id, row, row, id}, *outMap, elt,
           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value v = isGamma ? Value(arith::MulFOp::create(
-                                    nb, l, a[3], xhatOf(nb, l, a)))
+            Value v = isGamma ? Value(arith::MulFOp::create(nb, l, a[3],
+                                                            xhatOf(nb, l, a)))
                               : a[3];
             return arith::AddFOp::create(nb, l, a[4], v);
           });

@@ -32,11 +32,10 @@ inline AffineMap withLeadingDim(AffineMap map, unsigned dim) {
 /// the rule's loops (already shifted when the result cotangent is extended):
 /// extended results give extended operands (loop 0 first); a shared operand
 /// of a row-indexed result keeps the result's row loop `rowLoop` first.
-inline FailureOr<AffineMap> operandCotangentMap(Operation *op,
-                                                VJPState &state, Value operand,
-                                                AffineMap operandMap,
-                                                bool resultExtended,
-                                                std::optional<unsigned> rowLoop) {
+inline FailureOr<AffineMap>
+operandCotangentMap(Operation *op, VJPState &state, Value operand,
+                    AffineMap operandMap, bool resultExtended,
+                    std::optional<unsigned> rowLoop) {
   if (resultExtended)
     return withLeadingDim(operandMap, 0);
   if (!state.needsExampleDim(operand))

@@ -54,14 +54,15 @@ LogicalResult ScanOp::verify() {
     return success();
   };
 
-  for (auto [what, values] : {std::pair<StringRef, ValueRange>{"init", getInits()},
-                              {"param", getParams()}}) {
+  for (auto [what, values] :
+       {std::pair<StringRef, ValueRange>{"init", getInits()},
+        {"param", getParams()}}) {
     for (auto [i, v] : llvm::enumerate(values)) {
       auto type = cast<RankedTensorType>(v.getType());
       if (type.getRank() < batchRank)
-        return emitOpError() << what << " #" << i << " has rank "
-                             << type.getRank() << ", below the batch rank "
-                             << batchRank;
+        return emitOpError()
+               << what << " #" << i << " has rank " << type.getRank()
+               << ", below the batch rank " << batchRank;
       if (failed(checkBatchDims(type, what, i)))
         return failure();
     }
@@ -80,8 +81,8 @@ LogicalResult ScanOp::verify() {
       return failure();
     int64_t t = type.getDimSize(batchRank);
     if (!dimsCompatible(t, seqLen))
-      return emitOpError() << "sequence #" << i << " has length "
-                           << dimStr(t) << ", expected " << dimStr(seqLen);
+      return emitOpError() << "sequence #" << i << " has length " << dimStr(t)
+                           << ", expected " << dimStr(seqLen);
     if (!ShapedType::isDynamic(t))
       seqLen = t;
   }
@@ -94,9 +95,8 @@ LogicalResult ScanOp::verify() {
        llvm::enumerate(llvm::zip(getInits().getTypes(), getResultTypes()))) {
     auto [initType, resultType] = pair;
     if (initType != resultType)
-      return emitOpError() << "final state #" << i << " has type "
-                           << resultType << ", expected the init type "
-                           << initType;
+      return emitOpError() << "final state #" << i << " has type " << resultType
+                           << ", expected the init type " << initType;
   }
   return success();
 }
@@ -119,12 +119,11 @@ LogicalResult ScanOp::verifyRegions() {
   for (unsigned i = 0; i < numPerChain; ++i) {
     Value v = getOperand(i);
     auto type = cast<RankedTensorType>(v.getType());
-    auto expected = RankedTensorType::get(
-        type.getShape().drop_front(batchRank), type.getElementType());
+    auto expected = RankedTensorType::get(type.getShape().drop_front(batchRank),
+                                          type.getElementType());
     if (body.getArgument(i).getType() != expected)
       return emitOpError() << "body " << (i < numInits ? "state" : "param")
-                           << " argument #"
-                           << (i < numInits ? i : i - numInits)
+                           << " argument #" << (i < numInits ? i : i - numInits)
                            << " has type " << body.getArgument(i).getType()
                            << ", expected " << expected;
   }
@@ -132,8 +131,8 @@ LogicalResult ScanOp::verifyRegions() {
   std::optional<int64_t> chunkDim;
   for (auto [i, v] : llvm::enumerate(getSequences())) {
     auto type = cast<RankedTensorType>(v.getType());
-    auto argType = dyn_cast<RankedTensorType>(
-        body.getArgument(numPerChain + i).getType());
+    auto argType =
+        dyn_cast<RankedTensorType>(body.getArgument(numPerChain + i).getType());
     if (!argType || argType.getRank() != type.getRank() - batchRank)
       return emitOpError() << "body chunk argument #" << i
                            << " must be a ranked tensor of rank "
@@ -148,9 +147,8 @@ LogicalResult ScanOp::verifyRegions() {
       return emitOpError() << "body chunk argument #" << i
                            << " has a static chunk dimension but the "
                               "sequence length "
-                           << dimStr(seqLen)
-                           << " is not a known multiple of " << chunk
-                           << "; use ? for the chunk dimension";
+                           << dimStr(seqLen) << " is not a known multiple of "
+                           << chunk << "; use ? for the chunk dimension";
     if (chunkDim && *chunkDim != d)
       return emitOpError() << "body chunk arguments disagree on the chunk "
                               "dimension";
@@ -245,8 +243,8 @@ LogicalResult GradOp::verifyRegions() {
   if (!yield)
     return emitOpError("body must end with 'ttt.yield'");
   if (yield.getNumOperands() != 1)
-    return yield.emitOpError() << "must yield exactly one loss, yields "
-                               << yield.getNumOperands();
+    return yield.emitOpError()
+           << "must yield exactly one loss, yields " << yield.getNumOperands();
   auto lossType = dyn_cast<RankedTensorType>(yield.getOperand(0).getType());
   if (!lossType || lossType.getRank() > 1 ||
       !isa<FloatType>(lossType.getElementType()))
@@ -267,9 +265,8 @@ LogicalResult GradOp::verifyRegions() {
     if (std::get<1>(pair) != expected)
       return emitOpError() << "gradient #" << i << " has type "
                            << std::get<1>(pair) << ", expected " << expected
-                           << (lossType.getRank() == 1
-                                   ? " (per-example loss)"
-                                   : " (scalar loss)");
+                           << (lossType.getRank() == 1 ? " (per-example loss)"
+                                                       : " (scalar loss)");
   }
   return success();
 }
@@ -341,7 +338,8 @@ LogicalResult UpdateOp::verify() {
                            << " the '" << name << "' attribute";
   }
   for (FloatAttr beta : {getBeta1Attr(), getBeta2Attr()})
-    if (beta && (beta.getValueAsDouble() < 0.0 || beta.getValueAsDouble() >= 1.0))
+    if (beta &&
+        (beta.getValueAsDouble() < 0.0 || beta.getValueAsDouble() >= 1.0))
       return emitOpError("beta1 and beta2 must lie in [0, 1)");
   if (getEpsilonAttr() && getEpsilonAttr().getValueAsDouble() <= 0.0)
     return emitOpError("epsilon must be positive");
@@ -362,8 +360,7 @@ LogicalResult LayerNormOp::verify() {
     auto t = cast<RankedTensorType>(v.getType());
     if (t.getRank() != 1 || !dimsCompatible(t.getDimSize(0), d))
       return emitOpError() << name << " must be a vector of the normalized "
-                           << "dimension's size " << dimStr(d) << ", got "
-                           << t;
+                           << "dimension's size " << dimStr(d) << ", got " << t;
   }
   if (getEpsilon().convertToDouble() <= 0.0)
     return emitOpError("epsilon must be positive");
