@@ -1,7 +1,7 @@
 """End-to-end check of the bundled examples: each graph, in float64, goes
 through ttt-autodiff, convert-ttt-scan-to-scf and convert-ttt-to-linalg and
 runs in mlir-runner on fresh random inputs, with T a multiple and not a
-multiple of the mini-batch; outputs and final fast weights must match the
+multiple of the mini-batch, with and without ttt-dual-form; outputs and final fast weights must match the
 independent primal-form reference (test/lib/ttt_reference.py) within 1e-10
 relative error."""
 
@@ -17,8 +17,11 @@ import mlir_exec  # noqa: E402
 import ttt_reference as ref  # noqa: E402
 
 TOL = 1e-10
-PIPELINE = ["--ttt-autodiff", "--convert-ttt-scan-to-scf", "--convert-ttt-to-linalg",
-            "--canonicalize", "--cse"]
+LOWER = ["--ttt-autodiff", "--convert-ttt-scan-to-scf", "--convert-ttt-to-linalg",
+         "--canonicalize", "--cse"]
+# Each pipeline must compute the same function: the primal form, and with
+# the matrix weights' updates rewritten into the dual form.
+PIPELINES = {"primal": LOWER, "dual": ["--ttt-dual-form"] + LOWER}
 BT, H, D = 16, 12, 64
 
 
@@ -42,6 +45,7 @@ def check(label, got, expected):
 
 def main():
     ttt_opt = sys.argv[1]
+    pipeline = PIPELINES[sys.argv[2]]
     seed = int(os.environ.get("TTT_SEED", np.random.SeedSequence().entropy % 2**32))
     print(f"seed {seed}")
     rng = np.random.default_rng(seed)
@@ -59,7 +63,7 @@ def main():
             extra = [] if variant == "fla" else [tok]
             got = mlir_exec.run(load(name), f"ttt_linear_{variant}",
                                 [q, k, v, lr, W0, b0, gm, bt] + extra,
-                                ttt_opt=ttt_opt, passes=PIPELINE)
+                                ttt_opt=ttt_opt, passes=pipeline)
             exp = [np.zeros_like(q), np.zeros_like(W0), np.zeros_like(b0)]
             for h in range(H):
                 o, W, b = ref.linear_chain(q[0, h], k[0, h], v[0, h], lr[0, h], W0[0, h], b0[0, h],
@@ -72,7 +76,7 @@ def main():
         taus = np.broadcast_to(tau, (1, H, BT)).copy()
         got = mlir_exec.run(load("ttt_mlp.mlir"), "ttt_mlp",
                             [q, k, v, lr, W1, b1, W2, b2, gm, bt, taus],
-                            ttt_opt=ttt_opt, passes=PIPELINE)
+                            ttt_opt=ttt_opt, passes=pipeline)
         exp = [np.zeros_like(q), np.zeros_like(W1), np.zeros_like(b1), np.zeros_like(W2), np.zeros_like(b2)]
         for h in range(H):
             res = ref.mlp_chain(q[0, h], k[0, h], v[0, h], lr[0, h], W1[0, h], b1[0, h],

@@ -26,4 +26,23 @@ def TTTAutodiff : Pass<"ttt-autodiff"> {
                            "::mlir::math::MathDialect"];
 }
 
+def TTTDualForm : Pass<"ttt-dual-form"> {
+  let summary = "Rewrite the per-position weight update into the dual form";
+  let description = [{
+    For a matrix weight `W` whose per-example gradient comes from a
+    `ttt.grad` in which `W` enters only through `Z = X W` (the layer is
+    linear), `grad_W l_s = X_s^T dZ_s`. The per-position weights
+    `W_r = W - sum_{s<=r} eta[r, s] X_s^T dZ_s` are then never
+    materialized: `q_r W_r` becomes `Q W - (eta o tril(Q X^T)) dZ` and the
+    weight at position `p` (the next chunk's state) becomes
+    `W - X^T (eta[p, :] o [s <= p] o dZ)`. `dZ` is the gradient of the
+    summed loss with respect to `Z` (a new scalar `ttt.grad`, since each
+    loss depends on its own row only). Runs before `ttt-autodiff`; uses it
+    does not understand keep the primal form.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TTT_TRANSFORMS_PASSES_TD
