@@ -7,6 +7,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TTT_BUILD_DIR:-$ROOT/build}
 "$ROOT/scripts/build.sh" >/dev/null
 EXAMPLE=${1:-$ROOT/examples/ttt_linear_official.mlir}
-PIPELINE=${TTT_PIPELINE:---ttt-autodiff --convert-ttt-scan-to-scf --convert-ttt-to-linalg --canonicalize --cse}
+PIPELINE=${TTT_PIPELINE:---ttt-to-linalg}
 echo "== ttt-opt $PIPELINE $(basename "$EXAMPLE")"
 "$BUILD/bin/ttt-opt" $PIPELINE "$EXAMPLE"

@@ -5,6 +5,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "ttt/Conversion/Passes.h"
 #include "ttt/Dialect/TTT/IR/TTTDialect.h"
+#include "ttt/Pipelines/Pipelines.h"
 #include "ttt/Transforms/Passes.h"
 
 void mlir::ttt::registerAllDialects(DialectRegistry &registry) {
@@ -15,6 +16,7 @@ void mlir::ttt::registerAllDialects(DialectRegistry &registry) {
 void mlir::ttt::registerAllPasses() {
   registerTTTConversionPasses();
   registerTTTTransformsPasses();
+  registerTTTPipelines();
 }
 
 void mlir::ttt::registerAllTranslations() {

@@ -21,7 +21,8 @@ LOWER = ["--ttt-autodiff", "--convert-ttt-scan-to-scf", "--convert-ttt-to-linalg
          "--canonicalize", "--cse"]
 # Each pipeline must compute the same function: the primal form, and with
 # the matrix weights' updates rewritten into the dual form.
-PIPELINES = {"primal": LOWER, "dual": ["--ttt-dual-form"] + LOWER}
+PIPELINES = {"primal": LOWER, "dual": ["--ttt-dual-form"] + LOWER,
+             "pipeline": ["--ttt-to-linalg"]}
 BT, H, D = 16, 12, 64
 
 
