@@ -91,3 +91,11 @@ Value ttt::addTensors(OpBuilder &b, Location loc, Value lhs, Value rhs) {
                         return arith::AddFOp::create(nb, l, a[0], a[1]);
                       });
 }
+
+AffineMap ttt::rowMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
+}
+
+AffineMap ttt::lastDimMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+}

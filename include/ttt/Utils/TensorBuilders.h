@@ -46,6 +46,12 @@ Value buildReduction(OpBuilder &b, Location loc, ValueRange ins,
                      ArrayRef<AffineMap> inMaps, AffineMap outMap, Type elt,
                      ScalarBody body);
 
+/// Map (d0..dn-1) -> (d0..dn-2): the rows of a reduction over the last dim.
+AffineMap rowMap(MLIRContext *ctx, unsigned rank);
+
+/// Map (d0..dn-1) -> (dn-1): a vector along the last dim (gamma, beta).
+AffineMap lastDimMap(MLIRContext *ctx, unsigned rank);
+
 /// Elementwise sum of two tensors of the same type.
 Value addTensors(OpBuilder &b, Location loc, Value lhs, Value rhs);
 

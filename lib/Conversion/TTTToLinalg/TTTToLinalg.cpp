@@ -37,16 +37,6 @@ SmallVector<utils::IteratorType> parallelThenReduction(unsigned rank) {
   return it;
 }
 
-/// Map (d0..dn-1) -> (d0..dn-2): a row of the reduction over the last dim.
-AffineMap rowMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
-}
-
-/// Map (d0..dn-1) -> (dn-1): a vector along the last dim (gamma, beta).
-AffineMap lastDimMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
-}
-
 /// Elementwise unary op as one parallel linalg.generic.
 template <typename OpTy> struct UnaryToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;

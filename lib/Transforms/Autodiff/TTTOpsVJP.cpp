@@ -14,14 +14,6 @@ using namespace mlir::ttt::vjp;
 
 namespace {
 
-AffineMap rowMapOf(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
-}
-
-AffineMap lastDimMapOf(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
-}
-
 /// Rules below work on compact cotangents of row-wise ops; an extended one
 /// (the op applied to a shared value in per-example mode) is rejected.
 LogicalResult requireCompact(Operation *op, VJPState &state, Value input) {
@@ -117,7 +109,7 @@ struct L2LossVJP
     unsigned rank = loss.getPrediction().getType().getRank();
     AffineMap id = b.getMultiDimIdentityMap(rank);
     AffineMap lMap = loss.getReduction() == Reduction::none
-                         ? rowMapOf(op->getContext(), rank)
+                         ? rowMap(op->getContext(), rank)
                          : AffineMap::get(rank, 0, op->getContext());
     for (unsigned i = 0; i < 2; ++i) {
       if (!state.isActive(op->getOperand(i)))
@@ -156,7 +148,7 @@ struct LayerNormVJP
     unsigned rank = ln.getType().getRank();
     Type elt = ln.getType().getElementType();
     AffineMap id = b.getMultiDimIdentityMap(rank);
-    AffineMap row = rowMapOf(ctx, rank), vec = lastDimMapOf(ctx, rank);
+    AffineMap row = rowMap(ctx, rank), vec = lastDimMap(ctx, rank);
     Value n = dimAsFloat(b, loc, x, rank - 1, elt);
     Value eps = floatConst(b, loc, elt, ln.getEpsilon().convertToDouble());
     auto sumInto = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
