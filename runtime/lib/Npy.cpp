@@ -9,15 +9,17 @@
 #include "ttt/runtime/Npy.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
+#include <memory>
 
 using namespace ttt::rt;
 
 size_t ttt::rt::dtypeSize(DType t) {
   switch (t) {
+  case DType::BF16:
+    return 2;
   case DType::F32:
   case DType::I32:
     return 4;
@@ -26,6 +28,22 @@ size_t ttt::rt::dtypeSize(DType t) {
     return 8;
   }
   return 0;
+}
+
+const char *ttt::rt::dtypeName(DType t) {
+  switch (t) {
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  case DType::BF16:
+    return "bf16";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
+  }
+  return "?";
 }
 
 const char *ttt::rt::dtypeDescr(DType t) {
@@ -38,14 +56,19 @@ const char *ttt::rt::dtypeDescr(DType t) {
     return "<i4";
   case DType::I64:
     return "<i8";
+  case DType::BF16:
+    return nullptr;
   }
-  return "?";
+  return nullptr;
 }
 
 int64_t Array::numElements() const {
   int64_t n = 1;
-  for (int64_t d : shape)
+  for (int64_t d : shape) {
+    if (d < 0 || (d != 0 && n > std::numeric_limits<int64_t>::max() / d))
+      return -1;
     n *= d;
+  }
   return n;
 }
 
@@ -53,89 +76,178 @@ namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
+// NumPy pads the header so that the data is 64-byte aligned (for mmap).
+constexpr size_t kAlign = 64;
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-/// The value text after `'key':` in the header dict, up to the next
-/// top-level comma or closing brace.
-bool findValue(const std::string &header, const std::string &key,
-               std::string &value) {
-  size_t k = header.find("'" + key + "'");
-  if (k == std::string::npos)
+struct FileCloser {
+  void operator()(std::FILE *f) const { std::fclose(f); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+/// NumPy's spelling of a shape: "()", "(5,)", "(2, 3)".
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+/// Sets `value` to the text of `key`'s value in the header dict: after
+/// `'key':`, up to the next ',' or '}' outside parentheses.
+bool findValue(const std::string &dict, const char *key, std::string &value,
+               std::string &error) {
+  std::string quoted = std::string("'") + key + "'";
+  size_t i = dict.find(quoted);
+  if (i == std::string::npos) {
+    error = "malformed header: missing key " + quoted;
     return false;
-  size_t colon = header.find(':', k + key.size() + 2);
-  if (colon == std::string::npos)
+  }
+  i += quoted.size();
+  while (i < dict.size() && dict[i] == ' ')
+    ++i;
+  if (i == dict.size() || dict[i] != ':') {
+    error = "malformed header: no ':' after " + quoted;
     return false;
-  size_t i = colon + 1, depth = 0;
-  std::string v;
-  for (; i < header.size(); ++i) {
-    char c = header[i];
+  }
+  size_t start = ++i;
+  int depth = 0;
+  for (; i < dict.size(); ++i) {
+    char c = dict[i];
     if (c == '(')
       ++depth;
-    if (c == ')') {
-      if (depth == 0)
-        return false;
-      --depth;
-    }
-    if (depth == 0 && (c == ',' || c == '}'))
+    else if (c == ')' && --depth < 0)
       break;
-    v += c;
+    else if (depth == 0 && (c == ',' || c == '}'))
+      break;
   }
-  if (depth != 0 || i == header.size())
+  // `dict` ends with '}', so running off its end means an open '('.
+  if (depth != 0 || i == dict.size()) {
+    error = "malformed header: unbalanced parentheses in " + quoted;
     return false;
-  size_t b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
-  value = b == std::string::npos ? "" : v.substr(b, e - b + 1);
+  }
+  value = trim(dict.substr(start, i - start));
   return true;
 }
 
+/// One dimension: a non-negative decimal integer that fits int64.
+bool parseDim(const std::string &item, int64_t &dim, std::string &error) {
+  bool negative = item.size() > 1 && item[0] == '-';
+  std::string digits = negative ? item.substr(1) : item;
+  if (digits.empty() ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    error = "malformed shape dimension '" + item + "'";
+    return false;
+  }
+  if (negative) {
+    error = "negative shape dimension " + item;
+    return false;
+  }
+  dim = 0;
+  for (char c : digits) {
+    int digit = c - '0';
+    if (dim > (kInt64Max - digit) / 10) {
+      error = "shape dimension " + item + " overflows int64";
+      return false;
+    }
+    dim = dim * 10 + digit;
+  }
+  return true;
+}
+
+/// A Python tuple of dims. "(4)" is an int in Python, not a tuple, so a
+/// single dim needs its trailing comma; "(4,,)" and "(,)" are syntax errors.
 bool parseShape(const std::string &text, std::vector<int64_t> &shape,
                 std::string &error) {
   if (text.size() < 2 || text.front() != '(' || text.back() != ')') {
     error = "malformed shape '" + text + "'";
     return false;
   }
-  std::string inner = text.substr(1, text.size() - 2);
-  std::stringstream ss(inner);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b == std::string::npos)
-      continue; // trailing comma of a 1-tuple
-    item = item.substr(b, e - b + 1);
-    if (item.find_first_not_of("0123456789") != std::string::npos ||
-        item.size() > 18) {
-      error = "malformed shape dimension '" + item + "'";
+  std::string inner = trim(text.substr(1, text.size() - 2));
+  if (inner.empty())
+    return true;
+  bool sawComma = false;
+  for (size_t start = 0;;) {
+    size_t comma = inner.find(',', start);
+    std::string item = trim(inner.substr(start, comma - start));
+    if (item.empty() && comma == std::string::npos && sawComma)
+      return true;
+    if (item.empty()) {
+      error = "malformed shape '" + text + "'";
       return false;
     }
-    shape.push_back(std::stoll(item));
+    int64_t dim;
+    if (!parseDim(item, dim, error))
+      return false;
+    shape.push_back(dim);
+    if (comma == std::string::npos) {
+      if (sawComma)
+        return true;
+      error = "malformed shape '" + text + "' (not a tuple)";
+      return false;
+    }
+    sawComma = true;
+    start = comma + 1;
   }
-  return true;
+}
+
+bool parseDescr(std::string descr, DType &dtype, std::string &error) {
+  char q = descr.empty() ? 0 : descr.front();
+  if (q == '\'' || q == '"') {
+    if (descr.size() < 2 || descr.back() != q) {
+      error = "malformed header: bad quotes in 'descr' value " + descr;
+      return false;
+    }
+    descr = descr.substr(1, descr.size() - 2);
+  }
+  for (DType t : {DType::F32, DType::F64, DType::I32, DType::I64})
+    if (descr == dtypeDescr(t)) {
+      dtype = t;
+      return true;
+    }
+  error = "unsupported dtype '" + descr +
+          "' (supported: <f4, <f8, <i4, <i8; little-endian only)";
+  return false;
 }
 
 } // namespace
 
 bool ttt::rt::parseNpy(const uint8_t *bytes, size_t size, Array &out,
                        std::string &error) {
-  if (size < kMagicLen + 4 || std::memcmp(bytes, kMagic, kMagicLen) != 0) {
+  if (size < kMagicLen || std::memcmp(bytes, kMagic, kMagicLen) != 0) {
     error = "not a .npy file (bad magic)";
     return false;
   }
-  uint8_t major = bytes[6];
-  size_t lenBytes = major == 1 ? 2 : (major == 2 || major == 3) ? 4 : 0;
-  if (!lenBytes) {
-    error = "unsupported .npy version " + std::to_string(major);
+  if (size < kMagicLen + 2) {
+    error = "truncated header: no version";
     return false;
   }
-  size_t pos = 8;
-  if (size < pos + lenBytes) {
-    error = "truncated header";
+  uint8_t major = bytes[6], minor = bytes[7];
+  size_t lenBytes = major == 1 ? 2 : (major == 2 || major == 3) ? 4 : 0;
+  if (!lenBytes || minor != 0) {
+    error = "unsupported .npy version " + std::to_string(major) + "." +
+            std::to_string(minor);
+    return false;
+  }
+  size_t pos = kMagicLen + 2;
+  if (size - pos < lenBytes) {
+    error = "truncated header: no header length";
     return false;
   }
   size_t headerLen = 0;
   for (size_t i = 0; i < lenBytes; ++i)
     headerLen |= size_t(bytes[pos + i]) << (8 * i);
   pos += lenBytes;
+  // Checked before copying, so the header's size is bounded by the input's.
   if (headerLen > size - pos) {
-    error = "truncated header: length " + std::to_string(headerLen) +
-            " runs past the end of the file";
+    error = "truncated header: header length " + std::to_string(headerLen) +
+            " runs past the end of the file (" + std::to_string(size - pos) +
+            " bytes left)";
     return false;
   }
   std::string header(reinterpret_cast<const char *>(bytes + pos), headerLen);
@@ -145,76 +257,55 @@ bool ttt::rt::parseNpy(const uint8_t *bytes, size_t size, Array &out,
     error = "malformed header: no dict";
     return false;
   }
+  std::string dict = header.substr(open, close - open + 1);
 
-  std::string descr, fortran, shapeText;
-  if (!findValue(header, "descr", descr) ||
-      !findValue(header, "fortran_order", fortran) ||
-      !findValue(header, "shape", shapeText)) {
-    error = "malformed header: needs 'descr', 'fortran_order' and 'shape'";
+  // Build into a local so that `out` is untouched on failure.
+  Array a;
+  std::string descr, fortran, shape;
+  if (!findValue(dict, "descr", descr, error) ||
+      !findValue(dict, "fortran_order", fortran, error) ||
+      !findValue(dict, "shape", shape, error) ||
+      !parseDescr(descr, a.dtype, error))
     return false;
-  }
-  if (descr.size() < 2 || (descr.front() != '\'' && descr.front() != '"') ||
-      descr.back() != descr.front()) {
-    error = "malformed descr " + descr;
-    return false;
-  }
-  descr = descr.substr(1, descr.size() - 2);
-  const DType all[] = {DType::F32, DType::F64, DType::I32, DType::I64};
-  bool known = false;
-  for (DType t : all)
-    if (descr == dtypeDescr(t)) {
-      out.dtype = t;
-      known = true;
-    }
-  if (!known) {
-    error = "unsupported dtype '" + descr +
-            "' (supported: <f4, <f8, <i4, <i8; little-endian only)";
-    return false;
-  }
   if (fortran != "False") {
     error = "fortran_order " + fortran + " is not supported (C order only)";
     return false;
   }
-  out.shape.clear();
-  if (!parseShape(shapeText, out.shape, error))
+  if (!parseShape(shape, a.shape, error))
     return false;
 
-  // Element count with overflow checks before any allocation.
-  uint64_t count = 1;
-  for (int64_t d : out.shape) {
-    if (d != 0 && count > std::numeric_limits<uint64_t>::max() / uint64_t(d)) {
-      error = "shape overflows";
-      return false;
-    }
-    count *= uint64_t(d);
-  }
-  uint64_t itemSize = dtypeSize(out.dtype);
-  if (count > std::numeric_limits<uint64_t>::max() / itemSize) {
-    error = "shape overflows";
+  // Sizes are checked for overflow before they are compared or allocated.
+  int64_t count = a.numElements();
+  int64_t itemSize = int64_t(dtypeSize(a.dtype));
+  if (count < 0 || count > kInt64Max / itemSize) {
+    error = "shape " + shapeText(a.shape) + " overflows: too many elements";
     return false;
   }
-  uint64_t want = count * itemSize;
-  size_t have = size - pos;
+  uint64_t want = uint64_t(count * itemSize), have = size - pos;
   if (want != have) {
     error = (have < want ? "truncated data: expected "
                          : "trailing data: expected ") +
             std::to_string(want) + " bytes, found " + std::to_string(have);
     return false;
   }
-  out.data.assign(bytes + pos, bytes + size);
+  a.data.assign(bytes + pos, bytes + size);
+  out = std::move(a);
   return true;
 }
 
 bool ttt::rt::readNpy(const std::string &path, Array &out, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  FilePtr f(std::fopen(path.c_str(), "rb"));
+  if (!f) {
     error = path + ": cannot open: " + std::strerror(errno);
     return false;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    error = path + ": read error";
+  std::vector<uint8_t> bytes;
+  uint8_t buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0)
+    bytes.insert(bytes.end(), buf, buf + n);
+  if (std::ferror(f.get())) {
+    error = path + ": read error: " + std::strerror(errno);
     return false;
   }
   if (!parseNpy(bytes.data(), bytes.size(), out, error)) {
@@ -226,34 +317,62 @@ bool ttt::rt::readNpy(const std::string &path, Array &out, std::string &error) {
 
 bool ttt::rt::writeNpy(const std::string &path, const Array &a,
                        std::string &error) {
-  if (a.data.size() != size_t(a.numElements()) * dtypeSize(a.dtype)) {
-    error = path + ": array data does not match its shape";
+  const char *descr = dtypeDescr(a.dtype);
+  if (!descr) {
+    error = path + ": dtype " + dtypeName(a.dtype) +
+            " cannot be stored in a .npy file";
     return false;
   }
-  std::string dict = std::string("{'descr': '") + dtypeDescr(a.dtype) +
-                     "', 'fortran_order': False, 'shape': (";
-  for (size_t i = 0; i < a.shape.size(); ++i)
-    dict += std::to_string(a.shape[i]) +
-            (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
-  dict += "), }";
-  // Pad with spaces so that the data starts on a 64-byte boundary.
-  size_t total = kMagicLen + 4 + dict.size() + 1;
-  dict.append((64 - total % 64) % 64, ' ');
-  dict += '\n';
-  std::ofstream f(path, std::ios::binary);
+  int64_t count = a.numElements();
+  if (count < 0) {
+    error = path + ": invalid shape " + shapeText(a.shape);
+    return false;
+  }
+  size_t itemSize = dtypeSize(a.dtype);
+  if (uint64_t(count) > a.data.size() / itemSize ||
+      a.data.size() != uint64_t(count) * itemSize) {
+    error = path + ": data has " + std::to_string(a.data.size()) +
+            " bytes, but shape " + shapeText(a.shape) + " of " +
+            dtypeName(a.dtype) + " needs " +
+            (uint64_t(count) > std::numeric_limits<uint64_t>::max() / itemSize
+                 ? std::string("more")
+                 : std::to_string(uint64_t(count) * itemSize));
+    return false;
+  }
+
+  std::string dict =
+      std::string("{'descr': '") + descr +
+      "', 'fortran_order': False, 'shape': " + shapeText(a.shape) + ", }";
+  // Version 1.0 stores the header length in 2 bytes; 2.0 in 4.
+  uint8_t major = 1;
+  size_t prefix, pad;
+  for (;;) {
+    prefix = kMagicLen + 2 + (major == 1 ? 2 : 4);
+    pad = (kAlign - (prefix + dict.size() + 1) % kAlign) % kAlign;
+    if (major == 2 || dict.size() + pad + 1 <= 0xffff)
+      break;
+    major = 2;
+  }
+  std::string header = dict + std::string(pad, ' ') + '\n';
+  std::string head(kMagic, kMagicLen);
+  head += char(major);
+  head += char(0);
+  for (size_t i = 0; i < prefix - kMagicLen - 2; ++i)
+    head += char((header.size() >> (8 * i)) & 0xff);
+  head += header;
+
+  FilePtr f(std::fopen(path.c_str(), "wb"));
   if (!f) {
     error = path + ": cannot create: " + std::strerror(errno);
     return false;
   }
-  f.write(kMagic, kMagicLen);
-  const char version[2] = {1, 0};
-  f.write(version, 2);
-  const char len[2] = {char(dict.size() & 0xff), char(dict.size() >> 8)};
-  f.write(len, 2);
-  f << dict;
-  f.write(reinterpret_cast<const char *>(a.data.data()), a.data.size());
-  if (!f) {
-    error = path + ": write error";
+  bool ok = std::fwrite(head.data(), 1, head.size(), f.get()) == head.size() &&
+            (a.data.empty() || std::fwrite(a.data.data(), 1, a.data.size(),
+                                           f.get()) == a.data.size());
+  // fclose flushes, so it can be the call that reports e.g. a full disk.
+  ok = std::fclose(f.release()) == 0 && ok;
+  if (!ok) {
+    error = path + ": write error: " + std::strerror(errno);
     return false;
   }
   return true;
