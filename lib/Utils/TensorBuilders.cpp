@@ -78,6 +78,19 @@ Value ttt::buildReduction(OpBuilder &b, Location loc, ValueRange ins,
     assert(size && "every output loop must index some input");
     sizes.push_back(size);
   }
+  // Without a reduction loop nothing accumulates: start from -0.0 (the
+  // identity of addition, folded away) and never read the output, since
+  // upstream elementwise fusion mishandles producers that read their init.
+  if (outMap.getNumResults() == outMap.getNumDims()) {
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, elt);
+    Value negZero = floatConst(b, loc, elt, -0.0);
+    return buildGeneric(b, loc, ins, inMaps, empty, outMap,
+                        [&](OpBuilder &nb, Location l, ValueRange args) {
+                          SmallVector<Value> a(args);
+                          a.back() = negZero;
+                          return body(nb, l, a);
+                        });
+  }
   return buildGeneric(b, loc, ins, inMaps, zeros(b, loc, sizes, elt), outMap,
                       body);
 }

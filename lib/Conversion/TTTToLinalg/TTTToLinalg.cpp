@@ -37,6 +37,20 @@ SmallVector<utils::IteratorType> parallelThenReduction(unsigned rank) {
   return it;
 }
 
+/// x[..., 0] as a tensor of the rows (a slice, not a copy).
+Value firstOfEachRow(OpBuilder &b, Location loc, Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  unsigned rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+  sizes.back() = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+  auto rowsType = RankedTensorType::get(type.getShape().drop_back(),
+                                        type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, rowsType, x, offsets, sizes,
+                                        strides);
+}
+
 /// Elementwise unary op as one parallel linalg.generic.
 template <typename OpTy> struct UnaryToGeneric : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -93,7 +107,10 @@ struct SiluLowering : UnaryToGeneric<SiluOp> {
   }
 };
 
-/// Three generics: row sums, row sums of squared deviations, normalize.
+/// Row statistics from sums over d = x - x[row, 0] (shifting by one element
+/// of the row keeps E[d^2] - E[d]^2 free of cancellation when the mean is
+/// large): two independent row reductions, which ttt-fuse merges into one
+/// pass over the row, then one elementwise generic that normalizes.
 struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LayerNormOp op,
@@ -110,42 +127,45 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     Value n = dimAsFloat(rewriter, loc, x, rank - 1, elt);
     Value eps =
         floatConst(rewriter, loc, elt, op.getEpsilon().convertToDouble());
+    Value shift = firstOfEachRow(rewriter, loc, x);
 
-    auto sum = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{zerosLike(rewriter, loc, x, 1).getType()},
-        ValueRange{x}, ValueRange{zerosLike(rewriter, loc, x, 1)},
-        ArrayRef<AffineMap>{id, row}, parallelThenReduction(rank),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          yieldValue(b, l, arith::AddFOp::create(b, l, a[1], a[0]));
-        });
-    Value rowSum = sum.getResult(0);
-
-    auto var = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{rowSum.getType()}, ValueRange{x, rowSum},
-        ValueRange{zerosLike(rewriter, loc, x, 1)},
-        ArrayRef<AffineMap>{id, row, row}, parallelThenReduction(rank),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value mean = arith::DivFOp::create(b, l, a[1], n);
-          Value d = arith::SubFOp::create(b, l, a[0], mean);
-          Value sq = arith::MulFOp::create(b, l, d, d);
-          yieldValue(b, l, arith::AddFOp::create(b, l, a[2], sq));
-        });
+    auto rowSum = [&](bool squared) {
+      return linalg::GenericOp::create(
+                 rewriter, loc,
+                 TypeRange{zerosLike(rewriter, loc, x, 1).getType()},
+                 ValueRange{x, shift}, ValueRange{zerosLike(rewriter, loc, x, 1)},
+                 ArrayRef<AffineMap>{id, row, row}, parallelThenReduction(rank),
+                 [&](OpBuilder &b, Location l, ValueRange a) {
+                   Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+                   if (squared)
+                     d = arith::MulFOp::create(b, l, d, d);
+                   yieldValue(b, l, arith::AddFOp::create(b, l, a[2], d));
+                 })
+          .getResult(0);
+    };
+    Value s1 = rowSum(false), s2 = rowSum(true);
 
     auto norm = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type},
-        ValueRange{x, rowSum, var.getResult(0), op.getGamma(), op.getBeta()},
+        ValueRange{x, shift, s1, s2, op.getGamma(), op.getBeta()},
         ValueRange{emptyLike(rewriter, loc, x)},
-        ArrayRef<AffineMap>{id, row, row, vec, vec, id},
+        ArrayRef<AffineMap>{id, row, row, row, vec, vec, id},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value mean = arith::DivFOp::create(b, l, a[1], n);
-          Value variance = arith::DivFOp::create(b, l, a[2], n);
+          // mean = K + S1/n, var = (S2 - S1^2/n)/n.
+          Value meanD = arith::DivFOp::create(b, l, a[2], n);
+          Value variance = arith::DivFOp::create(
+              b, l,
+              arith::SubFOp::create(b, l, a[3],
+                                    arith::MulFOp::create(b, l, a[2], meanD)),
+              n);
           Value inv = math::RsqrtOp::create(
               b, l, arith::AddFOp::create(b, l, variance, eps));
-          Value xhat = arith::MulFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], mean), inv);
+          Value centered = arith::SubFOp::create(
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), meanD);
+          Value xhat = arith::MulFOp::create(b, l, centered, inv);
           Value y = arith::AddFOp::create(
-              b, l, arith::MulFOp::create(b, l, xhat, a[3]), a[4]);
+              b, l, arith::MulFOp::create(b, l, xhat, a[4]), a[5]);
           linalg::YieldOp::create(b, l, y);
         });
     rewriter.replaceOp(op, norm.getResults());
