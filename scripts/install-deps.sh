@@ -28,3 +28,18 @@ if ! "$PY" -c "import numpy" 2>/dev/null; then
   echo "install-deps: installing numpy for $PY"
   "$PY" -m pip install -q numpy
 fi
+
+# JAX (CPU) for the second float64 oracle (test/oracles) and the CPU
+# benchmark baseline (bench/cpu). Debian's own python3 is "externally
+# managed" (PEP 668): fall back to --break-system-packages there.
+if ! "$PY" -c "import jax" 2>/dev/null; then
+  echo "install-deps: installing jax[cpu] for $PY"
+  if ! "$PY" -m pip --version >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-pip
+  fi
+  "$PY" -m pip install -q "jax[cpu]" 2>/dev/null ||
+    "$PY" -m pip install -q --break-system-packages "jax[cpu]"
+  "$PY" -c "import jax" || { echo "install-deps: jax did not install" >&2; exit 1; }
+fi
