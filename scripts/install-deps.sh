@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-              cmake ninja-build clang g++ python3 python3-numpy libgtest-dev)
+              cmake ninja-build clang g++ python3 python3-numpy libgtest-dev nlohmann-json3-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,0 +1,163 @@
+/*===- ttt_runtime.h - C API of the thin TTT runtime --------------*- C -*-===//
+ *
+ * Loads a compiled artifact (JSON manifest + shared library), keeps the
+ * per-chain streaming state of a TTT layer and runs prefill/decode through
+ * the artifact's entry point. See docs/RUNTIME.md.
+ *
+ * Conventions: nothing is global. Every call that can fail returns a
+ * ttt_status and, when `err` is non-null, fills it with the code and a
+ * message. Objects also remember their last error (ttt_state_last_error).
+ * Different states may be used from different threads at once; one state
+ * must not be used by two threads at the same time.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef TTT_RUNTIME_TTT_RUNTIME_H
+#define TTT_RUNTIME_TTT_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ttt_status {
+  TTT_OK = 0,
+  TTT_ERROR_IO = 1,          /* a file cannot be read or written */
+  TTT_ERROR_FORMAT = 2,      /* malformed or inconsistent manifest */
+  TTT_ERROR_VERSION = 3,     /* manifest format version not supported */
+  TTT_ERROR_LIBRARY = 4,     /* the shared library is missing or not loadable */
+  TTT_ERROR_ENTRY = 5,       /* the entry symbol is not in the library */
+  TTT_ERROR_SHAPE = 6,       /* an array has the wrong rank or dims */
+  TTT_ERROR_DTYPE = 7,       /* unknown dtype, or an array of the wrong one */
+  TTT_ERROR_ARGUMENT = 8,    /* null pointer, wrong count, bad value */
+  TTT_ERROR_UNSUPPORTED = 9, /* valid but not supported (too many args...) */
+  TTT_ERROR_NO_DEVICE = 10,  /* the artifact's target device is not there */
+  TTT_ERROR_OUT_OF_MEMORY = 11,
+  TTT_ERROR_INTERNAL = 12
+} ttt_status;
+
+/* Element types; values match the manifest's "dtype" strings. */
+typedef enum ttt_dtype {
+  TTT_DTYPE_F32 = 0, /* "f32" */
+  TTT_DTYPE_F64 = 1, /* "f64" */
+  TTT_DTYPE_BF16 = 2 /* "bf16" */
+} ttt_dtype;
+
+/* What an entry parameter is (the manifest's "kind"; results of kind
+ * "sequence" are TTT_ROLE_OUTPUT, results of kind "state" are paired with
+ * their state argument and not listed separately). */
+typedef enum ttt_role {
+  TTT_ROLE_SEQUENCE = 0, /* per-token input: chain dims, T, feature dims */
+  TTT_ROLE_STATE = 1,    /* fast weight: chain dims, weight dims */
+  TTT_ROLE_PARAM = 2,    /* per-chain constant: chain dims, dims */
+  TTT_ROLE_SHARED = 3,   /* no chain dims, passed whole */
+  TTT_ROLE_OUTPUT = 4    /* per-token output: chain dims, T, feature dims */
+} ttt_role;
+
+enum { TTT_ERROR_MESSAGE_SIZE = 512 };
+
+typedef struct ttt_error {
+  ttt_status code;
+  char message[TTT_ERROR_MESSAGE_SIZE];
+} ttt_error;
+
+/* A dense, row-major (C-ordered) array the caller owns. `size_bytes` must
+ * be at least the bytes the shape needs; the runtime checks it. */
+typedef struct ttt_tensor {
+  ttt_dtype dtype;
+  int32_t rank;
+  const int64_t *shape;
+  void *data;
+  size_t size_bytes;
+} ttt_tensor;
+
+/* Description of one manifest entry, owned by the artifact. */
+typedef struct ttt_arg_info {
+  const char *name;
+  ttt_role role;
+  ttt_dtype dtype;
+  int32_t rank;
+  const int64_t *shape; /* -1 = dynamic */
+  const char *result_name; /* state: its result's name; others: NULL */
+} ttt_arg_info;
+
+typedef struct ttt_artifact ttt_artifact;
+typedef struct ttt_state ttt_state;
+
+/* Short name of a status, e.g. "TTT_ERROR_SHAPE". */
+const char *ttt_status_name(ttt_status s);
+/* "f32", "f64", "bf16"; and the element size in bytes (0 if unknown). */
+const char *ttt_dtype_name(ttt_dtype t);
+size_t ttt_dtype_size(ttt_dtype t);
+
+/*--- Artifacts ------------------------------------------------------------*/
+
+/* Parses and validates the manifest at `path`, dlopens its library and
+ * resolves the entry symbol. On failure *out is NULL. */
+ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
+                             ttt_error *err);
+void ttt_artifact_free(ttt_artifact *a);
+
+int64_t ttt_artifact_chunk_size(const ttt_artifact *a);
+int32_t ttt_artifact_chain_rank(const ttt_artifact *a);
+/* Number of entries of one role, and the i-th in manifest order. The
+ * position of an entry among those of its role is the index the state and
+ * prefill calls use. */
+size_t ttt_artifact_count(const ttt_artifact *a, ttt_role role);
+ttt_status ttt_artifact_info(const ttt_artifact *a, ttt_role role, size_t i,
+                             ttt_arg_info *out);
+
+/*--- States ---------------------------------------------------------------*/
+
+typedef struct ttt_state_config {
+  const int64_t *chain_dims; /* chain_rank entries, each >= 1 */
+  const ttt_tensor *states;  /* initial fast weights, TTT_ROLE_STATE order */
+  size_t num_states;
+  const ttt_tensor *params; /* TTT_ROLE_PARAM order */
+  size_t num_params;
+  const ttt_tensor *shared; /* TTT_ROLE_SHARED order */
+  size_t num_shared;
+  int32_t num_threads; /* 0 = hardware concurrency */
+} ttt_state_config;
+
+/* Copies every array in; the caller's buffers may be freed afterwards.
+ * The artifact must outlive the state. */
+ttt_status ttt_state_create(const ttt_artifact *a, const ttt_state_config *c,
+                            ttt_state **out, ttt_error *err);
+void ttt_state_free(ttt_state *s);
+/* Back to the initial fast weights, no tokens seen. */
+ttt_status ttt_state_reset(ttt_state *s);
+ttt_status ttt_state_set_threads(ttt_state *s, int32_t num_threads);
+
+/* Chain dims (chain_rank of them) and tokens seen since create/reset. */
+const int64_t *ttt_state_chain_dims(const ttt_state *s);
+int64_t ttt_state_tokens_seen(const ttt_state *s);
+/* Copies the i-th fast weight after the last token seen into `dst`
+ * (shape: chain dims + weight dims, as given at create). */
+ttt_status ttt_state_read_weights(ttt_state *s, size_t i,
+                                  const ttt_tensor *dst);
+/* Bytes the state holds (weights, constants, token buffer); it does not
+ * grow with the tokens seen. */
+size_t ttt_state_memory_bytes(const ttt_state *s);
+/* The last error on this state ("" if none). */
+const ttt_error *ttt_state_last_error(const ttt_state *s);
+
+/* Feeds n >= 1 new tokens of every chain. `inputs` are the TTT_ROLE_SEQUENCE
+ * arrays [chain dims, n, features...], `outputs` the caller-allocated
+ * TTT_ROLE_OUTPUT arrays of the same form. Any split of a sequence over
+ * calls gives the same outputs and weights as one call. */
+ttt_status ttt_prefill(ttt_state *s, int64_t n, const ttt_tensor *inputs,
+                       size_t num_inputs, const ttt_tensor *outputs,
+                       size_t num_outputs, ttt_error *err);
+/* ttt_prefill with n = 1. */
+ttt_status ttt_decode(ttt_state *s, const ttt_tensor *inputs,
+                      size_t num_inputs, const ttt_tensor *outputs,
+                      size_t num_outputs, ttt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TTT_RUNTIME_TTT_RUNTIME_H */

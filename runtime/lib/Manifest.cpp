@@ -1,0 +1,321 @@
+//===- Manifest.cpp - Parse and validate artifact manifests ---------------===//
+
+#include "Manifest.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using json = nlohmann::json;
+
+namespace ttt::rt {
+namespace {
+
+/// Builds errors that name the manifest file.
+struct Ctx {
+  const std::string &path;
+  Error err(ttt_status code, const std::string &what) const {
+    return makeError(code, path + ": " + what);
+  }
+};
+
+bool isInt(const json &j) { return j.is_number_integer(); }
+
+Error parseDType(const Ctx &c, const json &j, const std::string &where,
+                 ttt_dtype &out) {
+  if (!j.is_string())
+    return c.err(TTT_ERROR_FORMAT, where + ": \"dtype\" must be a string");
+  const std::string s = j.get<std::string>();
+  if (s == "f32")
+    out = TTT_DTYPE_F32;
+  else if (s == "f64")
+    out = TTT_DTYPE_F64;
+  else if (s == "bf16")
+    out = TTT_DTYPE_BF16;
+  else
+    return c.err(TTT_ERROR_DTYPE, where + ": unknown dtype \"" + s + "\"");
+  return Error::ok();
+}
+
+Error parseShape(const Ctx &c, const json &j, const std::string &where,
+                 std::vector<int64_t> &out) {
+  if (!j.is_array())
+    return c.err(TTT_ERROR_FORMAT, where + ": \"shape\" must be an array");
+  for (const json &d : j) {
+    if (!isInt(d) || (d.get<int64_t>() < 1 && d.get<int64_t>() != -1))
+      return c.err(TTT_ERROR_FORMAT,
+                   where + ": shape dims must be integers >= 1 or -1");
+    out.push_back(d.get<int64_t>());
+  }
+  if (out.size() > 16)
+    return c.err(TTT_ERROR_UNSUPPORTED, where + ": rank over 16");
+  return Error::ok();
+}
+
+/// Checks the layout rules of one parameter given its role.
+Error checkLayout(const Ctx &c, const ParamSpec &p, int32_t chainRank,
+                  const std::string &where) {
+  const size_t rank = p.shape.size();
+  const size_t cr = static_cast<size_t>(chainRank);
+  switch (p.role) {
+  case TTT_ROLE_SEQUENCE:
+  case TTT_ROLE_OUTPUT:
+    if (rank < cr + 1)
+      return c.err(TTT_ERROR_FORMAT,
+                   where + ": a sequence needs chain_rank + 1 dims at least");
+    if (p.shape[cr] != -1)
+      return c.err(TTT_ERROR_UNSUPPORTED,
+                   where + ": the token axis must be dynamic (-1)");
+    // The runtime buffers tokens and allocates outputs, so it must know
+    // the feature dims before seeing any array.
+    for (size_t i = cr + 1; i < rank; ++i)
+      if (p.shape[i] == -1)
+        return c.err(TTT_ERROR_UNSUPPORTED,
+                     where + ": feature dims of a sequence must be static");
+    return Error::ok();
+  case TTT_ROLE_STATE:
+  case TTT_ROLE_PARAM:
+    if (rank < cr)
+      return c.err(TTT_ERROR_FORMAT,
+                   where + ": needs chain_rank dims at least");
+    return Error::ok();
+  case TTT_ROLE_SHARED:
+    return Error::ok();
+  }
+  return Error::ok();
+}
+
+Error parseParam(const Ctx &c, const json &j, bool isResult, size_t index,
+                 int32_t chainRank, ParamSpec &p) {
+  std::string where =
+      std::string(isResult ? "results[" : "args[") + std::to_string(index) +
+      "]";
+  if (!j.is_object())
+    return c.err(TTT_ERROR_FORMAT, where + " must be an object");
+  if (!j.contains("name") || !j["name"].is_string() ||
+      j["name"].get<std::string>().empty())
+    return c.err(TTT_ERROR_FORMAT, where + ": missing \"name\"");
+  p.name = j["name"].get<std::string>();
+  where += " (\"" + p.name + "\")";
+
+  if (!j.contains("kind") || !j["kind"].is_string())
+    return c.err(TTT_ERROR_FORMAT, where + ": missing \"kind\"");
+  const std::string kind = j["kind"].get<std::string>();
+  if (kind == "sequence")
+    p.role = isResult ? TTT_ROLE_OUTPUT : TTT_ROLE_SEQUENCE;
+  else if (kind == "state")
+    p.role = TTT_ROLE_STATE;
+  else if (kind == "param" && !isResult)
+    p.role = TTT_ROLE_PARAM;
+  else if (kind == "shared" && !isResult)
+    p.role = TTT_ROLE_SHARED;
+  else
+    return c.err(TTT_ERROR_FORMAT, where + ": unknown " +
+                                       (isResult ? "result " : "") +
+                                       "kind \"" + kind + "\"");
+
+  if (!j.contains("dtype"))
+    return c.err(TTT_ERROR_FORMAT, where + ": missing \"dtype\"");
+  if (Error e = parseDType(c, j["dtype"], where, p.dtype))
+    return e;
+  if (!j.contains("shape"))
+    return c.err(TTT_ERROR_FORMAT, where + ": missing \"shape\"");
+  if (Error e = parseShape(c, j["shape"], where, p.shape))
+    return e;
+  if (Error e = checkLayout(c, p, chainRank, where))
+    return e;
+
+  const char *pairKey = isResult ? "result" : "arg";
+  const char *ownKey = isResult ? "arg" : "result";
+  if (j.contains(pairKey))
+    return c.err(TTT_ERROR_FORMAT, where + ": unexpected \"" +
+                                       std::string(pairKey) + "\"");
+  if (p.role == TTT_ROLE_STATE) {
+    if (!j.contains(ownKey) || !isInt(j[ownKey]))
+      return c.err(TTT_ERROR_FORMAT, where + ": a state needs an integer \"" +
+                                         ownKey + "\" index");
+    const int64_t v = j[ownKey].get<int64_t>();
+    if (v < 0 || v > 1000)
+      return c.err(TTT_ERROR_FORMAT, where + ": \"" + std::string(ownKey) +
+                                         "\" index out of range");
+    p.pair = static_cast<int>(v);
+  } else if (j.contains(ownKey)) {
+    return c.err(TTT_ERROR_FORMAT, where + ": only a state has \"" +
+                                       std::string(ownKey) + "\"");
+  }
+  return Error::ok();
+}
+
+Error checkPairs(const Ctx &c, const Manifest &m) {
+  for (size_t i = 0; i < m.args.size(); ++i) {
+    const ParamSpec &a = m.args[i];
+    if (a.role != TTT_ROLE_STATE)
+      continue;
+    std::string where = "state \"" + a.name + "\"";
+    if (a.pair < 0 || static_cast<size_t>(a.pair) >= m.results.size())
+      return c.err(TTT_ERROR_FORMAT,
+                   where + ": \"result\" index names no result");
+    const ParamSpec &r = m.results[a.pair];
+    if (r.role != TTT_ROLE_STATE || r.pair != static_cast<int>(i))
+      return c.err(TTT_ERROR_FORMAT,
+                   where + ": state pair mismatch (result \"" + r.name +
+                       "\" does not point back to arg " + std::to_string(i) +
+                       ")");
+    if (r.shape != a.shape || r.dtype != a.dtype)
+      return c.err(TTT_ERROR_FORMAT, where + ": state pair mismatch (result \"" +
+                                         r.name + "\" has another shape or dtype)");
+  }
+  for (const ParamSpec &r : m.results)
+    if (r.role == TTT_ROLE_STATE &&
+        (r.pair < 0 || static_cast<size_t>(r.pair) >= m.args.size() ||
+         m.args[r.pair].role != TTT_ROLE_STATE))
+      return c.err(TTT_ERROR_FORMAT, "state result \"" + r.name +
+                                         "\": state pair mismatch (\"arg\" "
+                                         "names no state argument)");
+  return Error::ok();
+}
+
+/// Every chain array must agree on each static chain dim.
+Error collectChainDims(const Ctx &c, Manifest &m) {
+  m.chainDims.assign(m.chainRank, -1);
+  auto visit = [&](const ParamSpec &p) -> Error {
+    if (p.role == TTT_ROLE_SHARED)
+      return Error::ok();
+    for (int32_t i = 0; i < m.chainRank; ++i) {
+      int64_t d = p.shape[i];
+      if (d == -1)
+        continue;
+      if (m.chainDims[i] != -1 && m.chainDims[i] != d)
+        return c.err(TTT_ERROR_FORMAT,
+                     "\"" + p.name + "\": chain dim " + std::to_string(i) +
+                         " disagrees with the other chain arrays");
+      m.chainDims[i] = d;
+    }
+    return Error::ok();
+  };
+  for (const ParamSpec &p : m.args)
+    if (Error e = visit(p))
+      return e;
+  for (const ParamSpec &p : m.results)
+    if (Error e = visit(p))
+      return e;
+  return Error::ok();
+}
+
+Error parseTop(const Ctx &c, const json &j, const std::string &path,
+               Manifest &m) {
+  if (!j.is_object())
+    return c.err(TTT_ERROR_FORMAT, "the manifest must be a JSON object");
+  if (!j.contains("format") || j["format"] != "ttt-artifact")
+    return c.err(TTT_ERROR_FORMAT,
+                 "not a ttt artifact manifest (\"format\" must be "
+                 "\"ttt-artifact\")");
+  if (!j.contains("version") || !isInt(j["version"]))
+    return c.err(TTT_ERROR_FORMAT, "missing integer \"version\"");
+  if (j["version"].get<int64_t>() != 1)
+    return c.err(TTT_ERROR_VERSION,
+                 "unsupported manifest version " +
+                     std::to_string(j["version"].get<int64_t>()) +
+                     " (this runtime reads version 1)");
+
+  if (!j.contains("target") || !j["target"].is_string())
+    return c.err(TTT_ERROR_FORMAT, "missing \"target\"");
+  m.target = j["target"].get<std::string>();
+  if (m.target == "cuda" || m.target == "gpu")
+    return c.err(TTT_ERROR_UNSUPPORTED,
+                 "target \"" + m.target + "\" is not supported by this "
+                                          "runtime yet (cpu only)");
+  if (m.target != "cpu")
+    return c.err(TTT_ERROR_FORMAT, "unknown target \"" + m.target + "\"");
+
+  for (const char *key : {"library", "entry"})
+    if (!j.contains(key) || !j[key].is_string() ||
+        j[key].get<std::string>().empty())
+      return c.err(TTT_ERROR_FORMAT,
+                   std::string("missing string \"") + key + "\"");
+  std::string lib = j["library"].get<std::string>();
+  if (lib[0] != '/') {
+    size_t slash = path.rfind('/');
+    if (slash != std::string::npos)
+      lib = path.substr(0, slash + 1) + lib;
+  }
+  m.libraryPath = lib;
+  m.entry = j["entry"].get<std::string>();
+
+  if (!j.contains("chunk_size") || !isInt(j["chunk_size"]) ||
+      j["chunk_size"].get<int64_t>() < 1 ||
+      j["chunk_size"].get<int64_t>() > (1 << 20))
+    return c.err(TTT_ERROR_FORMAT,
+                 "\"chunk_size\" must be an integer in [1, 2^20]");
+  m.chunkSize = j["chunk_size"].get<int64_t>();
+  if (!j.contains("chain_rank") || !isInt(j["chain_rank"]) ||
+      j["chain_rank"].get<int64_t>() < 0 || j["chain_rank"].get<int64_t>() > 8)
+    return c.err(TTT_ERROR_FORMAT,
+                 "\"chain_rank\" must be an integer in [0, 8]");
+  m.chainRank = static_cast<int32_t>(j["chain_rank"].get<int64_t>());
+
+  for (const char *key : {"args", "results"})
+    if (!j.contains(key) || !j[key].is_array())
+      return c.err(TTT_ERROR_FORMAT, std::string("missing array \"") + key +
+                                         "\"");
+  const json &args = j["args"], &results = j["results"];
+  if (args.size() + results.size() > kMaxEntryParams)
+    return c.err(TTT_ERROR_UNSUPPORTED,
+                 "the entry has " +
+                     std::to_string(args.size() + results.size()) +
+                     " parameters; at most " +
+                     std::to_string(kMaxEntryParams) + " are supported");
+  std::set<std::string> names;
+  for (size_t i = 0; i < args.size() + results.size(); ++i) {
+    bool isResult = i >= args.size();
+    size_t k = isResult ? i - args.size() : i;
+    ParamSpec p;
+    if (Error e = parseParam(c, isResult ? results[k] : args[k], isResult, k,
+                             m.chainRank, p))
+      return e;
+    if (!names.insert(p.name).second)
+      return c.err(TTT_ERROR_FORMAT, "duplicate name \"" + p.name + "\"");
+    (isResult ? m.results : m.args).push_back(std::move(p));
+  }
+  if (Error e = checkPairs(c, m))
+    return e;
+  return collectChainDims(c, m);
+}
+
+} // namespace
+
+Error parseManifest(const std::string &text, const std::string &path,
+                    Manifest &out) {
+  Ctx c{path};
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return c.err(TTT_ERROR_FORMAT,
+                 "not valid JSON (truncated or garbage manifest)");
+  Manifest m;
+  m.path = path;
+  try {
+    if (Error e = parseTop(c, j, path, m))
+      return e;
+  } catch (const std::exception &ex) {
+    // Type errors nlohmann reports, e.g. out-of-range integers.
+    return c.err(TTT_ERROR_FORMAT, std::string("invalid manifest: ") +
+                                       ex.what());
+  }
+  out = std::move(m);
+  return Error::ok();
+}
+
+Error loadManifest(const std::string &path, Manifest &out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f)
+    return makeError(TTT_ERROR_IO, path + ": cannot open the manifest");
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  if (f.bad())
+    return makeError(TTT_ERROR_IO, path + ": cannot read the manifest");
+  return parseManifest(ss.str(), path, out);
+}
+
+} // namespace ttt::rt

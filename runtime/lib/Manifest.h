@@ -1,0 +1,54 @@
+//===- Manifest.h - Parse and validate artifact manifests -------*- C++ -*-===//
+//
+// The manifest (NAME.json) states the entry's parameters; everything the
+// runtime later relies on (ranks, static dims, state pairs) is checked here
+// once, so the call path only compares shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_RUNTIME_LIB_MANIFEST_H
+#define TTT_RUNTIME_LIB_MANIFEST_H
+
+#include "Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ttt::rt {
+
+/// Most parameters (args + results) an entry may have: the call goes
+/// through an exact-arity function pointer cast, generated up to this.
+constexpr size_t kMaxEntryParams = 32;
+
+/// One parameter of the entry (an argument or a result).
+struct ParamSpec {
+  std::string name;
+  ttt_role role = TTT_ROLE_SEQUENCE; // results: TTT_ROLE_OUTPUT or STATE
+  ttt_dtype dtype = TTT_DTYPE_F32;
+  std::vector<int64_t> shape; // -1 = dynamic
+  int pair = -1; // state arg: its result index; state result: its arg index
+};
+
+struct Manifest {
+  std::string path;        // the manifest file, for messages
+  std::string libraryPath; // resolved against the manifest's directory
+  std::string entry;
+  std::string target;
+  int64_t chunkSize = 0;
+  int32_t chainRank = 0;
+  std::vector<ParamSpec> args;
+  std::vector<ParamSpec> results;
+  /// Static chain dims (-1 where dynamic), agreed on by every chain array.
+  std::vector<int64_t> chainDims;
+};
+
+/// Parses the JSON text of a manifest read from `path`.
+Error parseManifest(const std::string &text, const std::string &path,
+                    Manifest &out);
+/// Reads and parses the manifest file at `path`.
+Error loadManifest(const std::string &path, Manifest &out);
+
+} // namespace ttt::rt
+
+#endif // TTT_RUNTIME_LIB_MANIFEST_H
