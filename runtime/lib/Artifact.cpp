@@ -17,8 +17,7 @@ namespace ttt::rt {
 ttt_status report(const Error &e, ttt_error *out) {
   if (out) {
     out->code = e.code;
-    std::snprintf(out->message, sizeof(out->message), "%s",
-                  e.message.c_str());
+    std::snprintf(out->message, sizeof(out->message), "%s", e.message.c_str());
   }
   return e.code;
 }
@@ -96,9 +95,8 @@ ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
                   err);
   *out = nullptr;
   if (!path)
-    return report(makeError(TTT_ERROR_ARGUMENT,
-                            "ttt_artifact_load: path is null"),
-                  err);
+    return report(
+        makeError(TTT_ERROR_ARGUMENT, "ttt_artifact_load: path is null"), err);
   try {
     auto a = std::make_unique<ttt_artifact>();
     if (Error e = loadManifest(path, a->manifest))
@@ -106,10 +104,10 @@ ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
     const Manifest &m = a->manifest;
     struct stat st;
     if (stat(m.libraryPath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-      return report(makeError(TTT_ERROR_LIBRARY,
-                              std::string(path) + ": library " +
-                                  m.libraryPath + " not found"),
-                    err);
+      return report(
+          makeError(TTT_ERROR_LIBRARY, std::string(path) + ": library " +
+                                           m.libraryPath + " not found"),
+          err);
     if (Error e = checkElf(m.libraryPath))
       return report(makeError(e.code, std::string(path) + ": " + e.message),
                     err);
@@ -128,8 +126,7 @@ ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
     if (!sym)
       return report(makeError(TTT_ERROR_ENTRY,
                               std::string(path) + ": entry symbol \"" +
-                                  m.entry + "\" not found in " +
-                                  m.libraryPath),
+                                  m.entry + "\" not found in " + m.libraryPath),
                     err);
     a->entry = reinterpret_cast<EntryFn>(sym);
     for (size_t i = 0; i < m.args.size(); ++i)
@@ -144,9 +141,9 @@ ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
                             std::string(path) + ": out of memory"),
                   err);
   } catch (const std::exception &ex) {
-    return report(makeError(TTT_ERROR_INTERNAL,
-                            std::string(path) + ": " + ex.what()),
-                  err);
+    return report(
+        makeError(TTT_ERROR_INTERNAL, std::string(path) + ": " + ex.what()),
+        err);
   }
 }
 

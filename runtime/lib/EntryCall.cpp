@@ -49,91 +49,219 @@ void callEntry(EntryFn fn, std::vector<MemRefDesc> &params) {
     reinterpret_cast<void (*)(void *, void *, void *)>(fn)(p[0], p[1], p[2]);
     return;
   case 4:
-    reinterpret_cast<void (*)(void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *)>(fn)(p[0], p[1],
+                                                                   p[2], p[3]);
     return;
   case 5:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4]);
     return;
   case 6:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *)>(
+        fn)(p[0], p[1], p[2], p[3], p[4], p[5]);
     return;
   case 7:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5],
+                                           p[6]);
     return;
   case 8:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4],
+                                                   p[5], p[6], p[7]);
     return;
   case 9:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
     return;
   case 10:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
     return;
   case 11:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10]);
     return;
   case 12:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *)>(
+        fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+            p[11]);
     return;
   case 13:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5],
+                                           p[6], p[7], p[8], p[9], p[10], p[11],
+                                           p[12]);
     return;
   case 14:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4],
+                                                   p[5], p[6], p[7], p[8], p[9],
+                                                   p[10], p[11], p[12], p[13]);
     return;
   case 15:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14]);
     return;
   case 16:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15]);
     return;
   case 17:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16]);
     return;
   case 18:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *)>(
+        fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+            p[11], p[12], p[13], p[14], p[15], p[16], p[17]);
     return;
   case 19:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9],
+                     p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17],
+                     p[18]);
     return;
   case 20:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
+                             p[8], p[9], p[10], p[11], p[12], p[13], p[14],
+                             p[15], p[16], p[17], p[18], p[19]);
     return;
   case 21:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20]);
     return;
   case 22:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21]);
     return;
   case 23:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21], p[22]);
     return;
   case 24:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23]);
+    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *,
+                              void *, void *, void *, void *, void *, void *)>(
+        fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+            p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19],
+            p[20], p[21], p[22], p[23]);
     return;
   case 25:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21], p[22], p[23], p[24]);
     return;
   case 26:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21], p[22], p[23], p[24], p[25]);
     return;
   case 27:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *,
+        void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9],
+                     p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17],
+                     p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25],
+                     p[26]);
     return;
   case 28:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9],
+                     p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17],
+                     p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25],
+                     p[26], p[27]);
     return;
   case 29:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
+                             p[8], p[9], p[10], p[11], p[12], p[13], p[14],
+                             p[15], p[16], p[17], p[18], p[19], p[20], p[21],
+                             p[22], p[23], p[24], p[25], p[26], p[27], p[28]);
     return;
   case 30:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29]);
     return;
   case 31:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30]);
     return;
   case 32:
-    reinterpret_cast<void (*)(void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *, void *)>(fn)(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30], p[31]);
+    reinterpret_cast<void (*)(
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *, void *, void *, void *, void *,
+        void *, void *, void *, void *, void *)>(fn)(
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+        p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20],
+        p[21], p[22], p[23], p[24], p[25], p[26], p[27], p[28], p[29], p[30],
+        p[31]);
     return;
   default:
     std::abort(); // unreachable: the manifest loader caps the count

@@ -89,9 +89,8 @@ Error checkLayout(const Ctx &c, const ParamSpec &p, int32_t chainRank,
 
 Error parseParam(const Ctx &c, const json &j, bool isResult, size_t index,
                  int32_t chainRank, ParamSpec &p) {
-  std::string where =
-      std::string(isResult ? "results[" : "args[") + std::to_string(index) +
-      "]";
+  std::string where = std::string(isResult ? "results[" : "args[") +
+                      std::to_string(index) + "]";
   if (!j.is_object())
     return c.err(TTT_ERROR_FORMAT, where + " must be an object");
   if (!j.contains("name") || !j["name"].is_string() ||
@@ -113,8 +112,8 @@ Error parseParam(const Ctx &c, const json &j, bool isResult, size_t index,
     p.role = TTT_ROLE_SHARED;
   else
     return c.err(TTT_ERROR_FORMAT, where + ": unknown " +
-                                       (isResult ? "result " : "") +
-                                       "kind \"" + kind + "\"");
+                                       (isResult ? "result " : "") + "kind \"" +
+                                       kind + "\"");
 
   if (!j.contains("dtype"))
     return c.err(TTT_ERROR_FORMAT, where + ": missing \"dtype\"");
@@ -130,8 +129,8 @@ Error parseParam(const Ctx &c, const json &j, bool isResult, size_t index,
   const char *pairKey = isResult ? "result" : "arg";
   const char *ownKey = isResult ? "arg" : "result";
   if (j.contains(pairKey))
-    return c.err(TTT_ERROR_FORMAT, where + ": unexpected \"" +
-                                       std::string(pairKey) + "\"");
+    return c.err(TTT_ERROR_FORMAT,
+                 where + ": unexpected \"" + std::string(pairKey) + "\"");
   if (p.role == TTT_ROLE_STATE) {
     if (!j.contains(ownKey) || !isInt(j[ownKey]))
       return c.err(TTT_ERROR_FORMAT, where + ": a state needs an integer \"" +
@@ -142,8 +141,8 @@ Error parseParam(const Ctx &c, const json &j, bool isResult, size_t index,
                                          "\" index out of range");
     p.pair = static_cast<int>(v);
   } else if (j.contains(ownKey)) {
-    return c.err(TTT_ERROR_FORMAT, where + ": only a state has \"" +
-                                       std::string(ownKey) + "\"");
+    return c.err(TTT_ERROR_FORMAT,
+                 where + ": only a state has \"" + std::string(ownKey) + "\"");
   }
   return Error::ok();
 }
@@ -164,8 +163,9 @@ Error checkPairs(const Ctx &c, const Manifest &m) {
                        "\" does not point back to arg " + std::to_string(i) +
                        ")");
     if (r.shape != a.shape || r.dtype != a.dtype)
-      return c.err(TTT_ERROR_FORMAT, where + ": state pair mismatch (result \"" +
-                                         r.name + "\" has another shape or dtype)");
+      return c.err(TTT_ERROR_FORMAT,
+                   where + ": state pair mismatch (result \"" + r.name +
+                       "\" has another shape or dtype)");
   }
   for (const ParamSpec &r : m.results)
     if (r.role == TTT_ROLE_STATE &&
@@ -224,9 +224,9 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
     return c.err(TTT_ERROR_FORMAT, "missing \"target\"");
   m.target = j["target"].get<std::string>();
   if (m.target == "cuda" || m.target == "gpu")
-    return c.err(TTT_ERROR_UNSUPPORTED,
-                 "target \"" + m.target + "\" is not supported by this "
-                                          "runtime yet (cpu only)");
+    return c.err(TTT_ERROR_UNSUPPORTED, "target \"" + m.target +
+                                            "\" is not supported by this "
+                                            "runtime yet (cpu only)");
   if (m.target != "cpu")
     return c.err(TTT_ERROR_FORMAT, "unknown target \"" + m.target + "\"");
 
@@ -258,15 +258,15 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
 
   for (const char *key : {"args", "results"})
     if (!j.contains(key) || !j[key].is_array())
-      return c.err(TTT_ERROR_FORMAT, std::string("missing array \"") + key +
-                                         "\"");
+      return c.err(TTT_ERROR_FORMAT,
+                   std::string("missing array \"") + key + "\"");
   const json &args = j["args"], &results = j["results"];
   if (args.size() + results.size() > kMaxEntryParams)
     return c.err(TTT_ERROR_UNSUPPORTED,
                  "the entry has " +
                      std::to_string(args.size() + results.size()) +
-                     " parameters; at most " +
-                     std::to_string(kMaxEntryParams) + " are supported");
+                     " parameters; at most " + std::to_string(kMaxEntryParams) +
+                     " are supported");
   std::set<std::string> names;
   for (size_t i = 0; i < args.size() + results.size(); ++i) {
     bool isResult = i >= args.size();
@@ -300,8 +300,8 @@ Error parseManifest(const std::string &text, const std::string &path,
       return e;
   } catch (const std::exception &ex) {
     // Type errors nlohmann reports, e.g. out-of-range integers.
-    return c.err(TTT_ERROR_FORMAT, std::string("invalid manifest: ") +
-                                       ex.what());
+    return c.err(TTT_ERROR_FORMAT,
+                 std::string("invalid manifest: ") + ex.what());
   }
   out = std::move(m);
   return Error::ok();

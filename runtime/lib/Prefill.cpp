@@ -28,8 +28,8 @@ constexpr int64_t kPieceTokens = 4096;
 struct Call {
   ttt_state &s;
   const Manifest &m;
-  int64_t n;       // new tokens
-  int64_t mBuf;    // tokens buffered before this call
+  int64_t n;                              // new tokens
+  int64_t mBuf;                           // tokens buffered before this call
   std::vector<const ttt_tensor *> input;  // per arg (sequence only)
   std::vector<const ttt_tensor *> output; // per result (outputs only)
 };
@@ -55,8 +55,7 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
   std::vector<Bytes> scratch(m.args.size() + m.results.size());
   std::vector<MemRefDesc> desc(m.args.size() + m.results.size());
   std::vector<int64_t> sizes;
-  auto sized = [&](const std::vector<int64_t> &full, size_t skip,
-                   bool withT) {
+  auto sized = [&](const std::vector<int64_t> &full, size_t skip, bool withT) {
     sizes = chainSizes;
     if (withT)
       sizes.push_back(len);
@@ -80,10 +79,10 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
                       fromBuf * pce * es);
         int64_t fromNew = len - fromBuf;
         if (fromNew > 0)
-          std::memcpy(dst + fromBuf * pce * es,
-                      at(c.input[i]->data, (chain * c.n + vNew - c.mBuf) * pce,
-                         es),
-                      fromNew * pce * es);
+          std::memcpy(
+              dst + fromBuf * pce * es,
+              at(c.input[i]->data, (chain * c.n + vNew - c.mBuf) * pce, es),
+              fromNew * pce * es);
       }
       sized(p.shape, cr + 1, true);
       desc[i].set(buf.data(), sizes.data(), sizes.size());
@@ -98,8 +97,7 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
       desc[i].set(at(s.constant[i], c0 * pce, es), sizes.data(), sizes.size());
       break;
     case TTT_ROLE_SHARED:
-      desc[i].set(s.constant[i].data(), s.shapes[i].data(),
-                  s.shapes[i].size());
+      desc[i].set(s.constant[i].data(), s.shapes[i].data(), s.shapes[i].size());
       break;
     case TTT_ROLE_OUTPUT:
       break;
@@ -134,9 +132,10 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
     const int64_t f = s.resultElems[j];
     for (int64_t ch = 0; ch < k; ++ch) {
       int64_t chain = c0 + ch;
-      std::memcpy(at(c.output[j]->data, (chain * c.n + vNew - c.mBuf) * f, es),
-                  at(scratch[m.args.size() + j], (ch * len + vNew - v0) * f, es),
-                  newInPiece * f * es);
+      std::memcpy(
+          at(c.output[j]->data, (chain * c.n + vNew - c.mBuf) * f, es),
+          at(scratch[m.args.size() + j], (ch * len + vNew - v0) * f, es),
+          newInPiece * f * es);
     }
   }
   if (commit)
@@ -171,9 +170,8 @@ Error validate(ttt_state &s, int64_t n, const ttt_tensor *inputs,
                Call &c) {
   const ttt_artifact &a = *s.art;
   if (n < 1)
-    return makeError(TTT_ERROR_ARGUMENT,
-                     "prefill: n is " + std::to_string(n) +
-                         "; at least one token is needed");
+    return makeError(TTT_ERROR_ARGUMENT, "prefill: n is " + std::to_string(n) +
+                                             "; at least one token is needed");
   const auto &seq = a.byRole[TTT_ROLE_SEQUENCE];
   const auto &outs = a.byRole[TTT_ROLE_OUTPUT];
   if (numInputs != seq.size() || (numInputs && !inputs))
@@ -236,8 +234,7 @@ void updateBuffer(Call &c, int64_t full, int64_t rem) {
 }
 
 Error prefill(ttt_state &s, int64_t n, const ttt_tensor *inputs,
-              size_t numInputs, const ttt_tensor *outputs,
-              size_t numOutputs) {
+              size_t numInputs, const ttt_tensor *outputs, size_t numOutputs) {
   Call c{s, s.art->manifest, n, s.buffered, {}, {}};
   if (Error e = validate(s, n, inputs, numInputs, outputs, numOutputs, c))
     return e;
@@ -267,26 +264,23 @@ ttt_status ttt_prefill(ttt_state *s, int64_t n, const ttt_tensor *inputs,
                        size_t num_inputs, const ttt_tensor *outputs,
                        size_t num_outputs, ttt_error *err) {
   if (!s)
-    return report(makeError(TTT_ERROR_ARGUMENT, "prefill: state is null"),
-                  err);
+    return report(makeError(TTT_ERROR_ARGUMENT, "prefill: state is null"), err);
   try {
-    return reportOn(s, prefill(*s, n, inputs, num_inputs, outputs,
-                               num_outputs),
+    return reportOn(s, prefill(*s, n, inputs, num_inputs, outputs, num_outputs),
                     err);
   } catch (const std::bad_alloc &) {
-    return reportOn(s, makeError(TTT_ERROR_OUT_OF_MEMORY,
-                                 "prefill: out of memory"),
-                    err);
+    return reportOn(
+        s, makeError(TTT_ERROR_OUT_OF_MEMORY, "prefill: out of memory"), err);
   } catch (const std::exception &ex) {
-    return reportOn(s, makeError(TTT_ERROR_INTERNAL,
-                                 std::string("prefill: ") + ex.what()),
-                    err);
+    return reportOn(
+        s, makeError(TTT_ERROR_INTERNAL, std::string("prefill: ") + ex.what()),
+        err);
   }
 }
 
-ttt_status ttt_decode(ttt_state *s, const ttt_tensor *inputs,
-                      size_t num_inputs, const ttt_tensor *outputs,
-                      size_t num_outputs, ttt_error *err) {
+ttt_status ttt_decode(ttt_state *s, const ttt_tensor *inputs, size_t num_inputs,
+                      const ttt_tensor *outputs, size_t num_outputs,
+                      ttt_error *err) {
   return ttt_prefill(s, 1, inputs, num_inputs, outputs, num_outputs, err);
 }
 

@@ -48,8 +48,8 @@ bool parseEntry(const std::string &name, const json &e, const uint8_t *data,
     return fail(error, where + "needs dtype, shape and data_offsets [begin, "
                                "end]");
   if (!parseDType(e["dtype"].get<std::string>(), a.dtype))
-    return fail(error, where + "unsupported dtype " +
-                           e["dtype"].get<std::string>());
+    return fail(error,
+                where + "unsupported dtype " + e["dtype"].get<std::string>());
   for (const json &d : e["shape"]) {
     if (!d.is_number_unsigned() && !(d.is_number_integer() && d >= 0))
       return fail(error, where + "shape dims must be integers >= 0");
@@ -60,13 +60,11 @@ bool parseEntry(const std::string &name, const json &e, const uint8_t *data,
     return fail(error, where + "data_offsets must be integers >= 0");
   uint64_t begin = off[0].get<uint64_t>(), end = off[1].get<uint64_t>();
   if (begin > end || end > dataSize)
-    return fail(error, where + "data_offsets [" + std::to_string(begin) +
-                           ", " + std::to_string(end) +
-                           "] out of the data section (" +
+    return fail(error, where + "data_offsets [" + std::to_string(begin) + ", " +
+                           std::to_string(end) + "] out of the data section (" +
                            std::to_string(dataSize) + " bytes)");
   int64_t n = a.numElements();
-  if (n < 0 ||
-      static_cast<uint64_t>(n) > (end - begin) / dtypeSize(a.dtype) ||
+  if (n < 0 || static_cast<uint64_t>(n) > (end - begin) / dtypeSize(a.dtype) ||
       static_cast<uint64_t>(n) * dtypeSize(a.dtype) != end - begin)
     return fail(error, where + "data_offsets span " +
                            std::to_string(end - begin) +

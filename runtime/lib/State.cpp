@@ -41,10 +41,9 @@ Error checkTensor(const ttt_tensor *t, ttt_dtype dtype,
   if (!t)
     return makeError(TTT_ERROR_ARGUMENT, what + ": tensor is null");
   if (t->dtype != dtype)
-    return makeError(TTT_ERROR_DTYPE, what + ": dtype " +
-                                          ttt_dtype_name(t->dtype) +
-                                          ", expected " +
-                                          ttt_dtype_name(dtype));
+    return makeError(TTT_ERROR_DTYPE,
+                     what + ": dtype " + ttt_dtype_name(t->dtype) +
+                         ", expected " + ttt_dtype_name(dtype));
   if (t->rank < 0 || (t->rank > 0 && !t->shape))
     return makeError(TTT_ERROR_ARGUMENT, what + ": bad rank or null shape");
   std::string expected = shapeStr(shape.data(), shape.size());
@@ -107,14 +106,13 @@ Error resolveShape(const ParamSpec &spec, const std::vector<int64_t> &chain,
     else if (shape[i] == -1)
       shape[i] = t->shape[i] >= 1 ? t->shape[i] : -1;
     if (shape[i] < 1)
-      return makeError(TTT_ERROR_SHAPE, what + ": dim " + std::to_string(i) +
-                                            " must be >= 1");
+      return makeError(TTT_ERROR_SHAPE,
+                       what + ": dim " + std::to_string(i) + " must be >= 1");
   }
   return checkTensor(t, spec.dtype, shape, what);
 }
 
-Error create(const ttt_artifact *a, const ttt_state_config *c,
-             ttt_state &s) {
+Error create(const ttt_artifact *a, const ttt_state_config *c, ttt_state &s) {
   if (!a || !c)
     return makeError(TTT_ERROR_ARGUMENT,
                      "ttt_state_create: artifact or config is null");
@@ -125,15 +123,15 @@ Error create(const ttt_artifact *a, const ttt_state_config *c,
   for (int32_t i = 0; i < m.chainRank; ++i) {
     int64_t d = c->chain_dims[i];
     if (d < 1)
-      return makeError(TTT_ERROR_ARGUMENT,
-                       "chain dim " + std::to_string(i) + " is " +
-                           std::to_string(d) + "; it must be >= 1");
+      return makeError(TTT_ERROR_ARGUMENT, "chain dim " + std::to_string(i) +
+                                               " is " + std::to_string(d) +
+                                               "; it must be >= 1");
     if (m.chainDims[i] != -1 && m.chainDims[i] != d)
-      return makeError(TTT_ERROR_SHAPE,
-                       "chain dim " + std::to_string(i) + " is " +
-                           std::to_string(d) + " but the artifact is "
-                                               "compiled for " +
-                           std::to_string(m.chainDims[i]));
+      return makeError(TTT_ERROR_SHAPE, "chain dim " + std::to_string(i) +
+                                            " is " + std::to_string(d) +
+                                            " but the artifact is "
+                                            "compiled for " +
+                                            std::to_string(m.chainDims[i]));
     s.chainDims.push_back(d);
   }
   s.numChains = product(s.chainDims);
@@ -148,23 +146,22 @@ Error create(const ttt_artifact *a, const ttt_state_config *c,
   for (int r = TTT_ROLE_STATE; r <= TTT_ROLE_SHARED; ++r)
     if (counts[r] != a->byRole[r].size() || (counts[r] && !lists[r]))
       return makeError(TTT_ERROR_ARGUMENT,
-                       "expected " + std::to_string(a->byRole[r].size()) +
-                           " " + roleName(ttt_role(r)) + " tensors, got " +
+                       "expected " + std::to_string(a->byRole[r].size()) + " " +
+                           roleName(ttt_role(r)) + " tensors, got " +
                            std::to_string(counts[r]) +
                            (counts[r] && !lists[r] ? " (null list)" : ""));
 
   size_t n = m.args.size();
   s.perChainElems.assign(n, 0);
   s.shapes.assign(n, {});
-  for (auto *v : {&s.initial, &s.boundary, &s.current, &s.next, &s.constant,
-                  &s.buffer})
+  for (auto *v :
+       {&s.initial, &s.boundary, &s.current, &s.next, &s.constant, &s.buffer})
     v->assign(n, {});
   std::vector<size_t> pos(5, 0);
   for (size_t i = 0; i < n; ++i) {
     const ParamSpec &p = m.args[i];
     size_t k = pos[p.role]++;
-    std::string what =
-        std::string(roleName(p.role)) + " \"" + p.name + "\"";
+    std::string what = std::string(roleName(p.role)) + " \"" + p.name + "\"";
     if (p.role == TTT_ROLE_SEQUENCE) {
       s.shapes[i] = p.shape;
       for (int32_t d = 0; d < m.chainRank; ++d)
@@ -172,8 +169,7 @@ Error create(const ttt_artifact *a, const ttt_state_config *c,
       s.shapes[i][m.chainRank] = 0;
       s.perChainElems[i] = product(p.shape, m.chainRank + 1);
       int64_t bytes = mulChecked(
-          mulChecked(mulChecked(s.numChains, m.chunkSize),
-                     s.perChainElems[i]),
+          mulChecked(mulChecked(s.numChains, m.chunkSize), s.perChainElems[i]),
           ttt_dtype_size(p.dtype));
       if (bytes < 0)
         return makeError(TTT_ERROR_SHAPE, what + ": buffer size overflows");
@@ -226,9 +222,9 @@ ttt_status ttt_state_create(const ttt_artifact *a, const ttt_state_config *c,
     *out = s.release();
     return report(Error::ok(), err);
   } catch (const std::bad_alloc &) {
-    return report(makeError(TTT_ERROR_OUT_OF_MEMORY,
-                            "ttt_state_create: out of memory"),
-                  err);
+    return report(
+        makeError(TTT_ERROR_OUT_OF_MEMORY, "ttt_state_create: out of memory"),
+        err);
   } catch (const std::exception &ex) {
     return report(makeError(TTT_ERROR_INTERNAL,
                             std::string("ttt_state_create: ") + ex.what()),
@@ -277,14 +273,15 @@ ttt_status ttt_state_read_weights(ttt_state *s, size_t i,
     return TTT_ERROR_ARGUMENT;
   const auto &states = s->art->byRole[TTT_ROLE_STATE];
   if (i >= states.size())
-    return reportOn(s, makeError(TTT_ERROR_ARGUMENT,
-                                 "ttt_state_read_weights: no state " +
-                                     std::to_string(i)),
-                    nullptr);
+    return reportOn(
+        s,
+        makeError(TTT_ERROR_ARGUMENT,
+                  "ttt_state_read_weights: no state " + std::to_string(i)),
+        nullptr);
   size_t a = states[i];
   const ParamSpec &p = s->art->manifest.args[a];
-  if (Error e = checkTensor(dst, p.dtype, s->shapes[a],
-                            "weights \"" + p.name + "\""))
+  if (Error e =
+          checkTensor(dst, p.dtype, s->shapes[a], "weights \"" + p.name + "\""))
     return reportOn(s, e, nullptr);
   const Bytes &src = s->currentIsBoundary ? s->boundary[a] : s->current[a];
   if (!src.empty())

@@ -60,12 +60,12 @@ std::string variant(const char *name, const char *from, const char *to) {
 /// A library file made of the first `n` bytes of the toy kernel (or of
 /// garbage when n is 0).
 std::string badLibrary(const char *name, size_t n) {
-  std::string bytes = n ? readText(lib()).substr(0, n)
-                        : std::string(4096, '\x5a');
+  std::string bytes =
+      n ? readText(lib()).substr(0, n) : std::string(4096, '\x5a');
   std::string p = tempPath(std::string(name) + ".so");
   writeText(p, bytes);
-  return writeManifest(name, replaced(manifestText(), "\"" + lib() + "\"",
-                                      "\"" + p + "\""));
+  return writeManifest(
+      name, replaced(manifestText(), "\"" + lib() + "\"", "\"" + p + "\""));
 }
 
 std::string manyParams() {
@@ -73,9 +73,8 @@ std::string manyParams() {
   for (int i = 0; i < 40; ++i)
     args += std::string(i ? "," : "") + "{\"name\": \"p" + std::to_string(i) +
             "\", \"kind\": \"shared\", \"dtype\": \"f32\", \"shape\": [1]}";
-  return writeManifest(
-      "many", replaced(manifestText(), "\"args\": [",
-                       "\"args\": [" + args + ","));
+  return writeManifest("many", replaced(manifestText(), "\"args\": [",
+                                        "\"args\": [" + args + ","));
 }
 
 const BadCase kBadCases[] = {
@@ -92,7 +91,9 @@ const BadCase kBadCases[] = {
      TTT_ERROR_FORMAT, "not valid JSON"},
     {"Garbage",
      [](const std::string &) {
-       return writeManifest("garbage", std::string("\x7f" "ELF\x01\x02\x00zz", 9));
+       return writeManifest("garbage", std::string("\x7f"
+                                                   "ELF\x01\x02\x00zz",
+                                                   9));
      },
      TTT_ERROR_FORMAT, "not valid JSON"},
     {"NotAnObject",
@@ -145,8 +146,7 @@ const BadCase kBadCases[] = {
      TTT_ERROR_FORMAT, "state pair mismatch"},
     {"StatePairShape",
      [](const std::string &) {
-       return variant("pairshape",
-                      "\"shape\": [-1, -1, 3], \"arg\": 2",
+       return variant("pairshape", "\"shape\": [-1, -1, 3], \"arg\": 2",
                       "\"shape\": [-1, -1, 4], \"arg\": 2");
      },
      TTT_ERROR_FORMAT, "state pair mismatch"},
@@ -162,11 +162,12 @@ const BadCase kBadCases[] = {
      TTT_ERROR_UNSUPPORTED, "feature dims"},
     {"ChainDimsDisagree",
      [](const std::string &) {
-       std::string t = replaced(manifestText(), "[-1, -1, -1]}",
-                                "[3, -1, -1]}");
+       std::string t =
+           replaced(manifestText(), "[-1, -1, -1]}", "[3, -1, -1]}");
        return writeManifest(
-           "chains", replaced(t, "\"param\",   \"dtype\": \"f32\", \"shape\": [-1",
-                              "\"param\",   \"dtype\": \"f32\", \"shape\": [2"));
+           "chains",
+           replaced(t, "\"param\",   \"dtype\": \"f32\", \"shape\": [-1",
+                    "\"param\",   \"dtype\": \"f32\", \"shape\": [2"));
      },
      TTT_ERROR_FORMAT, "disagrees"},
     {"ChunkSizeZero",
@@ -211,9 +212,10 @@ TEST_P(BadManifest, FailsWithItsStatusAndMessage) {
   EXPECT_NE(msg.find(path), std::string::npos) << msg;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, BadManifest, ::testing::ValuesIn(kBadCases),
-    [](const ::testing::TestParamInfo<BadCase> &i) { return i.param.name; });
+INSTANTIATE_TEST_SUITE_P(All, BadManifest, ::testing::ValuesIn(kBadCases),
+                         [](const ::testing::TestParamInfo<BadCase> &i) {
+                           return i.param.name;
+                         });
 
 TEST(Artifact, StatusNamesAreDistinct) {
   EXPECT_STREQ(ttt_status_name(TTT_ERROR_VERSION), "TTT_ERROR_VERSION");

@@ -51,15 +51,18 @@ TEST(Safetensors, RejectsBadFiles) {
   expectError(file(kGood, {0, 1}, 1000), "exceeds the file");
   expectError(file("not json", {}), "not a JSON object");
   expectError(file(kGood, {0, 1, 2}), "out of the data section");
-  expectError(file(R"({"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}})",
-                   {0}),
-              "unsupported dtype");
-  expectError(file(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})",
-                   {0, 1}),
-              "does not match");
-  expectError(file(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})",
-                   {0}),
-              "integers >= 0");
+  expectError(
+      file(R"({"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}})",
+           {0}),
+      "unsupported dtype");
+  expectError(
+      file(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})",
+           {0, 1}),
+      "does not match");
+  expectError(
+      file(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})",
+           {0}),
+      "integers >= 0");
   expectError(file(R"({"a": {"dtype": "F32"}})", {0}), "data_offsets");
   TensorList t;
   std::string err;

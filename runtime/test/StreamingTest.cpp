@@ -19,8 +19,7 @@ struct ArtifactPtr {
   ttt_artifact *a = nullptr;
   explicit ArtifactPtr(const std::string &path) {
     ttt_error err{};
-    EXPECT_EQ(ttt_artifact_load(path.c_str(), &a, &err), TTT_OK)
-        << err.message;
+    EXPECT_EQ(ttt_artifact_load(path.c_str(), &a, &err), TTT_OK) << err.message;
   }
   ~ArtifactPtr() { ttt_artifact_free(a); }
 };
@@ -111,8 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
     Pieces, Splits,
     ::testing::Values(std::vector<int64_t>{7}, std::vector<int64_t>{16},
                       std::vector<int64_t>{100},
-                      std::vector<int64_t>{37, 1},   // prefill, then decode
-                      std::vector<int64_t>{1},       // decode all the way
+                      std::vector<int64_t>{37, 1}, // prefill, then decode
+                      std::vector<int64_t>{1},     // decode all the way
                       std::vector<int64_t>{5, 27, 3, 16, 1, 1, 40}));
 
 TEST(Streaming, WeightsAfterAPartialBatchAreCurrent) {
@@ -218,15 +217,15 @@ TEST(Streaming, LongSpansRunInBoundedPieces) {
   EXPECT_EQ(w, rw);
 }
 
-//===--- Errors ------------------------------------------------------------===//
+//===--- Errors
+//------------------------------------------------------------===//
 
 TEST(StateErrors, CreateValidatesEverything) {
   ArtifactPtr a(TTT_TOY_MANIFEST);
   Data d(2, 3, 1);
   int64_t chains[2] = {2, 3};
   ttt_tensor st = d.s0.t(), pa = d.g.t(), sh = d.tok.t();
-  auto create = [&](ttt_state_config c, ttt_status want,
-                    const char *needle) {
+  auto create = [&](ttt_state_config c, ttt_status want, const char *needle) {
     ttt_state *s = reinterpret_cast<ttt_state *>(0x1);
     ttt_error err{};
     EXPECT_EQ(ttt_state_create(a.a, &c, &s, &err), want) << err.message;
@@ -281,9 +280,9 @@ TEST(StateErrors, PrefillValidatesEveryArray) {
                  std::vector<ttt_tensor> out, ttt_status want,
                  const char *needle) {
     ttt_error err{};
-    EXPECT_EQ(ttt_prefill(s.s, n, in.data(), in.size(), out.data(),
-                          out.size(), &err),
-              want)
+    EXPECT_EQ(
+        ttt_prefill(s.s, n, in.data(), in.size(), out.data(), out.size(), &err),
+        want)
         << err.message;
     EXPECT_NE(std::string(err.message).find(needle), std::string::npos)
         << err.message;

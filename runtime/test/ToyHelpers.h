@@ -1,4 +1,5 @@
-//===- ToyHelpers.h - Shared helpers for tests on the toy kernel -*- C++ -*-===//
+//===- ToyHelpers.h - Shared helpers for tests on the toy kernel -*- C++
+//-*-===//
 //
 // The toy kernel (kernels/ToyKernel.cpp) is a test double with an exactly
 // known recurrence; `toyReference` below is its plain C++ oracle.
@@ -113,7 +114,8 @@ inline void reference(const Data &d, std::vector<float> &o,
         for (int64_t r = b; r < d.T && r < b + kC; ++r) {
           acc += d.eta.v[c * d.T + r] * d.x.v[(c * d.T + r) * kD + k];
           float w = d.tok.v[r - b] + float(r - b + 1);
-          o[(c * d.T + r) * kD + k] = d.g.v[c * kD + k] * s[c * kD + k] + w * acc;
+          o[(c * d.T + r) * kD + k] =
+              d.g.v[c * kD + k] * s[c * kD + k] + w * acc;
         }
         s[c * kD + k] += acc;
       }

@@ -63,6 +63,25 @@ expect_error "no device" "not available" "$RUN" "$ART" --random 1 --tokens 4 --d
 expect_error "bad safetensors" "too short" \
   bash -c "printf 'abc' > '$TMP/w.safetensors'; exec '$RUN' '$ART' --input '$TMP/w.safetensors' --random 1 --tokens 4"
 
+# .safetensors inputs (written with the standard library only).
+python3 - "$TMP/w.st.safetensors" <<'PYEOF'
+import json, struct, sys
+n = 2 * 3 * 3
+data = struct.pack("<%df" % n, *[0.01 * i for i in range(n)])
+hdr = {"S0": {"dtype": "F32", "shape": [2, 3, 3], "data_offsets": [0, 4 * n]},
+       "ln_w": {"dtype": "F32", "shape": [2, 3, 3], "data_offsets": [4 * n, 8 * n]},
+       "unrelated.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}
+h = json.dumps(hdr).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + data + data)
+PYEOF
+if "$RUN" "$ART" --input "$TMP/w.st.safetensors" --random 1 --tokens 20 --quiet \
+    >"$TMP/out" 2>&1 &&
+   "$RUN" "$ART" --input S0="$TMP/w.st.safetensors:S0" --random 1 --tokens 20 \
+    --quiet >"$TMP/out" 2>&1
+then ok "safetensors inputs"; else bad "safetensors: $(cat "$TMP/out")"; fi
+expect_error "safetensors missing tensor" "no tensor \"nope\"" \
+  "$RUN" "$ART" --input S0="$TMP/w.st.safetensors:nope" --random 1 --tokens 4
+
 # A million tokens in pieces stays under 200 MB RSS.
 if "$RUN" "$ART" --random 3 --tokens 1048576 --stream 65536 --quiet --json \
     >"$TMP/out" 2>&1 &&

@@ -19,7 +19,9 @@ uint64_t mix(uint64_t x) { // splitmix64's finalizer
 }
 
 /// Uniform in (0, 1) from a 64-bit hash.
-double unit(uint64_t h) { return ((h >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+double unit(uint64_t h) {
+  return ((h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
 
 } // namespace
 
@@ -104,7 +106,8 @@ bool loadInputs(const Options &o, const std::vector<std::string> &known,
     std::string file = spec.substr(0, st + 12), tensor;
     if (st + 12 < spec.size()) {
       if (spec[st + 12] != ':') {
-        error = "bad safetensors input \"" + spec + "\" (FILE.safetensors:TENSOR)";
+        error =
+            "bad safetensors input \"" + spec + "\" (FILE.safetensors:TENSOR)";
         return false;
       }
       tensor = spec.substr(st + 13);

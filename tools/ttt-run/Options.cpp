@@ -94,8 +94,8 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
       else if (std::strstr(v, ".safetensors"))
         o.inputs.push_back({"", v});
       else
-        return error = "--input expects NAME=FILE, got \"" + std::string(v) +
-                       "\"",
+        return error =
+                   "--input expects NAME=FILE, got \"" + std::string(v) + "\"",
                false;
     } else if (a == "--output") {
       if (!value(v))

@@ -179,8 +179,8 @@ std::vector<rt::Array> constants(const Options &o, Plan &p,
       continue;
     }
     if (!o.random)
-      fail("missing input \"" + std::string(i.name) +
-           "\" (give --input " + i.name + "=FILE.npy, or --random SEED)");
+      fail("missing input \"" + std::string(i.name) + "\" (give --input " +
+           i.name + "=FILE.npy, or --random SEED)");
     std::vector<int64_t> shape(i.shape, i.shape + i.rank);
     size_t cr = i.role == TTT_ROLE_SHARED ? 0 : p.chainRank;
     for (size_t d = 0; d < shape.size(); ++d) {
@@ -191,8 +191,8 @@ std::vector<rt::Array> constants(const Options &o, Plan &p,
              "\" has a dynamic dim; give it as a file");
     }
     rt::Array a = zeros(shape);
-    fillRandom(reinterpret_cast<float *>(a.data.data()), product(shape),
-               o.seed, argKey(i), 0, distFor(i, p.chainRank));
+    fillRandom(reinterpret_cast<float *>(a.data.data()), product(shape), o.seed,
+               argKey(i), 0, distFor(i, p.chainRank));
     out.push_back(std::move(a));
   }
   return out;

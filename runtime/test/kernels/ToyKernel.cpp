@@ -63,8 +63,7 @@ _mlir_ciface_ttt_toy(void *xp, void *etap, void *s0p, void *gp, void *tokp,
   noteMax(gMaxTokens, T);
   noteMax(gMaxChains, B * H);
   bool ok = contiguous(x) && contiguous(eta) && contiguous(s0) &&
-            contiguous(g) && contiguous(tok) && contiguous(o) &&
-            contiguous(s);
+            contiguous(g) && contiguous(tok) && contiguous(o) && contiguous(s);
   for (int i = 0; i < 3; ++i)
     ok = ok && eta->sizes[i] == x->sizes[i] && o->sizes[i] == x->sizes[i];
   for (int i = 0; i < 2; ++i)
@@ -91,9 +90,8 @@ _mlir_ciface_ttt_toy(void *xp, void *etap, void *s0p, void *gp, void *tokp,
     }
   }
   if (!ok)
-    for (int64_t i = 0; i < o->sizes[0] * o->sizes[1] * o->sizes[2] *
-                                o->sizes[3];
-         ++i)
+    for (int64_t i = 0;
+         i < o->sizes[0] * o->sizes[1] * o->sizes[2] * o->sizes[3]; ++i)
       o->aligned[i] = NAN;
 }
 

@@ -79,7 +79,7 @@ typedef struct ttt_arg_info {
   ttt_role role;
   ttt_dtype dtype;
   int32_t rank;
-  const int64_t *shape; /* -1 = dynamic */
+  const int64_t *shape;    /* -1 = dynamic */
   const char *result_name; /* state: its result's name; others: NULL */
 } ttt_arg_info;
 
@@ -152,9 +152,9 @@ ttt_status ttt_prefill(ttt_state *s, int64_t n, const ttt_tensor *inputs,
                        size_t num_inputs, const ttt_tensor *outputs,
                        size_t num_outputs, ttt_error *err);
 /* ttt_prefill with n = 1. */
-ttt_status ttt_decode(ttt_state *s, const ttt_tensor *inputs,
-                      size_t num_inputs, const ttt_tensor *outputs,
-                      size_t num_outputs, ttt_error *err);
+ttt_status ttt_decode(ttt_state *s, const ttt_tensor *inputs, size_t num_inputs,
+                      const ttt_tensor *outputs, size_t num_outputs,
+                      ttt_error *err);
 
 #ifdef __cplusplus
 }

@@ -69,9 +69,9 @@ public:
   void prefill(int64_t n, const std::vector<ttt_tensor> &in,
                const std::vector<ttt_tensor> &out) {
     ttt_error e{};
-    check(ttt_prefill(get(), n, in.data(), in.size(), out.data(), out.size(),
-                      &e),
-          e);
+    check(
+        ttt_prefill(get(), n, in.data(), in.size(), out.data(), out.size(), &e),
+        e);
   }
   void decode(const std::vector<ttt_tensor> &in,
               const std::vector<ttt_tensor> &out) {
@@ -79,8 +79,7 @@ public:
   }
   void reset() { check(ttt_state_reset(get()), *ttt_state_last_error(get())); }
   void readWeights(size_t i, const ttt_tensor &dst) {
-    check(ttt_state_read_weights(get(), i, &dst),
-          *ttt_state_last_error(get()));
+    check(ttt_state_read_weights(get(), i, &dst), *ttt_state_last_error(get()));
   }
   int64_t tokensSeen() const { return ttt_state_tokens_seen(get()); }
 
