@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 
 #include <numeric>
+#include <thread>
 
 using namespace toy;
 
@@ -142,6 +143,29 @@ TEST(Streaming, ThreadCountDoesNotChangeResults) {
   ASSERT_EQ(ttt_state_reset(s1.s), TTT_OK);
   stream(s1.s, d, {9}, o4, w4);
   EXPECT_EQ(o1, o4);
+}
+
+TEST(Streaming, DifferentStatesRunConcurrently) {
+  ArtifactPtr a(TTT_TOY_MANIFEST);
+  Data d(2, 3, 150, 21);
+  std::vector<float> ro, rw;
+  reference(d, ro, rw);
+  std::vector<std::vector<float>> outs(4), ws(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      Data mine = d; // each thread owns its inputs and state
+      StatePtr s(a.a, mine, 2);
+      stream(s.s, mine, {static_cast<int64_t>(5 + 11 * i)}, outs[i], ws[i]);
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(outs[i], outs[0]);
+    EXPECT_EQ(ws[i], ws[0]);
+  }
+  for (size_t i = 0; i < ro.size(); ++i)
+    ASSERT_FLOAT_EQ(outs[0][i], ro[i]) << i;
 }
 
 TEST(Streaming, ResetStartsOver) {
