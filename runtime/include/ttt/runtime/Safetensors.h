@@ -18,7 +18,7 @@
 
 namespace ttt::rt {
 
-/// Named tensors in header order.
+/// Named tensors, sorted by name (not file order).
 using TensorList = std::vector<std::pair<std::string, Array>>;
 
 /// Parses a whole file image. Dtypes F32, F64, BF16, I32, I64.
