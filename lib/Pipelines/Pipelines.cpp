@@ -18,6 +18,9 @@ void ttt::buildTTTToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertTTTToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createTTTFuse());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void ttt::registerTTTPipelines() {
@@ -25,6 +28,6 @@ void ttt::registerTTTPipelines() {
       "ttt-to-linalg",
       "Lower a TTT graph to linalg/scf on tensors: ttt-dual-form, "
       "ttt-autodiff, convert-ttt-scan-to-scf, convert-ttt-to-linalg, "
-      "canonicalize, cse",
+      "canonicalize, cse, ttt-fuse, canonicalize, cse",
       buildTTTToLinalgPipeline);
 }

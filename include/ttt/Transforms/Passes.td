@@ -45,4 +45,27 @@ def TTTDualForm : Pass<"ttt-dual-form"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTFuse : Pass<"ttt-fuse"> {
+  let summary = "Fuse the lowered TTT graph: transposes, updates, reductions";
+  let description = [{
+    Runs on linalg on tensors (after `convert-ttt-to-linalg`):
+
+    - named linalg ops become `linalg.generic`, so that a transpose or a
+      broadcast is folded into the indexing maps of its consumer and never
+      materialized;
+    - `X + R`, `R + X` and `X - R`, where `R` is a reduction into zeros with
+      no other use, become `R` accumulating into `X` (negated for `X - R`):
+      the fast-weight update `W - X^T (eta o G)` is one contraction that
+      accumulates into `W`, and the dual form's `Q W - (eta o tril(Q K^T)) G`
+      one contraction that accumulates into `Q W`;
+    - independent reductions over the same loops that read a common input
+      (layer norm's two row sums, forward and backward) become one generic
+      with several results: one pass over each row;
+    - elementwise producers fuse into their only consumer (upstream
+      elementwise fusion); unused operands and results are dropped.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TTT_TRANSFORMS_PASSES_TD

@@ -27,6 +27,7 @@ namespace mlir::ttt {
 
 void registerLinalgVJPModels(mlir::DialectRegistry &registry);
 void registerTTTOpsVJPModels(mlir::DialectRegistry &registry);
+void registerElementwiseVJPModels(mlir::DialectRegistry &registry);
 
 using namespace mlir;
 using namespace mlir::ttt;
@@ -177,4 +178,5 @@ struct TTTAutodiffPass : ttt::impl::TTTAutodiffBase<TTTAutodiffPass> {
 void mlir::ttt::registerVJPInterfaceExternalModels(DialectRegistry &registry) {
   registerLinalgVJPModels(registry);
   registerTTTOpsVJPModels(registry);
+  registerElementwiseVJPModels(registry);
 }

@@ -98,6 +98,67 @@ TTT_MLP = """    %e = tensor.empty() : tensor<3x4xf64>
     %loss = ttt.l2_loss %f, %tg : tensor<3x4xf64> -> tensor<3xf64>"""
 
 
+# Layer norm written by hand: linalg.reduce sums, a broadcasting generic for
+# the centering, rsqrt in a generic body, gamma/beta broadcast inside it.
+LN_BY_HAND = """    %e = tensor.empty() : tensor<3x4xf64>
+    %er = tensor.empty() : tensor<3xf64>
+    %zr = linalg.fill ins(%zero : f64) outs(%er : tensor<3xf64>) -> tensor<3xf64>
+    %sum = linalg.reduce ins(%IN : tensor<3x4xf64>) outs(%zr : tensor<3xf64>) dimensions = [1]
+      (%a: f64, %acc: f64) {
+        %s = arith.addf %a, %acc : f64
+        linalg.yield %s : f64
+      }
+    %xc = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+        ins(%IN, %sum : tensor<3x4xf64>, tensor<3xf64>) outs(%e : tensor<3x4xf64>) {
+    ^bb0(%a: f64, %sm: f64, %o: f64):
+      %n = arith.constant 4.0 : f64
+      %mu = arith.divf %sm, %n : f64
+      %c = arith.subf %a, %mu : f64
+      linalg.yield %c : f64
+    } -> tensor<3x4xf64>
+    %sq = linalg.square ins(%xc : tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %var = linalg.reduce ins(%sq : tensor<3x4xf64>) outs(%zr : tensor<3xf64>) dimensions = [1]
+      (%a: f64, %acc: f64) {
+        %s = arith.addf %a, %acc : f64
+        linalg.yield %s : f64
+      }
+    %f = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+        ins(%xc, %var, %gm, %bt : tensor<3x4xf64>, tensor<3xf64>, tensor<4xf64>, tensor<4xf64>) outs(%e : tensor<3x4xf64>) {
+    ^bb0(%c: f64, %v: f64, %g: f64, %b0: f64, %o: f64):
+      %n = arith.constant 4.0 : f64
+      %eps = arith.constant 1.0e-6 : f64
+      %vm = arith.divf %v, %n : f64
+      %ve = arith.addf %vm, %eps : f64
+      %inv = math.rsqrt %ve : f64
+      %xh = arith.mulf %c, %inv : f64
+      %sc = arith.mulf %xh, %g : f64
+      %y = arith.addf %sc, %b0 : f64
+      linalg.yield %y : f64
+    } -> tensor<3x4xf64>"""
+
+LAYERNORM_BY_HAND = LN_BY_HAND.replace("%IN", "%xx") + """
+    %loss = ttt.l2_loss %f, %tg reduce sum : tensor<3x4xf64> -> tensor<f64>"""
+
+TTT_LINEAR_BY_HAND = """    %e0 = tensor.empty() : tensor<3x4xf64>
+    %z0 = linalg.fill ins(%zero : f64) outs(%e0 : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %xw = linalg.matmul ins(%k, %W : tensor<3x4xf64>, tensor<4x4xf64>) outs(%z0 : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %bb = linalg.broadcast ins(%b : tensor<4xf64>) outs(%e0 : tensor<3x4xf64>) dimensions = [0]
+    %z = linalg.add ins(%xw, %bb : tensor<3x4xf64>, tensor<3x4xf64>) outs(%e0 : tensor<3x4xf64>) -> tensor<3x4xf64>
+""" + LN_BY_HAND.replace("%IN", "%z") + """
+    %loss = ttt.l2_loss %f, %tg : tensor<3x4xf64> -> tensor<3xf64>"""
+
+# linalg.exp, linalg.tanh, linalg.div and a linalg.transpose.
+EXP_TANH_DIV = """    %e = tensor.empty() : tensor<3x4xf64>
+    %et = tensor.empty() : tensor<4x4xf64>
+    %z0 = linalg.fill ins(%zero : f64) outs(%e : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %wt = linalg.transpose ins(%W : tensor<4x4xf64>) outs(%et : tensor<4x4xf64>) permutation = [1, 0]
+    %p = linalg.matmul ins(%x, %wt : tensor<3x4xf64>, tensor<4x4xf64>) outs(%z0 : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %ex = linalg.exp ins(%p : tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %th = linalg.tanh ins(%p : tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %q = linalg.div ins(%th, %ex : tensor<3x4xf64>, tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %loss = ttt.l2_loss %q, %tg reduce sum : tensor<3x4xf64> -> tensor<f64>"""
+
+
 def fd_grad(loss, params, i, per_example):
     """Central differences of loss(params) w.r.t. params[i]."""
     h = 1e-6
@@ -149,6 +210,14 @@ def main():
          [W], [x, tg], lambda W: ref.l2_loss(ref.silu(ref.gelu_tanh(x @ W)), tg, "sum"), False),
         ("layer_norm", [("xx", sq), ("gm", t(D)), ("bt", t(D))], [("tg", sq)], LAYERNORM, "tensor<f64>",
          [x, gm, bt], [tg], lambda xx, gm, bt: ref.l2_loss(ref.layer_norm(xx, gm, bt), tg, "sum"), False),
+        ("layer_norm_by_hand", [("xx", sq), ("gm", t(D)), ("bt", t(D))], [("tg", sq)], LAYERNORM_BY_HAND,
+         "tensor<f64>", [x, gm, bt], [tg],
+         lambda xx, gm, bt: ref.l2_loss(ref.layer_norm(xx, gm, bt), tg, "sum"), False),
+        ("exp_tanh_div", [("W", t(D, D))], [("x", sq), ("tg", sq)], EXP_TANH_DIV, "tensor<f64>",
+         [W], [x, tg], lambda W: ref.l2_loss(np.tanh(x @ W.T) / np.exp(x @ W.T), tg, "sum"), False),
+        ("ttt_linear_by_hand", [("W", t(D, D)), ("b", t(D))], [("k", sq), ("gm", t(D)), ("bt", t(D)), ("tg", sq)],
+         TTT_LINEAR_BY_HAND, "tensor<3xf64>", [W, b], [x, gm, bt, tg],
+         lambda W, b: ref.l2_loss(ref.layer_norm(x @ W + b, gm, bt), tg), True),
         ("ttt_linear", [("W", t(D, D)), ("b", t(D))], [("k", sq), ("gm", t(D)), ("bt", t(D)), ("tg", sq)],
          TTT_LINEAR, "tensor<3xf64>", [W, b], [x, gm, bt, tg],
          lambda W, b: ref.l2_loss(ref.layer_norm(x @ W + b, gm, bt), tg), True),
