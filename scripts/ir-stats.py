@@ -5,7 +5,8 @@ largest, taking the dynamic chunk dimension as the mini-batch size).
 
 usage: scripts/ir-stats.py [--ttt-opt PATH] [--bt 16] example.mlir
 Prints a Markdown table for: the graph as written, the primal lowering
-(no dual form) and the full --ttt-to-linalg pipeline."""
+(no dual form), the dual form before fusion and the full --ttt-to-linalg
+pipeline."""
 
 import argparse
 import re
@@ -15,7 +16,10 @@ STAGES = [
     ("as written", []),
     ("primal: autodiff, scan-to-scf, ttt-to-linalg",
      ["--ttt-autodiff", "--convert-ttt-scan-to-scf", "--convert-ttt-to-linalg", "--canonicalize", "--cse"]),
-    ("--ttt-to-linalg (with dual form)", ["--ttt-to-linalg"]),
+    ("dual form, before ttt-fuse",
+     ["--ttt-dual-form", "--ttt-autodiff", "--convert-ttt-scan-to-scf", "--convert-ttt-to-linalg",
+      "--canonicalize", "--cse"]),
+    ("--ttt-to-linalg (dual form + ttt-fuse)", ["--ttt-to-linalg"]),
 ]
 
 
