@@ -2,22 +2,22 @@
 // form of ../shared/DESIGN.md): eta[r, s] = e_r, q already scaled, output
 // o_r = y_r + LN(y_r) with y_r = q_r W_r + b_r.
 //
-// Shapes: B = 1 sequence, H = 12 heads, T tokens (dynamic), D = 64,
+// Shapes: B sequences and H heads (dynamic: any B, H), T tokens (dynamic), D = 64,
 // mini-batch BT = 16. The scan's first two dimensions (B, H) are
 // independent chains.
 
 func.func @ttt_linear_fla(
-    %q: tensor<1x12x?x64xf32>, %k: tensor<1x12x?x64xf32>,
-    %v: tensor<1x12x?x64xf32>, %e: tensor<1x12x?xf32>,
-    %W0: tensor<1x12x64x64xf32>, %b0: tensor<1x12x64xf32>,
-    %ln_w: tensor<1x12x64xf32>, %ln_b: tensor<1x12x64xf32>)
-    -> (tensor<1x12x?x64xf32>, tensor<1x12x64x64xf32>, tensor<1x12x64xf32>) {
+    %q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
+    %v: tensor<?x?x?x64xf32>, %e: tensor<?x?x?xf32>,
+    %W0: tensor<?x?x64x64xf32>, %b0: tensor<?x?x64xf32>,
+    %ln_w: tensor<?x?x64xf32>, %ln_b: tensor<?x?x64xf32>)
+    -> (tensor<?x?x?x64xf32>, tensor<?x?x64x64xf32>, tensor<?x?x64xf32>) {
   %W, %b, %o = ttt.scan chunk(16) batch(2)
-      init(%W0, %b0 : tensor<1x12x64x64xf32>, tensor<1x12x64xf32>)
-      params(%ln_w, %ln_b : tensor<1x12x64xf32>, tensor<1x12x64xf32>)
-      over(%q, %k, %v, %e : tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>,
-                            tensor<1x12x?x64xf32>, tensor<1x12x?xf32>)
-      -> (tensor<1x12x64x64xf32>, tensor<1x12x64xf32>, tensor<1x12x?x64xf32>) {
+      init(%W0, %b0 : tensor<?x?x64x64xf32>, tensor<?x?x64xf32>)
+      params(%ln_w, %ln_b : tensor<?x?x64xf32>, tensor<?x?x64xf32>)
+      over(%q, %k, %v, %e : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>,
+                            tensor<?x?x?x64xf32>, tensor<?x?x?xf32>)
+      -> (tensor<?x?x64x64xf32>, tensor<?x?x64xf32>, tensor<?x?x?x64xf32>) {
   ^bb0(%Wi: tensor<64x64xf32>, %bi: tensor<64xf32>,
        %gamma: tensor<64xf32>, %beta: tensor<64xf32>,
        %qc: tensor<?x64xf32>, %kc: tensor<?x64xf32>, %vc: tensor<?x64xf32>,
@@ -77,5 +77,5 @@ func.func @ttt_linear_fla(
         : tensor<?x64xf32> to tensor<64xf32>
     ttt.yield %Wn, %bn, %o : tensor<64x64xf32>, tensor<64xf32>, tensor<?x64xf32>
   }
-  return %o, %W, %b : tensor<1x12x?x64xf32>, tensor<1x12x64x64xf32>, tensor<1x12x64xf32>
+  return %o, %W, %b : tensor<?x?x?x64xf32>, tensor<?x?x64x64xf32>, tensor<?x?x64xf32>
 }

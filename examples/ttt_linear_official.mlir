@@ -4,7 +4,7 @@
 // learning rate (base_lr * sigmoid(x_s . theta + bias) / D, computed by the
 // layer); output z_r = q_r + LN(y_r) with y_r = q_r W_r + b_r.
 //
-// Shapes: B = 1, H = 12, T tokens (dynamic), D = 64, mini-batch BT = 16.
+// Shapes: B sequences and H heads (dynamic: any B, H), T tokens (dynamic), D = 64, mini-batch BT = 16.
 
 #token_map = affine_map<(r) -> (r)>
 #outer_r = affine_map<(r, s) -> (r)>
@@ -12,12 +12,12 @@
 #outer_rs = affine_map<(r, s) -> (r, s)>
 
 func.func @ttt_linear_official(
-    %q: tensor<1x12x?x64xf32>, %k: tensor<1x12x?x64xf32>,
-    %v: tensor<1x12x?x64xf32>, %alpha: tensor<1x12x?xf32>,
-    %W0: tensor<1x12x64x64xf32>, %b0: tensor<1x12x64xf32>,
-    %ln_w: tensor<1x12x64xf32>, %ln_b: tensor<1x12x64xf32>,
+    %q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
+    %v: tensor<?x?x?x64xf32>, %alpha: tensor<?x?x?xf32>,
+    %W0: tensor<?x?x64x64xf32>, %b0: tensor<?x?x64xf32>,
+    %ln_w: tensor<?x?x64xf32>, %ln_b: tensor<?x?x64xf32>,
     %token_idx: tensor<16xf32>)
-    -> (tensor<1x12x?x64xf32>, tensor<1x12x64x64xf32>, tensor<1x12x64xf32>) {
+    -> (tensor<?x?x?x64xf32>, tensor<?x?x64x64xf32>, tensor<?x?x64xf32>) {
   // tau_r = max(0, 1/r + learnable_token_idx[r]), r = 1..16.
   %one = arith.constant 1.0 : f32
   %zero = arith.constant 0.0 : f32
@@ -35,17 +35,21 @@ func.func @ttt_linear_official(
     %clamped = arith.maximumf %t, %zero : f32
     linalg.yield %clamped : f32
   } -> tensor<16xf32>
-  %tau_bh_init = tensor.empty() : tensor<1x12x16xf32>
+  %dim0 = arith.constant 0 : index
+  %dim1 = arith.constant 1 : index
+  %batch = tensor.dim %q, %dim0 : tensor<?x?x?x64xf32>
+  %heads = tensor.dim %q, %dim1 : tensor<?x?x?x64xf32>
+  %tau_bh_init = tensor.empty(%batch, %heads) : tensor<?x?x16xf32>
   %tau_bh = linalg.broadcast ins(%tau : tensor<16xf32>)
-                             outs(%tau_bh_init : tensor<1x12x16xf32>) dimensions = [0, 1]
+                             outs(%tau_bh_init : tensor<?x?x16xf32>) dimensions = [0, 1]
 
   %W, %b, %z = ttt.scan chunk(16) batch(2)
-      init(%W0, %b0 : tensor<1x12x64x64xf32>, tensor<1x12x64xf32>)
-      params(%ln_w, %ln_b, %tau_bh : tensor<1x12x64xf32>, tensor<1x12x64xf32>,
-                                     tensor<1x12x16xf32>)
-      over(%q, %k, %v, %alpha : tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>,
-                                tensor<1x12x?x64xf32>, tensor<1x12x?xf32>)
-      -> (tensor<1x12x64x64xf32>, tensor<1x12x64xf32>, tensor<1x12x?x64xf32>) {
+      init(%W0, %b0 : tensor<?x?x64x64xf32>, tensor<?x?x64xf32>)
+      params(%ln_w, %ln_b, %tau_bh : tensor<?x?x64xf32>, tensor<?x?x64xf32>,
+                                     tensor<?x?x16xf32>)
+      over(%q, %k, %v, %alpha : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>,
+                                tensor<?x?x?x64xf32>, tensor<?x?x?xf32>)
+      -> (tensor<?x?x64x64xf32>, tensor<?x?x64xf32>, tensor<?x?x?x64xf32>) {
   ^bb0(%Wi: tensor<64x64xf32>, %bi: tensor<64xf32>,
        %gamma: tensor<64xf32>, %beta: tensor<64xf32>, %tau_all: tensor<16xf32>,
        %qc: tensor<?x64xf32>, %kc: tensor<?x64xf32>, %vc: tensor<?x64xf32>,
@@ -106,5 +110,5 @@ func.func @ttt_linear_official(
         : tensor<?x64xf32> to tensor<64xf32>
     ttt.yield %Wn, %bn, %zc : tensor<64x64xf32>, tensor<64xf32>, tensor<?x64xf32>
   }
-  return %z, %W, %b : tensor<1x12x?x64xf32>, tensor<1x12x64x64xf32>, tensor<1x12x64xf32>
+  return %z, %W, %b : tensor<?x?x?x64xf32>, tensor<?x?x64x64xf32>, tensor<?x?x64xf32>
 }

@@ -3,7 +3,7 @@
 // take their per-token gradients at the mini-batch's starting weights and
 // are updated with eta[r, s] = tau_r * alpha_s; output z_r = q_r + f_r(q_r).
 //
-// Shapes: B = 1, H = 12, T tokens (dynamic), D = 64, hidden 256, BT = 16.
+// Shapes: B sequences and H heads (dynamic: any B, H), T tokens (dynamic), D = 64, hidden 256, BT = 16.
 // The token scale tau (max(0, 1/r + learnable_token_idx[r])) is computed by
 // the layer, as in ttt_linear_official.mlir, and passed per head.
 
@@ -12,24 +12,24 @@
 #outer_rs = affine_map<(r, s) -> (r, s)>
 
 func.func @ttt_mlp(
-    %q: tensor<1x12x?x64xf32>, %k: tensor<1x12x?x64xf32>,
-    %v: tensor<1x12x?x64xf32>, %alpha: tensor<1x12x?xf32>,
-    %W1_0: tensor<1x12x64x256xf32>, %b1_0: tensor<1x12x256xf32>,
-    %W2_0: tensor<1x12x256x64xf32>, %b2_0: tensor<1x12x64xf32>,
-    %ln_w: tensor<1x12x64xf32>, %ln_b: tensor<1x12x64xf32>,
-    %tau: tensor<1x12x16xf32>)
-    -> (tensor<1x12x?x64xf32>, tensor<1x12x64x256xf32>, tensor<1x12x256xf32>,
-        tensor<1x12x256x64xf32>, tensor<1x12x64xf32>) {
+    %q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
+    %v: tensor<?x?x?x64xf32>, %alpha: tensor<?x?x?xf32>,
+    %W1_0: tensor<?x?x64x256xf32>, %b1_0: tensor<?x?x256xf32>,
+    %W2_0: tensor<?x?x256x64xf32>, %b2_0: tensor<?x?x64xf32>,
+    %ln_w: tensor<?x?x64xf32>, %ln_b: tensor<?x?x64xf32>,
+    %tau: tensor<?x?x16xf32>)
+    -> (tensor<?x?x?x64xf32>, tensor<?x?x64x256xf32>, tensor<?x?x256xf32>,
+        tensor<?x?x256x64xf32>, tensor<?x?x64xf32>) {
   %W1, %b1, %W2, %b2, %z = ttt.scan chunk(16) batch(2)
       init(%W1_0, %b1_0, %W2_0, %b2_0
-           : tensor<1x12x64x256xf32>, tensor<1x12x256xf32>,
-             tensor<1x12x256x64xf32>, tensor<1x12x64xf32>)
-      params(%ln_w, %ln_b, %tau : tensor<1x12x64xf32>, tensor<1x12x64xf32>,
-                                  tensor<1x12x16xf32>)
-      over(%q, %k, %v, %alpha : tensor<1x12x?x64xf32>, tensor<1x12x?x64xf32>,
-                                tensor<1x12x?x64xf32>, tensor<1x12x?xf32>)
-      -> (tensor<1x12x64x256xf32>, tensor<1x12x256xf32>, tensor<1x12x256x64xf32>,
-          tensor<1x12x64xf32>, tensor<1x12x?x64xf32>) {
+           : tensor<?x?x64x256xf32>, tensor<?x?x256xf32>,
+             tensor<?x?x256x64xf32>, tensor<?x?x64xf32>)
+      params(%ln_w, %ln_b, %tau : tensor<?x?x64xf32>, tensor<?x?x64xf32>,
+                                  tensor<?x?x16xf32>)
+      over(%q, %k, %v, %alpha : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>,
+                                tensor<?x?x?x64xf32>, tensor<?x?x?xf32>)
+      -> (tensor<?x?x64x256xf32>, tensor<?x?x256xf32>, tensor<?x?x256x64xf32>,
+          tensor<?x?x64xf32>, tensor<?x?x?x64xf32>) {
   ^bb0(%W1i: tensor<64x256xf32>, %b1i: tensor<256xf32>,
        %W2i: tensor<256x64xf32>, %b2i: tensor<64xf32>,
        %gamma: tensor<64xf32>, %beta: tensor<64xf32>, %tau_all: tensor<16xf32>,
@@ -118,6 +118,6 @@ func.func @ttt_mlp(
         : tensor<64x256xf32>, tensor<256xf32>, tensor<256x64xf32>, tensor<64xf32>,
           tensor<?x64xf32>
   }
-  return %z, %W1, %b1, %W2, %b2 : tensor<1x12x?x64xf32>, tensor<1x12x64x256xf32>,
-      tensor<1x12x256xf32>, tensor<1x12x256x64xf32>, tensor<1x12x64xf32>
+  return %z, %W1, %b1, %W2, %b2 : tensor<?x?x?x64xf32>, tensor<?x?x64x256xf32>,
+      tensor<?x?x256xf32>, tensor<?x?x256x64xf32>, tensor<?x?x64xf32>
 }
