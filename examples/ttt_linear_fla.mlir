@@ -7,11 +7,11 @@
 // independent chains.
 
 func.func @ttt_linear_fla(
-    %q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
-    %v: tensor<?x?x?x64xf32>, %e: tensor<?x?x?xf32>,
-    %W0: tensor<?x?x64x64xf32>, %b0: tensor<?x?x64xf32>,
-    %ln_w: tensor<?x?x64xf32>, %ln_b: tensor<?x?x64xf32>)
-    -> (tensor<?x?x?x64xf32>, tensor<?x?x64x64xf32>, tensor<?x?x64xf32>) {
+    %q: tensor<?x?x?x64xf32> {ttt.name = "q"}, %k: tensor<?x?x?x64xf32> {ttt.name = "k"},
+    %v: tensor<?x?x?x64xf32> {ttt.name = "v"}, %e: tensor<?x?x?xf32> {ttt.name = "e"},
+    %W0: tensor<?x?x64x64xf32> {ttt.name = "W0"}, %b0: tensor<?x?x64xf32> {ttt.name = "b0"},
+    %ln_w: tensor<?x?x64xf32> {ttt.name = "ln_w"}, %ln_b: tensor<?x?x64xf32> {ttt.name = "ln_b"})
+    -> (tensor<?x?x?x64xf32> {ttt.name = "o"}, tensor<?x?x64x64xf32> {ttt.name = "W"}, tensor<?x?x64xf32> {ttt.name = "b"}) {
   %W, %b, %o = ttt.scan chunk(16) batch(2)
       init(%W0, %b0 : tensor<?x?x64x64xf32>, tensor<?x?x64xf32>)
       params(%ln_w, %ln_b : tensor<?x?x64xf32>, tensor<?x?x64xf32>)

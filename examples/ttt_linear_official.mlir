@@ -12,12 +12,12 @@
 #outer_rs = affine_map<(r, s) -> (r, s)>
 
 func.func @ttt_linear_official(
-    %q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
-    %v: tensor<?x?x?x64xf32>, %alpha: tensor<?x?x?xf32>,
-    %W0: tensor<?x?x64x64xf32>, %b0: tensor<?x?x64xf32>,
-    %ln_w: tensor<?x?x64xf32>, %ln_b: tensor<?x?x64xf32>,
-    %token_idx: tensor<16xf32>)
-    -> (tensor<?x?x?x64xf32>, tensor<?x?x64x64xf32>, tensor<?x?x64xf32>) {
+    %q: tensor<?x?x?x64xf32> {ttt.name = "q"}, %k: tensor<?x?x?x64xf32> {ttt.name = "k"},
+    %v: tensor<?x?x?x64xf32> {ttt.name = "v"}, %alpha: tensor<?x?x?xf32> {ttt.name = "alpha"},
+    %W0: tensor<?x?x64x64xf32> {ttt.name = "W0"}, %b0: tensor<?x?x64xf32> {ttt.name = "b0"},
+    %ln_w: tensor<?x?x64xf32> {ttt.name = "ln_w"}, %ln_b: tensor<?x?x64xf32> {ttt.name = "ln_b"},
+    %token_idx: tensor<16xf32> {ttt.name = "token_idx"})
+    -> (tensor<?x?x?x64xf32> {ttt.name = "z"}, tensor<?x?x64x64xf32> {ttt.name = "W"}, tensor<?x?x64xf32> {ttt.name = "b"}) {
   // tau_r = max(0, 1/r + learnable_token_idx[r]), r = 1..16.
   %one = arith.constant 1.0 : f32
   %zero = arith.constant 0.0 : f32

@@ -12,14 +12,13 @@
 #outer_rs = affine_map<(r, s) -> (r, s)>
 
 func.func @ttt_mlp(
-    %q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>,
-    %v: tensor<?x?x?x64xf32>, %alpha: tensor<?x?x?xf32>,
-    %W1_0: tensor<?x?x64x256xf32>, %b1_0: tensor<?x?x256xf32>,
-    %W2_0: tensor<?x?x256x64xf32>, %b2_0: tensor<?x?x64xf32>,
-    %ln_w: tensor<?x?x64xf32>, %ln_b: tensor<?x?x64xf32>,
-    %tau: tensor<?x?x16xf32>)
-    -> (tensor<?x?x?x64xf32>, tensor<?x?x64x256xf32>, tensor<?x?x256xf32>,
-        tensor<?x?x256x64xf32>, tensor<?x?x64xf32>) {
+    %q: tensor<?x?x?x64xf32> {ttt.name = "q"}, %k: tensor<?x?x?x64xf32> {ttt.name = "k"},
+    %v: tensor<?x?x?x64xf32> {ttt.name = "v"}, %alpha: tensor<?x?x?xf32> {ttt.name = "alpha"},
+    %W1_0: tensor<?x?x64x256xf32> {ttt.name = "W1_0"}, %b1_0: tensor<?x?x256xf32> {ttt.name = "b1_0"},
+    %W2_0: tensor<?x?x256x64xf32> {ttt.name = "W2_0"}, %b2_0: tensor<?x?x64xf32> {ttt.name = "b2_0"},
+    %ln_w: tensor<?x?x64xf32> {ttt.name = "ln_w"}, %ln_b: tensor<?x?x64xf32> {ttt.name = "ln_b"},
+    %tau: tensor<?x?x16xf32> {ttt.name = "tau"})
+    -> (tensor<?x?x?x64xf32> {ttt.name = "z"}, tensor<?x?x64x256xf32> {ttt.name = "W1"}, tensor<?x?x256xf32> {ttt.name = "b1"}, tensor<?x?x256x64xf32> {ttt.name = "W2"}, tensor<?x?x64xf32> {ttt.name = "b2"}) {
   %W1, %b1, %W2, %b2, %z = ttt.scan chunk(16) batch(2)
       init(%W1_0, %b1_0, %W2_0, %b2_0
            : tensor<?x?x64x256xf32>, tensor<?x?x256xf32>,

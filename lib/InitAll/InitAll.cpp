@@ -6,6 +6,7 @@
 #include "ttt/Conversion/Passes.h"
 #include "ttt/Dialect/TTT/IR/TTTDialect.h"
 #include "ttt/Pipelines/Pipelines.h"
+#include "ttt/Target/Manifest.h"
 #include "ttt/Transforms/Passes.h"
 
 void mlir::ttt::registerAllDialects(DialectRegistry &registry) {
@@ -20,6 +21,5 @@ void mlir::ttt::registerAllPasses() {
 }
 
 void mlir::ttt::registerAllTranslations() {
-  // No TTT-specific translation exists yet: ttt-translate offers the upstream
-  // ones (mlir-to-llvmir, ...) on IR that ttt-opt has lowered.
+  registerManifestTranslation();
 }

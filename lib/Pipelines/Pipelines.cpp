@@ -23,7 +23,38 @@ void ttt::buildTTTToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
+  buildTTTToLinalgPipeline(pm);
+  // Function boundaries get contiguous (identity-layout) memrefs and the
+  // results become caller-allocated out-parameters: the artifact ABI of
+  // docs/RUNTIME.md.
+  const char *lowering =
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map "
+      "allow-return-allocs-from-loops},"
+      "func.func(buffer-hoisting),"
+      "buffer-results-to-out-params{modify-public-functions "
+      "hoist-static-allocs},"
+      "buffer-deallocation-pipeline,"
+      "convert-memref-copy-to-linalg,"
+      "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+      "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+      "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
+      "convert-cf-to-llvm,func.func(llvm-request-c-wrappers),"
+      "convert-func-to-llvm,convert-index-to-llvm,"
+      "reconcile-unrealized-casts";
+  if (failed(parsePassPipeline(lowering, pm)))
+    llvm::report_fatal_error("ttt-to-llvm-cpu: malformed built-in pipeline");
+}
+
 void ttt::registerTTTPipelines() {
+  PassPipelineRegistration<>(
+      "ttt-to-llvm-cpu",
+      "Lower a TTT graph to the LLVM dialect for the CPU artifact ABI: "
+      "ttt-to-linalg, one-shot bufferization with identity-layout function "
+      "boundaries, results as out-parameters, deallocation, loops, LLVM with "
+      "C-interface wrappers (_mlir_ciface_<name>)",
+      buildTTTToLLVMCPUPipeline);
   PassPipelineRegistration<>(
       "ttt-to-linalg",
       "Lower a TTT graph to linalg/scf on tensors: ttt-dual-form, "

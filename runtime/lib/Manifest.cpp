@@ -237,9 +237,10 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
                    std::string("missing string \"") + key + "\"");
   std::string lib = j["library"].get<std::string>();
   if (lib[0] != '/') {
+    // Relative to the manifest's directory; a path with a slash keeps
+    // dlopen from searching the library path instead.
     size_t slash = path.rfind('/');
-    if (slash != std::string::npos)
-      lib = path.substr(0, slash + 1) + lib;
+    lib = (slash != std::string::npos ? path.substr(0, slash + 1) : "./") + lib;
   }
   m.libraryPath = lib;
   m.entry = j["entry"].get<std::string>();

@@ -37,4 +37,15 @@ def ConvertTTTScanToSCF : Pass<"convert-ttt-scan-to-scf"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy, so that it becomes loops";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a copy between non-contiguous memrefs
+    to a call of `memrefCopy` from MLIR's C runner utilities, a library
+    that compiled artifacts must not depend on. As `linalg.copy` the copy
+    becomes plain loops with `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TTT_CONVERSION_PASSES_TD

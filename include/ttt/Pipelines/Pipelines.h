@@ -11,7 +11,11 @@ namespace ttt {
 /// autodiff, scan to loops, TTT ops to linalg, then cleanup.
 void buildTTTToLinalgPipeline(OpPassManager &pm);
 
-/// Registers `--ttt-to-linalg` with the global pipeline registry.
+/// The graph to the LLVM dialect for a CPU artifact: the pipeline above,
+/// bufferization, results as out-parameters, loops, LLVM.
+void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
+
+/// Registers `--ttt-to-linalg` and `--ttt-to-llvm-cpu` with the global pipeline registry.
 void registerTTTPipelines();
 
 } // namespace ttt

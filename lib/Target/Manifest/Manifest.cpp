@@ -1,0 +1,178 @@
+//===- Manifest.cpp - Describe a TTT graph's entry for the runtime --------===//
+//
+// Reads the roles of the entry function's arguments and results off its
+// ttt.scan: scan `init` operands are fast-weight state (paired with the
+// scan result returned for them), `params` per-chain constants, `over`
+// token sequences; any other argument is shared by all chains. The output
+// is the version-1 manifest of docs/RUNTIME.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ttt/Target/Manifest.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "ttt/Dialect/TTT/IR/TTTOps.h"
+#include "ttt/InitAll.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+using namespace mlir::ttt;
+
+namespace {
+
+llvm::cl::opt<std::string> libraryName(
+    "ttt-manifest-library",
+    llvm::cl::desc("Shared library the manifest names (relative to it)"),
+    llvm::cl::init("model.so"));
+llvm::cl::opt<std::string> entryFunction(
+    "ttt-manifest-entry",
+    llvm::cl::desc("Entry function (default: the only one with a ttt.scan)"),
+    llvm::cl::init(""));
+
+FailureOr<std::string> dtypeName(Operation *at, Type t) {
+  Type elt = cast<ShapedType>(t).getElementType();
+  if (elt.isF32())
+    return std::string("f32");
+  if (elt.isF64())
+    return std::string("f64");
+  if (elt.isBF16())
+    return std::string("bf16");
+  return at->emitError("manifest: unsupported element type ") << elt,
+         failure();
+}
+
+llvm::json::Array shapeOf(Type t) {
+  llvm::json::Array shape;
+  for (int64_t d : cast<ShapedType>(t).getShape())
+    shape.push_back(ShapedType::isDynamic(d) ? int64_t(-1) : d);
+  return shape;
+}
+
+std::string nameOf(func::FuncOp f, unsigned i, bool result) {
+  auto attr = result ? f.getResultAttrOfType<StringAttr>(i, "ttt.name")
+                     : f.getArgAttrOfType<StringAttr>(i, "ttt.name");
+  if (attr)
+    return attr.str();
+  return (result ? "result" : "arg") + std::to_string(i);
+}
+
+LogicalResult writeManifest(ModuleOp module, raw_ostream &os) {
+  // The entry: the named function, or the only function holding a scan.
+  func::FuncOp entry;
+  ScanOp scan;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (!entryFunction.empty() && f.getSymName() != entryFunction)
+      continue;
+    SmallVector<ScanOp> scans;
+    f.walk([&](ScanOp s) { scans.push_back(s); });
+    if (scans.empty())
+      continue;
+    if (entry)
+      return module.emitError("manifest: several functions hold a ttt.scan; "
+                              "choose one with --ttt-manifest-entry");
+    if (scans.size() != 1)
+      return f.emitError("manifest: the entry must hold exactly one ttt.scan");
+    entry = f;
+    scan = scans.front();
+  }
+  if (!entry)
+    return module.emitError("manifest: no function holding a ttt.scan")
+           << (entryFunction.empty() ? "" : " named '" + entryFunction + "'");
+
+  unsigned chainRank = scan.getBatchRank();
+  llvm::json::Array args, results;
+  DenseMap<Value, unsigned> argIndex;
+  for (BlockArgument a : entry.getArguments())
+    argIndex[a] = a.getArgNumber();
+
+  auto returnOp = cast<func::ReturnOp>(entry.getBody().back().getTerminator());
+  for (BlockArgument a : entry.getArguments()) {
+    std::string kind = "shared";
+    std::optional<unsigned> pairedResult;
+    for (auto [i, init] : llvm::enumerate(scan.getInits()))
+      if (init == a) {
+        kind = "state";
+        for (auto [j, r] : llvm::enumerate(returnOp.getOperands()))
+          if (r == scan.getFinalStates()[i])
+            pairedResult = j;
+        if (!pairedResult)
+          return entry.emitError("manifest: the final state of argument ")
+                 << a.getArgNumber() << " is not returned";
+      }
+    if (llvm::is_contained(scan.getParams(), a))
+      kind = "param";
+    if (llvm::is_contained(scan.getSequences(), a))
+      kind = "sequence";
+    FailureOr<std::string> dtype = dtypeName(entry, a.getType());
+    if (failed(dtype))
+      return failure();
+    llvm::json::Object o{{"name", nameOf(entry, a.getArgNumber(), false)},
+                         {"kind", kind},
+                         {"dtype", *dtype},
+                         {"shape", shapeOf(a.getType())}};
+    if (pairedResult)
+      o["result"] = int64_t(*pairedResult);
+    args.push_back(std::move(o));
+  }
+
+  for (auto [j, r] : llvm::enumerate(returnOp.getOperands())) {
+    std::string kind;
+    std::optional<unsigned> pairedArg;
+    for (auto [i, s] : llvm::enumerate(scan.getFinalStates()))
+      if (s == r) {
+        kind = "state";
+        auto it = argIndex.find(scan.getInits()[i]);
+        if (it == argIndex.end())
+          return entry.emitError("manifest: result ")
+                 << j << " is a final state whose initial value is not an "
+                 << "argument of the entry";
+        pairedArg = it->second;
+      }
+    if (llvm::is_contained(scan.getOutputs(), r))
+      kind = "sequence";
+    if (kind.empty())
+      return entry.emitError("manifest: result ")
+             << j << " is neither a final state nor a scan output";
+    FailureOr<std::string> dtype = dtypeName(entry, r.getType());
+    if (failed(dtype))
+      return failure();
+    llvm::json::Object o{{"name", nameOf(entry, j, true)},
+                         {"kind", kind},
+                         {"dtype", *dtype},
+                         {"shape", shapeOf(r.getType())}};
+    if (pairedArg)
+      o["arg"] = int64_t(*pairedArg);
+    results.push_back(std::move(o));
+  }
+
+  llvm::json::Object manifest{
+      {"format", "ttt-artifact"},
+      {"version", 1},
+      {"target", "cpu"},
+      {"library", libraryName.getValue()},
+      {"entry", ("_mlir_ciface_" + entry.getSymName()).str()},
+      {"chunk_size", int64_t(scan.getChunkSize())},
+      {"chain_rank", int64_t(chainRank)},
+      {"args", std::move(args)},
+      {"results", std::move(results)}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)))
+     << "\n";
+  return success();
+}
+
+} // namespace
+
+void mlir::ttt::registerManifestTranslation() {
+  TranslateFromMLIRRegistration registration(
+      "ttt-manifest",
+      "Write the artifact manifest (JSON) of a TTT graph's entry function",
+      writeManifest, [](DialectRegistry &registry) {
+        mlir::registerAllDialects(registry);
+        mlir::ttt::registerAllDialects(registry);
+      });
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# ttt-compile: a TTT graph (.mlir) -> CPU artifact (NAME.json manifest +
+# NAME.so) for the runtime (docs/RUNTIME.md). Drives ttt-opt, ttt-translate
+# and LLVM's opt/llc; every step's failure stops it with a message.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: ttt-compile GRAPH.mlir -o OUT [options]
+
+Compiles the graph's entry function (the one holding a ttt.scan) ahead of
+time and writes OUT.json (manifest) and OUT.so (kernels).
+
+options:
+  -o OUT              output path without extension (required)
+  --entry NAME        entry function, when several hold a ttt.scan
+  --mcpu CPU          target CPU for llc/opt (default: native)
+  --keep-temps        keep OUT.llvm.mlir and OUT.ll next to the artifact
+  -h, --help          this text
+environment:
+  LLVM_TOOLS_DIR      where opt and llc live (default /usr/lib/llvm-22/bin)
+  CC                  linker driver for the shared library (default cc)
+USAGE
+}
+
+die() { echo "ttt-compile: error: $*" >&2; exit 1; }
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
+CC=${CC:-cc}
+input="" out="" entry="" mcpu=native keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out=${2:-}; shift 2 ;;
+    --entry) entry=${2:-}; shift 2 ;;
+    --mcpu) mcpu=${2:-}; shift 2 ;;
+    --keep-temps) keep=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) [ -z "$input" ] || die "more than one input graph"; input=$1; shift ;;
+  esac
+done
+[ -n "$input" ] || { usage >&2; die "no input graph"; }
+[ -n "$out" ] || die "no output given (-o OUT)"
+[ -r "$input" ] || die "cannot read '$input'"
+for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$LLVM_BIN/opt" "$LLVM_BIN/llc"; do
+  [ -x "$t" ] || die "missing tool $t"
+done
+
+name=$(basename "$out")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+entry_flag=()
+[ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
+
+"$HERE/ttt-translate" --ttt-manifest --ttt-manifest-library="$name.so" \
+  "${entry_flag[@]}" "$input" -o "$tmp/manifest.json" ||
+  die "cannot describe the entry of '$input'"
+"$HERE/ttt-opt" "$input" --ttt-to-llvm-cpu -o "$tmp/model.llvm.mlir" ||
+  die "lowering '$input' failed"
+"$HERE/ttt-translate" --mlir-to-llvmir "$tmp/model.llvm.mlir" -o "$tmp/model.ll" ||
+  die "translation to LLVM IR failed"
+"$LLVM_BIN/opt" -O3 -mcpu="$mcpu" "$tmp/model.ll" -o "$tmp/model.bc" ||
+  die "LLVM optimization failed"
+"$LLVM_BIN/llc" -O3 -mcpu="$mcpu" -relocation-model=pic -filetype=obj \
+  "$tmp/model.bc" -o "$tmp/model.o" || die "code generation failed"
+"$CC" -shared -o "$tmp/model.so" "$tmp/model.o" -lm || die "linking failed"
+
+mkdir -p "$(dirname "$out")"
+mv "$tmp/model.so" "$out.so"
+mv "$tmp/manifest.json" "$out.json"
+if [ "$keep" = 1 ]; then
+  mv "$tmp/model.llvm.mlir" "$out.llvm.mlir"
+  mv "$tmp/model.ll" "$out.ll"
+fi
+echo "ttt-compile: wrote $out.json and $out.so"
