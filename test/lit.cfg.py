@@ -17,11 +17,12 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%ttt_src_root", config.ttt_src_root))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%ttt_bin", config.ttt_tools_dir))
 config.substitutions.append(("%mlir_include", config.mlir_include_dir))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.ttt_tools_dir, config.llvm_tools_dir]
-tools = ["ttt-opt", "ttt-translate", "mlir-tblgen", "not", "count", "FileCheck"]
+tools = ["ttt-opt", "ttt-translate", "ttt-compile", "ttt-run", "mlir-tblgen", "not", "count", "FileCheck"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

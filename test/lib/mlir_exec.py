@@ -40,6 +40,8 @@ def _dense(a):
 
 
 def _parse_signature(text, func):
+    # Argument and result attribute dictionaries ({ttt.name = "q"}) aside.
+    text = re.sub(r"\s*\{[\w.]+ = \"[^\"]*\"\}", "", text)
     m = re.search(r"func\.func\s+@" + re.escape(func) + r"\s*\((.*?)\)\s*(->\s*(.*?))?\s*\{",
                   text, re.S)
     if not m:
