@@ -20,6 +20,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import jax_reference as jref  # noqa: E402
+import seeding  # noqa: E402
 import ttt_reference as ref  # noqa: E402
 
 TOL, STREAM_TOL, BT = 1e-5, 1e-6, 16
@@ -119,9 +120,7 @@ def results(out_dir, variant):
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
-    seed = int(os.environ.get("TTT_SEED", np.random.SeedSequence().entropy % 2**32))
-    print(f"seed {seed}")
-    rng = np.random.default_rng(seed)
+    rng = seeding.seeded_rng()
     failed = 0
     for variant in EXAMPLES:
         for D in (16, 64):

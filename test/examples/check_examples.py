@@ -14,6 +14,7 @@ import numpy as np
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import mlir_exec  # noqa: E402
+import seeding  # noqa: E402
 import ttt_reference as ref  # noqa: E402
 
 TOL = 1e-10
@@ -47,9 +48,7 @@ def check(label, got, expected):
 def main():
     ttt_opt = sys.argv[1]
     pipeline = PIPELINES[sys.argv[2]]
-    seed = int(os.environ.get("TTT_SEED", np.random.SeedSequence().entropy % 2**32))
-    print(f"seed {seed}")
-    rng = np.random.default_rng(seed)
+    rng = seeding.seeded_rng()
     r = lambda *s: rng.standard_normal(s)  # noqa: E731
     failed = 0
     for T in (20, 32):

@@ -16,6 +16,7 @@ import numpy as np
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import mlir_exec  # noqa: E402
+import seeding  # noqa: E402
 import ttt_reference as ref  # noqa: E402
 from check_examples import BT, D, load  # noqa: E402
 
@@ -54,9 +55,7 @@ def reference(variant, inputs, tau):
 
 def main():
     ttt_opt = sys.argv[1]
-    seed = int(os.environ.get("TTT_SEED", np.random.SeedSequence().entropy % 2**32))
-    print(f"seed {seed}")
-    rng = np.random.default_rng(seed)
+    rng = seeding.seeded_rng()
     r = lambda *s: rng.standard_normal(s)  # noqa: E731
     failed = 0
     for T in (20, 32):

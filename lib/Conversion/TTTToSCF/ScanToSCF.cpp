@@ -2,7 +2,8 @@
 //
 // One loop nest per scan: scf.for over each batch dimension (the chains are
 // independent; a later schedule maps them to threads or thread blocks),
-// then scf.for over the chunks carrying the state and the outputs.
+// then scf.for over the chunks carrying the state and the outputs: one loop
+// over the full chunks (static shapes), one for a partial last chunk.
 //
 //===----------------------------------------------------------------------===//
 
@@ -126,37 +127,56 @@ LogicalResult lowerScan(ScanOp scan) {
     chunkCarried.push_back(
         extract(b, loc, scan.getInits()[i], body.getArgument(i).getType(),
                 sliceOf(b, loc, scan.getInits()[i], batchIvs, std::nullopt)));
-  IRMapping mapping;
+  IRMapping paramMapping;
   for (auto [i, p] : llvm::enumerate(scan.getParams())) {
     BlockArgument arg = body.getArgument(numInits + i);
-    mapping.map(arg, extract(b, loc, p, arg.getType(),
+    paramMapping.map(arg, extract(b, loc, p, arg.getType(),
                              sliceOf(b, loc, p, batchIvs, std::nullopt)));
   }
   // Outputs accumulate in the full tensors carried by the batch loops.
   for (unsigned j = numInits; j < carried.size(); ++j)
     chunkCarried.push_back(carried[j]);
 
-  auto chunkLoop = scf::ForOp::create(b, loc, c0, seqLen, chunk, chunkCarried);
-  {
+  // One loop over the chunks from `lb` to `ub`. With `fullChunks`, every
+  // chunk has `chunk_size` positions and its slices are static (cast to the
+  // body's dynamic types; canonicalization propagates the static shapes);
+  // otherwise a chunk has min(chunk_size, T - t0) positions.
+  auto chunkLoopFrom = [&](Value lb, Value ub, ValueRange init,
+                           bool fullChunks) {
+    // A fresh mapping per clone of the body: cloning regions only maps the
+    // block arguments a mapping does not hold yet.
+    IRMapping mapping = paramMapping;
+    auto loop = scf::ForOp::create(b, loc, lb, ub, chunk, init);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(chunkLoop.getBody());
-    Value t0 = chunkLoop.getInductionVar();
+    b.setInsertionPointToStart(loop.getBody());
+    Value t0 = loop.getInductionVar();
     Value left = arith::SubIOp::create(b, loc, seqLen, t0);
     Value len = arith::MinUIOp::create(b, loc, left, chunk);
-    auto iter = chunkLoop.getRegionIterArgs();
+    auto iter = loop.getRegionIterArgs();
     for (unsigned i = 0; i < numInits; ++i)
       mapping.map(body.getArgument(i), iter[i]);
     for (auto [i, s] : llvm::enumerate(scan.getSequences())) {
       BlockArgument arg =
           body.getArgument(numInits + scan.getParams().size() + i);
       auto argType = cast<RankedTensorType>(arg.getType());
-      OpFoldResult size =
-          argType.isDynamicDim(0)
-              ? OpFoldResult(len)
-              : OpFoldResult(b.getIndexAttr(argType.getDimSize(0)));
-      mapping.map(
-          arg, extract(b, loc, s, argType,
-                       sliceOf(b, loc, s, batchIvs, std::make_pair(t0, size))));
+      if (!argType.isDynamicDim(0) || !fullChunks) {
+        OpFoldResult size =
+            argType.isDynamicDim(0)
+                ? OpFoldResult(len)
+                : OpFoldResult(b.getIndexAttr(argType.getDimSize(0)));
+        mapping.map(arg, extract(b, loc, s, argType,
+                                 sliceOf(b, loc, s, batchIvs,
+                                         std::make_pair(t0, size))));
+        continue;
+      }
+      SmallVector<int64_t> shape(argType.getShape());
+      shape[0] = scan.getChunkSize();
+      auto staticType = argType.clone(shape);
+      Value slice = extract(
+          b, loc, s, staticType,
+          sliceOf(b, loc, s, batchIvs,
+                  std::make_pair(t0, OpFoldResult(b.getIndexAttr(shape[0])))));
+      mapping.map(arg, tensor::CastOp::create(b, loc, argType, slice));
     }
     for (Operation &op : body.without_terminator())
       b.clone(op, mapping);
@@ -172,7 +192,15 @@ LogicalResult lowerScan(ScanOp scan) {
       next.push_back(insert(b, loc, chunkOut, full, s));
     }
     scf::YieldOp::create(b, loc, next);
-  }
+    return loop;
+  };
+
+  // Full chunks first, then the partial last chunk (zero or one trip).
+  Value rem = arith::RemUIOp::create(b, loc, seqLen, chunk);
+  Value fullEnd = arith::SubIOp::create(b, loc, seqLen, rem);
+  scf::ForOp mainLoop = chunkLoopFrom(c0, fullEnd, chunkCarried, true);
+  scf::ForOp chunkLoop =
+      chunkLoopFrom(fullEnd, seqLen, mainLoop.getResults(), false);
 
   // Write the chain's final state back; pass the outputs through.
   SmallVector<Value> chainResults;

@@ -10,6 +10,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "lib"))
 import mlir_exec  # noqa: E402
+import seeding  # noqa: E402
 import reference as ref  # noqa: E402
 
 TOL = 1e-6
@@ -190,9 +191,7 @@ def ttt_linear_closed_form(k, W, b, gm, bt, tg, eps=1e-6):
 
 def main():
     ttt_opt = sys.argv[1]
-    seed = int(os.environ.get("TTT_SEED", np.random.SeedSequence().entropy % 2**32))
-    print(f"seed {seed}")
-    rng = np.random.default_rng(seed)
+    rng = seeding.seeded_rng()
     r = lambda *s: rng.standard_normal(s)  # noqa: E731
     x, tg, W, b, gm, bt = r(N, D), r(N, D), r(D, D) * 0.5, r(D), 1 + 0.1 * r(D), r(D)
     W1, b1, W2, b2 = r(D, H) * 0.5, r(H), r(H, D) * 0.5, r(D)
