@@ -24,10 +24,62 @@ ttt_status report(const Error &e, ttt_error *out) {
 
 } // namespace ttt::rt
 
-ttt_artifact::~ttt_artifact() {
-  if (handle)
-    dlclose(handle);
+namespace ttt::rt {
+namespace {
+
+/// The entry of a shared library, called with memref descriptors.
+class CpuBackend : public Backend {
+public:
+  ~CpuBackend() override {
+    if (handle)
+      dlclose(handle);
+  }
+  const char *name() const override { return "cpu"; }
+  bool splitsChains() const override { return true; }
+  Error run(BackendState *, Span &span) const override {
+    std::vector<MemRefDesc> desc(span.params.size());
+    for (size_t i = 0; i < desc.size(); ++i)
+      desc[i].set(span.params[i].data, span.params[i].sizes.data(),
+                  span.params[i].sizes.size());
+    callEntry(entry, desc);
+    return Error::ok();
+  }
+
+  void *handle = nullptr; // dlopen handle
+  EntryFn entry = nullptr;
+};
+
+} // namespace
+
+Error loadCpuBackend(const Manifest &m, std::unique_ptr<Backend> &out) {
+  const std::string &path = m.path;
+  struct stat st;
+  if (stat(m.libraryPath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return makeError(TTT_ERROR_LIBRARY,
+                     path + ": library " + m.libraryPath + " not found");
+  if (Error e = checkElf(m.libraryPath))
+    return makeError(e.code, path + ": " + e.message);
+  auto b = std::make_unique<CpuBackend>();
+  // RTLD_LOCAL: two artifacts may export the same entry name.
+  b->handle = dlopen(m.libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!b->handle) {
+    const char *why = dlerror();
+    return makeError(TTT_ERROR_LIBRARY,
+                     path + ": cannot load library " + m.libraryPath + ": " +
+                         (why ? why : "unknown dlopen error"));
+  }
+  dlerror();
+  void *sym = dlsym(b->handle, m.entry.c_str());
+  if (!sym)
+    return makeError(TTT_ERROR_ENTRY, path + ": entry symbol \"" + m.entry +
+                                          "\" not found in " +
+                                          m.libraryPath);
+  b->entry = reinterpret_cast<EntryFn>(sym);
+  out = std::move(b);
+  return Error::ok();
 }
+
+} // namespace ttt::rt
 
 extern "C" {
 
@@ -102,33 +154,9 @@ ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
     if (Error e = loadManifest(path, a->manifest))
       return report(e, err);
     const Manifest &m = a->manifest;
-    struct stat st;
-    if (stat(m.libraryPath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-      return report(
-          makeError(TTT_ERROR_LIBRARY, std::string(path) + ": library " +
-                                           m.libraryPath + " not found"),
-          err);
-    if (Error e = checkElf(m.libraryPath))
-      return report(makeError(e.code, std::string(path) + ": " + e.message),
-                    err);
-    // RTLD_LOCAL: two artifacts may export the same entry name.
-    a->handle = dlopen(m.libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!a->handle) {
-      const char *why = dlerror();
-      return report(makeError(TTT_ERROR_LIBRARY,
-                              std::string(path) + ": cannot load library " +
-                                  m.libraryPath + ": " +
-                                  (why ? why : "unknown dlopen error")),
-                    err);
-    }
-    dlerror();
-    void *sym = dlsym(a->handle, m.entry.c_str());
-    if (!sym)
-      return report(makeError(TTT_ERROR_ENTRY,
-                              std::string(path) + ": entry symbol \"" +
-                                  m.entry + "\" not found in " + m.libraryPath),
-                    err);
-    a->entry = reinterpret_cast<EntryFn>(sym);
+    if (Error e = m.target == "cuda" ? loadCudaBackend(m, a->backend)
+                                     : loadCpuBackend(m, a->backend))
+      return report(e, err);
     for (size_t i = 0; i < m.args.size(); ++i)
       a->byRole[m.args[i].role].push_back(i);
     for (size_t i = 0; i < m.results.size(); ++i)
@@ -148,6 +176,32 @@ ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
 }
 
 void ttt_artifact_free(ttt_artifact *a) { delete a; }
+
+const char *ttt_artifact_target(const ttt_artifact *a) {
+  return a ? a->manifest.target.c_str() : "";
+}
+
+ttt_status ttt_device_probe(const char *device, char *info, size_t info_size,
+                            ttt_error *err) {
+  if (info && info_size)
+    info[0] = 0;
+  if (!device)
+    return report(
+        makeError(TTT_ERROR_ARGUMENT, "ttt_device_probe: device is null"),
+        err);
+  try {
+    std::string text;
+    if (Error e = probeDevice(device, text))
+      return report(e, err);
+    if (info && info_size)
+      std::snprintf(info, info_size, "%s", text.c_str());
+    return report(Error::ok(), err);
+  } catch (const std::exception &ex) {
+    return report(makeError(TTT_ERROR_INTERNAL,
+                            std::string("ttt_device_probe: ") + ex.what()),
+                  err);
+  }
+}
 
 int64_t ttt_artifact_chunk_size(const ttt_artifact *a) {
   return a ? a->manifest.chunkSize : 0;

@@ -204,6 +204,96 @@ Error collectChainDims(const Ctx &c, Manifest &m) {
   return Error::ok();
 }
 
+/// The launch shape of a cuda artifact:
+///   "launch": {"grid": "chains" | [x, y, z], "block": [x, y, z],
+///              "shared_bytes": N}
+/// (arrays of 1 to 3 dims, missing trailing dims are 1).
+Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
+  if (!j.contains("launch") || !j["launch"].is_object())
+    return c.err(TTT_ERROR_FORMAT, "missing object \"launch\" (a cuda "
+                                   "artifact gives its grid and block)");
+  const json &l = j["launch"];
+  for (auto it = l.begin(); it != l.end(); ++it)
+    if (it.key() != "grid" && it.key() != "block" &&
+        it.key() != "shared_bytes")
+      return c.err(TTT_ERROR_FORMAT,
+                   "launch: unknown field \"" + it.key() + "\"");
+  auto dims = [&](const char *key, const int64_t (&max)[3],
+                  std::vector<int64_t> &out) -> Error {
+    const json &a = l[key];
+    if (!a.is_array() || a.empty() || a.size() > 3)
+      return c.err(TTT_ERROR_FORMAT, std::string("launch: \"") + key +
+                                         "\" must be an array of 1 to 3 "
+                                         "integers");
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!isInt(a[i]) || a[i].get<int64_t>() < 1 ||
+          a[i].get<int64_t>() > max[i])
+        return c.err(TTT_ERROR_FORMAT,
+                     std::string("launch: \"") + key + "\" dim " +
+                         std::to_string(i) + " must be an integer in [1, " +
+                         std::to_string(max[i]) + "]");
+      out.push_back(a[i].get<int64_t>());
+    }
+    out.resize(3, 1);
+    return Error::ok();
+  };
+  if (!l.contains("grid"))
+    return c.err(TTT_ERROR_FORMAT, "launch: missing \"grid\" (\"chains\" "
+                                   "or [x, y, z])");
+  if (l["grid"].is_string()) {
+    if (l["grid"] != "chains")
+      return c.err(TTT_ERROR_FORMAT,
+                   "launch: \"grid\" must be \"chains\" or [x, y, z]");
+  } else if (Error e = dims("grid", {(int64_t(1) << 31) - 1, 65535, 65535},
+                            m.grid)) {
+    return e;
+  }
+  if (!l.contains("block"))
+    return c.err(TTT_ERROR_FORMAT, "launch: missing \"block\" ([x, y, z])");
+  std::vector<int64_t> block;
+  if (Error e = dims("block", {1024, 1024, 64}, block))
+    return e;
+  if (block[0] * block[1] * block[2] > 1024)
+    return c.err(TTT_ERROR_FORMAT,
+                 "launch: a block of " +
+                     std::to_string(block[0] * block[1] * block[2]) +
+                     " threads; at most 1024");
+  for (int i = 0; i < 3; ++i)
+    m.block[i] = block[i];
+  if (l.contains("shared_bytes")) {
+    const json &sb = l["shared_bytes"];
+    if (!isInt(sb) || sb.get<int64_t>() < 0 ||
+        sb.get<int64_t>() > (int64_t(1) << 20))
+      return c.err(TTT_ERROR_FORMAT, "launch: \"shared_bytes\" must be an "
+                                     "integer in [0, 2^20]");
+    m.sharedBytes = sb.get<int64_t>();
+  }
+  return Error::ok();
+}
+
+/// A kernel is told T and the number of chains only, so every other dim
+/// must be known from the manifest.
+Error checkStaticForCuda(const Ctx &c, const Manifest &m) {
+  auto visit = [&](const ParamSpec &p) -> Error {
+    size_t cr = p.role == TTT_ROLE_SHARED ? 0 : size_t(m.chainRank);
+    bool seq = p.role == TTT_ROLE_SEQUENCE || p.role == TTT_ROLE_OUTPUT;
+    for (size_t i = cr + (seq ? 1 : 0); i < p.shape.size(); ++i)
+      if (p.shape[i] == -1)
+        return c.err(TTT_ERROR_UNSUPPORTED,
+                     "\"" + p.name + "\": dim " + std::to_string(i) +
+                         " is dynamic; a cuda artifact needs every dim but "
+                         "the chain dims and T static");
+    return Error::ok();
+  };
+  for (const ParamSpec &p : m.args)
+    if (Error e = visit(p))
+      return e;
+  for (const ParamSpec &p : m.results)
+    if (Error e = visit(p))
+      return e;
+  return Error::ok();
+}
+
 Error parseTop(const Ctx &c, const json &j, const std::string &path,
                Manifest &m) {
   if (!j.is_object())
@@ -223,27 +313,50 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
   if (!j.contains("target") || !j["target"].is_string())
     return c.err(TTT_ERROR_FORMAT, "missing \"target\"");
   m.target = j["target"].get<std::string>();
-  if (m.target == "cuda" || m.target == "gpu")
-    return c.err(TTT_ERROR_UNSUPPORTED, "target \"" + m.target +
-                                            "\" is not supported by this "
-                                            "runtime yet (cpu only)");
-  if (m.target != "cpu")
+  if (m.target == "gpu")
+    return c.err(TTT_ERROR_UNSUPPORTED, "target \"gpu\" is not supported "
+                                        "(use \"cpu\" or \"cuda\")");
+  if (m.target != "cpu" && m.target != "cuda")
     return c.err(TTT_ERROR_FORMAT, "unknown target \"" + m.target + "\"");
 
-  for (const char *key : {"library", "entry"})
+  // Files are relative to the manifest's directory; a path with a slash
+  // keeps dlopen from searching the library path instead.
+  auto resolve = [&](std::string f) {
+    if (f[0] == '/')
+      return f;
+    size_t slash = path.rfind('/');
+    return (slash != std::string::npos ? path.substr(0, slash + 1) : "./") + f;
+  };
+  const bool cuda = m.target == "cuda";
+  const char *cpuKeys[] = {"library", "entry"};
+  const char *cudaKeys[] = {"module", "kernel"};
+  for (const char *key : cuda ? cudaKeys : cpuKeys)
     if (!j.contains(key) || !j[key].is_string() ||
         j[key].get<std::string>().empty())
       return c.err(TTT_ERROR_FORMAT,
-                   std::string("missing string \"") + key + "\"");
-  std::string lib = j["library"].get<std::string>();
-  if (lib[0] != '/') {
-    // Relative to the manifest's directory; a path with a slash keeps
-    // dlopen from searching the library path instead.
-    size_t slash = path.rfind('/');
-    lib = (slash != std::string::npos ? path.substr(0, slash + 1) : "./") + lib;
+                   std::string("missing string \"") + key + "\"" +
+                       (cuda ? " (a cuda artifact names its module and "
+                               "kernel)"
+                             : ""));
+  if (cuda) {
+    m.modulePath = resolve(j["module"].get<std::string>());
+    m.kernel = j["kernel"].get<std::string>();
+    const std::string &mp = m.modulePath;
+    bool known = false;
+    for (const char *ext : {".ptx", ".cubin", ".fatbin"}) {
+      size_t n = std::char_traits<char>::length(ext);
+      known = known ||
+              (mp.size() > n && mp.compare(mp.size() - n, n, ext) == 0);
+    }
+    if (!known)
+      return c.err(TTT_ERROR_FORMAT, "\"module\" must be a .ptx, .cubin or "
+                                     ".fatbin file");
+    if (Error e = parseLaunch(c, j, m))
+      return e;
+  } else {
+    m.libraryPath = resolve(j["library"].get<std::string>());
+    m.entry = j["entry"].get<std::string>();
   }
-  m.libraryPath = lib;
-  m.entry = j["entry"].get<std::string>();
 
   if (!j.contains("chunk_size") || !isInt(j["chunk_size"]) ||
       j["chunk_size"].get<int64_t>() < 1 ||
@@ -282,6 +395,9 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
   }
   if (Error e = checkPairs(c, m))
     return e;
+  if (m.target == "cuda")
+    if (Error e = checkStaticForCuda(c, m))
+      return e;
   return collectChainDims(c, m);
 }
 

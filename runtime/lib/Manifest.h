@@ -32,9 +32,16 @@ struct ParamSpec {
 
 struct Manifest {
   std::string path;        // the manifest file, for messages
-  std::string libraryPath; // resolved against the manifest's directory
-  std::string entry;
-  std::string target;
+  std::string libraryPath; // cpu: resolved against the manifest's directory
+  std::string entry;       // cpu: the entry symbol
+  std::string target;      // "cpu" or "cuda"
+  /// cuda: the module (PTX text or cubin) resolved like libraryPath, the
+  /// kernel's name and its launch shape.
+  std::string modulePath;
+  std::string kernel;
+  std::vector<int64_t> grid; // empty: one block per chain ("chains")
+  int64_t block[3] = {1, 1, 1};
+  int64_t sharedBytes = 0; // dynamic shared memory per block
   int64_t chunkSize = 0;
   int32_t chainRank = 0;
   std::vector<ParamSpec> args;

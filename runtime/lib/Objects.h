@@ -3,6 +3,7 @@
 #ifndef TTT_RUNTIME_LIB_OBJECTS_H
 #define TTT_RUNTIME_LIB_OBJECTS_H
 
+#include "Backend.h"
 #include "EntryCall.h"
 #include "Error.h"
 #include "Manifest.h"
@@ -12,13 +13,11 @@
 
 struct ttt_artifact {
   ttt::rt::Manifest manifest;
-  void *handle = nullptr; // dlopen handle
-  ttt::rt::EntryFn entry = nullptr;
+  /// Runs the entry: the CPU library or the CUDA kernel (by target).
+  std::unique_ptr<ttt::rt::Backend> backend;
   /// For each ttt_role, the indices of its entries in manifest.args
   /// (manifest.results for TTT_ROLE_OUTPUT), in manifest order.
   std::vector<size_t> byRole[5];
-
-  ~ttt_artifact();
 };
 
 /// Bytes of one buffer; kept as raw bytes since only the dtype size
@@ -51,6 +50,8 @@ struct ttt_state {
   int64_t tokensSeen = 0;
 
   std::unique_ptr<ttt::rt::ThreadPool> pool;
+  /// The backend's per-state resources (CUDA: device buffers, a stream).
+  std::unique_ptr<ttt::rt::BackendState> device;
   ttt_error last{};
 };
 

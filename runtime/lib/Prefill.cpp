@@ -41,7 +41,9 @@ uint8_t *at(void *p, int64_t elem, size_t es) {
 
 /// Runs the entry over virtual tokens [v0, v0 + len) (buffered tokens
 /// first, then the new ones) for task `task`: one chain, or all of them.
-void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
+/// The backend sees one Span of contiguous host buffers; this function
+/// alone decides what is buffered, committed and handed back.
+Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
   ttt_state &s = c.s;
   const Manifest &m = c.m;
   const size_t cr = m.chainRank;
@@ -53,13 +55,22 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
   const int64_t vNew = std::max(v0, c.mBuf); // first new token in the piece
 
   std::vector<Bytes> scratch(m.args.size() + m.results.size());
-  std::vector<MemRefDesc> desc(m.args.size() + m.results.size());
+  Span span;
+  span.tokens = len;
+  span.chains = k;
+  span.params.resize(m.args.size() + m.results.size());
   std::vector<int64_t> sizes;
   auto sized = [&](const std::vector<int64_t> &full, size_t skip, bool withT) {
     sizes = chainSizes;
     if (withT)
       sizes.push_back(len);
     sizes.insert(sizes.end(), full.begin() + skip, full.end());
+  };
+  auto set = [&](size_t i, void *data, int64_t elems, size_t es) {
+    SpanParam &p = span.params[i];
+    p.data = data;
+    p.bytes = elems * es;
+    p.sizes = sizes;
   };
 
   for (size_t i = 0; i < m.args.size(); ++i) {
@@ -85,19 +96,20 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
               fromNew * pce * es);
       }
       sized(p.shape, cr + 1, true);
-      desc[i].set(buf.data(), sizes.data(), sizes.size());
+      set(i, buf.data(), k * len * pce, es);
       break;
     }
     case TTT_ROLE_STATE:
       sized(s.shapes[i], cr, false);
-      desc[i].set(at(s.boundary[i], c0 * pce, es), sizes.data(), sizes.size());
+      set(i, at(s.boundary[i], c0 * pce, es), k * pce, es);
       break;
     case TTT_ROLE_PARAM:
       sized(s.shapes[i], cr, false);
-      desc[i].set(at(s.constant[i], c0 * pce, es), sizes.data(), sizes.size());
+      set(i, at(s.constant[i], c0 * pce, es), k * pce, es);
       break;
     case TTT_ROLE_SHARED:
-      desc[i].set(s.constant[i].data(), s.shapes[i].data(), s.shapes[i].size());
+      sizes = s.shapes[i];
+      set(i, s.constant[i].data(), pce, es);
       break;
     case TTT_ROLE_OUTPUT:
       break;
@@ -106,21 +118,23 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
   for (size_t j = 0; j < m.results.size(); ++j) {
     const ParamSpec &r = m.results[j];
     const size_t es = ttt_dtype_size(r.dtype);
-    MemRefDesc &d = desc[m.args.size() + j];
+    const size_t at_ = m.args.size() + j;
     if (r.role == TTT_ROLE_OUTPUT) {
-      Bytes &buf = scratch[m.args.size() + j];
+      Bytes &buf = scratch[at_];
       buf.resize(k * len * s.resultElems[j] * es);
       sized(r.shape, cr + 1, true);
-      d.set(buf.data(), sizes.data(), sizes.size());
+      set(at_, buf.data(), k * len * s.resultElems[j], es);
     } else {
       size_t a = r.pair;
       Bytes &dst = commit ? s.next[a] : s.current[a];
       sized(s.shapes[a], cr, false);
-      d.set(at(dst, c0 * s.perChainElems[a], es), sizes.data(), sizes.size());
+      set(at_, at(dst, c0 * s.perChainElems[a], es), k * s.perChainElems[a],
+          es);
     }
   }
 
-  callEntry(c.s.art->entry, desc);
+  if (Error e = s.art->backend->run(s.device.get(), span))
+    return e;
 
   // Hand back the outputs of new tokens only.
   const int64_t newInPiece = v0 + len - vNew;
@@ -146,22 +160,27 @@ void runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
         std::memcpy(at(s.boundary[i], c0 * pce, es),
                     at(s.next[i], c0 * pce, es), k * pce * es);
       }
+  return Error::ok();
 }
 
 /// Runs one piece over every task, turning task failures into an Error.
 Error runPieceAll(Call &c, int64_t v0, int64_t len, bool commit) {
   int64_t tasks = c.s.perChain ? c.s.numChains : 1;
-  std::vector<char> failed(tasks, 0);
+  if (tasks == 1) // no pool: a backend may rely on the calling thread
+    return runPiece(c, v0, len, commit, 0);
+  std::vector<Error> failed(tasks);
   c.s.pool->parallelFor(tasks, [&](int64_t t) {
     try {
-      runPiece(c, v0, len, commit, t);
+      failed[t] = runPiece(c, v0, len, commit, t);
     } catch (...) { // bad_alloc: must not escape a worker thread
-      failed[t] = 1;
+      failed[t] = makeError(TTT_ERROR_OUT_OF_MEMORY,
+                            "prefill: out of memory (the state must be "
+                            "reset)");
     }
   });
-  if (std::find(failed.begin(), failed.end(), 1) != failed.end())
-    return makeError(TTT_ERROR_OUT_OF_MEMORY,
-                     "prefill: out of memory (the state must be reset)");
+  for (const Error &e : failed)
+    if (e)
+      return e;
   return Error::ok();
 }
 

@@ -137,7 +137,7 @@ Error create(const ttt_artifact *a, const ttt_state_config *c, ttt_state &s) {
   s.numChains = product(s.chainDims);
   if (s.numChains < 1)
     return makeError(TTT_ERROR_SHAPE, "too many chains");
-  s.perChain = s.numChains > 1;
+  s.perChain = s.numChains > 1 && a->backend->splitsChains();
   for (int64_t d : m.chainDims)
     s.perChain = s.perChain && d == -1;
 
@@ -201,7 +201,7 @@ Error create(const ttt_artifact *a, const ttt_state_config *c, ttt_state &s) {
                            : s.perChainElems[r.pair];
   }
   s.pool = std::make_unique<ThreadPool>(c->num_threads);
-  return Error::ok();
+  return a->backend->attach(s, s.device);
 }
 
 } // namespace

@@ -118,7 +118,7 @@ const BadCase kBadCases[] = {
      [](const std::string &) {
        return variant("cuda", "\"target\": \"cpu\"", "\"target\": \"cuda\"");
      },
-     TTT_ERROR_UNSUPPORTED, "cuda"},
+     TTT_ERROR_FORMAT, "missing string \"module\""},
     {"TargetUnknown",
      [](const std::string &) {
        return variant("tpu", "\"target\": \"cpu\"", "\"target\": \"tpu\"");

@@ -1,8 +1,9 @@
 /*===- ttt_runtime.h - C API of the thin TTT runtime --------------*- C -*-===//
  *
- * Loads a compiled artifact (JSON manifest + shared library), keeps the
- * per-chain streaming state of a TTT layer and runs prefill/decode through
- * the artifact's entry point. See docs/RUNTIME.md.
+ * Loads a compiled artifact (JSON manifest + shared library, or a CUDA
+ * module for target "cuda"), keeps the per-chain streaming state of a TTT
+ * layer and runs prefill/decode through the artifact's entry point or
+ * kernel. See docs/RUNTIME.md.
  *
  * Conventions: nothing is global. Every call that can fail returns a
  * ttt_status and, when `err` is non-null, fills it with the code and a
@@ -99,6 +100,16 @@ size_t ttt_dtype_size(ttt_dtype t);
 ttt_status ttt_artifact_load(const char *path, ttt_artifact **out,
                              ttt_error *err);
 void ttt_artifact_free(ttt_artifact *a);
+/* The manifest's "target": "cpu" or "cuda". */
+const char *ttt_artifact_target(const ttt_artifact *a);
+
+/* Whether `device` ("cpu" or "cuda") can run artifacts here. "cuda" loads
+ * the driver and looks for device 0: TTT_ERROR_NO_DEVICE with a message
+ * ("no CUDA driver (libcuda.so.1 not found)", "no CUDA device ...") when
+ * it cannot. On success `info` (may be NULL) receives a one-line
+ * description of the device. */
+ttt_status ttt_device_probe(const char *device, char *info, size_t info_size,
+                            ttt_error *err);
 
 int64_t ttt_artifact_chunk_size(const ttt_artifact *a);
 int32_t ttt_artifact_chain_rank(const ttt_artifact *a);

@@ -1,0 +1,79 @@
+//===- Backend.h - Where an artifact's entry runs ----------------*- C++ -*-===//
+//
+// The streaming logic (Prefill.cpp) decides which spans of tokens run from
+// which weights; a Backend runs the entry once over one span. The CPU
+// backend calls the library's entry through memref descriptors; the CUDA
+// backend (cuda/CudaBackend.cpp) copies the span to the device, launches the
+// kernel and copies the results back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_RUNTIME_LIB_BACKEND_H
+#define TTT_RUNTIME_LIB_BACKEND_H
+
+#include "Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct ttt_state;
+
+namespace ttt::rt {
+
+struct Manifest;
+
+/// One parameter of an entry call: a contiguous row-major host buffer.
+struct SpanParam {
+  void *data = nullptr;
+  size_t bytes = 0;
+  std::vector<int64_t> sizes; // chain dims (of this call), [T,] other dims
+};
+
+/// One entry call: manifest args, then manifest results (out-parameters).
+struct Span {
+  int64_t tokens = 0; // T of this call
+  int64_t chains = 0; // chains in this call (their product)
+  std::vector<SpanParam> params;
+};
+
+/// What a backend keeps per state (device buffers, a stream).
+class BackendState {
+public:
+  virtual ~BackendState() = default;
+  /// Device bytes held (not counted by ttt_state_memory_bytes).
+  virtual size_t deviceBytes() const { return 0; }
+};
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+  virtual const char *name() const = 0;
+  /// Whether a call may be split into one call per chain, run on the
+  /// state's thread pool (CPU); else every call covers all chains.
+  virtual bool splitsChains() const = 0;
+  /// Per-state resources; `out` may stay null.
+  virtual Error attach(const ttt_state &, std::unique_ptr<BackendState> &out)
+      const {
+    out.reset();
+    return Error::ok();
+  }
+  /// Runs the entry over `span`. Called concurrently for different chains
+  /// of one state when splitsChains(); `bs` is what attach() made.
+  virtual Error run(BackendState *bs, Span &span) const = 0;
+};
+
+/// CPU: dlopen the manifest's library and resolve its entry (Artifact.cpp).
+Error loadCpuBackend(const Manifest &m, std::unique_ptr<Backend> &out);
+/// CUDA: driver, module and kernel (cuda/CudaBackend.cpp). `driverLibrary`
+/// overrides libcuda.so.1 (tests).
+Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
+                      const std::string &driverLibrary = "libcuda.so.1");
+/// "cpu": always available; "cuda": opens the driver and describes device
+/// 0 in `info`. Other names: TTT_ERROR_ARGUMENT.
+Error probeDevice(const std::string &device, std::string &info);
+
+} // namespace ttt::rt
+
+#endif // TTT_RUNTIME_LIB_BACKEND_H

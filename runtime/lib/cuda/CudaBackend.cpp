@@ -1,0 +1,292 @@
+//===- CudaBackend.cpp - Run a cuda artifact's kernel over a span ---------===//
+//
+// Kernel ABI (docs/RUNTIME.md, "CUDA artifacts"):
+//   extern "C" __global__ void kernel(T0 *arg0, ..., T *argN,
+//                                     T *res0, ..., T *resM,
+//                                     int64_t tokens, int64_t chains);
+// one device pointer per manifest arg then result, each a contiguous
+// row-major array with the chain dims leading (sequences: [chains, T,
+// features]); results are written by the kernel. Launched with the
+// manifest's grid ("chains": one block per chain) and block, and
+// "shared_bytes" of dynamic shared memory.
+//
+// Version 1 keeps the streaming state on the host, in the same buffers as
+// the CPU backend: each span copies its args to the device, launches once
+// over all chains and copies the results back. Device buffers and a stream
+// are made per state and reused; param/shared arrays are uploaded once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Backend.h"
+#include "../Manifest.h"
+#include "../Objects.h"
+#include "CudaDriver.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace ttt::rt {
+namespace {
+
+using namespace cuda;
+
+class CudaState : public BackendState {
+public:
+  explicit CudaState(const CudaDriver *d) : drv(d) {}
+  ~CudaState() override {
+    if (drv->makeCurrent())
+      return; // the context is gone: nothing can be freed
+    if (stream) {
+      drv->api().cuStreamSynchronize(stream);
+      drv->api().cuStreamDestroy(stream);
+    }
+    for (DeviceBuffer &b : bufs)
+      b.reset();
+  }
+  size_t deviceBytes() const override {
+    size_t n = 0;
+    for (const DeviceBuffer &b : bufs)
+      n += b.capacity();
+    return n;
+  }
+
+  const CudaDriver *drv;
+  CUstream stream = nullptr;
+  std::vector<DeviceBuffer> bufs; // per span param
+  /// Per arg: the host buffer last uploaded (param/shared only).
+  std::vector<std::pair<const void *, size_t>> uploaded;
+};
+
+class CudaBackend : public Backend {
+public:
+  ~CudaBackend() override {
+    if (module && !drv->makeCurrent())
+      drv->api().cuModuleUnload(module);
+  }
+  const char *name() const override { return "cuda"; }
+  bool splitsChains() const override { return false; }
+
+  Error attach(const ttt_state &,
+               std::unique_ptr<BackendState> &out) const override {
+    auto st = std::make_unique<CudaState>(drv.get());
+    if (Error e = drv->makeCurrent())
+      return e;
+    if (Error e = drv->check(
+            drv->api().cuStreamCreate(&st->stream, CU_STREAM_NON_BLOCKING),
+            "cuda: cuStreamCreate")) {
+      st->stream = nullptr;
+      return e;
+    }
+    const size_t n = roles.size() + numResults;
+    for (size_t i = 0; i < n; ++i)
+      st->bufs.emplace_back(drv.get());
+    st->uploaded.assign(roles.size(), {nullptr, 0});
+    out = std::move(st);
+    return Error::ok();
+  }
+
+  Error run(BackendState *bs, Span &span) const override {
+    auto &st = *static_cast<CudaState *>(bs);
+    const DriverApi &api = drv->api();
+    if (Error e = drv->makeCurrent())
+      return e;
+    const size_t nArgs = roles.size();
+    std::vector<CUdeviceptr> ptrs(span.params.size());
+    for (size_t i = 0; i < span.params.size(); ++i) {
+      const SpanParam &p = span.params[i];
+      if (st.bufs[i].capacity() < p.bytes) {
+        if (i < nArgs)
+          st.uploaded[i] = {nullptr, 0};
+        if (Error e = st.bufs[i].reserve(p.bytes))
+          return prefix(e);
+      }
+      ptrs[i] = st.bufs[i].ptr();
+      if (i >= nArgs || p.bytes == 0)
+        continue;
+      bool constant = roles[i] == TTT_ROLE_PARAM || roles[i] == TTT_ROLE_SHARED;
+      std::pair<const void *, size_t> key{p.data, p.bytes};
+      if (constant && st.uploaded[i] == key)
+        continue;
+      if (Error e = drv->check(
+              api.cuMemcpyHtoDAsync(ptrs[i], p.data, p.bytes, st.stream),
+              "cuda: copy of arg " + std::to_string(i) + " to the device"))
+        return e;
+      if (constant)
+        st.uploaded[i] = key;
+    }
+    int64_t tokens = span.tokens, chains = span.chains;
+    std::vector<void *> kp;
+    for (CUdeviceptr &p : ptrs)
+      kp.push_back(&p);
+    kp.push_back(&tokens);
+    kp.push_back(&chains);
+    int64_t g[3] = {chains, 1, 1};
+    if (!grid.empty())
+      for (int i = 0; i < 3; ++i)
+        g[i] = grid[i];
+    if (g[0] > (int64_t(1) << 31) - 1)
+      return makeError(TTT_ERROR_UNSUPPORTED,
+                       "cuda: " + std::to_string(chains) +
+                           " chains exceed the grid's x limit");
+    if (Error e = drv->check(
+            api.cuLaunchKernel(fn, unsigned(g[0]), unsigned(g[1]),
+                               unsigned(g[2]), unsigned(block[0]),
+                               unsigned(block[1]), unsigned(block[2]),
+                               unsigned(sharedBytes), st.stream, kp.data(),
+                               nullptr),
+            "cuda: launch of kernel \"" + kernel + "\""))
+      return e;
+    for (size_t i = nArgs; i < span.params.size(); ++i) {
+      const SpanParam &p = span.params[i];
+      if (p.bytes == 0)
+        continue;
+      if (Error e = drv->check(
+              api.cuMemcpyDtoHAsync(p.data, ptrs[i], p.bytes, st.stream),
+              "cuda: copy of result " + std::to_string(i - nArgs) +
+                  " from the device (a kernel fault shows here)"))
+        return e;
+    }
+    return drv->check(api.cuStreamSynchronize(st.stream),
+                      "cuda: kernel \"" + kernel + "\" failed");
+  }
+
+  Error prefix(Error e) const {
+    e.message = "cuda: " + e.message;
+    return e;
+  }
+
+  std::unique_ptr<CudaDriver> drv; // destroyed last
+  CUmodule module = nullptr;
+  CUfunction fn = nullptr;
+  std::string kernel;
+  std::vector<ttt_role> roles; // per manifest arg
+  size_t numResults = 0;
+  std::vector<int64_t> grid;
+  int64_t block[3] = {1, 1, 1};
+  int64_t sharedBytes = 0;
+};
+
+bool endsWith(const std::string &s, const char *suffix) {
+  std::string x(suffix);
+  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+
+} // namespace
+
+Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
+                      const std::string &driverLibrary) {
+  const std::string &path = m.path;
+  // Everything that needs no driver first.
+  struct stat st;
+  if (stat(m.modulePath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return makeError(TTT_ERROR_LIBRARY,
+                     path + ": module " + m.modulePath + " not found");
+  std::string image;
+  {
+    std::ifstream f(m.modulePath, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (!f || f.bad())
+      return makeError(TTT_ERROR_IO,
+                       path + ": cannot read module " + m.modulePath);
+    image = ss.str();
+  }
+  const bool ptx = endsWith(m.modulePath, ".ptx");
+  if (image.empty())
+    return makeError(TTT_ERROR_LIBRARY,
+                     path + ": module " + m.modulePath + " is empty");
+  if (ptx && image.find(".entry") == std::string::npos)
+    return makeError(TTT_ERROR_LIBRARY, path + ": module " + m.modulePath +
+                                            " is not PTX text (no .entry)");
+  if (!ptx && image.compare(0, 4, "\x7f"
+                                  "ELF") != 0 &&
+      endsWith(m.modulePath, ".cubin"))
+    return makeError(TTT_ERROR_LIBRARY, path + ": module " + m.modulePath +
+                                            " is not a cubin (no ELF "
+                                            "header)");
+
+  auto b = std::make_unique<CudaBackend>();
+  if (Error e = CudaDriver::open(b->drv, driverLibrary))
+    return makeError(e.code, path + ": " + e.message);
+  const CudaDriver &drv = *b->drv;
+  const DriverApi &api = drv.api();
+
+  char log[4096] = {};
+  CUjit_option opts[] = {CU_JIT_ERROR_LOG_BUFFER,
+                         CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *vals[] = {log, reinterpret_cast<void *>(uintptr_t(sizeof(log) - 1))};
+  CUresult r = api.cuModuleLoadDataEx(&b->module, image.c_str(), 2, opts, vals);
+  if (r != CUDA_SUCCESS) {
+    b->module = nullptr;
+    Error e = drv.fail(r, path + ": cannot load module " + m.modulePath,
+                       TTT_ERROR_LIBRARY);
+    if (log[0])
+      e.message += ": " + std::string(log);
+    return e;
+  }
+  r = api.cuModuleGetFunction(&b->fn, b->module, m.kernel.c_str());
+  if (r == CUDA_ERROR_NOT_FOUND)
+    return makeError(TTT_ERROR_ENTRY, path + ": kernel \"" + m.kernel +
+                                          "\" not found in " + m.modulePath);
+  if (r != CUDA_SUCCESS)
+    return drv.fail(r, path + ": kernel \"" + m.kernel + "\"",
+                    TTT_ERROR_ENTRY);
+
+  const int64_t threads = m.block[0] * m.block[1] * m.block[2];
+  int maxThreads = 0;
+  if (Error e = drv.check(api.cuFuncGetAttribute(
+                              &maxThreads,
+                              CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, b->fn),
+                          path + ": cuFuncGetAttribute"))
+    return e;
+  if (threads > maxThreads)
+    return makeError(TTT_ERROR_UNSUPPORTED,
+                     path + ": launch block of " + std::to_string(threads) +
+                         " threads; kernel \"" + m.kernel + "\" allows " +
+                         std::to_string(maxThreads) + " on this device");
+  if (m.sharedBytes > 48 * 1024) {
+    if (m.sharedBytes > drv.info().maxSharedPerBlockOptin)
+      return makeError(TTT_ERROR_UNSUPPORTED,
+                       path + ": shared_bytes " +
+                           std::to_string(m.sharedBytes) +
+                           " exceeds the device's " +
+                           std::to_string(drv.info().maxSharedPerBlockOptin));
+    if (Error e = drv.check(
+            api.cuFuncSetAttribute(
+                b->fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                int(m.sharedBytes)),
+            path + ": shared_bytes " + std::to_string(m.sharedBytes),
+            TTT_ERROR_UNSUPPORTED))
+      return e;
+  }
+
+  b->kernel = m.kernel;
+  for (const ParamSpec &p : m.args)
+    b->roles.push_back(p.role);
+  b->numResults = m.results.size();
+  b->grid = m.grid;
+  for (int i = 0; i < 3; ++i)
+    b->block[i] = m.block[i];
+  b->sharedBytes = m.sharedBytes;
+  out = std::move(b);
+  return Error::ok();
+}
+
+Error probeDevice(const std::string &device, std::string &info) {
+  if (device == "cpu") {
+    info = "cpu";
+    return Error::ok();
+  }
+  if (device != "cuda")
+    return makeError(TTT_ERROR_ARGUMENT,
+                     "unknown device \"" + device + "\" (cpu or cuda)");
+  std::unique_ptr<CudaDriver> d;
+  if (Error e = CudaDriver::open(d))
+    return e;
+  info = d->info().describe();
+  return Error::ok();
+}
+
+} // namespace ttt::rt
