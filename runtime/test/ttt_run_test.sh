@@ -59,7 +59,29 @@ expect_error "unwritable output" "cannot write output" \
 expect_error "unknown output" "unknown output" \
   "$RUN" "$ART" --random 1 --tokens 4 --output zz="$TMP/z.npy"
 expect_error "bad option" "unknown option" "$RUN" "$ART" --frobnicate
-expect_error "no device" "not available" "$RUN" "$ART" --random 1 --tokens 4 --device cuda
+expect_error "unknown device" "unknown device \"tpu\"" "$RUN" "$ART" --device tpu
+
+# CUDA: the toy's cuda artifact (PTX test double) sits next to the cpu one.
+CUDA_ART=$(dirname "$ART")/toy_cuda.json
+NO_CUDA='no \(usable \)\?CUDA \(driver\|device\)'
+if "$RUN" "$CUDA_ART" --device cuda --random 1 --batch 2 --heads 3 \
+    --tokens 100 --stream 7 --quiet --out-dir "$TMP/g" >"$TMP/out" 2>"$TMP/err"
+then
+  # A GPU: bitwise the cpu run's files; mismatched targets are errors.
+  if cmp -s "$TMP/o.npy" "$TMP/g/o.npy" && cmp -s "$TMP/S.npy" "$TMP/g/S.npy"
+  then ok "cuda run equals cpu run"; else bad "cuda run differs from cpu"; fi
+  expect_error "cpu artifact on cuda" "compiled for target \"cpu\"" \
+    "$RUN" "$ART" --random 1 --tokens 4 --device cuda
+  expect_error "cuda artifact on cpu" "compiled for target \"cuda\"; run it with --device cuda" \
+    "$RUN" "$CUDA_ART" --random 1 --tokens 4
+else
+  if grep -q "ttt-run: error:.*$NO_CUDA" "$TMP/err"; then ok "cuda: no device"
+  else bad "cuda without a device: stderr was: $(cat "$TMP/err")"; fi
+  expect_error "cpu artifact, no device" "$NO_CUDA" \
+    "$RUN" "$ART" --random 1 --tokens 4 --device cuda
+  expect_error "cuda artifact, no device" "toy_cuda.json: $NO_CUDA" \
+    "$RUN" "$CUDA_ART" --random 1 --tokens 4
+fi
 expect_error "bad safetensors" "too short" \
   bash -c "printf 'abc' > '$TMP/w.safetensors'; exec '$RUN' '$ART' --input '$TMP/w.safetensors' --random 1 --tokens 4"
 

@@ -32,7 +32,8 @@ chain and reports time, tokens/s and peak RSS.
   --out-dir DIR                 write every result as DIR/NAME.npy
   --json                        print one JSON line of measurements
   --quiet                       no progress on stderr
-  --device cpu                  the device (only cpu for now)
+  --device cpu|cuda             where the artifact runs (default cpu); it
+                                must match the artifact's target
   --help                        this text
 )";
 }
@@ -139,6 +140,10 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
       if (!value(v))
         return false;
       o.device = v;
+      if (std::string(v) != "cpu" && std::string(v) != "cuda") {
+        error = std::string("unknown device \"") + v + "\" (cpu or cuda)";
+        return false;
+      }
     } else if (a == "--json") {
       o.json = true;
     } else if (a == "--quiet") {

@@ -273,11 +273,19 @@ void check(ttt_status s, const ttt_error &e) {
 }
 
 int runMain(const Options &o) {
-  if (o.device != "cpu")
-    fail("device \"" + o.device + "\" is not available (only cpu)");
-  Artifact art;
   ttt_error err{};
+  char deviceInfo[256];
+  check(ttt_device_probe(o.device.c_str(), deviceInfo, sizeof(deviceInfo),
+                         &err),
+        err);
+  Artifact art;
   check(ttt_artifact_load(o.artifact.c_str(), &art.a, &err), err);
+  if (o.device != ttt_artifact_target(art.a))
+    fail(o.artifact + ": compiled for target \"" +
+         ttt_artifact_target(art.a) + "\"; run it with --device " +
+         ttt_artifact_target(art.a));
+  if (!o.quiet && o.device != "cpu")
+    std::fprintf(stderr, "ttt-run: %s\n", deviceInfo);
   Plan p;
   p.art = art.a;
   p.chainRank = ttt_artifact_chain_rank(art.a);
