@@ -64,6 +64,7 @@ expect_error "unknown device" "unknown device \"tpu\"" "$RUN" "$ART" --device tp
 # CUDA: the toy's cuda artifact (PTX test double) sits next to the cpu one.
 CUDA_ART=$(dirname "$ART")/toy_cuda.json
 NO_CUDA='no \(usable \)\?CUDA \(driver\|device\)'
+mkdir -p "$TMP/g"
 if "$RUN" "$CUDA_ART" --device cuda --random 1 --batch 2 --heads 3 \
     --tokens 100 --stream 7 --quiet --out-dir "$TMP/g" >"$TMP/out" 2>"$TMP/err"
 then
