@@ -25,6 +25,7 @@ void ttt::buildTTTToLinalgPipeline(OpPassManager &pm) {
 
 void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
   buildTTTToLinalgPipeline(pm);
+  pm.addPass(createTTTCPULoopOrder());
   // Function boundaries get contiguous (identity-layout) memrefs and the
   // results become caller-allocated out-parameters: the artifact ABI of
   // docs/RUNTIME.md.
@@ -32,7 +33,7 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map "
       "allow-return-allocs-from-loops},"
-      "func.func(buffer-hoisting),"
+      "func.func(buffer-hoisting),func.func(buffer-loop-hoisting),"
       "buffer-results-to-out-params{modify-public-functions "
       "hoist-static-allocs},"
       "buffer-deallocation-pipeline,"
@@ -51,7 +52,7 @@ void ttt::registerTTTPipelines() {
   PassPipelineRegistration<>(
       "ttt-to-llvm-cpu",
       "Lower a TTT graph to the LLVM dialect for the CPU artifact ABI: "
-      "ttt-to-linalg, one-shot bufferization with identity-layout function "
+      "ttt-to-linalg, ttt-cpu-loop-order, one-shot bufferization with identity-layout function "
       "boundaries, results as out-parameters, deallocation, loops, LLVM with "
       "C-interface wrappers (_mlir_ciface_<name>)",
       buildTTTToLLVMCPUPipeline);

@@ -15,6 +15,7 @@ options:
   -o OUT              output path without extension (required)
   --entry NAME        entry function, when several hold a ttt.scan
   --mcpu CPU          target CPU for llc/opt (default: native)
+  --triple TRIPLE     target triple (default: the host's, from $CC -dumpmachine)
   --keep-temps        keep OUT.llvm.mlir and OUT.ll next to the artifact
   -h, --help          this text
 environment:
@@ -28,12 +29,13 @@ die() { echo "ttt-compile: error: $*" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
-input="" out="" entry="" mcpu=native keep=0
+input="" out="" entry="" mcpu=native keep=0 triple=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
     --entry) entry=${2:-}; shift 2 ;;
     --mcpu) mcpu=${2:-}; shift 2 ;;
+    --triple) triple=${2:-}; shift 2 ;;
     --keep-temps) keep=1; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
@@ -47,6 +49,8 @@ for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$LLVM_BIN/opt" "$LLVM_BIN/llc"; 
   [ -x "$t" ] || die "missing tool $t"
 done
 
+# Without a triple LLVM's cost models know no vector registers.
+[ -n "$triple" ] || triple=$("$CC" -dumpmachine) || die "cannot ask $CC for the host triple"
 name=$(basename "$out")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -60,9 +64,9 @@ entry_flag=()
   die "lowering '$input' failed"
 "$HERE/ttt-translate" --mlir-to-llvmir "$tmp/model.llvm.mlir" -o "$tmp/model.ll" ||
   die "translation to LLVM IR failed"
-"$LLVM_BIN/opt" -O3 -mcpu="$mcpu" "$tmp/model.ll" -o "$tmp/model.bc" ||
+"$LLVM_BIN/opt" -O3 -mtriple="$triple" -mcpu="$mcpu" "$tmp/model.ll" -o "$tmp/model.bc" ||
   die "LLVM optimization failed"
-"$LLVM_BIN/llc" -O3 -mcpu="$mcpu" -relocation-model=pic -filetype=obj \
+"$LLVM_BIN/llc" -O3 -mtriple="$triple" -mcpu="$mcpu" -relocation-model=pic -filetype=obj \
   "$tmp/model.bc" -o "$tmp/model.o" || die "code generation failed"
 "$CC" -shared -o "$tmp/model.so" "$tmp/model.o" -lm || die "linking failed"
 

@@ -68,4 +68,24 @@ def TTTFuse : Pass<"ttt-fuse"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTCPULoopOrder : Pass<"ttt-cpu-loop-order"> {
+  let summary = "Order linalg loops and set math flags for LLVM's vectorizer";
+  let description = [{
+    For the CPU backend, which lowers linalg to loops and leaves
+    vectorization to LLVM: interchanges every `linalg.generic` so that its
+    innermost loop is the one that indexes the last (contiguous) dimension
+    of the most data (operands weighted by rank; for `C += A B` the column
+    loop of C and B, for a row reduction the row's elements), and marks the
+    float arith ops of linalg bodies `reassoc` and `contract` so that LLVM
+    may vectorize reductions and form FMAs (results change in summation
+    order only).
+  }];
+  let options = [
+    Option<"fastMath", "fast-math", "bool", /*default=*/"true",
+           "Set reassoc and contract on float ops in linalg bodies">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TTT_TRANSFORMS_PASSES_TD
