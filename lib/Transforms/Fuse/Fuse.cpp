@@ -40,13 +40,18 @@ struct GeneralizeNamedOps
   }
 };
 
-/// Fusing a producer into a consumer is safe and never duplicates work when
-/// the consumer is its only user. A producer whose body reads its init is
-/// left alone: upstream fusion would keep that init as a result and
-/// accumulate into it across the consumer's extra loops.
+/// Fusing a producer into a consumer never duplicates work when the consumer
+/// is its only user and reads each of its elements once (a permutation map:
+/// no broadcast, no extra reduction loop that would recompute it). A
+/// producer whose body reads its init is left alone: upstream fusion would
+/// keep that init as a result and accumulate into it across the consumer's
+/// extra loops.
 bool shouldFuse(OpOperand *operand) {
   auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
   if (!producer || !producer->hasOneUse())
+    return false;
+  auto consumer = cast<linalg::LinalgOp>(operand->getOwner());
+  if (!consumer.getMatchingIndexingMap(operand).isPermutation())
     return false;
   for (OpOperand &init : producer.getDpsInitsMutable())
     if (producer.payloadUsesValueFromOperand(&init))
