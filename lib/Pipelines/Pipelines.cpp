@@ -25,6 +25,17 @@ void ttt::buildTTTToLinalgPipeline(OpPassManager &pm) {
 
 void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
   buildTTTToLinalgPipeline(pm);
+  // The contiguous loop innermost first: the vectorizer's vectors follow
+  // the loop order, and LLVM wants their last dimension long.
+  pm.addPass(createTTTCPULoopOrder());
+  pm.addPass(createTTTCPUVectorize());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Accumulators of the vectorized contractions become loop-carried vectors.
+  pm.addPass(createLoopInvariantSubsetHoistingPass());
+  pm.addPass(createCanonicalizerPass());
+  // Again for the vector ops just made: all float math may be reassociated
+  // and contracted into FMAs.
   pm.addPass(createTTTCPULoopOrder());
   // Function boundaries get contiguous (identity-layout) memrefs and the
   // results become caller-allocated out-parameters: the artifact ABI of
@@ -38,7 +49,10 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
       "hoist-static-allocs},"
       "buffer-deallocation-pipeline,"
       "convert-memref-copy-to-linalg,"
+      "func.func(lower-vector-multi-reduction{lowering-strategy=inner-reduction}),"
+      "convert-vector-to-scf{full-unroll},"
       "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+      "convert-vector-to-llvm{reassociate-fp-reductions},convert-ub-to-llvm,"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
       "convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,"
       "convert-cf-to-llvm,func.func(llvm-request-c-wrappers),"
@@ -52,7 +66,9 @@ void ttt::registerTTTPipelines() {
   PassPipelineRegistration<>(
       "ttt-to-llvm-cpu",
       "Lower a TTT graph to the LLVM dialect for the CPU artifact ABI: "
-      "ttt-to-linalg, ttt-cpu-loop-order, one-shot bufferization with identity-layout function "
+      "ttt-to-linalg, ttt-cpu-loop-order, ttt-cpu-vectorize, "
+      "loop-invariant-subset-hoisting, ttt-cpu-loop-order, one-shot "
+      "bufferization with identity-layout function "
       "boundaries, results as out-parameters, deallocation, loops, LLVM with "
       "C-interface wrappers (_mlir_ciface_<name>)",
       buildTTTToLLVMCPUPipeline);

@@ -54,6 +54,8 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
       s.perChain ? std::vector<int64_t>(cr, 1) : s.chainDims;
   const int64_t vNew = std::max(v0, c.mBuf); // first new token in the piece
 
+  // One chain of new tokens only: outputs are written in place too.
+  const bool direct = k == 1 && v0 >= c.mBuf;
   std::vector<Bytes> scratch(m.args.size() + m.results.size());
   Span span;
   span.tokens = len;
@@ -79,6 +81,14 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
     const int64_t pce = s.perChainElems[i];
     switch (p.role) {
     case TTT_ROLE_SEQUENCE: {
+      sized(p.shape, cr + 1, true);
+      if (k == 1 && v0 >= c.mBuf) {
+        // One chain, new tokens only: its tokens are contiguous in the
+        // caller's array, so the entry reads them in place.
+        set(i, at(c.input[i]->data, (c0 * c.n + v0 - c.mBuf) * pce, es),
+            len * pce, es);
+        break;
+      }
       Bytes &buf = scratch[i];
       buf.resize(k * len * pce * es);
       for (int64_t ch = 0; ch < k; ++ch) {
@@ -95,7 +105,6 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
               at(c.input[i]->data, (chain * c.n + vNew - c.mBuf) * pce, es),
               fromNew * pce * es);
       }
-      sized(p.shape, cr + 1, true);
       set(i, buf.data(), k * len * pce, es);
       break;
     }
@@ -119,7 +128,13 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
     const ParamSpec &r = m.results[j];
     const size_t es = ttt_dtype_size(r.dtype);
     const size_t at_ = m.args.size() + j;
-    if (r.role == TTT_ROLE_OUTPUT) {
+    if (r.role == TTT_ROLE_OUTPUT && direct) {
+      sized(r.shape, cr + 1, true);
+      set(at_,
+          at(c.output[j]->data, (c0 * c.n + v0 - c.mBuf) * s.resultElems[j],
+             es),
+          len * s.resultElems[j], es);
+    } else if (r.role == TTT_ROLE_OUTPUT) {
       Bytes &buf = scratch[at_];
       buf.resize(k * len * s.resultElems[j] * es);
       sized(r.shape, cr + 1, true);
@@ -140,7 +155,7 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
   const int64_t newInPiece = v0 + len - vNew;
   for (size_t j = 0; j < m.results.size(); ++j) {
     const ParamSpec &r = m.results[j];
-    if (r.role != TTT_ROLE_OUTPUT || newInPiece <= 0)
+    if (r.role != TTT_ROLE_OUTPUT || newInPiece <= 0 || direct)
       continue;
     const size_t es = ttt_dtype_size(r.dtype);
     const int64_t f = s.resultElems[j];

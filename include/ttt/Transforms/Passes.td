@@ -74,18 +74,36 @@ def TTTCPULoopOrder : Pass<"ttt-cpu-loop-order"> {
     For the CPU backend, which lowers linalg to loops and leaves
     vectorization to LLVM: interchanges every `linalg.generic` so that its
     innermost loop is the one that indexes the last (contiguous) dimension
-    of the most data (operands weighted by rank; for `C += A B` the column
-    loop of C and B, for a row reduction the row's elements), and marks the
-    float arith ops of linalg bodies `reassoc` and `contract` so that LLVM
-    may vectorize reductions and form FMAs (results change in summation
-    order only).
+    of the most data (operands weighted by their size; for `C += A B` the
+    column loop of C and B, for a row reduction the row's elements) with the
+    other reductions outermost, and marks every float arith op `reassoc`
+    and `contract` so that LLVM may vectorize reductions and form FMAs
+    (results change in summation order only).
   }];
   let options = [
     Option<"fastMath", "fast-math", "bool", /*default=*/"true",
-           "Set reassoc and contract on float ops in linalg bodies">,
+           "Set reassoc and contract on the float arith ops">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def TTTCPUVectorize : Pass<"ttt-cpu-vectorize"> {
+  let summary = "Tile static linalg ops to vectors and vectorize them";
+  let description = [{
+    For the CPU backend, on linalg on tensors: every linalg op whose
+    iteration space is static (the full mini-batches after
+    `convert-ttt-scan-to-scf`) and that the upstream vectorizer accepts is
+    tiled by 1 along every loop but its contiguous one (the last index of
+    the most data), with the parallel loops outermost and the reductions
+    inside, and the tile is vectorized (`linalg::vectorize`). Followed by
+    `loop-invariant-subset-hoisting`, a contraction keeps its output vector
+    in registers across the reduction loop. Other ops are left unchanged.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 #endif // TTT_TRANSFORMS_PASSES_TD

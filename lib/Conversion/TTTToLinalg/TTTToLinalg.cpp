@@ -110,7 +110,8 @@ struct SiluLowering : UnaryToGeneric<SiluOp> {
 /// Row statistics from sums over d = x - x[row, 0] (shifting by one element
 /// of the row keeps E[d^2] - E[d]^2 free of cancellation when the mean is
 /// large): two independent row reductions, which ttt-fuse merges into one
-/// pass over the row, then one elementwise generic that normalizes.
+/// pass over the row; the mean and 1/std per row; then one elementwise
+/// generic that normalizes.
 struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LayerNormOp op,
@@ -145,25 +146,45 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     };
     Value s1 = rowSum(false), s2 = rowSum(true);
 
+    // Per row, once: the mean of x - K and 1/std, var = (S2 - S1^2/n)/n.
+    AffineMap rowId = rewriter.getMultiDimIdentityMap(rank - 1);
+    auto perRow = [&](ValueRange ins, auto fn) {
+      SmallVector<AffineMap> maps(ins.size() + 1, rowId);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{s1.getType()}, ins,
+                 ValueRange{emptyLike(rewriter, loc, x, 1)}, maps,
+                 SmallVector<utils::IteratorType>(rank - 1,
+                                                  utils::IteratorType::parallel),
+                 [&](OpBuilder &b, Location l, ValueRange a) {
+                   linalg::YieldOp::create(b, l, fn(b, l, a));
+                 })
+          .getResult(0);
+    };
+    Value meanD = perRow(ValueRange{s1}, [&](OpBuilder &b, Location l,
+                                             ValueRange a) -> Value {
+      return arith::DivFOp::create(b, l, a[0], n);
+    });
+    Value inv = perRow(ValueRange{s1, s2}, [&](OpBuilder &b, Location l,
+                                               ValueRange a) -> Value {
+      Value m = arith::DivFOp::create(b, l, a[0], n);
+      Value variance = arith::DivFOp::create(
+          b, l,
+          arith::SubFOp::create(b, l, a[1], arith::MulFOp::create(b, l, a[0], m)),
+          n);
+      return math::RsqrtOp::create(b, l,
+                                   arith::AddFOp::create(b, l, variance, eps));
+    });
+
     auto norm = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type},
-        ValueRange{x, shift, s1, s2, op.getGamma(), op.getBeta()},
+        ValueRange{x, shift, meanD, inv, op.getGamma(), op.getBeta()},
         ValueRange{emptyLike(rewriter, loc, x)},
         ArrayRef<AffineMap>{id, row, row, row, vec, vec, id},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          // mean = K + S1/n, var = (S2 - S1^2/n)/n.
-          Value meanD = arith::DivFOp::create(b, l, a[2], n);
-          Value variance = arith::DivFOp::create(
-              b, l,
-              arith::SubFOp::create(b, l, a[3],
-                                    arith::MulFOp::create(b, l, a[2], meanD)),
-              n);
-          Value inv = math::RsqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, variance, eps));
           Value centered = arith::SubFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], a[1]), meanD);
-          Value xhat = arith::MulFOp::create(b, l, centered, inv);
+              b, l, arith::SubFOp::create(b, l, a[0], a[1]), a[2]);
+          Value xhat = arith::MulFOp::create(b, l, centered, a[3]);
           Value y = arith::AddFOp::create(
               b, l, arith::MulFOp::create(b, l, xhat, a[4]), a[5]);
           linalg::YieldOp::create(b, l, y);
@@ -252,7 +273,9 @@ struct SgdUpdateLowering : OpRewritePattern<UpdateOp> {
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule, s, r);
           Value step = arith::MulFOp::create(b, l, a[1], a[0]);
           Value masked = arith::SelectOp::create(b, l, causal, step, zero);
-          yieldValue(b, l, arith::SubFOp::create(b, l, a[2], masked));
+          // out + (-masked): an add reduction, which vectorizers recognize.
+          Value negated = arith::NegFOp::create(b, l, masked);
+          yieldValue(b, l, arith::AddFOp::create(b, l, a[2], negated));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

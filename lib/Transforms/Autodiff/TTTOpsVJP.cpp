@@ -165,17 +165,26 @@ struct LayerNormVJP
           return arith::AddFOp::create(nb, l, a[2],
                                        arith::MulFOp::create(nb, l, d, d));
         });
-    // xhat and rstd from (x, s1, s2) at the start of a body's arguments.
-    auto rstdOf = [&](OpBuilder &nb, Location l, Value sq) -> Value {
-      return math::RsqrtOp::create(
-          nb, l,
-          arith::AddFOp::create(nb, l, arith::DivFOp::create(nb, l, sq, n),
-                                eps));
-    };
+    // Per row, once: the mean and 1/std (not per element, which would cost
+    // a square root and a division for every element).
+    AffineMap rowId = b.getMultiDimIdentityMap(rank - 1);
+    Value mean = buildGeneric(
+        b, loc, ValueRange{s1}, {rowId}, emptyLike(b, loc, s1), rowId,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(nb, l, a[0], n);
+        });
+    Value rstd = buildGeneric(
+        b, loc, ValueRange{s2}, {rowId}, emptyLike(b, loc, s2), rowId,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return math::RsqrtOp::create(
+              nb, l,
+              arith::AddFOp::create(nb, l, arith::DivFOp::create(nb, l, a[0], n),
+                                    eps));
+        });
+    // xhat from (x, mean, rstd) at the start of a body's arguments.
     auto xhatOf = [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      Value mean = arith::DivFOp::create(nb, l, a[1], n);
       return arith::MulFOp::create(
-          nb, l, arith::SubFOp::create(nb, l, a[0], mean), rstdOf(nb, l, a[2]));
+          nb, l, arith::SubFOp::create(nb, l, a[0], a[1]), a[2]);
     };
 
     if (state.isActive(x)) {
@@ -187,14 +196,14 @@ struct LayerNormVJP
                 nb, l, a[2], arith::MulFOp::create(nb, l, a[0], a[1]));
           });
       Value sgx = buildReduction(
-          b, loc, ValueRange{x, s1, s2, dY, gamma}, {id, row, row, id, vec},
+          b, loc, ValueRange{x, mean, rstd, dY, gamma}, {id, row, row, id, vec},
           row, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value g = arith::MulFOp::create(nb, l, a[3], a[4]);
             Value gx = arith::MulFOp::create(nb, l, g, xhatOf(nb, l, a));
             return arith::AddFOp::create(nb, l, a[5], gx);
           });
       state.operandCotangents[0] = buildGeneric(
-          b, loc, ValueRange{x, s1, s2, dY, gamma, sg, sgx},
+          b, loc, ValueRange{x, mean, rstd, dY, gamma, sg, sgx},
           {id, row, row, id, vec, row, row}, emptyLike(b, loc, x), id,
           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value g = arith::MulFOp::create(nb, l, a[3], a[4]);
@@ -203,7 +212,7 @@ struct LayerNormVJP
             Value t = arith::SubFOp::create(
                 nb, l, arith::SubFOp::create(nb, l, g, meanG),
                 arith::MulFOp::create(nb, l, xhatOf(nb, l, a), meanGX));
-            return arith::MulFOp::create(nb, l, rstdOf(nb, l, a[2]), t);
+            return arith::MulFOp::create(nb, l, a[2], t);
           });
     }
 
@@ -218,7 +227,7 @@ struct LayerNormVJP
         return failure();
       bool isGamma = i == 1;
       state.operandCotangents[i] = buildReduction(
-          b, loc, ValueRange{x, s1, s2, dY}, {id, row, row, id}, *outMap, elt,
+          b, loc, ValueRange{x, mean, rstd, dY}, {id, row, row, id}, *outMap, elt,
           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value v = isGamma ? Value(arith::MulFOp::create(nb, l, a[3],
                                                             xhatOf(nb, l, a)))

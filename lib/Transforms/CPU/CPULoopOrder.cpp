@@ -3,15 +3,17 @@
 // After convert-linalg-to-loops, LLVM's loop vectorizer only pays off on
 // the innermost loop, and only when that loop walks memory contiguously.
 // Each linalg.generic is therefore interchanged so that its innermost loop
-// is the one that is the last (contiguous) index of the most data: for
-// C += A B that is C's and B's column loop (one FMA per element, A
-// broadcast), for a row sum the row's element loop. Reductions need
+// is the one that is the last (contiguous) index of the most data (for
+// C += A B that is C's and B's column loop: one FMA per element, A
+// broadcast; for a row sum the row's element loop), with the other
+// reduction loops outermost. Reductions need
 // reassociation to be vectorized and contraction to become FMAs, so the
 // float ops in linalg bodies get `reassoc` and `contract` (results change
 // in summation order only).
 //
 //===----------------------------------------------------------------------===//
 
+#include "CPULoops.h"
 #include "ttt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,16 +30,24 @@ using namespace mlir;
 
 namespace {
 
-/// The loop that is the last index of the most data (operands weighted by
-/// their rank); ties go to the later loop.
-unsigned contiguousLoop(linalg::GenericOp op) {
+} // namespace
+
+unsigned mlir::ttt::contiguousLoop(linalg::LinalgOp op) {
+  // Each operand votes for the loop of its last index with its size in
+  // elements (a dynamic dim counted as 16, a mini-batch): the big inputs of
+  // a reduction win over its small output.
   unsigned numLoops = op.getNumLoops();
-  SmallVector<unsigned> score(numLoops, 0);
-  for (AffineMap map : op.getIndexingMapsArray()) {
-    if (map.getNumResults() == 0)
+  SmallVector<int64_t> score(numLoops, 0);
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    auto type = dyn_cast<ShapedType>(operand.get().getType());
+    if (!type || map.getNumResults() == 0)
       continue;
+    int64_t elements = 1;
+    for (int64_t d : type.getShape())
+      elements *= ShapedType::isDynamic(d) ? 16 : d;
     if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back()))
-      score[d.getPosition()] += map.getNumResults();
+      score[d.getPosition()] += elements;
   }
   unsigned best = numLoops - 1;
   for (unsigned l = 0; l < numLoops; ++l)
@@ -45,6 +55,8 @@ unsigned contiguousLoop(linalg::GenericOp op) {
       best = l;
   return best;
 }
+
+namespace {
 
 struct CPULoopOrderPass
     : ttt::impl::TTTCPULoopOrderBase<CPULoopOrderPass> {
@@ -56,13 +68,18 @@ struct CPULoopOrderPass
     SmallVector<linalg::GenericOp> generics;
     getOperation()->walk([&](linalg::GenericOp g) { generics.push_back(g); });
     for (linalg::GenericOp g : generics) {
-      unsigned inner = contiguousLoop(g);
-      if (inner != g.getNumLoops() - 1) {
-        SmallVector<unsigned> order;
+      unsigned inner = ttt::contiguousLoop(g);
+      // Reductions outermost: consecutive inner iterations then update
+      // different outputs instead of waiting on the last store.
+      SmallVector<unsigned> order;
+      SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
+      for (auto kind : {utils::IteratorType::reduction,
+                        utils::IteratorType::parallel})
         for (unsigned l = 0; l < g.getNumLoops(); ++l)
-          if (l != inner)
+          if (l != inner && iters[l] == kind)
             order.push_back(l);
-        order.push_back(inner);
+      order.push_back(inner);
+      if (!llvm::equal(order, llvm::seq<unsigned>(0, g.getNumLoops()))) {
         rewriter.setInsertionPoint(g);
         FailureOr<linalg::GenericOp> swapped =
             linalg::interchangeGenericOp(rewriter, g, order);
@@ -72,14 +89,14 @@ struct CPULoopOrderPass
         }
         g = *swapped;
       }
-      if (!fastMath)
-        continue;
-      auto flags = arith::FastMathFlagsAttr::get(
-          ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
-      g.getBlock()->walk([&](arith::ArithFastMathInterface op) {
-        op->setAttr(op.getFastMathAttrName(), flags);
-      });
     }
+    if (!fastMath)
+      return;
+    auto flags = arith::FastMathFlagsAttr::get(
+        ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    getOperation()->walk([&](arith::ArithFastMathInterface op) {
+      op->setAttr(op.getFastMathAttrName(), flags);
+    });
   }
 };
 

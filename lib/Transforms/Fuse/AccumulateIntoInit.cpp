@@ -106,8 +106,13 @@ struct AccumulateIntoInit : OpRewritePattern<linalg::GenericOp> {
         BlockArgument out = body->getArguments().back();
         Value p = clonedAcc.getLhs() == out ? clonedAcc.getRhs()
                                             : clonedAcc.getLhs();
+        // out + (-p) rather than out - p: vectorizers recognize an add
+        // reduction, not a subtraction.
         rewriter.setInsertionPoint(clonedAcc);
-        rewriter.replaceOpWithNewOp<arith::SubFOp>(clonedAcc, out, p);
+        Value negated = arith::NegFOp::create(rewriter, clonedAcc.getLoc(), p);
+        rewriter.modifyOpInPlace(clonedAcc, [&] {
+          clonedAcc->setOperands(ValueRange{out, negated});
+        });
       }
       rewriter.replaceOp(e, fused->getResults());
       rewriter.eraseOp(r);

@@ -25,7 +25,8 @@ func.func @transpose_into_matmul(%x: tensor<16x64xf32>, %g: tensor<16x64xf32>) -
 // CHECK-NOT: linalg.fill
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[G]] : {{.*}}) outs(%[[W]] : tensor<64x64xf32>)
 // CHECK: %[[P:.*]] = arith.mulf
-// CHECK: %[[S:.*]] = arith.subf %{{.*}}, %[[P]]
+// CHECK: %[[N:.*]] = arith.negf %[[P]]
+// CHECK: %[[S:.*]] = arith.addf %{{.*}}, %[[N]]
 // CHECK: linalg.yield %[[S]]
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[R]]

@@ -1,0 +1,17 @@
+//===- CPULoops.h - Loop choices shared by the CPU passes -------*- C++ -*-===//
+
+#ifndef TTT_LIB_TRANSFORMS_CPU_CPULOOPS_H
+#define TTT_LIB_TRANSFORMS_CPU_CPULOOPS_H
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+
+namespace mlir::ttt {
+
+/// The loop that is the last (contiguous) index of the most data (operands
+/// weighted by their number of elements); ties go to the later loop. It is the one to run
+/// innermost, or to vectorize along.
+unsigned contiguousLoop(linalg::LinalgOp op);
+
+} // namespace mlir::ttt
+
+#endif // TTT_LIB_TRANSFORMS_CPU_CPULOOPS_H
