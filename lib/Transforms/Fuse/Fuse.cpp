@@ -42,7 +42,8 @@ struct GeneralizeNamedOps
 
 /// Fusing a producer into a consumer never duplicates work when the consumer
 /// is its only user and reads each of its elements once (a permutation map:
-/// no broadcast, no extra reduction loop that would recompute it). A
+/// no broadcast, no extra reduction loop that would recompute it), or when
+/// the producer only moves data. A
 /// producer whose body reads its init is left alone: upstream fusion would
 /// keep that init as a result and accumulate into it across the consumer's
 /// extra loops.
@@ -50,8 +51,16 @@ bool shouldFuse(OpOperand *operand) {
   auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
   if (!producer || !producer->hasOneUse())
     return false;
+  // A producer that only moves data (a transpose, a broadcast) costs
+  // nothing to recompute: it becomes an indexing map of its consumer.
+  Block *body = producer.getBlock();
+  bool movesOnly = llvm::all_of(body->getTerminator()->getOperands(),
+                                [&](Value v) {
+                                  return isa<BlockArgument>(v) &&
+                                         v.getParentBlock() == body;
+                                });
   auto consumer = cast<linalg::LinalgOp>(operand->getOwner());
-  if (!consumer.getMatchingIndexingMap(operand).isPermutation())
+  if (!movesOnly && !consumer.getMatchingIndexingMap(operand).isPermutation())
     return false;
   for (OpOperand &init : producer.getDpsInitsMutable())
     if (producer.payloadUsesValueFromOperand(&init))

@@ -11,8 +11,12 @@
 // CHECK: arith.subf
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[K]], %[[S1]], %[[S2]], %{{.*}}, %{{.*}} :
+// CHECK: %[[M:.*]] = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%[[S1]] : tensor<?xf32>)
+// CHECK: arith.divf
+// CHECK: %[[INV:.*]] = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%[[S1]], %[[S2]] : tensor<?xf32>, tensor<?xf32>)
 // CHECK: math.rsqrt
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[K]], %[[M]], %[[INV]], %{{.*}}, %{{.*}} :
+// CHECK-NOT: math.rsqrt
 // CHECK: return %[[Y]]
 func.func @layer_norm(%x: tensor<?x64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>) -> tensor<?x64xf32> {
   %0 = ttt.layer_norm %x, %g, %b : tensor<?x64xf32>, tensor<64xf32>, tensor<64xf32>
@@ -55,8 +59,9 @@ func.func @l2_loss(%p: tensor<16x64xf32>, %t: tensor<16x64xf32>) -> (tensor<16xf
 // CHECK: %[[R:.*]] = linalg.index 0
 // CHECK: %[[S:.*]] = linalg.index 3
 // CHECK: arith.cmpi ule, %[[S]], %[[R]]
-// CHECK: arith.select
-// CHECK: arith.subf
+// CHECK: %[[M:.*]] = arith.select
+// CHECK: %[[N:.*]] = arith.negf %[[M]]
+// CHECK: arith.addf %{{.*}}, %[[N]]
 func.func @sgd(%w: tensor<8x4xf32>, %g: tensor<16x8x4xf32>, %lr: tensor<16x16xf32>) -> tensor<16x8x4xf32> {
   %0 = ttt.update sgd %w, %g, %lr : (tensor<8x4xf32>, tensor<16x8x4xf32>, tensor<16x16xf32>) -> tensor<16x8x4xf32>
   return %0 : tensor<16x8x4xf32>
