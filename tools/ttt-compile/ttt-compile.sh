@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ttt-compile: a TTT graph (.mlir) -> CPU artifact (NAME.json manifest +
-# NAME.so) for the runtime (docs/RUNTIME.md). Drives ttt-opt, ttt-translate
-# and LLVM's opt/llc; every step's failure stops it with a message.
+# NAME.so) or cuda artifact (NAME.json + NAME.ptx / NAME.cubin) for the
+# runtime (docs/RUNTIME.md). Drives ttt-opt, ttt-translate and LLVM's
+# opt/llc (cpu) or ptxas (cuda --cubin); every step's failure stops it with
+# a message.
 set -euo pipefail
 
 usage() {
@@ -9,10 +11,14 @@ usage() {
 usage: ttt-compile GRAPH.mlir -o OUT [options]
 
 Compiles the graph's entry function (the one holding a ttt.scan) ahead of
-time and writes OUT.json (manifest) and OUT.so (kernels).
+time and writes OUT.json (manifest) and OUT.so (kernels); with --target
+cuda, OUT.json and OUT.ptx (PTX 8.0 for sm_90), plus OUT.cubin with --cubin.
 
 options:
   -o OUT              output path without extension (required)
+  --target cpu|cuda   artifact target (default: cpu)
+  --cubin             cuda: also assemble OUT.cubin with ptxas and name it
+                      in the manifest (default: the manifest names OUT.ptx)
   --entry NAME        entry function, when several hold a ttt.scan
   --mcpu CPU          target CPU for llc/opt (default: native)
   --triple TRIPLE     target triple (default: the host's, from $CC -dumpmachine)
@@ -20,6 +26,8 @@ options:
   -h, --help          this text
 environment:
   LLVM_TOOLS_DIR      where opt and llc live (default /usr/lib/llvm-22/bin)
+  PTXAS               ptxas for --cubin (default: ptxas on PATH, else
+                      /usr/local/cuda/bin/ptxas)
   CC                  linker driver for the shared library (default cc)
 USAGE
 }
@@ -29,7 +37,7 @@ die() { echo "ttt-compile: error: $*" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
-input="" out="" entry="" mcpu=native keep=0 triple=""
+input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -37,6 +45,8 @@ while [ $# -gt 0 ]; do
     --mcpu) mcpu=${2:-}; shift 2 ;;
     --triple) triple=${2:-}; shift 2 ;;
     --keep-temps) keep=1; shift ;;
+    --target) target=${2:-}; shift 2 ;;
+    --cubin) cubin=1; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) [ -z "$input" ] || die "more than one input graph"; input=$1; shift ;;
@@ -45,6 +55,46 @@ done
 [ -n "$input" ] || { usage >&2; die "no input graph"; }
 [ -n "$out" ] || die "no output given (-o OUT)"
 [ -r "$input" ] || die "cannot read '$input'"
+case "$target" in cpu|cuda) ;; *) die "unknown target '$target' (cpu or cuda)" ;; esac
+[ "$cubin" = 0 ] || [ "$target" = cuda ] || die "--cubin needs --target cuda"
+
+if [ "$target" = cuda ]; then
+  for t in "$HERE/ttt-opt" "$HERE/ttt-translate"; do
+    [ -x "$t" ] || die "missing tool $t"
+  done
+  ptxas=""
+  if [ "$cubin" = 1 ]; then
+    ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
+    [ -x "$ptxas" ] || die "--cubin needs ptxas (not found: set PTXAS)"
+  fi
+  name=$(basename "$out")
+  module="$name.ptx"
+  [ "$cubin" = 0 ] || module="$name.cubin"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  entry_flag=()
+  [ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
+  "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
+    --ttt-manifest-module="$module" "${entry_flag[@]}" "$input" \
+    -o "$tmp/manifest.json" || die "cannot describe the entry of '$input'"
+  "$HERE/ttt-opt" "$input" --ttt-to-nvvm -o "$tmp/model.nvvm.mlir" ||
+    die "lowering '$input' to NVVM failed"
+  "$HERE/ttt-opt" "$tmp/model.nvvm.mlir" --gpu-module-to-binary=format=isa \
+    -o "$tmp/model.bin.mlir" || die "PTX generation failed"
+  "$HERE/ttt-translate" --ttt-gpu-object "$tmp/model.bin.mlir" \
+    -o "$tmp/model.ptx" || die "cannot extract the PTX"
+  if [ "$cubin" = 1 ]; then
+    "$ptxas" -arch=sm_90 "$tmp/model.ptx" -o "$tmp/model.cubin" ||
+      die "ptxas failed"
+  fi
+  mkdir -p "$(dirname "$out")"
+  mv "$tmp/model.ptx" "$out.ptx"
+  [ "$cubin" = 0 ] || mv "$tmp/model.cubin" "$out.cubin"
+  mv "$tmp/manifest.json" "$out.json"
+  [ "$keep" = 0 ] || mv "$tmp/model.nvvm.mlir" "$out.nvvm.mlir"
+  echo "ttt-compile: wrote $out.json and $(dirname "$out")/$module"
+  exit 0
+fi
 for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$LLVM_BIN/opt" "$LLVM_BIN/llc"; do
   [ -x "$t" ] || die "missing tool $t"
 done

@@ -48,4 +48,62 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUDestinationArgs : Pass<"ttt-gpu-destination-args", "::mlir::ModuleOp"> {
+  let summary = "Turn the results of the chain loop nest into writable "
+                "out-arguments";
+  let description = [{
+    A GPU kernel returns nothing: it writes its results into buffers the
+    caller passes. For every function whose results are all results of its
+    top-level `scf.for` (the outermost chain loop made by
+    `convert-ttt-scan-to-scf`), appends one tensor argument per result,
+    marked `bufferization.writable`, and makes it the loop's initial value,
+    so that one-shot bufferization writes the results in place. The loop
+    nest may use an initial value only as the destination of
+    `tensor.insert_slice` or of an inner loop (located error otherwise):
+    every element is then written by the chains, and the original initial
+    value (e.g. the initial weights) is not needed.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def ConvertTTTChainsToGPU : Pass<"convert-ttt-chains-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Turn a bufferized chain loop nest into a GPU kernel with the "
+                "runtime's CUDA ABI";
+  let description = [{
+    Runs on functions after bufferization with destination arguments
+    (`ttt-gpu-destination-args`): results that are arguments written in
+    place, identity-layout memref arguments, and a top-level perfect nest of `scf.for`
+    loops from 0 step 1 over the chain dims. Each such function becomes a
+    `gpu.func` kernel of the same name in `gpu.module @ttt_kernels` whose
+    parameters are the kernel ABI of docs/RUNTIME.md: one `memref<f32>`
+    (a bare device pointer under the bare-pointer calling convention) per
+    argument, then `i64` tokens and `i64` chains. Inside, every argument is
+    rebuilt with `memref.reinterpret_cast` as a contiguous row-major array:
+    chain dims as `[1, ..., 1, chains]`, the token dim as `tokens`. One
+    block computes one chain: the chain loops are replaced by their body
+    with the innermost induction variable set to `gpu.block_id x` and the
+    others to 0. The host function is erased.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Turn a kernel's temporary buffers into stack buffers at its entry";
+  let description = [{
+    Device code has no allocator we want to rely on. Every `memref.alloc`
+    of a kernel becomes a `memref.alloca` hoisted to the entry block (so
+    no stack grows inside loops), sized by the constant upper bound of its
+    dynamic sizes (a located error where there is none) and viewed at its
+    dynamic shape with `memref.reinterpret_cast` (contiguous, row-major).
+    `memref.dealloc` is erased. Because a hoisted buffer is reused by every
+    loop iteration, a memref an `scf.for` yields is first copied into a
+    buffer of its own (then the next iteration reads that buffer while it
+    writes the hoisted ones).
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TTT_CONVERSION_PASSES_TD

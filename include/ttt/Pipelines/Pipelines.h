@@ -15,7 +15,13 @@ void buildTTTToLinalgPipeline(OpPassManager &pm);
 /// bufferization, results as out-parameters, loops, LLVM.
 void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 
-/// Registers `--ttt-to-linalg` and `--ttt-to-llvm-cpu` with the global pipeline registry.
+/// The graph to a GPU kernel in the NVVM/LLVM dialect for a cuda artifact
+/// (sm_90, PTX 8.0): one block per chain, arrays rebuilt from the bare
+/// pointers of the kernel ABI, temporaries on the stack. Ends before
+/// gpu-module-to-binary.
+void buildTTTToNVVMPipeline(OpPassManager &pm);
+
+/// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with the global pipeline registry.
 void registerTTTPipelines();
 
 } // namespace ttt

@@ -11,8 +11,10 @@
 #include "ttt/Target/Manifest.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "ttt/Dialect/TTT/IR/TTTOps.h"
 #include "ttt/InitAll.h"
@@ -33,6 +35,15 @@ llvm::cl::opt<std::string> entryFunction(
     "ttt-manifest-entry",
     llvm::cl::desc("Entry function (default: the only one with a ttt.scan)"),
     llvm::cl::init(""));
+llvm::cl::opt<std::string> manifestTarget(
+    "ttt-manifest-target",
+    llvm::cl::desc("Artifact target: cpu (library + entry) or cuda (module + "
+                   "kernel + launch)"),
+    llvm::cl::init("cpu"));
+llvm::cl::opt<std::string> moduleName(
+    "ttt-manifest-module",
+    llvm::cl::desc("cuda: the PTX/cubin module the manifest names"),
+    llvm::cl::init("model.ptx"));
 
 FailureOr<std::string> dtypeName(Operation *at, Type t) {
   Type elt = cast<ShapedType>(t).getElementType();
@@ -150,24 +161,59 @@ LogicalResult writeManifest(ModuleOp module, raw_ostream &os) {
     results.push_back(std::move(o));
   }
 
-  llvm::json::Object manifest{
-      {"format", "ttt-artifact"},
-      {"version", 1},
-      {"target", "cpu"},
-      {"library", libraryName.getValue()},
-      {"entry", ("_mlir_ciface_" + entry.getSymName()).str()},
-      {"chunk_size", int64_t(scan.getChunkSize())},
+  llvm::json::Object manifest{{"format", "ttt-artifact"}, {"version", 1}};
+  if (manifestTarget == "cpu") {
+    manifest["target"] = "cpu";
+    manifest["library"] = libraryName.getValue();
+    manifest["entry"] = ("_mlir_ciface_" + entry.getSymName()).str();
+  } else if (manifestTarget == "cuda") {
+    // --ttt-to-nvvm: kernel named like the entry, one single-thread block
+    // per chain, temporaries on the stack (no shared memory yet).
+    manifest["target"] = "cuda";
+    manifest["module"] = moduleName.getValue();
+    manifest["kernel"] = entry.getSymName().str();
+    manifest["launch"] = llvm::json::Object{
+        {"grid", "chains"},
+        {"block", llvm::json::Array{1, 1, 1}},
+        {"shared_bytes", 0}};
+  } else {
+    return module.emitError("manifest: unknown target '")
+           << manifestTarget << "' (cpu or cuda)";
+  }
+  manifest.insert({"chunk_size", int64_t(scan.getChunkSize())});
+  llvm::json::Object rest{
       {"chain_rank", int64_t(chainRank)},
       {"args", std::move(args)},
       {"results", std::move(results)}};
+  for (auto &kv : rest)
+    manifest.insert({kv.first, std::move(kv.second)});
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)))
      << "\n";
+  return success();
+}
+
+/// The object of the module's only gpu.binary (PTX text with format=isa,
+/// a cubin with format=bin), written as it is.
+LogicalResult writeGPUObject(ModuleOp module, raw_ostream &os) {
+  SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
+  if (binaries.size() != 1 || binaries.front().getObjects().size() != 1)
+    return module.emitError("ttt-gpu-object: expected one gpu.binary with "
+                            "one object (run gpu-module-to-binary)");
+  auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
+  os << object.getObject().getValue();
   return success();
 }
 
 } // namespace
 
 void mlir::ttt::registerManifestTranslation() {
+  TranslateFromMLIRRegistration gpuObject(
+      "ttt-gpu-object",
+      "Write the PTX or cubin of a module's gpu.binary (for cuda artifacts)",
+      writeGPUObject, [](DialectRegistry &registry) {
+        mlir::registerAllDialects(registry);
+        mlir::registerAllExtensions(registry);
+      });
   TranslateFromMLIRRegistration registration(
       "ttt-manifest",
       "Write the artifact manifest (JSON) of a TTT graph's entry function",
