@@ -160,6 +160,38 @@ EXP_TANH_DIV = """    %e = tensor.empty() : tensor<3x4xf64>
     %loss = ttt.l2_loss %q, %tg reduce sum : tensor<3x4xf64> -> tensor<f64>"""
 
 
+# The remaining scalar rules of elementwise bodies: log, sqrt, max, min,
+# select, neg, sub; one generic whose body uses them all.
+SCALAR_OPS = """    %e = tensor.empty() : tensor<3x4xf64>
+    %z0 = linalg.fill ins(%zero : f64) outs(%e : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %p = linalg.matmul ins(%x, %W : tensor<3x4xf64>, tensor<4x4xf64>) outs(%z0 : tensor<3x4xf64>) -> tensor<3x4xf64>
+    %f = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+        ins(%p : tensor<3x4xf64>) outs(%e : tensor<3x4xf64>) {
+    ^bb0(%a: f64, %o: f64):
+      %one = arith.constant 1.0 : f64
+      %tenth = arith.constant 0.1 : f64
+      %sq = arith.mulf %a, %a : f64
+      %s1 = arith.addf %sq, %one : f64
+      %r = math.sqrt %s1 : f64
+      %l = math.log %r : f64
+      %small = arith.mulf %a, %tenth : f64
+      %lk = arith.maximumf %a, %small : f64
+      %mn = arith.minimumf %lk, %one : f64
+      %pos = arith.cmpf ogt, %a, %zero : f64
+      %sel = arith.select %pos, %l, %mn : f64
+      %ng = arith.negf %sel : f64
+      %d = arith.subf %ng, %mn : f64
+      linalg.yield %d : f64
+    } -> tensor<3x4xf64>
+    %loss = ttt.l2_loss %f, %tg reduce sum : tensor<3x4xf64> -> tensor<f64>"""
+
+
+def scalar_ops_ref(p):
+    leaky = np.minimum(np.maximum(p, 0.1 * p), 1.0)
+    sel = np.where(p > 0, np.log(np.sqrt(p * p + 1)), leaky)
+    return -sel - leaky
+
+
 def fd_grad(loss, params, i, per_example):
     """Central differences of loss(params) w.r.t. params[i]."""
     h = 1e-6
@@ -214,6 +246,8 @@ def main():
          lambda xx, gm, bt: ref.l2_loss(ref.layer_norm(xx, gm, bt), tg, "sum"), False),
         ("exp_tanh_div", [("W", t(D, D))], [("x", sq), ("tg", sq)], EXP_TANH_DIV, "tensor<f64>",
          [W], [x, tg], lambda W: ref.l2_loss(np.tanh(x @ W.T) / np.exp(x @ W.T), tg, "sum"), False),
+        ("scalar_ops", [("W", t(D, D))], [("x", sq), ("tg", sq)], SCALAR_OPS, "tensor<f64>",
+         [W], [x, tg], lambda W: ref.l2_loss(scalar_ops_ref(x @ W), tg, "sum"), False),
         ("ttt_linear_by_hand", [("W", t(D, D)), ("b", t(D))], [("k", sq), ("gm", t(D)), ("bt", t(D)), ("tg", sq)],
          TTT_LINEAR_BY_HAND, "tensor<3xf64>", [W, b], [x, gm, bt, tg],
          lambda W, b: ref.l2_loss(ref.layer_norm(x @ W + b, gm, bt), tg), True),
