@@ -62,40 +62,56 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
     llvm::report_fatal_error("ttt-to-llvm-cpu: malformed built-in pipeline");
 }
 
-void ttt::buildTTTToNVVMPipeline(OpPassManager &pm) {
+void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
   buildTTTToLinalgPipeline(pm);
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());
-  const char *bufferize =
+  std::string lowering =
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map "
       "allow-return-allocs-from-loops},"
       "canonicalize,cse,"
-      "convert-memref-copy-to-linalg,convert-linalg-to-loops,"
+      "convert-memref-copy-to-linalg,"
       "convert-ttt-chains-to-gpu,"
-      "gpu.module(gpu.func(ttt-gpu-private-buffers)),"
-      // The carry copies ttt-gpu-private-buffers adds are linalg.copy.
-      "gpu.module(convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
-      "canonicalize,cse),"
+      // Temporaries in shared memory, then every linalg op (the carry
+      // copies of ttt-gpu-private-buffers too) over the block's threads.
+      "gpu.module(gpu.func(ttt-gpu-private-buffers{workgroup=true},"
+      "ttt-gpu-distribute{threads=" +
+      std::to_string(threads) +
+      "})),"
+      "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3},"
       // Bare pointers: the kernel ABI passes one device pointer per array.
       "gpu.module(expand-strided-metadata,lower-affine,"
       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true "
-      "index-bitwidth=64},canonicalize,cse,reconcile-unrealized-casts)";
-  if (failed(parsePassPipeline(bufferize, pm)))
+      "index-bitwidth=64},canonicalize,cse,reconcile-unrealized-casts,"
+      "ttt-gpu-extern-shared)";
+  if (failed(parsePassPipeline(lowering, pm)))
     llvm::report_fatal_error("ttt-to-nvvm: malformed built-in pipeline");
 }
 
+namespace {
+struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
+  Option<unsigned> threads{*this, "threads",
+                           llvm::cl::desc("Threads per block (1 to 1024)"),
+                           llvm::cl::init(256)};
+};
+} // namespace
+
 void ttt::registerTTTPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<TTTToNVVMOptions>(
       "ttt-to-nvvm",
       "Lower a TTT graph to a GPU kernel in the NVVM dialect for the cuda "
       "artifact ABI (sm_90): ttt-to-linalg, ttt-gpu-destination-args, "
-      "one-shot bufferization, loops, convert-ttt-chains-to-gpu (one block "
-      "per chain), ttt-gpu-private-buffers, nvvm-attach-target, "
-      "convert-gpu-to-nvvm with bare pointers",
-      buildTTTToNVVMPipeline);
+      "one-shot bufferization, convert-ttt-chains-to-gpu (one block per "
+      "chain), ttt-gpu-private-buffers{workgroup=true} (shared memory), "
+      "ttt-gpu-distribute{threads} (linalg ops over the block's threads), "
+      "nvvm-attach-target, convert-gpu-to-nvvm with bare pointers, "
+      "ttt-gpu-extern-shared",
+      [](OpPassManager &pm, const TTTToNVVMOptions &options) {
+        buildTTTToNVVMPipeline(pm, options.threads);
+      });
   PassPipelineRegistration<>(
       "ttt-to-llvm-cpu",
       "Lower a TTT graph to the LLVM dialect for the CPU artifact ABI: "

@@ -19,6 +19,8 @@ options:
   --target cpu|cuda   artifact target (default: cpu)
   --cubin             cuda: also assemble OUT.cubin with ptxas and name it
                       in the manifest (default: the manifest names OUT.ptx)
+  --gpu-threads N     cuda: threads per block, one block per chain
+                      (default: 256)
   --entry NAME        entry function, when several hold a ttt.scan
   --mcpu CPU          target CPU for llc/opt (default: native)
   --triple TRIPLE     target triple (default: the host's, from $CC -dumpmachine)
@@ -38,6 +40,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
+threads=256
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --keep-temps) keep=1; shift ;;
     --target) target=${2:-}; shift 2 ;;
     --cubin) cubin=1; shift ;;
+    --gpu-threads) threads=${2:-}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) [ -z "$input" ] || die "more than one input graph"; input=$1; shift ;;
@@ -57,6 +61,9 @@ done
 [ -r "$input" ] || die "cannot read '$input'"
 case "$target" in cpu|cuda) ;; *) die "unknown target '$target' (cpu or cuda)" ;; esac
 [ "$cubin" = 0 ] || [ "$target" = cuda ] || die "--cubin needs --target cuda"
+case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" ;; esac
+[ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
+  die "--gpu-threads needs a number in [1, 1024]"
 
 if [ "$target" = cuda ]; then
   for t in "$HERE/ttt-opt" "$HERE/ttt-translate"; do
@@ -74,11 +81,17 @@ if [ "$target" = cuda ]; then
   trap 'rm -rf "$tmp"' EXIT
   entry_flag=()
   [ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
+  "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads" \
+    -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
+  # The launch: the block size the kernel was made for, and the dynamic
+  # shared memory its temporaries take (ttt-gpu-private-buffers).
+  shared=$(sed -n 's/.*ttt\.shared_bytes = \([0-9]*\).*/\1/p' \
+    "$tmp/model.nvvm.mlir" | head -n 1)
+  shared=${shared:-0}
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
-    --ttt-manifest-module="$module" "${entry_flag[@]}" "$input" \
+    --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
+    --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \
     -o "$tmp/manifest.json" || die "cannot describe the entry of '$input'"
-  "$HERE/ttt-opt" "$input" --ttt-to-nvvm -o "$tmp/model.nvvm.mlir" ||
-    die "lowering '$input' to NVVM failed"
   "$HERE/ttt-opt" "$tmp/model.nvvm.mlir" --gpu-module-to-binary=format=isa \
     -o "$tmp/model.bin.mlir" || die "PTX generation failed"
   "$HERE/ttt-translate" --ttt-gpu-object "$tmp/model.bin.mlir" \

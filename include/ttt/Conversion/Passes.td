@@ -101,9 +101,71 @@ def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFunc
     loop iteration, a memref an `scf.for` yields is first copied into a
     buffer of its own (then the next iteration reads that buffer while it
     writes the hoisted ones).
+
+    With `workgroup=true` the buffers are disjoint slices of the block's
+    dynamic shared memory instead (`gpu.dynamic_shared_memory`, each slice
+    a `memref.view` aligned to max(16, its alignment) bytes), cast to the
+    generic address space with `memref.memory_space_cast` so that their
+    users keep their types; every thread of the block sees them. The
+    kernel gets `ttt.shared_bytes`, the bytes to launch it with.
   }];
+  let options = [
+    Option<"workgroup", "workgroup", "bool", /*default=*/"false",
+           "Put the buffers in the block's dynamic shared memory instead of "
+           "on each thread's stack">,
+  ];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
-                           "::mlir::linalg::LinalgDialect"];
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TTTGPUExternShared : Pass<"ttt-gpu-extern-shared", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Make the dynamic shared memory global of a lowered GPU "
+                "module external";
+  let description = [{
+    After `convert-gpu-to-nvvm`, `gpu.dynamic_shared_memory` is an internal
+    zero-sized `llvm.mlir.global` in address space 3, which the NVPTX
+    backend demotes to a one-byte static `.shared` variable (accesses past
+    it then rely on the dynamic region following it). Every such global
+    becomes external: PTX `.extern .shared .b8 name[]`, CUDA's dynamic
+    shared memory, sized by the launch.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Spread every linalg op of a kernel over the threads of its "
+                "block, with a barrier after each";
+  let description = [{
+    Runs on a kernel whose buffers every thread of the block sees
+    (`ttt-gpu-private-buffers{workgroup=true}`, or global memory). Each
+    linalg op on buffers (named ops are generalized first) becomes a loop
+    over the linear index of its parallel dims, `threadIdx.x` to their
+    product in steps of `threads` (the last parallel dim the fastest, so
+    neighbouring threads touch neighbouring elements), with its reduction
+    dims as sequential loops inside whose accumulators are loop-carried
+    values, loaded before and stored after them. A `gpu.barrier` follows
+    every op, so the next op sees its results, and no op overwrites a buffer
+    another thread still reads.
+
+    An op runs on thread 0 alone, all its dims sequential, where the mapping
+    would not be exact: no parallel dim, an output that does not index
+    every parallel dim (or indexes another), or an input that may alias an
+    output (the same allocation) while the op has a reduction dim or reads
+    it through another view or map. The kernel gets
+    `known_block_size = [threads, 1, 1]`, which the launch must use. Any
+    other op that writes memory is a located error.
+  }];
+  let options = [
+    Option<"threads", "threads", "unsigned", /*default=*/"256",
+           "Threads per block (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 #endif // TTT_CONVERSION_PASSES_TD

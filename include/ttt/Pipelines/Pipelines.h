@@ -16,10 +16,11 @@ void buildTTTToLinalgPipeline(OpPassManager &pm);
 void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 
 /// The graph to a GPU kernel in the NVVM/LLVM dialect for a cuda artifact
-/// (sm_90, PTX 8.0): one block per chain, arrays rebuilt from the bare
-/// pointers of the kernel ABI, temporaries on the stack. Ends before
-/// gpu-module-to-binary.
-void buildTTTToNVVMPipeline(OpPassManager &pm);
+/// (sm_90, PTX 8.0): one block of `threads` threads per chain, arrays
+/// rebuilt from the bare pointers of the kernel ABI, temporaries in the
+/// block's dynamic shared memory (the kernel's `ttt.shared_bytes`), every
+/// linalg op spread over the threads. Ends before gpu-module-to-binary.
+void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 256);
 
 /// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with the global pipeline registry.
 void registerTTTPipelines();

@@ -1,9 +1,11 @@
-//===- PrivateBuffers.cpp - Kernel temporaries on the stack ---------------===//
+//===- PrivateBuffers.cpp - Kernel temporaries at fixed places ------------===//
 //
 // A chain's temporaries (one mini-batch's activations and gradients, the
 // working weights) are small and bounded by the chunk size, so each gets a
-// fixed stack slot at the kernel's entry: no device allocator, and no
-// stack growth inside the mini-batch loop.
+// fixed slot made at the kernel's entry: no device allocator, and no
+// growth inside the mini-batch loop. Slots are stack buffers of one
+// thread, or (workgroup=true) disjoint slices of the block's dynamic
+// shared memory that all its threads see.
 //
 //===----------------------------------------------------------------------===//
 
@@ -99,11 +101,45 @@ LogicalResult separateYieldedBuffers(gpu::GPUFuncOp kernel) {
   return failure(result.wasInterrupted());
 }
 
-LogicalResult hoistToStack(gpu::GPUFuncOp kernel) {
+/// The memory of one buffer: a stack slot, or (workgroup) a slice of the
+/// block's dynamic shared memory at `offset`, cast to the generic address
+/// space so that every view and loop of the kernel keeps its type.
+Value makeSlot(OpBuilder &b, Location loc, MemRefType slotType,
+               IntegerAttr alignment, Value shared, int64_t &offset) {
+  if (!shared)
+    return memref::AllocaOp::create(b, loc, slotType, alignment).getResult();
+  int64_t align = std::max<int64_t>(alignment ? alignment.getInt() : 0, 16);
+  offset = llvm::alignTo(offset, align);
+  Attribute wg = cast<MemRefType>(shared.getType()).getMemorySpace();
+  auto viewType = MemRefType::get(slotType.getShape(),
+                                  slotType.getElementType(), nullptr, wg);
+  Value at = arith::ConstantIndexOp::create(b, loc, offset);
+  auto view = memref::ViewOp::create(b, loc, viewType, shared, at,
+                                     ValueRange{});
+  offset += slotType.getNumElements() *
+            (slotType.getElementType().getIntOrFloatBitWidth() + 7) / 8;
+  return memref::MemorySpaceCastOp::create(b, loc, slotType, view)
+      .getResult();
+}
+
+LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
   SmallVector<memref::AllocOp> allocs;
   kernel.walk([&](memref::AllocOp op) { allocs.push_back(op); });
   Block &entry = kernel.getBody().front();
+  Value shared;
+  int64_t offset = 0;
+  if (workgroup && !allocs.empty()) {
+    OpBuilder b(&entry, entry.begin());
+    auto wg = gpu::AddressSpaceAttr::get(kernel.getContext(),
+                                         gpu::AddressSpace::Workgroup);
+    shared = gpu::DynamicSharedMemoryOp::create(
+        b, kernel.getLoc(),
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+  }
   for (memref::AllocOp alloc : allocs) {
+    if (workgroup && !alloc.getType().getElementType().isIntOrFloat())
+      return alloc.emitError("ttt-gpu-private-buffers: workgroup buffers "
+                             "need integer or float elements");
     MemRefType type = alloc.getType();
     int64_t elements = 1;
     for (int64_t d : type.getShape())
@@ -117,14 +153,16 @@ LogicalResult hoistToStack(gpu::GPUFuncOp kernel) {
       elements *= std::max<int64_t>(*ub, 1);
     }
     OpBuilder b(&entry, entry.begin());
-    auto slot = memref::AllocaOp::create(
+    if (shared)
+      b.setInsertionPointAfterValue(shared);
+    Value slot = makeSlot(
         b, alloc.getLoc(),
         MemRefType::get(type.hasStaticShape() ? type.getShape()
                                               : ArrayRef<int64_t>{elements},
                         type.getElementType()),
-        alloc.getAlignmentAttr());
+        alloc.getAlignmentAttr(), shared, offset);
     if (type.hasStaticShape()) {
-      alloc.replaceAllUsesWith(slot.getResult());
+      alloc.replaceAllUsesWith(slot);
       alloc.erase();
       continue;
     }
@@ -142,16 +180,23 @@ LogicalResult hoistToStack(gpu::GPUFuncOp kernel) {
   kernel.walk([&](memref::DeallocOp op) { deallocs.push_back(op); });
   for (memref::DeallocOp op : deallocs)
     op.erase();
+  if (workgroup)
+    kernel->setAttr("ttt.shared_bytes",
+                    IntegerAttr::get(IntegerType::get(kernel.getContext(), 64),
+                                     llvm::alignTo(offset, 16)));
   return success();
 }
 
 struct TTTGPUPrivateBuffersPass
     : ttt::impl::TTTGPUPrivateBuffersBase<TTTGPUPrivateBuffersPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     gpu::GPUFuncOp kernel = getOperation();
     if (!kernel.isKernel())
       return;
-    if (failed(separateYieldedBuffers(kernel)) || failed(hoistToStack(kernel)))
+    if (failed(separateYieldedBuffers(kernel)) ||
+        failed(hoist(kernel, workgroup)))
       signalPassFailure();
   }
 };

@@ -44,6 +44,16 @@ llvm::cl::opt<std::string> moduleName(
     "ttt-manifest-module",
     llvm::cl::desc("cuda: the PTX/cubin module the manifest names"),
     llvm::cl::init("model.ptx"));
+llvm::cl::opt<unsigned> blockThreads(
+    "ttt-manifest-block",
+    llvm::cl::desc("cuda: threads per block (the kernel's known_block_size, "
+                   "--ttt-to-nvvm's threads)"),
+    llvm::cl::init(256));
+llvm::cl::opt<int64_t> sharedBytes(
+    "ttt-manifest-shared-bytes",
+    llvm::cl::desc("cuda: dynamic shared memory per block (the kernel's "
+                   "ttt.shared_bytes)"),
+    llvm::cl::init(0));
 
 FailureOr<std::string> dtypeName(Operation *at, Type t) {
   Type elt = cast<ShapedType>(t).getElementType();
@@ -167,15 +177,22 @@ LogicalResult writeManifest(ModuleOp module, raw_ostream &os) {
     manifest["library"] = libraryName.getValue();
     manifest["entry"] = ("_mlir_ciface_" + entry.getSymName()).str();
   } else if (manifestTarget == "cuda") {
-    // --ttt-to-nvvm: kernel named like the entry, one single-thread block
-    // per chain, temporaries on the stack (no shared memory yet).
+    // --ttt-to-nvvm: kernel named like the entry, one block of
+    // `blockThreads` threads per chain, temporaries in `sharedBytes` of
+    // dynamic shared memory (ttt-compile reads both off the kernel).
+    if (blockThreads < 1 || blockThreads > 1024)
+      return module.emitError("manifest: --ttt-manifest-block must be in "
+                              "[1, 1024]");
+    if (sharedBytes < 0 || sharedBytes > (int64_t(1) << 20))
+      return module.emitError("manifest: --ttt-manifest-shared-bytes must be "
+                              "in [0, 2^20]");
     manifest["target"] = "cuda";
     manifest["module"] = moduleName.getValue();
     manifest["kernel"] = entry.getSymName().str();
     manifest["launch"] = llvm::json::Object{
         {"grid", "chains"},
-        {"block", llvm::json::Array{1, 1, 1}},
-        {"shared_bytes", 0}};
+        {"block", llvm::json::Array{int64_t(blockThreads.getValue()), 1, 1}},
+        {"shared_bytes", sharedBytes.getValue()}};
   } else {
     return module.emitError("manifest: unknown target '")
            << manifestTarget << "' (cpu or cuda)";

@@ -2,18 +2,28 @@
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm \
 // RUN:   | ttt-opt --gpu-module-to-binary=format=isa \
 // RUN:   | ttt-translate --ttt-gpu-object | FileCheck %s --check-prefix=PTX
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm=threads=64 \
+// RUN:   | FileCheck %s --check-prefix=T64
+// T64: gpu.known_block_size = array<i32: 64, 1, 1>
 
 // The kernel ABI of docs/RUNTIME.md: 8 args + 3 results as bare pointers,
 // then tokens and chains; no host function is left.
 // CHECK-NOT: func.func
 // CHECK: gpu.module @ttt_kernels [#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">]
-// CHECK: llvm.func @ttt_linear_fla(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64) attributes {gpu.kernel, nvvm.kernel}
-// One block per chain.
-// CHECK: nvvm.read.ptx.sreg.ctaid.x
+// Temporaries in the block's dynamic shared memory, as an extern array.
+// CHECK: llvm.mlir.global external @__dynamic_shmem__0() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK: llvm.func @ttt_linear_fla(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64) attributes {gpu.kernel, gpu.known_block_size = array<i32: 256, 1, 1>, nvvm.kernel, nvvm.maxntid = array<i32: 256, 1, 1>, ttt.shared_bytes = 99216 : i64}
+// One block per chain, its linalg ops over the block's threads, barriers
+// between them, no stack buffers.
+// CHECK-DAG: nvvm.read.ptx.sreg.ctaid.x
+// CHECK-DAG: nvvm.read.ptx.sreg.tid.x
+// CHECK: nvvm.barrier
+// CHECK-NOT: llvm.alloca
 // CHECK-NOT: llvm.call @malloc
 
 // PTX: .version 8.0
 // PTX: .target sm_90
+// PTX: .extern .shared .align 16 .b8 __dynamic_shmem__0[];
 // PTX: .visible .entry ttt_linear_fla(
 // PTX-COUNT-11: .param .u64 .ptr
 // PTX: .param .u64 ttt_linear_fla_param_11,
