@@ -95,7 +95,7 @@ namespace {
 struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<unsigned> threads{*this, "threads",
                            llvm::cl::desc("Threads per block (1 to 1024)"),
-                           llvm::cl::init(256)};
+                           llvm::cl::init(128)};
 };
 } // namespace
 

@@ -158,7 +158,7 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     other op that writes memory is a located error.
   }];
   let options = [
-    Option<"threads", "threads", "unsigned", /*default=*/"256",
+    Option<"threads", "threads", "unsigned", /*default=*/"128",
            "Threads per block (1 to 1024)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",

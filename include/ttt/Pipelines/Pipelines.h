@@ -20,9 +20,10 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// rebuilt from the bare pointers of the kernel ABI, temporaries in the
 /// block's dynamic shared memory (the kernel's `ttt.shared_bytes`), every
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
-void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 256);
+void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128);
 
-/// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with the global pipeline registry.
+/// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with
+/// the global pipeline registry.
 void registerTTTPipelines();
 
 } // namespace ttt
