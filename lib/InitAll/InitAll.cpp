@@ -20,6 +20,4 @@ void mlir::ttt::registerAllPasses() {
   registerTTTPipelines();
 }
 
-void mlir::ttt::registerAllTranslations() {
-  registerManifestTranslation();
-}
+void mlir::ttt::registerAllTranslations() { registerManifestTranslation(); }

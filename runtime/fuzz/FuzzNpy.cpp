@@ -9,8 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ttt::rt::Array a;
   std::string error;
   if (ttt::rt::parseNpy(data, size, a, error) &&
-      a.data.size() != static_cast<size_t>(a.numElements()) *
-                           ttt::rt::dtypeSize(a.dtype))
+      a.data.size() !=
+          static_cast<size_t>(a.numElements()) * ttt::rt::dtypeSize(a.dtype))
     __builtin_trap(); // accepted, but the data does not match the shape
   return 0;
 }

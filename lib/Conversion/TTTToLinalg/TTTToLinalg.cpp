@@ -45,8 +45,8 @@ Value firstOfEachRow(OpBuilder &b, Location loc, Value x) {
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
   sizes.back() = b.getIndexAttr(1);
   SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  auto rowsType = RankedTensorType::get(type.getShape().drop_back(),
-                                        type.getElementType());
+  auto rowsType =
+      RankedTensorType::get(type.getShape().drop_back(), type.getElementType());
   return tensor::ExtractSliceOp::create(b, loc, rowsType, x, offsets, sizes,
                                         strides);
 }
@@ -134,7 +134,8 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
       return linalg::GenericOp::create(
                  rewriter, loc,
                  TypeRange{zerosLike(rewriter, loc, x, 1).getType()},
-                 ValueRange{x, shift}, ValueRange{zerosLike(rewriter, loc, x, 1)},
+                 ValueRange{x, shift},
+                 ValueRange{zerosLike(rewriter, loc, x, 1)},
                  ArrayRef<AffineMap>{id, row, row}, parallelThenReduction(rank),
                  [&](OpBuilder &b, Location l, ValueRange a) {
                    Value d = arith::SubFOp::create(b, l, a[0], a[1]);
@@ -153,27 +154,29 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
       return linalg::GenericOp::create(
                  rewriter, loc, TypeRange{s1.getType()}, ins,
                  ValueRange{emptyLike(rewriter, loc, x, 1)}, maps,
-                 SmallVector<utils::IteratorType>(rank - 1,
-                                                  utils::IteratorType::parallel),
+                 SmallVector<utils::IteratorType>(
+                     rank - 1, utils::IteratorType::parallel),
                  [&](OpBuilder &b, Location l, ValueRange a) {
                    linalg::YieldOp::create(b, l, fn(b, l, a));
                  })
           .getResult(0);
     };
-    Value meanD = perRow(ValueRange{s1}, [&](OpBuilder &b, Location l,
-                                             ValueRange a) -> Value {
-      return arith::DivFOp::create(b, l, a[0], n);
-    });
-    Value inv = perRow(ValueRange{s1, s2}, [&](OpBuilder &b, Location l,
-                                               ValueRange a) -> Value {
-      Value m = arith::DivFOp::create(b, l, a[0], n);
-      Value variance = arith::DivFOp::create(
-          b, l,
-          arith::SubFOp::create(b, l, a[1], arith::MulFOp::create(b, l, a[0], m)),
-          n);
-      return math::RsqrtOp::create(b, l,
-                                   arith::AddFOp::create(b, l, variance, eps));
-    });
+    Value meanD = perRow(ValueRange{s1},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return arith::DivFOp::create(b, l, a[0], n);
+                         });
+    Value inv =
+        perRow(ValueRange{s1, s2},
+               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                 Value m = arith::DivFOp::create(b, l, a[0], n);
+                 Value variance = arith::DivFOp::create(
+                     b, l,
+                     arith::SubFOp::create(
+                         b, l, a[1], arith::MulFOp::create(b, l, a[0], m)),
+                     n);
+                 return math::RsqrtOp::create(
+                     b, l, arith::AddFOp::create(b, l, variance, eps));
+               });
 
     auto norm = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type},

@@ -131,7 +131,7 @@ LogicalResult lowerScan(ScanOp scan) {
   for (auto [i, p] : llvm::enumerate(scan.getParams())) {
     BlockArgument arg = body.getArgument(numInits + i);
     paramMapping.map(arg, extract(b, loc, p, arg.getType(),
-                             sliceOf(b, loc, p, batchIvs, std::nullopt)));
+                                  sliceOf(b, loc, p, batchIvs, std::nullopt)));
   }
   // Outputs accumulate in the full tensors carried by the batch loops.
   for (unsigned j = numInits; j < carried.size(); ++j)

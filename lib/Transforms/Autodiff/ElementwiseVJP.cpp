@@ -17,8 +17,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "ttt/Utils/TensorBuilders.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::ttt;
@@ -137,8 +137,7 @@ Value bodyPartial(OpBuilder &b, Location l, Block &body, ValueRange scalars,
 
 template <typename OpTy>
 struct ElementwiseBodyVJP
-    : DifferentiableOpInterface::ExternalModel<ElementwiseBodyVJP<OpTy>,
-                                               OpTy> {
+    : DifferentiableOpInterface::ExternalModel<ElementwiseBodyVJP<OpTy>, OpTy> {
   LogicalResult buildVJP(Operation *op, OpBuilder &b, VJPState &state) const {
     auto linalgOp = cast<linalg::LinalgOp>(op);
     Location loc = op->getLoc();
@@ -148,9 +147,8 @@ struct ElementwiseBodyVJP
       return success();
     if (op->getNumResults() != 1 || linalgOp.getNumReductionLoops() != 0 ||
         !linalgOp.getIndexingMapsArray().back().isPermutation() ||
-        !llvm::all_of(linalgOp.getIndexingMapsArray(), [](AffineMap m) {
-          return m.isProjectedPermutation();
-        }))
+        !llvm::all_of(linalgOp.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isProjectedPermutation(); }))
       return op->emitOpError("has no VJP rule: not an elementwise op (one "
                              "result, parallel loops, projected "
                              "permutation maps)");
@@ -178,8 +176,7 @@ struct ElementwiseBodyVJP
     }
     for (OpOperand &o : op->getOpOperands()) {
       unsigned i = o.getOperandNumber();
-      if (!state.isActive(o.get()) ||
-          !linalgOp.payloadUsesValueFromOperand(&o))
+      if (!state.isActive(o.get()) || !linalgOp.payloadUsesValueFromOperand(&o))
         continue;
       if (!ext && state.needsExampleDim(o.get()) && !rowLoop)
         return op->emitOpError("per-example gradient of a shared operand "
@@ -192,7 +189,8 @@ struct ElementwiseBodyVJP
       state.operandCotangents[i] = buildReduction(
           b, loc, ins, inMaps, *outMap, elt,
           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value partial = bodyPartial(nb, l, body, a.slice(1, maps.size()), i);
+            Value partial =
+                bodyPartial(nb, l, body, a.slice(1, maps.size()), i);
             Value contrib = arith::MulFOp::create(nb, l, a[0], partial);
             return arith::AddFOp::create(nb, l, a.back(), contrib);
           });
@@ -204,8 +202,7 @@ struct ElementwiseBodyVJP
 /// linalg.reduce with an addition body: each input element receives the
 /// cotangent of the sum it went into.
 struct ReduceSumVJP
-    : DifferentiableOpInterface::ExternalModel<ReduceSumVJP,
-                                               linalg::ReduceOp> {
+    : DifferentiableOpInterface::ExternalModel<ReduceSumVJP, linalg::ReduceOp> {
   LogicalResult buildVJP(Operation *op, OpBuilder &b, VJPState &state) const {
     auto reduce = cast<linalg::ReduceOp>(op);
     state.operandCotangents.assign(op->getNumOperands(), Value());
@@ -214,8 +211,8 @@ struct ReduceSumVJP
       return success();
     Block &body = reduce.getCombiner().front();
     Operation *combine = body.getTerminator()->getOperand(0).getDefiningOp();
-    if (reduce.getInputs().size() != 1 || !isa_and_nonnull<arith::AddFOp>(combine) ||
-        &body.front() != combine)
+    if (reduce.getInputs().size() != 1 ||
+        !isa_and_nonnull<arith::AddFOp>(combine) || &body.front() != combine)
       return op->emitOpError("has no VJP rule: only a single-input sum "
                              "(arith.addf combiner) is differentiable");
     Value x = reduce.getInputs()[0];
@@ -234,19 +231,19 @@ struct ReduceSumVJP
     if (!kept.empty())
       rowLoop = cast<AffineDimExpr>(keptMap.getResult(0)).getPosition();
     if (state.isActive(x)) {
-      AffineMap xMap = shifted(AffineMap::getMultiDimIdentityMap(rank, ctx),
-                               shift);
+      AffineMap xMap =
+          shifted(AffineMap::getMultiDimIdentityMap(rank, ctx), shift);
       FailureOr<AffineMap> outMap =
           operandCotangentMap(op, state, x, xMap, ext, rowLoop);
       if (failed(outMap))
         return failure();
       // The cotangent's sizes come from x through its own map.
-      state.operandCotangents[0] = buildReduction(
-          b, op->getLoc(), ValueRange{dC, x}, {dCMap, xMap}, *outMap,
-          getElementTypeOrSelf(x.getType()),
-          [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            return arith::AddFOp::create(nb, l, a[2], a[0]);
-          });
+      state.operandCotangents[0] =
+          buildReduction(b, op->getLoc(), ValueRange{dC, x}, {dCMap, xMap},
+                         *outMap, getElementTypeOrSelf(x.getType()),
+                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                           return arith::AddFOp::create(nb, l, a[2], a[0]);
+                         });
     }
     if (state.isActive(init))
       state.operandCotangents[1] = dC;

@@ -178,8 +178,8 @@ struct LayerNormVJP
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           return math::RsqrtOp::create(
               nb, l,
-              arith::AddFOp::create(nb, l, arith::DivFOp::create(nb, l, a[0], n),
-                                    eps));
+              arith::AddFOp::create(
+                  nb, l, arith::DivFOp::create(nb, l, a[0], n), eps));
         });
     // xhat from (x, mean, rstd) at the start of a body's arguments.
     auto xhatOf = [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
@@ -227,8 +227,8 @@ struct LayerNormVJP
         return failure();
       bool isGamma = i == 1;
       state.operandCotangents[i] = buildReduction(
-          b, loc, ValueRange{x, mean, rstd, dY}, {id, row, row, id}, *outMap, elt,
-          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          b, loc, ValueRange{x, mean, rstd, dY}, {id, row, row, id}, *outMap,
+          elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value v = isGamma ? Value(arith::MulFOp::create(nb, l, a[3],
                                                             xhatOf(nb, l, a)))
                               : a[3];

@@ -28,9 +28,7 @@ namespace mlir::ttt {
 
 using namespace mlir;
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 unsigned mlir::ttt::contiguousLoop(linalg::LinalgOp op) {
   // Each operand votes for the loop of its last index with its size in
@@ -58,8 +56,7 @@ unsigned mlir::ttt::contiguousLoop(linalg::LinalgOp op) {
 
 namespace {
 
-struct CPULoopOrderPass
-    : ttt::impl::TTTCPULoopOrderBase<CPULoopOrderPass> {
+struct CPULoopOrderPass : ttt::impl::TTTCPULoopOrderBase<CPULoopOrderPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -73,8 +70,8 @@ struct CPULoopOrderPass
       // different outputs instead of waiting on the last store.
       SmallVector<unsigned> order;
       SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
-      for (auto kind : {utils::IteratorType::reduction,
-                        utils::IteratorType::parallel})
+      for (auto kind :
+           {utils::IteratorType::reduction, utils::IteratorType::parallel})
         for (unsigned l = 0; l < g.getNumLoops(); ++l)
           if (l != inner && iters[l] == kind)
             order.push_back(l);

@@ -8,8 +8,8 @@
 namespace mlir::ttt {
 
 /// The loop that is the last (contiguous) index of the most data (operands
-/// weighted by their number of elements); ties go to the later loop. It is the one to run
-/// innermost, or to vectorize along.
+/// weighted by their number of elements); ties go to the later loop. It is the
+/// one to run innermost, or to vectorize along.
 unsigned contiguousLoop(linalg::LinalgOp op);
 
 } // namespace mlir::ttt

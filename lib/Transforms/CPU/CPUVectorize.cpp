@@ -82,8 +82,7 @@ bool tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op) {
   return true;
 }
 
-struct CPUVectorizePass
-    : ttt::impl::TTTCPUVectorizeBase<CPUVectorizePass> {
+struct CPUVectorizePass : ttt::impl::TTTCPUVectorizeBase<CPUVectorizePass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> ops;

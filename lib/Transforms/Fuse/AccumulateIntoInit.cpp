@@ -80,7 +80,8 @@ struct AccumulateIntoInit : OpRewritePattern<linalg::GenericOp> {
       return rewriter.notifyMatchFailure(e, "not an elementwise add/sub");
     // For X - R only the right operand can absorb; for + either can.
     static constexpr unsigned kEither[] = {1, 0};
-    for (unsigned rIdx : ArrayRef<unsigned>(kEither).take_front(sign > 0 ? 2 : 1)) {
+    for (unsigned rIdx :
+         ArrayRef<unsigned>(kEither).take_front(sign > 0 ? 2 : 1)) {
       Value rVal = e.getDpsInputOperand(rIdx)->get();
       Value x = e.getDpsInputOperand(1 - rIdx)->get();
       auto r = rVal.getDefiningOp<linalg::GenericOp>();
@@ -95,17 +96,16 @@ struct AccumulateIntoInit : OpRewritePattern<linalg::GenericOp> {
       // R moves to E's place, where X is available.
       rewriter.setInsertionPoint(e);
       auto fused = cast<linalg::GenericOp>(rewriter.clone(*r));
-      rewriter.modifyOpInPlace(
-          fused, [&] { fused.getDpsInitOperand(0)->set(x); });
+      rewriter.modifyOpInPlace(fused,
+                               [&] { fused.getDpsInitOperand(0)->set(x); });
       if (sign < 0) {
         Block *body = fused.getBlock();
         auto clonedAcc = cast<arith::AddFOp>(
-            *std::next(body->begin(),
-                       std::distance(r.getBlock()->begin(),
-                                     acc->getIterator())));
+            *std::next(body->begin(), std::distance(r.getBlock()->begin(),
+                                                    acc->getIterator())));
         BlockArgument out = body->getArguments().back();
-        Value p = clonedAcc.getLhs() == out ? clonedAcc.getRhs()
-                                            : clonedAcc.getLhs();
+        Value p =
+            clonedAcc.getLhs() == out ? clonedAcc.getRhs() : clonedAcc.getLhs();
         // out + (-p) rather than out - p: vectorizers recognize an add
         // reduction, not a subtraction.
         rewriter.setInsertionPoint(clonedAcc);

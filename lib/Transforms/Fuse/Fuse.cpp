@@ -29,8 +29,7 @@ using namespace mlir;
 namespace {
 
 /// Named ops to generics; fills stay named (fusion folds them as scalars).
-struct GeneralizeNamedOps
-    : OpInterfaceRewritePattern<linalg::LinalgOp> {
+struct GeneralizeNamedOps : OpInterfaceRewritePattern<linalg::LinalgOp> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
@@ -54,11 +53,10 @@ bool shouldFuse(OpOperand *operand) {
   // A producer that only moves data (a transpose, a broadcast) costs
   // nothing to recompute: it becomes an indexing map of its consumer.
   Block *body = producer.getBlock();
-  bool movesOnly = llvm::all_of(body->getTerminator()->getOperands(),
-                                [&](Value v) {
-                                  return isa<BlockArgument>(v) &&
-                                         v.getParentBlock() == body;
-                                });
+  bool movesOnly =
+      llvm::all_of(body->getTerminator()->getOperands(), [&](Value v) {
+        return isa<BlockArgument>(v) && v.getParentBlock() == body;
+      });
   auto consumer = cast<linalg::LinalgOp>(operand->getOwner());
   if (!movesOnly && !consumer.getMatchingIndexingMap(operand).isPermutation())
     return false;

@@ -110,9 +110,9 @@ struct FuseSiblingReductions : OpRewritePattern<linalg::GenericOp> {
     llvm::append_range(types, second->getResultTypes());
 
     rewriter.setInsertionPoint(first);
-    auto fused = linalg::GenericOp::create(
-        rewriter, first.getLoc(), types, ins, outs, maps,
-        first.getIteratorTypesArray());
+    auto fused =
+        linalg::GenericOp::create(rewriter, first.getLoc(), types, ins, outs,
+                                  maps, first.getIteratorTypesArray());
     Block *body = rewriter.createBlock(&fused.getRegion());
     for (Value v : llvm::concat<Value>(ins, outs))
       body->addArgument(getElementTypeOrSelf(v.getType()), v.getLoc());
