@@ -2,6 +2,7 @@
 
 #include "ttt/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -64,6 +65,9 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
   buildTTTToLinalgPipeline(pm);
+  // Per-chain prologue values (the official example's tau broadcast over
+  // [B, H, 16]) computed per chain inside the chain loops.
+  pm.addNestedPass<func::FuncOp>(createTTTGPUChainLocalPrologue());
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());

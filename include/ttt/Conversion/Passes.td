@@ -66,6 +66,28 @@ def TTTGPUDestinationArgs : Pass<"ttt-gpu-destination-args", "::mlir::ModuleOp">
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def TTTGPUChainLocalPrologue : Pass<"ttt-gpu-chain-local-prologue", "::mlir::func::FuncOp"> {
+  let summary = "Compute each chain's slice of a prologue value inside the "
+                "chain loops";
+  let description = [{
+    Runs on tensors, before bufferization. A value computed before the chain
+    loop nest (the function's one top-level `scf.for`) with a dynamic
+    extent (for example a broadcast over [B, H, ...]) and only sliced
+    inside the nest would be, on the GPU, a temporary of the whole chain
+    extent in every block: no constant bound for
+    `ttt-gpu-private-buffers`. Every such `tensor.extract_slice` (unit
+    strides) of a linalg op's result becomes the op's tiled form for that
+    slice (`TilingInterface`), repeatedly, so each chain computes its own
+    part; unused full-size producers are removed, and slices of
+    `tensor.empty` fold to small ones. A slice that cannot be tiled is a
+    located error.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def ConvertTTTChainsToGPU : Pass<"convert-ttt-chains-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Turn a bufferized chain loop nest into a GPU kernel with the "
                 "runtime's CUDA ABI";
