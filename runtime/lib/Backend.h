@@ -3,8 +3,9 @@
 // The streaming logic (Prefill.cpp) decides which spans of tokens run from
 // which weights; a Backend runs the entry once over one span. The CPU
 // backend calls the library's entry through memref descriptors; the CUDA
-// backend (cuda/CudaBackend.cpp) copies the span to the device, launches the
-// kernel and copies the results back.
+// backend (cuda/CudaBackend.cpp) keeps the state's weights and constants on
+// the device (keepsState()), copies the span's sequences in, launches the
+// kernel and copies the outputs back.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,11 +25,22 @@ namespace ttt::rt {
 
 struct Manifest;
 
+/// What a span parameter is. Host: a sequence input or an output, in the
+/// host buffer `data`. The others are one of the state's own arrays (of
+/// manifest arg `arg`): its weights at the last boundary (state args), the
+/// weights after the span (state results: Next when the span commits a new
+/// boundary, Current for a trailing partial batch), or a param/shared
+/// array. `data` points to the state's host copy of them; a backend that
+/// keepsState() uses its own copy instead and ignores `data`.
+enum class Slot { Host, Boundary, Current, Next, Constant };
+
 /// One parameter of an entry call: a contiguous row-major host buffer.
 struct SpanParam {
   void *data = nullptr;
   size_t bytes = 0;
   std::vector<int64_t> sizes; // chain dims (of this call), [T,] other dims
+  Slot slot = Slot::Host;
+  size_t arg = 0; // manifest arg (slots other than Host)
 };
 
 /// One entry call: manifest args, then manifest results (out-parameters).
@@ -44,6 +56,16 @@ public:
   virtual ~BackendState() = default;
   /// Device bytes held (not counted by ttt_state_memory_bytes).
   virtual size_t deviceBytes() const { return 0; }
+  /// keepsState() backends only. Back to the weights given at create.
+  virtual Error reset(const ttt_state &) { return Error::ok(); }
+  /// Copies the weights of state arg `arg` (at the last boundary, or after
+  /// the last token) to `dst`.
+  virtual Error readWeights(size_t /*arg*/, bool /*atBoundary*/,
+                            void * /*dst*/, size_t /*bytes*/) {
+    return Error::ok();
+  }
+  /// Waits for the work run() left in flight (end of a prefill call).
+  virtual Error finish() { return Error::ok(); }
 };
 
 class Backend {
@@ -53,6 +75,11 @@ public:
   /// Whether a call may be split into one call per chain, run on the
   /// state's thread pool (CPU); else every call covers all chains.
   virtual bool splitsChains() const = 0;
+  /// Whether the backend keeps the weights and constants itself (from
+  /// attach() on): then a commit swaps its Next and Boundary copies inside
+  /// run(), and reset/read_weights go through the BackendState. Else the
+  /// state's host buffers are the weights (CPU).
+  virtual bool keepsState() const { return false; }
   /// Per-state resources; `out` may stay null.
   virtual Error attach(const ttt_state &, std::unique_ptr<BackendState> &out)
       const {
@@ -60,7 +87,9 @@ public:
     return Error::ok();
   }
   /// Runs the entry over `span`. Called concurrently for different chains
-  /// of one state when splitsChains(); `bs` is what attach() made.
+  /// of one state when splitsChains(); `bs` is what attach() made. Host
+  /// results are complete on return; other work may be left in flight
+  /// until BackendState::finish().
   virtual Error run(BackendState *bs, Span &span) const = 0;
 };
 

@@ -54,8 +54,10 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
       s.perChain ? std::vector<int64_t>(cr, 1) : s.chainDims;
   const int64_t vNew = std::max(v0, c.mBuf); // first new token in the piece
 
-  // One chain of new tokens only: outputs are written in place too.
-  const bool direct = k == 1 && v0 >= c.mBuf;
+  // New tokens only, and contiguous in the caller's arrays (one chain, or
+  // the whole call as one span): the entry reads the inputs and writes the
+  // outputs in place.
+  const bool direct = v0 >= c.mBuf && (k == 1 || len == c.n);
   std::vector<Bytes> scratch(m.args.size() + m.results.size());
   Span span;
   span.tokens = len;
@@ -68,11 +70,14 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
       sizes.push_back(len);
     sizes.insert(sizes.end(), full.begin() + skip, full.end());
   };
-  auto set = [&](size_t i, void *data, int64_t elems, size_t es) {
+  auto set = [&](size_t i, void *data, int64_t elems, size_t es,
+                 Slot slot = Slot::Host, size_t arg = 0) {
     SpanParam &p = span.params[i];
     p.data = data;
     p.bytes = elems * es;
     p.sizes = sizes;
+    p.slot = slot;
+    p.arg = arg;
   };
 
   for (size_t i = 0; i < m.args.size(); ++i) {
@@ -82,11 +87,9 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
     switch (p.role) {
     case TTT_ROLE_SEQUENCE: {
       sized(p.shape, cr + 1, true);
-      if (k == 1 && v0 >= c.mBuf) {
-        // One chain, new tokens only: its tokens are contiguous in the
-        // caller's array, so the entry reads them in place.
+      if (direct) {
         set(i, at(c.input[i]->data, (c0 * c.n + v0 - c.mBuf) * pce, es),
-            len * pce, es);
+            k * len * pce, es);
         break;
       }
       Bytes &buf = scratch[i];
@@ -110,15 +113,15 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
     }
     case TTT_ROLE_STATE:
       sized(s.shapes[i], cr, false);
-      set(i, at(s.boundary[i], c0 * pce, es), k * pce, es);
+      set(i, at(s.boundary[i], c0 * pce, es), k * pce, es, Slot::Boundary, i);
       break;
     case TTT_ROLE_PARAM:
       sized(s.shapes[i], cr, false);
-      set(i, at(s.constant[i], c0 * pce, es), k * pce, es);
+      set(i, at(s.constant[i], c0 * pce, es), k * pce, es, Slot::Constant, i);
       break;
     case TTT_ROLE_SHARED:
       sizes = s.shapes[i];
-      set(i, s.constant[i].data(), pce, es);
+      set(i, s.constant[i].data(), pce, es, Slot::Constant, i);
       break;
     case TTT_ROLE_OUTPUT:
       break;
@@ -133,7 +136,7 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
       set(at_,
           at(c.output[j]->data, (c0 * c.n + v0 - c.mBuf) * s.resultElems[j],
              es),
-          len * s.resultElems[j], es);
+          k * len * s.resultElems[j], es);
     } else if (r.role == TTT_ROLE_OUTPUT) {
       Bytes &buf = scratch[at_];
       buf.resize(k * len * s.resultElems[j] * es);
@@ -144,7 +147,7 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
       Bytes &dst = commit ? s.next[a] : s.current[a];
       sized(s.shapes[a], cr, false);
       set(at_, at(dst, c0 * s.perChainElems[a], es), k * s.perChainElems[a],
-          es);
+          es, commit ? Slot::Next : Slot::Current, a);
     }
   }
 
@@ -167,7 +170,7 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
           newInPiece * f * es);
     }
   }
-  if (commit)
+  if (commit && !s.art->backend->keepsState())
     for (size_t i = 0; i < m.args.size(); ++i)
       if (m.args[i].role == TTT_ROLE_STATE) {
         const size_t es = ttt_dtype_size(m.args[i].dtype);
@@ -282,6 +285,9 @@ Error prefill(ttt_state &s, int64_t n, const ttt_tensor *inputs,
       return e;
   if (rem > 0)
     if (Error e = runPieceAll(c, full, rem, false))
+      return e;
+  if (s.device)
+    if (Error e = s.device->finish())
       return e;
   updateBuffer(c, full, rem);
   s.buffered = rem;

@@ -237,6 +237,9 @@ void ttt_state_free(ttt_state *s) { delete s; }
 ttt_status ttt_state_reset(ttt_state *s) {
   if (!s)
     return TTT_ERROR_ARGUMENT;
+  if (s->art->backend->keepsState() && s->device)
+    if (Error e = s->device->reset(*s))
+      return reportOn(s, e, nullptr);
   for (size_t i = 0; i < s->initial.size(); ++i)
     if (!s->initial[i].empty()) {
       s->boundary[i] = s->initial[i];
@@ -283,6 +286,11 @@ ttt_status ttt_state_read_weights(ttt_state *s, size_t i,
   if (Error e =
           checkTensor(dst, p.dtype, s->shapes[a], "weights \"" + p.name + "\""))
     return reportOn(s, e, nullptr);
+  if (s->art->backend->keepsState() && s->device)
+    return reportOn(s,
+                    s->device->readWeights(a, s->currentIsBoundary, dst->data,
+                                           s->initial[a].size()),
+                    nullptr);
   const Bytes &src = s->currentIsBoundary ? s->boundary[a] : s->current[a];
   if (!src.empty())
     std::memcpy(dst->data, src.data(), src.size());

@@ -10,10 +10,13 @@
 // manifest's grid ("chains": one block per chain) and block, and
 // "shared_bytes" of dynamic shared memory.
 //
-// Version 1 keeps the streaming state on the host, in the same buffers as
-// the CPU backend: each span copies its args to the device, launches once
-// over all chains and copies the results back. Device buffers and a stream
-// are made per state and reused; param/shared arrays are uploaded once.
+// The state's weights (at the last boundary, after the last token, and a
+// scratch copy a committing span writes) and its param/shared arrays live on
+// the device from ttt_state_create on: a span copies only its sequence
+// inputs in and its outputs out, a commit swaps two device buffers, and
+// weights come back to the host only for ttt_state_read_weights. Device
+// buffers for sequences and outputs are made per state, grown to the
+// largest span and reused; everything runs on the state's stream.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +29,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace ttt::rt {
 namespace {
@@ -42,21 +46,69 @@ public:
       drv->api().cuStreamSynchronize(stream);
       drv->api().cuStreamDestroy(stream);
     }
-    for (DeviceBuffer &b : bufs)
-      b.reset();
+    for (auto *v : {&bufs, &boundary, &current, &next, &constant})
+      for (DeviceBuffer &b : *v)
+        b.reset();
   }
   size_t deviceBytes() const override {
     size_t n = 0;
-    for (const DeviceBuffer &b : bufs)
-      n += b.capacity();
+    for (auto *v : {&bufs, &boundary, &current, &next, &constant})
+      for (const DeviceBuffer &b : *v)
+        n += b.capacity();
     return n;
   }
 
+  /// Uploads the weights given at create as the boundary weights.
+  Error reset(const ttt_state &s) override {
+    if (Error e = drv->makeCurrent())
+      return e;
+    for (size_t i = 0; i < boundary.size(); ++i)
+      if (boundary[i].capacity() && !s.initial[i].empty())
+        if (Error e = drv->check(
+                drv->api().cuMemcpyHtoDAsync(boundary[i].ptr(),
+                                             s.initial[i].data(),
+                                             s.initial[i].size(), stream),
+                "cuda: upload of the initial weights of arg " +
+                    std::to_string(i)))
+          return e;
+    return Error::ok();
+  }
+
+  Error readWeights(size_t arg, bool atBoundary, void *dst,
+                    size_t bytes) override {
+    if (bytes == 0)
+      return Error::ok();
+    if (Error e = drv->makeCurrent())
+      return e;
+    const DeviceBuffer &b = atBoundary ? boundary[arg] : current[arg];
+    if (Error e = drv->check(
+            drv->api().cuMemcpyDtoHAsync(dst, b.ptr(), bytes, stream),
+            "cuda: copy of the weights of arg " + std::to_string(arg) +
+                " from the device"))
+      return e;
+    return drv->check(drv->api().cuStreamSynchronize(stream),
+                      "cuda: copy of the weights of arg " +
+                          std::to_string(arg) + " from the device");
+  }
+
+  Error finish() override {
+    if (!pending)
+      return Error::ok();
+    pending = false;
+    if (Error e = drv->makeCurrent())
+      return e;
+    return drv->check(drv->api().cuStreamSynchronize(stream),
+                      "cuda: kernel \"" + kernel + "\" failed");
+  }
+
   const CudaDriver *drv;
+  std::string kernel;
   CUstream stream = nullptr;
-  std::vector<DeviceBuffer> bufs; // per span param
-  /// Per arg: the host buffer last uploaded (param/shared only).
-  std::vector<std::pair<const void *, size_t>> uploaded;
+  std::vector<DeviceBuffer> bufs; // per span param (Host slots)
+  /// Per manifest arg: state weights (boundary, current, the next
+  /// boundary a committing span writes) and param/shared arrays.
+  std::vector<DeviceBuffer> boundary, current, next, constant;
+  bool pending = false; // work on the stream no one has waited for
 };
 
 class CudaBackend : public Backend {
@@ -68,9 +120,12 @@ public:
   const char *name() const override { return "cuda"; }
   bool splitsChains() const override { return false; }
 
-  Error attach(const ttt_state &,
+  bool keepsState() const override { return true; }
+
+  Error attach(const ttt_state &s,
                std::unique_ptr<BackendState> &out) const override {
     auto st = std::make_unique<CudaState>(drv.get());
+    st->kernel = kernel;
     if (Error e = drv->makeCurrent())
       return e;
     if (Error e = drv->check(
@@ -82,7 +137,34 @@ public:
     const size_t n = roles.size() + numResults;
     for (size_t i = 0; i < n; ++i)
       st->bufs.emplace_back(drv.get());
-    st->uploaded.assign(roles.size(), {nullptr, 0});
+    for (auto *v : {&st->boundary, &st->current, &st->next, &st->constant})
+      for (size_t i = 0; i < roles.size(); ++i)
+        v->emplace_back(drv.get());
+    for (size_t i = 0; i < roles.size(); ++i) {
+      const std::string what = "cuda: arg " + std::to_string(i);
+      if (roles[i] == TTT_ROLE_STATE) {
+        const size_t bytes = s.initial[i].size();
+        for (auto *v : {&st->boundary, &st->current, &st->next})
+          if (Error e = (*v)[i].reserve(bytes))
+            return makeError(e.code, what + ": " + e.message);
+      } else if (roles[i] == TTT_ROLE_PARAM || roles[i] == TTT_ROLE_SHARED) {
+        const Bytes &c = s.constant[i];
+        if (Error e = st->constant[i].reserve(c.size()))
+          return makeError(e.code, what + ": " + e.message);
+        if (!c.empty())
+          if (Error e = drv->check(
+                  drv->api().cuMemcpyHtoDAsync(st->constant[i].ptr(),
+                                               c.data(), c.size(),
+                                               st->stream),
+                  what + ": copy to the device"))
+            return e;
+      }
+    }
+    if (Error e = st->reset(s))
+      return e;
+    if (Error e = drv->check(drv->api().cuStreamSynchronize(st->stream),
+                             "cuda: upload of the state's arrays"))
+      return e;
     out = std::move(st);
     return Error::ok();
   }
@@ -96,25 +178,31 @@ public:
     std::vector<CUdeviceptr> ptrs(span.params.size());
     for (size_t i = 0; i < span.params.size(); ++i) {
       const SpanParam &p = span.params[i];
-      if (st.bufs[i].capacity() < p.bytes) {
-        if (i < nArgs)
-          st.uploaded[i] = {nullptr, 0};
-        if (Error e = st.bufs[i].reserve(p.bytes))
-          return prefix(e);
+      switch (p.slot) {
+      case Slot::Boundary:
+        ptrs[i] = st.boundary[p.arg].ptr();
+        continue;
+      case Slot::Current:
+        ptrs[i] = st.current[p.arg].ptr();
+        continue;
+      case Slot::Next:
+        ptrs[i] = st.next[p.arg].ptr();
+        continue;
+      case Slot::Constant:
+        ptrs[i] = st.constant[p.arg].ptr();
+        continue;
+      case Slot::Host:
+        break;
       }
+      if (Error e = st.bufs[i].reserve(p.bytes))
+        return prefix(e);
       ptrs[i] = st.bufs[i].ptr();
       if (i >= nArgs || p.bytes == 0)
-        continue;
-      bool constant = roles[i] == TTT_ROLE_PARAM || roles[i] == TTT_ROLE_SHARED;
-      std::pair<const void *, size_t> key{p.data, p.bytes};
-      if (constant && st.uploaded[i] == key)
         continue;
       if (Error e = drv->check(
               api.cuMemcpyHtoDAsync(ptrs[i], p.data, p.bytes, st.stream),
               "cuda: copy of arg " + std::to_string(i) + " to the device"))
         return e;
-      if (constant)
-        st.uploaded[i] = key;
     }
     int64_t tokens = span.tokens, chains = span.chains;
     std::vector<void *> kp;
@@ -138,18 +226,28 @@ public:
                                nullptr),
             "cuda: launch of kernel \"" + kernel + "\""))
       return e;
+    st.pending = true;
+    // A committing span wrote the next boundary weights: they become the
+    // boundary (stream order keeps the next launch after this one).
+    for (size_t i = nArgs; i < span.params.size(); ++i)
+      if (span.params[i].slot == Slot::Next)
+        std::swap(st.boundary[span.params[i].arg],
+                  st.next[span.params[i].arg]);
+    bool hostResults = false;
     for (size_t i = nArgs; i < span.params.size(); ++i) {
       const SpanParam &p = span.params[i];
-      if (p.bytes == 0)
+      if (p.slot != Slot::Host || p.bytes == 0)
         continue;
+      hostResults = true;
       if (Error e = drv->check(
               api.cuMemcpyDtoHAsync(p.data, ptrs[i], p.bytes, st.stream),
               "cuda: copy of result " + std::to_string(i - nArgs) +
                   " from the device (a kernel fault shows here)"))
         return e;
     }
-    return drv->check(api.cuStreamSynchronize(st.stream),
-                      "cuda: kernel \"" + kernel + "\" failed");
+    // Host results must be complete on return (the copies are async for
+    // pinned memory); else the next finish() waits.
+    return hostResults ? st.finish() : Error::ok();
   }
 
   Error prefix(Error e) const {
