@@ -68,6 +68,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
   pm.addNestedPass<func::FuncOp>(createTTTGPUChainLocalPrologue());
+  // A fill per consumer: no zero block kept live for the mini-batch.
+  pm.addNestedPass<func::FuncOp>(createTTTGPUCloneFills());
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());

@@ -30,7 +30,10 @@ def inputs(variant, rng, B, H, T):
     x = {"q": r(B, H, T, D), "k": r(B, H, T, D), "v": r(B, H, T, D)}
     lr = (rng.random((B, H, T)) * 0.1).astype(np.float32)
     gm, bt = 1 + 0.1 * r(B, H, D), 0.1 * r(B, H, D)
-    tok = 0.3 * r(BT)
+    # Small learnable offsets: tau = 1/r + tok stays > 0 for r = 16, so the
+    # weights carried between mini-batches change (with tau_16 = 0 they
+    # would stay W0 and go unchecked).
+    tok = 0.02 * r(BT)
     if variant == "fla":
         x.update(e=lr, W0=0.05 * r(B, H, D, D), b0=0.05 * r(B, H, D), ln_w=gm, ln_b=bt)
     elif variant == "official":

@@ -88,6 +88,19 @@ def TTTGPUChainLocalPrologue : Pass<"ttt-gpu-chain-local-prologue", "::mlir::fun
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
+  let summary = "Give every consumer of a filled tensor a fill of its own";
+  let description = [{
+    Runs on tensors, before bufferization. A `linalg.fill` result that is
+    the init (destination) of several ops in its block would be bufferized
+    as one buffer copied for each consumer and kept live until the last;
+    each consumer after the first gets a clone of the fill right before it
+    instead, so the filled buffers live briefly and their shared memory can
+    be reused (`ttt-gpu-private-buffers`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def ConvertTTTChainsToGPU : Pass<"convert-ttt-chains-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Turn a bufferized chain loop nest into a GPU kernel with the "
                 "runtime's CUDA ABI";

@@ -12,11 +12,14 @@
 #include "ttt/Conversion/Passes.h"
 #include "RowMajor.h"
 
+#include <functional>
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -105,21 +108,134 @@ LogicalResult separateYieldedBuffers(gpu::GPUFuncOp kernel) {
 /// block's dynamic shared memory at `offset`, cast to the generic address
 /// space so that every view and loop of the kernel keeps its type.
 Value makeSlot(OpBuilder &b, Location loc, MemRefType slotType,
-               IntegerAttr alignment, Value shared, int64_t &offset) {
+               IntegerAttr alignment, Value shared, int64_t offset) {
   if (!shared)
     return memref::AllocaOp::create(b, loc, slotType, alignment).getResult();
-  int64_t align = std::max<int64_t>(alignment ? alignment.getInt() : 0, 16);
-  offset = llvm::alignTo(offset, align);
   Attribute wg = cast<MemRefType>(shared.getType()).getMemorySpace();
   auto viewType = MemRefType::get(slotType.getShape(),
                                   slotType.getElementType(), nullptr, wg);
   Value at = arith::ConstantIndexOp::create(b, loc, offset);
   auto view = memref::ViewOp::create(b, loc, viewType, shared, at,
                                      ValueRange{});
-  offset += slotType.getNumElements() *
-            (slotType.getElementType().getIntOrFloatBitWidth() + 7) / 8;
   return memref::MemorySpaceCastOp::create(b, loc, slotType, view)
       .getResult();
+}
+
+int64_t slotBytes(MemRefType type) {
+  return type.getNumElements() *
+         ((type.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+}
+
+/// Program points of a kernel: ops numbered in pre-order; `last[op]` is
+/// the last number inside op's regions (op's own number without regions).
+struct Points {
+  DenseMap<Operation *, int64_t> first, last;
+  explicit Points(Operation *root) {
+    int64_t n = 0;
+    std::function<void(Operation *)> visit = [&](Operation *op) {
+      first[op] = n++;
+      for (Region &r : op->getRegions())
+        for (Block &blk : r)
+          for (Operation &inner : blk)
+            visit(&inner);
+      last[op] = n - 1;
+    };
+    visit(root);
+  }
+};
+
+/// The program points during which `alloc`'s memory holds live data: from
+/// the allocation to the last use of any value aliasing it (views, casts,
+/// loop-carried values, results of ops taking it), where a use inside a
+/// loop that does not hold the allocation keeps it live over the whole
+/// loop (every iteration reads what the previous left).
+std::pair<int64_t, int64_t> liveRange(memref::AllocOp alloc,
+                                      const Points &points,
+                                      Operation *kernel) {
+  int64_t lo = points.first.lookup(alloc), hi = lo;
+  SmallVector<Value> work{alloc.getResult()};
+  DenseSet<Value> seen{alloc.getResult()};
+  auto push = [&](Value v) {
+    if (v && seen.insert(v).second)
+      work.push_back(v);
+  };
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      int64_t from = points.first.lookup(user), to = points.last.lookup(user);
+      for (Operation *p = user->getParentOp(); p && p != kernel;
+           p = p->getParentOp()) {
+        if (p->isAncestor(alloc))
+          break;
+        if (isa<LoopLikeOpInterface>(p)) {
+          from = std::min(from, points.first.lookup(p));
+          to = std::max(to, points.last.lookup(p));
+        }
+      }
+      lo = std::min(lo, from);
+      hi = std::max(hi, to);
+      if (auto loop = dyn_cast<scf::ForOp>(user)) {
+        if (BlockArgument arg = loop.getTiedLoopRegionIterArg(&use)) {
+          push(arg);
+          push(loop.getTiedLoopResult(&use));
+        }
+        continue;
+      }
+      if (auto yield = dyn_cast<scf::YieldOp>(user)) {
+        Operation *parent = yield->getParentOp();
+        unsigned i = use.getOperandNumber();
+        if (auto loop = dyn_cast<scf::ForOp>(parent))
+          push(loop.getRegionIterArgs()[i]);
+        if (i < parent->getNumResults())
+          push(parent->getResult(i));
+        continue;
+      }
+      for (Value r : user->getResults())
+        if (isa<MemRefType>(r.getType()))
+          push(r);
+    }
+  }
+  return {lo, hi};
+}
+
+/// Offsets in the block's shared memory: buffers whose live ranges overlap
+/// get disjoint bytes, others may share (largest first, each at the lowest
+/// aligned offset free of every overlapping buffer already placed).
+SmallVector<int64_t> assignOffsets(ArrayRef<int64_t> bytes,
+                                   ArrayRef<int64_t> aligns,
+                                   ArrayRef<std::pair<int64_t, int64_t>> live,
+                                   int64_t &total) {
+  size_t n = bytes.size();
+  SmallVector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i)
+    order[i] = i;
+  llvm::stable_sort(order, [&](size_t a, size_t b) {
+    return bytes[a] != bytes[b] ? bytes[a] > bytes[b]
+                                : live[a].first < live[b].first;
+  });
+  SmallVector<int64_t> offsets(n, -1);
+  SmallVector<size_t> placed;
+  total = 0;
+  for (size_t i : order) {
+    SmallVector<std::pair<int64_t, int64_t>> busy;
+    for (size_t j : placed)
+      if (live[i].first <= live[j].second && live[j].first <= live[i].second)
+        busy.push_back({offsets[j], offsets[j] + bytes[j]});
+    llvm::sort(busy);
+    int64_t at = 0;
+    for (auto [b, e] : busy) {
+      if (llvm::alignTo(at, aligns[i]) + bytes[i] <= b)
+        break;
+      at = std::max(at, e);
+    }
+    offsets[i] = llvm::alignTo(at, aligns[i]);
+    total = std::max(total, offsets[i] + bytes[i]);
+    placed.push_back(i);
+  }
+  return offsets;
 }
 
 LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
@@ -127,7 +243,6 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
   kernel.walk([&](memref::AllocOp op) { allocs.push_back(op); });
   Block &entry = kernel.getBody().front();
   Value shared;
-  int64_t offset = 0;
   if (workgroup && !allocs.empty()) {
     OpBuilder b(&entry, entry.begin());
     auto wg = gpu::AddressSpaceAttr::get(kernel.getContext(),
@@ -136,6 +251,10 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
         b, kernel.getLoc(),
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
   }
+  // Each buffer's slot type: its static shape, or as many elements as its
+  // dynamic sizes' bounds allow.
+  SmallVector<MemRefType> slotTypes;
+  SmallVector<int64_t> bytes, aligns;
   for (memref::AllocOp alloc : allocs) {
     if (workgroup && !alloc.getType().getElementType().isIntOrFloat())
       return alloc.emitError("ttt-gpu-private-buffers: workgroup buffers "
@@ -152,15 +271,30 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
                                "bound for a buffer size");
       elements *= std::max<int64_t>(*ub, 1);
     }
+    slotTypes.push_back(MemRefType::get(
+        type.hasStaticShape() ? type.getShape() : ArrayRef<int64_t>{elements},
+        type.getElementType()));
+    bytes.push_back(workgroup ? slotBytes(slotTypes.back()) : 0);
+    IntegerAttr alignment = alloc.getAlignmentAttr();
+    aligns.push_back(
+        std::max<int64_t>(alignment ? alignment.getInt() : 0, 16));
+  }
+  SmallVector<int64_t> offsets(allocs.size(), 0);
+  int64_t total = 0;
+  if (shared) {
+    Points points(kernel);
+    SmallVector<std::pair<int64_t, int64_t>> live;
+    for (memref::AllocOp alloc : allocs)
+      live.push_back(liveRange(alloc, points, kernel));
+    offsets = assignOffsets(bytes, aligns, live, total);
+  }
+  for (auto [i, alloc] : llvm::enumerate(allocs)) {
+    MemRefType type = alloc.getType();
     OpBuilder b(&entry, entry.begin());
     if (shared)
       b.setInsertionPointAfterValue(shared);
-    Value slot = makeSlot(
-        b, alloc.getLoc(),
-        MemRefType::get(type.hasStaticShape() ? type.getShape()
-                                              : ArrayRef<int64_t>{elements},
-                        type.getElementType()),
-        alloc.getAlignmentAttr(), shared, offset);
+    Value slot = makeSlot(b, alloc.getLoc(), slotTypes[i],
+                          alloc.getAlignmentAttr(), shared, offsets[i]);
     if (type.hasStaticShape()) {
       alloc.replaceAllUsesWith(slot);
       alloc.erase();
@@ -183,7 +317,7 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
   if (workgroup)
     kernel->setAttr("ttt.shared_bytes",
                     IntegerAttr::get(IntegerType::get(kernel.getContext(), 64),
-                                     llvm::alignTo(offset, 16)));
+                                     llvm::alignTo(total, 16)));
   return success();
 }
 

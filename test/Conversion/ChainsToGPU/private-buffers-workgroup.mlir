@@ -1,11 +1,13 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-private-buffers{workgroup=true})))' %s | FileCheck %s
 
-// With workgroup=true every buffer is a disjoint slice of the block's
-// dynamic shared memory (offsets aligned to max(16, alignment)), cast to
-// the generic address space so that its users keep their types; the
-// kernel records the bytes to launch it with.
+// With workgroup=true every buffer is a slice of the block's dynamic
+// shared memory (offsets aligned to max(16, alignment)), cast to the
+// generic address space so that its users keep their types; buffers whose
+// live ranges overlap get disjoint slices (%t, dead at once, shares with
+// %next; the carry buffer lives over the loop); the kernel records the
+// bytes to launch it with: 256 + 16.
 // CHECK-LABEL: gpu.func @k
-// CHECK-SAME: ttt.shared_bytes = 608 : i64
+// CHECK-SAME: ttt.shared_bytes = 272 : i64
 // CHECK: %[[SH:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
 // CHECK-DAG: memref.view %[[SH]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<64xf32, #gpu.address_space<workgroup>>
 // CHECK-DAG: memref.view %[[SH]][%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<4xf32, #gpu.address_space<workgroup>>
