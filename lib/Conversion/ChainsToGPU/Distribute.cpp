@@ -7,6 +7,18 @@
 // its points, the points of one op are independent; the barriers order the
 // ops.
 //
+// A reduction with few points and addf combiners (LayerNorm row sums: 16
+// rows of 64) is split: up to 32 threads of a warp per point, each summing
+// every s-th element, combined by gpu.shuffle xor (distributeSplit).
+//
+// A barrier goes only where the next op (in the same block, nothing with
+// memory effects between) touches memory that an op since the last barrier
+// wrote, or writes what one read: views of the dynamic shared memory at
+// constant byte offsets are compared by bytes, global arrays never alias
+// workgroup memory, and two accesses of one view's element i on the thread
+// of point i (elementwise over the same view) are thread-local
+// (barriersToDrop).
+//
 //===----------------------------------------------------------------------===//
 
 #include "ttt/Conversion/Passes.h"
@@ -18,9 +30,12 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <limits>
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_TTTGPUDISTRIBUTE
@@ -51,6 +66,136 @@ Value allocationOf(Value v) {
   return v;
 }
 
+/// The memory an operand may touch: bytes [lo, hi) of a workgroup buffer
+/// (a view of the dynamic shared memory at a constant offset, or an
+/// allocation, whole), global memory (a kernel argument's array: distinct
+/// from every workgroup buffer), or anything (unknown).
+struct Footprint {
+  enum Kind { Shared, Global, Unknown } kind = Unknown;
+  Value base;
+  int64_t lo = 0, hi = std::numeric_limits<int64_t>::max();
+  // The whole view (no subview between), identity layout, and the op
+  // touches element i of it only on the thread of its point i (see
+  // `owned`): two such accesses of one view need no barrier between.
+  bool owned = false;
+  SmallVector<int64_t> shape;
+};
+
+Footprint footprintOf(Value v, Block *entry) {
+  Footprint f;
+  bool whole = true;
+  auto type = cast<MemRefType>(v.getType());
+  f.shape.assign(type.getShape().begin(), type.getShape().end());
+  bool identity = type.getLayout().isIdentity() && type.hasStaticShape();
+  while (true) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() == entry)
+        f.kind = Footprint::Global;
+      return f;
+    }
+    Operation *def = v.getDefiningOp();
+    if (isa<memref::AllocOp, memref::AllocaOp>(def)) {
+      f.kind = Footprint::Shared;
+      f.base = v;
+      return f;
+    }
+    if (auto view = dyn_cast<memref::ViewOp>(def)) {
+      auto type = view.getType();
+      std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+      if (!view.getSource().getDefiningOp<gpu::DynamicSharedMemoryOp>() ||
+          !shift || !type.hasStaticShape() ||
+          !type.getElementType().isIntOrFloat())
+        return f;
+      f.kind = Footprint::Shared;
+      f.base = view.getSource();
+      f.lo = *shift;
+      f.hi = *shift +
+             type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      f.owned = whole && identity;
+      return f;
+    }
+    if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def)) {
+      v = cast.getSource();
+      continue;
+    }
+    whole = false;
+    // Subviews, casts, reinterpret casts: within their source.
+    auto like = dyn_cast<ViewLikeOpInterface>(def);
+    if (!like)
+      return f;
+    v = like.getViewSource();
+  }
+}
+
+bool mayOverlap(const Footprint &a, const Footprint &b) {
+  if (a.kind == Footprint::Unknown || b.kind == Footprint::Unknown)
+    return true;
+  if (a.kind != b.kind)
+    return false;
+  if (a.kind == Footprint::Global)
+    return true;
+  if (a.base != b.base || a.hi <= b.lo || b.hi <= a.lo)
+    return false;
+  // The same elements on the same threads.
+  return !(a.owned && b.owned && a.lo == b.lo && a.hi == b.hi &&
+           a.shape == b.shape);
+}
+
+/// What a generic op reads (inputs) and writes (outputs).
+struct Access {
+  SmallVector<Footprint> reads, writes;
+};
+
+/// `threaded`: the op's points go over the threads, point p on thread
+/// p mod threads (no split reduction, not serial); an operand indexed by
+/// the parallel dims in their order is then owned (element i on point i).
+Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
+                bool threaded) {
+  Access a;
+  auto owns = [&](OpOperand &o) {
+    if (!threaded)
+      return false;
+    AffineMap map = op.getMatchingIndexingMap(&o);
+    if (map.getNumResults() != parallel.size())
+      return false;
+    for (auto [e, d] : llvm::zip(map.getResults(), parallel)) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (!dim || dim.getPosition() != d)
+        return false;
+    }
+    return true;
+  };
+  auto footprint = [&](OpOperand &o) {
+    Footprint f = footprintOf(o.get(), entry);
+    f.owned = f.owned && owns(o);
+    return f;
+  };
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()))
+      a.reads.push_back(footprint(*in));
+  for (OpOperand &out : op.getDpsInitsMutable())
+    a.writes.push_back(footprint(out));
+  return a;
+}
+
+/// Whether `b` may run after the ops of `group` with no barrier between:
+/// it writes nothing they read or write and reads nothing they write.
+bool independent(const Access &group, const Access &b) {
+  for (const Footprint &w : group.writes) {
+    for (const Footprint &x : b.reads)
+      if (mayOverlap(w, x))
+        return false;
+    for (const Footprint &x : b.writes)
+      if (mayOverlap(w, x))
+        return false;
+  }
+  for (const Footprint &r : group.reads)
+    for (const Footprint &x : b.writes)
+      if (mayOverlap(r, x))
+        return false;
+  return true;
+}
+
 struct Plan {
   SmallVector<unsigned> parallel;   // distributed dims, loop order
   SmallVector<unsigned> sequential; // per point, loop order
@@ -72,8 +217,7 @@ Plan planFor(linalg::GenericOp op) {
   };
   if (plan.parallel.empty())
     return serial();
-  llvm::SmallDenseSet<unsigned> par(plan.parallel.begin(),
-                                    plan.parallel.end());
+  llvm::SmallDenseSet<unsigned> par(plan.parallel.begin(), plan.parallel.end());
   for (OpOperand &out : op.getDpsInitsMutable()) {
     AffineMap map = op.getMatchingIndexingMap(&out);
     llvm::SmallDenseSet<unsigned> seen;
@@ -127,8 +271,7 @@ Value readAt(OpBuilder &b, Location loc, linalg::GenericOp op, OpOperand &o,
   if (!isa<MemRefType>(o.get().getType()))
     return o.get();
   return memref::LoadOp::create(
-      b, loc, o.get(),
-      indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
+      b, loc, o.get(), indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
 }
 
 /// The body of `op` at point `ivs` with the given output values; returns the
@@ -189,20 +332,190 @@ SmallVector<Value> emitSequential(OpBuilder &b, Location loc,
       carried ? ValueRange(outs) : ValueRange{},
       [&](OpBuilder &nb, Location nl, Value iv, ValueRange iterArgs) {
         ivs[dims[k]] = iv;
-        SmallVector<Value> res = emitSequential(nb, nl, op, sizes, dims,
-                                                k + 1, ivs, carried, iterArgs);
+        SmallVector<Value> res = emitSequential(nb, nl, op, sizes, dims, k + 1,
+                                                ivs, carried, iterArgs);
         scf::YieldOp::create(nb, nl, res);
       });
   return SmallVector<Value>(loop.getResults());
 }
 
-void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
-                unsigned threads) {
+/// Whether every output is combined by `out + x`, x independent of every
+/// output: the yielded value is an addf of the output's block argument
+/// (its only use) and another value, and nothing else uses that addf.
+bool addCombined(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  unsigned numIns = op.getNumDpsInputs();
+  for (auto [i, v] : llvm::enumerate(body->getTerminator()->getOperands())) {
+    BlockArgument outArg = body->getArgument(numIns + i);
+    if (!isa<FloatType>(outArg.getType()))
+      return false;
+    auto add = v.getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != body || !add->hasOneUse() ||
+        !outArg.hasOneUse() || *outArg.getUsers().begin() != add ||
+        add.getLhs() == add.getRhs())
+      return false;
+  }
+  return true;
+}
+
+/// A reduction with few parallel points and a long reduction: `s` threads
+/// (a power of two, within a warp) per point, each summing every s-th
+/// element of the flattened reduction dims, then a butterfly of
+/// gpu.shuffle xor; the first thread of the group adds the output's value
+/// and stores. Only for addf combiners (addCombined) and static sizes.
+/// Returns false (nothing emitted) where it does not apply.
+/// The threads per point of a split reduction (distributeSplit), or 1.
+int64_t splitWidth(linalg::GenericOp op, const Plan &plan, unsigned threads) {
+  if (!plan.accumulate || plan.sequential.empty() || plan.parallel.empty() ||
+      threads % 32 != 0)
+    return 1;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t points = 1, red = 1;
+  for (unsigned d : plan.parallel) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return 1;
+    points *= ranges[d];
+  }
+  for (unsigned d : plan.sequential) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return 1;
+    red *= ranges[d];
+  }
+  int64_t s = 1;
+  while (s * 2 <= 32 && s * 2 * points <= threads && s * 2 <= red)
+    s *= 2;
+  if (s < 2 || !addCombined(op))
+    return 1;
+  return s;
+}
+
+bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
+                     Value tid, unsigned threads) {
+  int64_t s = splitWidth(op, plan, threads);
+  if (s < 2)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t points = 1, red = 1;
+  for (unsigned d : plan.parallel)
+    points *= ranges[d];
+  for (unsigned d : plan.sequential)
+    red *= ranges[d];
+
+  Location loc = op.getLoc();
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value sV = cst(s);
+  Value lane = arith::RemUIOp::create(b, loc, tid, sV);
+  Value group = arith::DivUIOp::create(b, loc, tid, sV);
+  // Groups past the last point compute the last point again (every lane
+  // of a warp takes part in the shuffles) and store nothing.
+  Value point = arith::MinUIOp::create(b, loc, group, cst(points - 1));
+  Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, group,
+                                      cst(points));
+  SmallVector<Value> ivs(op.getNumLoops());
+  Value rest = point;
+  for (unsigned k = plan.parallel.size(); k-- > 0;) {
+    unsigned d = plan.parallel[k];
+    if (k == 0) {
+      ivs[d] = rest;
+      break;
+    }
+    ivs[d] = arith::RemUIOp::create(b, loc, rest, cst(ranges[d]));
+    rest = arith::DivUIOp::create(b, loc, rest, cst(ranges[d]));
+  }
+  SmallVector<Value> zeros;
+  for (OpOperand &out : op.getDpsInitsMutable()) {
+    Type t = op.getMatchingBlockArgument(&out).getType();
+    zeros.push_back(arith::ConstantOp::create(b, loc, b.getZeroAttr(t)));
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, lane, cst(red), sV, zeros,
+      [&](OpBuilder &nb, Location nl, Value r, ValueRange acc) {
+        // The last reduction dim varies fastest.
+        Value rr = r;
+        for (unsigned k = plan.sequential.size(); k-- > 0;) {
+          unsigned d = plan.sequential[k];
+          if (k == 0) {
+            ivs[d] = rr;
+            break;
+          }
+          Value size = arith::ConstantIndexOp::create(nb, nl, ranges[d]);
+          ivs[d] = arith::RemUIOp::create(nb, nl, rr, size);
+          rr = arith::DivUIOp::create(nb, nl, rr, size);
+        }
+        scf::YieldOp::create(nb, nl, emitBody(nb, nl, op, ivs, acc));
+      });
+  SmallVector<Value> sums(loop.getResults());
+  for (Value &v : sums)
+    for (int64_t off = s / 2; off >= 1; off /= 2) {
+      Value other =
+          gpu::ShuffleOp::create(b, loc, v, off, 32, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      v = arith::AddFOp::create(b, loc, v, other);
+    }
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, cst(0));
+  Value store = arith::AndIOp::create(b, loc, valid, first);
+  auto ifOp = scf::IfOp::create(b, loc, store, /*withElseRegion=*/false);
+  OpBuilder tb = ifOp.getThenBodyBuilder();
+  SmallVector<Value> fin;
+  for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
+    fin.push_back(
+        arith::AddFOp::create(tb, loc, readAt(tb, loc, op, out, ivs), v));
+  storeAt(tb, loc, op, ivs, fin);
+  return true;
+}
+
+/// The ops whose barrier can go: op A is followed in its block by op B
+/// with only ops free of memory effects and regions between, and B is
+/// independent of every op since the last barrier kept.
+llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
+                                           Block *entry, unsigned threads) {
+  llvm::DenseSet<Operation *> drop;
+  Access group;
+  linalg::GenericOp prev;
+  for (linalg::GenericOp op : generics) {
+    Plan plan = planFor(op);
+    bool threaded = plan.accumulate && splitWidth(op, plan, threads) < 2;
+    Access a = accessOf(op, entry, plan.parallel, threaded);
+    bool adjacent = false;
+    if (prev && prev->getBlock() == op->getBlock() &&
+        prev->isBeforeInBlock(op)) {
+      adjacent = true;
+      for (Operation *it = prev->getNextNode(); it != op.getOperation();
+           it = it->getNextNode())
+        if (it->getNumRegions() != 0 || !isMemoryEffectFree(it)) {
+          adjacent = false;
+          break;
+        }
+    }
+    if (adjacent && independent(group, a)) {
+      drop.insert(prev.getOperation());
+      group.reads.append(a.reads);
+      group.writes.append(a.writes);
+    } else {
+      group = std::move(a);
+    }
+    prev = op;
+  }
+  return drop;
+}
+
+void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
+                bool barrier) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
   Plan plan = planFor(op);
+  if (distributeSplit(b, op, plan, tid, threads)) {
+    if (barrier)
+      gpu::BarrierOp::create(b, loc);
+    op.erase();
+    return;
+  }
   SmallVector<Value> sizes;
-  for (Range r : cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
+  for (Range r :
+       cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
   Value total = arith::ConstantIndexOp::create(b, loc, 1);
   for (unsigned d : plan.parallel)
@@ -231,12 +544,12 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
               nb, nl, op, sizes, plan.sequential, 0, ivs, true, init);
           storeAt(nb, nl, op, ivs, fin);
         } else {
-          emitSequential(nb, nl, op, sizes, plan.sequential, 0, ivs, false,
-                         {});
+          emitSequential(nb, nl, op, sizes, plan.sequential, 0, ivs, false, {});
         }
         scf::YieldOp::create(nb, nl);
       });
-  gpu::BarrierOp::create(b, loc);
+  if (barrier)
+    gpu::BarrierOp::create(b, loc);
   op.erase();
 }
 
@@ -293,11 +606,12 @@ struct TTTGPUDistributePass
 
     Block &entry = kernel.getBody().front();
     OpBuilder b(&entry, entry.begin());
-    Value tid =
-        gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
-            .getResult();
+    Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
+                    .getResult();
+    llvm::DenseSet<Operation *> drop =
+        barriersToDrop(generics, &kernel.getBody().front(), threads);
     for (linalg::GenericOp op : generics)
-      distribute(b, op, tid, threads);
+      distribute(b, op, tid, threads, !drop.contains(op.getOperation()));
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
         {static_cast<int32_t>(threads.getValue()), 1, 1}));
   }

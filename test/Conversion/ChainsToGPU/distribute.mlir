@@ -98,3 +98,120 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Few points, a long reduction (16 rows of 64, 128 threads): 8 threads per
+// row, each summing every 8th element, a butterfly of shuffles, the first
+// thread of the group adding the output and storing.
+// CHECK-LABEL: gpu.func @split
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK-DAG: %[[LANE:.*]] = arith.remui %[[TID]], %c8
+// CHECK-DAG: %[[G:.*]] = arith.divui %[[TID]], %c8
+// CHECK-DAG: %[[ROW:.*]] = arith.minui %[[G]], %c15
+// CHECK-DAG: %[[VALID:.*]] = arith.cmpi ult, %[[G]], %c16
+// CHECK: %[[P:.*]]:2 = scf.for %[[K:.*]] = %[[LANE]] to %c64 step %c8 iter_args(%{{.*}} = %cst, %{{.*}} = %cst) -> (f32, f32) {
+// CHECK: memref.load %{{.*}}[%[[ROW]], %[[K]]]
+// CHECK: gpu.shuffle xor %[[P]]#0, %c4_i32, %c32_i32
+// CHECK: gpu.shuffle xor %{{.*}}, %c2_i32, %c32_i32
+// CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32
+// CHECK: gpu.shuffle xor %[[P]]#1, %c4_i32, %c32_i32
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %c0
+// CHECK: %[[ST:.*]] = arith.andi %[[VALID]], %[[FIRST]]
+// CHECK: scf.if %[[ST]] {
+// CHECK: %[[OLD:.*]] = memref.load %{{.*}}[%[[ROW]]]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]]
+// CHECK: memref.store %[[NEW]], %{{.*}}[%[[ROW]]]
+// CHECK: gpu.barrier
+// A max reduction is not split (addf combiners only).
+// CHECK: scf.for %{{.*}} = %[[TID]] to %c16 step %c128 {
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK: arith.maximumf
+// CHECK: gpu.barrier
+#rows = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @split(%x: memref<16x64xf32>, %s: memref<16xf32>, %q: memref<16xf32>, %m: memref<16xf32>) kernel {
+      linalg.generic {indexing_maps = [#rows, #row, #row], iterator_types = ["parallel", "reduction"]}
+          ins(%x : memref<16x64xf32>) outs(%s, %q : memref<16xf32>, memref<16xf32>) {
+      ^bb0(%p: f32, %a: f32, %b: f32):
+        %r = arith.addf %a, %p : f32
+        %sq = arith.mulf %p, %p : f32
+        %r2 = arith.addf %sq, %b : f32
+        linalg.yield %r, %r2 : f32, f32
+      }
+      linalg.generic {indexing_maps = [#rows, #row], iterator_types = ["parallel", "reduction"]}
+          ins(%x : memref<16x64xf32>) outs(%m : memref<16xf32>) {
+      ^bb0(%p: f32, %a: f32):
+        %r = arith.maximumf %a, %p : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Barriers: none between ops on disjoint bytes of the shared memory or
+// between global reads and shared writes; none where the second op touches
+// the first one's elements on the same threads (both elementwise over the
+// same view); kept where a view overlaps another's bytes, where an op reads
+// through another map (a transpose), and after the last op.
+// CHECK-LABEL: gpu.func @barriers
+// CHECK: scf.for
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.for
+// CHECK-NOT: gpu.barrier
+// CHECK: scf.for
+// CHECK: arith.mulf
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: arith.negf
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: arith.subf
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+#id2 = affine_map<(i, j) -> (i, j)>
+#t = affine_map<(i, j) -> (j, i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @barriers(%x: memref<16x16xf32>, %y: memref<16x16xf32>) kernel {
+      %sm = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+      %c0 = arith.constant 0 : index
+      %c1024 = arith.constant 1024 : index
+      %c512 = arith.constant 512 : index
+      %va = memref.view %sm[%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x16xf32, #gpu.address_space<workgroup>>
+      %a = memref.memory_space_cast %va : memref<16x16xf32, #gpu.address_space<workgroup>> to memref<16x16xf32>
+      %vb = memref.view %sm[%c1024][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x16xf32, #gpu.address_space<workgroup>>
+      %b = memref.memory_space_cast %vb : memref<16x16xf32, #gpu.address_space<workgroup>> to memref<16x16xf32>
+      %vc = memref.view %sm[%c512][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x16xf32, #gpu.address_space<workgroup>>
+      %c = memref.memory_space_cast %vc : memref<16x16xf32, #gpu.address_space<workgroup>> to memref<16x16xf32>
+      %zero = arith.constant 0.0 : f32
+      linalg.fill ins(%zero : f32) outs(%a : memref<16x16xf32>)
+      linalg.copy ins(%x : memref<16x16xf32>) outs(%b : memref<16x16xf32>)
+      linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+          ins(%b : memref<16x16xf32>) outs(%a : memref<16x16xf32>) {
+      ^bb0(%p: f32, %o: f32):
+        %r = arith.mulf %p, %o : f32
+        linalg.yield %r : f32
+      }
+      linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+          ins(%a : memref<16x16xf32>) outs(%c : memref<16x16xf32>) {
+      ^bb0(%p: f32, %o: f32):
+        %r = arith.negf %p : f32
+        linalg.yield %r : f32
+      }
+      linalg.generic {indexing_maps = [#t, #id2], iterator_types = ["parallel", "parallel"]}
+          ins(%c : memref<16x16xf32>) outs(%b : memref<16x16xf32>) {
+      ^bb0(%p: f32, %o: f32):
+        %r = arith.subf %p, %o : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+  }
+}
