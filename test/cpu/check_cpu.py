@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import jax_reference as jref  # noqa: E402
 import seeding  # noqa: E402
-import ttt_reference as ref  # noqa: E402
+import ttt_cases  # noqa: E402
 
 TOL, STREAM_TOL, BT = 1e-5, 1e-6, 16
 EXAMPLES = {"fla": "ttt_linear_fla.mlir", "official": "ttt_linear_official.mlir",
@@ -44,47 +44,6 @@ def compile_example(bin_dir, work, variant, D):
     subprocess.run([os.path.join(bin_dir, "ttt-compile"), src, "-o", out], check=True,
                    capture_output=True)
     return out + ".json"
-
-
-def inputs_for(variant, rng, B, H, T, D):
-    r = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
-    x = {"q": r(B, H, T, D), "k": r(B, H, T, D), "v": r(B, H, T, D)}
-    lr = (rng.random((B, H, T)) * 0.1).astype(np.float32)
-    gm, bt = 1 + 0.1 * r(B, H, D), 0.1 * r(B, H, D)
-    tok = 0.3 * r(BT)
-    if variant == "fla":
-        x.update(e=lr, W0=0.05 * r(B, H, D, D), b0=0.05 * r(B, H, D), ln_w=gm, ln_b=bt)
-    elif variant == "official":
-        x.update(alpha=lr, W0=0.05 * r(B, H, D, D), b0=0.05 * r(B, H, D), ln_w=gm, ln_b=bt,
-                 token_idx=tok)
-    else:
-        tau = np.maximum(0.0, 1.0 / np.arange(1, BT + 1) + tok).astype(np.float32)
-        x.update(alpha=lr, W1_0=0.05 * r(B, H, D, 4 * D), b1_0=0.05 * r(B, H, 4 * D),
-                 W2_0=0.05 * r(B, H, 4 * D, D), b2_0=0.05 * r(B, H, D), ln_w=gm, ln_b=bt,
-                 tau=np.broadcast_to(tau, (B, H, BT)).copy())
-    return x, tok
-
-
-def reference(variant, x, B, H):
-    f64 = {n: a.astype(np.float64) for n, a in x.items()}
-    outs = None
-    for b in range(B):
-        for h in range(H):
-            c = {n: (a[b, h] if a.ndim >= 2 and n not in ("token_idx",) else a) for n, a in f64.items()}
-            if variant == "mlp":
-                res = ref.mlp_chain(c["q"], c["k"], c["v"], c["alpha"], c["W1_0"], c["b1_0"],
-                                    c["W2_0"], c["b2_0"], c["ln_w"], c["ln_b"], BT, c["tau"])
-            else:
-                tau = np.maximum(0.0, 1.0 / np.arange(1, BT + 1) + f64["token_idx"]) \
-                    if variant == "official" else None
-                lr = c["e"] if variant == "fla" else c["alpha"]
-                res = ref.linear_chain(c["q"], c["k"], c["v"], lr, c["W0"], c["b0"], c["ln_w"],
-                                       c["ln_b"], BT, variant, tau)
-            if outs is None:
-                outs = [np.zeros((B, H) + r.shape) for r in res]
-            for i, r in enumerate(res):
-                outs[i][b, h] = r
-    return outs
 
 
 def jax_oracle(variant, x, tok):
@@ -127,9 +86,9 @@ def main():
             art = compile_example(bin_dir, work, variant, D)
             for B, H in ((1, 1), (1, 4), (3, 1), (3, 4)):
                 for T in (32, 37):
-                    x, tok = inputs_for(variant, rng, B, H, T, D)
+                    x, tok = ttt_cases.inputs(variant, rng, B, H, T, D)
                     got = results(run(bin_dir, art, x, work), variant)
-                    exp = reference(variant, x, B, H)
+                    exp = ttt_cases.reference(variant, x, B, H)
                     err = max(rel(g, e) for g, e in zip(got, exp))
                     ok = err <= TOL
                     failed += not ok

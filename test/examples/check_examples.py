@@ -56,7 +56,7 @@ def main():
         lr = rng.random((1, H, T)) * 0.1
         W0, b0 = r(1, H, D, D) * 0.05, r(1, H, D) * 0.05
         gm, bt = 1 + 0.1 * r(1, H, D), 0.1 * r(1, H, D)
-        tok = 0.3 * r(BT)
+        tok = 0.02 * r(BT)  # tau_16 > 0: the carried weights change
         tau = np.maximum(0.0, 1.0 / np.arange(1, BT + 1) + tok)
 
         for variant, name in (("fla", "ttt_linear_fla.mlir"), ("official", "ttt_linear_official.mlir")):
