@@ -43,9 +43,10 @@ def rel_err(a, e):
 
 def inputs(rng, B, H, T, D, hidden=None):
     r = lambda *s: rng.standard_normal(s)  # noqa: E731
+    # Small token offsets keep tau_16 > 0, so the carried weights change.
     x = dict(q=r(B, H, T, D), k=r(B, H, T, D), v=r(B, H, T, D),
              lr=rng.random((B, H, T)) * 0.1,
-             gamma=1 + 0.1 * r(B, H, D), beta=0.1 * r(B, H, D), tok=0.3 * r(BT))
+             gamma=1 + 0.1 * r(B, H, D), beta=0.1 * r(B, H, D), tok=0.02 * r(BT))
     if hidden is None:
         x.update(W0=r(B, H, D, D) * 0.05, b0=r(B, H, D) * 0.05)
     else:
