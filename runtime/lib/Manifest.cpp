@@ -178,6 +178,17 @@ Error checkPairs(const Ctx &c, const Manifest &m) {
 }
 
 /// Every chain array must agree on each static chain dim.
+/// Calls `visit` on every arg, then every result; stops at the first error.
+template <typename Fn> Error forEachParam(const Manifest &m, Fn &&visit) {
+  for (const ParamSpec &p : m.args)
+    if (Error e = visit(p))
+      return e;
+  for (const ParamSpec &p : m.results)
+    if (Error e = visit(p))
+      return e;
+  return Error::ok();
+}
+
 Error collectChainDims(const Ctx &c, Manifest &m) {
   m.chainDims.assign(m.chainRank, -1);
   auto visit = [&](const ParamSpec &p) -> Error {
@@ -195,13 +206,7 @@ Error collectChainDims(const Ctx &c, Manifest &m) {
     }
     return Error::ok();
   };
-  for (const ParamSpec &p : m.args)
-    if (Error e = visit(p))
-      return e;
-  for (const ParamSpec &p : m.results)
-    if (Error e = visit(p))
-      return e;
-  return Error::ok();
+  return forEachParam(m, visit);
 }
 
 /// The launch shape of a cuda artifact:
@@ -285,13 +290,7 @@ Error checkStaticForCuda(const Ctx &c, const Manifest &m) {
                          "the chain dims and T static");
     return Error::ok();
   };
-  for (const ParamSpec &p : m.args)
-    if (Error e = visit(p))
-      return e;
-  for (const ParamSpec &p : m.results)
-    if (Error e = visit(p))
-      return e;
-  return Error::ok();
+  return forEachParam(m, visit);
 }
 
 Error parseTop(const Ctx &c, const json &j, const std::string &path,
