@@ -24,6 +24,13 @@ void ttt::buildTTTToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+/// Both backends bufferize whole functions with contiguous (identity-layout)
+/// memrefs at their boundaries, the layout the runtime passes.
+static constexpr char kBufferizeAtBoundaries[] =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map "
+    "allow-return-allocs-from-loops},";
+
 void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
   buildTTTToLinalgPipeline(pm);
   // The contiguous loop innermost first: the vectorizer's vectors follow
@@ -41,16 +48,15 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
   // Function boundaries get contiguous (identity-layout) memrefs and the
   // results become caller-allocated out-parameters: the artifact ABI of
   // docs/RUNTIME.md.
-  const char *lowering =
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map "
-      "allow-return-allocs-from-loops},"
+  std::string lowering =
+      std::string(kBufferizeAtBoundaries) +
       "func.func(buffer-hoisting),func.func(buffer-loop-hoisting),"
       "buffer-results-to-out-params{modify-public-functions "
       "hoist-static-allocs},"
       "buffer-deallocation-pipeline,"
       "convert-memref-copy-to-linalg,"
-      "func.func(lower-vector-multi-reduction{lowering-strategy=inner-reduction}),"
+      "func.func(lower-vector-multi-reduction{lowering-strategy=inner-"
+      "reduction}),"
       "convert-vector-to-scf{full-unroll},"
       "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
       "convert-vector-to-llvm{reassociate-fp-reductions},convert-ub-to-llvm,"
@@ -74,9 +80,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());
   std::string lowering =
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map "
-      "allow-return-allocs-from-loops},"
+      std::string(kBufferizeAtBoundaries) +
       "canonicalize,cse,"
       "convert-memref-copy-to-linalg,"
       "convert-ttt-chains-to-gpu,"

@@ -131,52 +131,37 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     Value shift = firstOfEachRow(rewriter, loc, x);
 
     auto rowSum = [&](bool squared) {
-      return linalg::GenericOp::create(
-                 rewriter, loc,
-                 TypeRange{zerosLike(rewriter, loc, x, 1).getType()},
-                 ValueRange{x, shift},
-                 ValueRange{zerosLike(rewriter, loc, x, 1)},
-                 ArrayRef<AffineMap>{id, row, row}, parallelThenReduction(rank),
-                 [&](OpBuilder &b, Location l, ValueRange a) {
-                   Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-                   if (squared)
-                     d = arith::MulFOp::create(b, l, d, d);
-                   yieldValue(b, l, arith::AddFOp::create(b, l, a[2], d));
-                 })
-          .getResult(0);
+      return buildReduction(
+          rewriter, loc, ValueRange{x, shift}, {id, row}, row, elt,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+            if (squared)
+              d = arith::MulFOp::create(b, l, d, d);
+            return arith::AddFOp::create(b, l, a[2], d);
+          });
     };
     Value s1 = rowSum(false), s2 = rowSum(true);
 
     // Per row, once: the mean of x - K and 1/std, var = (S2 - S1^2/n)/n.
     AffineMap rowId = rewriter.getMultiDimIdentityMap(rank - 1);
-    auto perRow = [&](ValueRange ins, auto fn) {
-      SmallVector<AffineMap> maps(ins.size() + 1, rowId);
-      return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{s1.getType()}, ins,
-                 ValueRange{emptyLike(rewriter, loc, x, 1)}, maps,
-                 SmallVector<utils::IteratorType>(
-                     rank - 1, utils::IteratorType::parallel),
-                 [&](OpBuilder &b, Location l, ValueRange a) {
-                   linalg::YieldOp::create(b, l, fn(b, l, a));
-                 })
-          .getResult(0);
-    };
-    Value meanD = perRow(ValueRange{s1},
-                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           return arith::DivFOp::create(b, l, a[0], n);
-                         });
-    Value inv =
-        perRow(ValueRange{s1, s2},
-               [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                 Value m = arith::DivFOp::create(b, l, a[0], n);
-                 Value variance = arith::DivFOp::create(
-                     b, l,
-                     arith::SubFOp::create(
-                         b, l, a[1], arith::MulFOp::create(b, l, a[0], m)),
-                     n);
-                 return math::RsqrtOp::create(
-                     b, l, arith::AddFOp::create(b, l, variance, eps));
-               });
+    Value meanD = buildGeneric(
+        rewriter, loc, ValueRange{s1}, {rowId}, emptyLike(rewriter, loc, x, 1),
+        rowId, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(b, l, a[0], n);
+        });
+    Value inv = buildGeneric(
+        rewriter, loc, ValueRange{s1, s2}, {rowId, rowId},
+        emptyLike(rewriter, loc, x, 1), rowId,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value m = arith::DivFOp::create(b, l, a[0], n);
+          Value variance = arith::DivFOp::create(
+              b, l,
+              arith::SubFOp::create(b, l, a[1],
+                                    arith::MulFOp::create(b, l, a[0], m)),
+              n);
+          return math::RsqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, variance, eps));
+        });
 
     auto norm = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type},

@@ -28,32 +28,6 @@ namespace mlir::ttt {
 
 using namespace mlir;
 
-namespace {} // namespace
-
-unsigned mlir::ttt::contiguousLoop(linalg::LinalgOp op) {
-  // Each operand votes for the loop of its last index with its size in
-  // elements (a dynamic dim counted as 16, a mini-batch): the big inputs of
-  // a reduction win over its small output.
-  unsigned numLoops = op.getNumLoops();
-  SmallVector<int64_t> score(numLoops, 0);
-  for (OpOperand &operand : op->getOpOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    auto type = dyn_cast<ShapedType>(operand.get().getType());
-    if (!type || map.getNumResults() == 0)
-      continue;
-    int64_t elements = 1;
-    for (int64_t d : type.getShape())
-      elements *= ShapedType::isDynamic(d) ? 16 : d;
-    if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back()))
-      score[d.getPosition()] += elements;
-  }
-  unsigned best = numLoops - 1;
-  for (unsigned l = 0; l < numLoops; ++l)
-    if (score[l] > score[best])
-      best = l;
-  return best;
-}
-
 namespace {
 
 struct CPULoopOrderPass : ttt::impl::TTTCPULoopOrderBase<CPULoopOrderPass> {
@@ -68,14 +42,8 @@ struct CPULoopOrderPass : ttt::impl::TTTCPULoopOrderBase<CPULoopOrderPass> {
       unsigned inner = ttt::contiguousLoop(g);
       // Reductions outermost: consecutive inner iterations then update
       // different outputs instead of waiting on the last store.
-      SmallVector<unsigned> order;
-      SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
-      for (auto kind :
-           {utils::IteratorType::reduction, utils::IteratorType::parallel})
-        for (unsigned l = 0; l < g.getNumLoops(); ++l)
-          if (l != inner && iters[l] == kind)
-            order.push_back(l);
-      order.push_back(inner);
+      SmallVector<unsigned> order =
+          ttt::loopsWithInnermost(g, inner, utils::IteratorType::reduction);
       if (!llvm::equal(order, llvm::seq<unsigned>(0, g.getNumLoops()))) {
         rewriter.setInsertionPoint(g);
         FailureOr<linalg::GenericOp> swapped =

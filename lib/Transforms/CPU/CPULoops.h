@@ -12,6 +12,11 @@ namespace mlir::ttt {
 /// one to run innermost, or to vectorize along.
 unsigned contiguousLoop(linalg::LinalgOp op);
 
+/// The loops of `op` with `inner` last and, before it, the loops of kind
+/// `first`, then those of the other kind (each in their original order).
+SmallVector<unsigned> loopsWithInnermost(linalg::LinalgOp op, unsigned inner,
+                                         utils::IteratorType first);
+
 } // namespace mlir::ttt
 
 #endif // TTT_LIB_TRANSFORMS_CPU_CPULOOPS_H

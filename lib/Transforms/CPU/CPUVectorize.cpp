@@ -39,27 +39,23 @@ bool tileAndVectorize(IRRewriter &rewriter, linalg::LinalgOp op) {
       failed(linalg::vectorizeOpPrecondition(op)))
     return false;
   unsigned inner = ttt::contiguousLoop(op);
-  SmallVector<OpFoldResult> sizes;
-  SmallVector<int64_t> order;
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   // A contraction keeps a block of kRows output vectors in registers, so
   // that each vector of the other operand it loads feeds kRows FMAs.
   bool blockRows = op.getNumReductionLoops() > 0;
+  SmallVector<OpFoldResult> sizes;
   for (unsigned l = 0; l < ranges.size(); ++l) {
     int64_t size = l == inner ? 0 : 1;
-    if (l != inner && iters[l] == utils::IteratorType::parallel) {
-      if (blockRows && ranges[l] % kRows == 0) {
-        size = kRows;
-        blockRows = false;
-      }
-      order.push_back(l);
+    if (l != inner && iters[l] == utils::IteratorType::parallel && blockRows &&
+        ranges[l] % kRows == 0) {
+      size = kRows;
+      blockRows = false;
     }
     sizes.push_back(rewriter.getIndexAttr(size));
   }
-  for (unsigned l = 0; l < ranges.size(); ++l)
-    if (l != inner && iters[l] == utils::IteratorType::reduction)
-      order.push_back(l);
-  order.push_back(inner);
+  // Parallel loops outermost, so the reductions run inside a tile.
+  SmallVector<int64_t> order = llvm::to_vector_of<int64_t>(
+      ttt::loopsWithInnermost(op, inner, utils::IteratorType::parallel));
 
   Operation *toVectorize = op;
   if (ranges.size() > 1) {

@@ -93,29 +93,22 @@ struct AccumulateIntoInit : OpRewritePattern<linalg::GenericOp> {
       arith::AddFOp acc = findAccumulation(r);
       if (!acc)
         continue;
-      // R moves to E's place, where X is available.
-      rewriter.setInsertionPoint(e);
-      auto fused = cast<linalg::GenericOp>(rewriter.clone(*r));
-      rewriter.modifyOpInPlace(fused,
-                               [&] { fused.getDpsInitOperand(0)->set(x); });
+      // R (used only here) moves to E's place, where X is available, and
+      // starts from X instead of zeros.
+      rewriter.moveOpBefore(r, e);
+      rewriter.modifyOpInPlace(r, [&] { r.getDpsInitOperand(0)->set(x); });
       if (sign < 0) {
-        Block *body = fused.getBlock();
-        auto clonedAcc = cast<arith::AddFOp>(
-            *std::next(body->begin(), std::distance(r.getBlock()->begin(),
-                                                    acc->getIterator())));
-        BlockArgument out = body->getArguments().back();
-        Value p =
-            clonedAcc.getLhs() == out ? clonedAcc.getRhs() : clonedAcc.getLhs();
         // out + (-p) rather than out - p: vectorizers recognize an add
         // reduction, not a subtraction.
-        rewriter.setInsertionPoint(clonedAcc);
-        Value negated = arith::NegFOp::create(rewriter, clonedAcc.getLoc(), p);
-        rewriter.modifyOpInPlace(clonedAcc, [&] {
-          clonedAcc->setOperands(ValueRange{out, negated});
+        BlockArgument out = r.getBlock()->getArguments().back();
+        Value p = acc.getLhs() == out ? acc.getRhs() : acc.getLhs();
+        rewriter.setInsertionPoint(acc);
+        Value negated = arith::NegFOp::create(rewriter, acc.getLoc(), p);
+        rewriter.modifyOpInPlace(acc, [&] {
+          acc->setOperands(ValueRange{out, negated});
         });
       }
-      rewriter.replaceOp(e, fused->getResults());
-      rewriter.eraseOp(r);
+      rewriter.replaceOp(e, r->getResults());
       return success();
     }
     return rewriter.notifyMatchFailure(e, "no zero-initialized reduction");
