@@ -130,15 +130,12 @@ std::string withLaunch(const char *name, const std::string &launch) {
 
 const BadCuda kBad[] = {
     {"MissingModule",
-     [] {
-       return variant("nomod", "\"module\":", "\"modulex\":");
-     },
+     [] { return variant("nomod", "\"module\":", "\"modulex\":"); },
      TTT_ERROR_FORMAT, "missing string \"module\""},
     {"MissingKernel",
      [] { return variant("nokern", "\"kernel\":", "\"kernelx\":"); },
      TTT_ERROR_FORMAT, "missing string \"kernel\""},
-    {"MissingLaunch",
-     [] { return withLaunch("nolaunch", "\"launchx\": {}"); },
+    {"MissingLaunch", [] { return withLaunch("nolaunch", "\"launchx\": {}"); },
      TTT_ERROR_FORMAT, "missing object \"launch\""},
     {"GridNotChains",
      [] {
@@ -161,7 +158,8 @@ const BadCuda kBad[] = {
     {"BlockFourDims",
      [] {
        return withLaunch(
-           "block4", "\"launch\": {\"grid\": \"chains\", \"block\": [1,1,1,1]}");
+           "block4",
+           "\"launch\": {\"grid\": \"chains\", \"block\": [1,1,1,1]}");
      },
      TTT_ERROR_FORMAT, "\"block\" must be an array of 1 to 3 integers"},
     {"BlockNotInts",
@@ -180,7 +178,8 @@ const BadCuda kBad[] = {
     {"BlockZTooLarge",
      [] {
        return withLaunch(
-           "blockz", "\"launch\": {\"grid\": \"chains\", \"block\": [1, 1, 65]}");
+           "blockz",
+           "\"launch\": {\"grid\": \"chains\", \"block\": [1, 1, 65]}");
      },
      TTT_ERROR_FORMAT, "\"block\" dim 2 must be an integer in [1, 64]"},
     {"SharedNegative",
@@ -208,7 +207,9 @@ const BadCuda kBad[] = {
      },
      TTT_ERROR_UNSUPPORTED, "\"ln_w\": dim 2 is dynamic"},
     {"TargetGpu",
-     [] { return variant("gpu", "\"target\": \"cuda\"", "\"target\": \"gpu\""); },
+     [] {
+       return variant("gpu", "\"target\": \"cuda\"", "\"target\": \"gpu\"");
+     },
      TTT_ERROR_UNSUPPORTED, "target \"gpu\" is not supported"},
     {"ModuleMissing",
      [] {
@@ -250,8 +251,8 @@ TEST_P(CudaManifest, FailsBeforeTheDriver) {
   const BadCuda &b = GetParam();
   std::string path = b.make();
   Loaded l(path);
-  EXPECT_EQ(l.status, b.code) << ttt_status_name(l.status) << ": "
-                              << l.err.message;
+  EXPECT_EQ(l.status, b.code)
+      << ttt_status_name(l.status) << ": " << l.err.message;
   EXPECT_EQ(l.a, nullptr);
   std::string msg = l.err.message;
   EXPECT_NE(msg.find(b.needle), std::string::npos) << msg;
@@ -291,29 +292,6 @@ void makeState(const ttt_artifact *a, Data &d, State &out) {
   ttt_state_config c{chains, &st, 1, &pa, 1, &sh, 1, 1};
   ttt_error err{};
   ASSERT_EQ(ttt_state_create(a, &c, &out.s, &err), TTT_OK) << err.message;
-}
-
-/// Feeds `d` in pieces (the last size repeats); outputs and final weights.
-void stream(ttt_state *s, Data &d, const std::vector<int64_t> &pieces,
-            std::vector<float> &o, std::vector<float> &w) {
-  o.assign(d.B * d.H * d.T * kD, 0.f);
-  int64_t t = 0;
-  for (size_t i = 0; t < d.T; ++i) {
-    int64_t n = std::min(pieces[std::min(i, pieces.size() - 1)], d.T - t);
-    Buf x = d.slice(d.x, t, n, kD), e = d.slice(d.eta, t, n, 1);
-    Buf out({d.B, d.H, n, kD});
-    ttt_tensor in[2] = {x.t(), e.t()}, outs[1] = {out.t()};
-    ttt_error err{};
-    ASSERT_EQ(ttt_prefill(s, n, in, 2, outs, 1, &err), TTT_OK) << err.message;
-    for (int64_t c = 0; c < d.B * d.H; ++c)
-      std::copy_n(&out.v[c * n * kD], n * kD, &o[(c * d.T + t) * kD]);
-    t += n;
-  }
-  Buf wb({d.B, d.H, kD});
-  ttt_tensor wt = wb.t();
-  ASSERT_EQ(ttt_state_read_weights(s, 0, &wt), TTT_OK)
-      << ttt_state_last_error(s)->message;
-  w = wb.v;
 }
 
 class CudaGpu : public ::testing::Test {
@@ -408,10 +386,9 @@ TEST_F(CudaGpu, BrokenPtxIsALibraryError) {
   std::string p = tempPath("broken_kernel.ptx");
   writeText(p, ".version 9.0\n.target sm_80\n.address_size 64\n"
                ".visible .entry broken( { garbage }\n");
-  Loaded l(writeManifest("cuda_broken", replaced(readText(
-                                                     TTT_TOY_CUDA_MANIFEST),
-                                                 "\"toy_kernel.ptx\"",
-                                                 "\"" + p + "\"")));
+  Loaded l(writeManifest("cuda_broken",
+                         replaced(readText(TTT_TOY_CUDA_MANIFEST),
+                                  "\"toy_kernel.ptx\"", "\"" + p + "\"")));
   EXPECT_EQ(l.status, TTT_ERROR_LIBRARY) << l.err.message;
   EXPECT_NE(std::string(l.err.message).find("cannot load module"),
             std::string::npos)

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -119,6 +120,31 @@ inline void reference(const Data &d, std::vector<float> &o,
         }
         s[c * kD + k] += acc;
       }
+}
+
+/// Feeds `d` in pieces of the given sizes (the last repeats until T is
+/// covered); returns outputs [B,H,T,D] and final weights.
+inline void stream(ttt_state *s, Data &d, const std::vector<int64_t> &pieces,
+                   std::vector<float> &o, std::vector<float> &w) {
+  o.assign(d.B * d.H * d.T * kD, 0.f);
+  int64_t t = 0;
+  for (size_t i = 0; t < d.T; ++i) {
+    int64_t n = std::min(pieces[std::min(i, pieces.size() - 1)], d.T - t);
+    Buf x = d.slice(d.x, t, n, kD), e = d.slice(d.eta, t, n, 1);
+    Buf out({d.B, d.H, n, kD});
+    ttt_tensor in[2] = {x.t(), e.t()}, outs[1] = {out.t()};
+    ttt_error err{};
+    ASSERT_EQ(ttt_prefill(s, n, in, 2, outs, 1, &err), TTT_OK) << err.message;
+    for (int64_t c = 0; c < d.B * d.H; ++c)
+      std::copy_n(&out.v[c * n * kD], n * kD, &o[(c * d.T + t) * kD]);
+    t += n;
+    EXPECT_EQ(ttt_state_tokens_seen(s), t);
+  }
+  Buf wb({d.B, d.H, kD});
+  ttt_tensor wt = wb.t();
+  ASSERT_EQ(ttt_state_read_weights(s, 0, &wt), TTT_OK)
+      << ttt_state_last_error(s)->message;
+  w = wb.v;
 }
 
 } // namespace toy
