@@ -58,11 +58,7 @@ def jax_oracle(variant, x, tok):
 
 
 def run(bin_dir, art, x, work, extra=()):
-    args = []
-    for n, a in x.items():
-        p = os.path.join(work, f"in_{n}.npy")
-        np.save(p, a)
-        args += ["--input", f"{n}={p}"]
+    args = ttt_cases.input_args(x, work)
     out_dir = os.path.join(work, "out")
     os.makedirs(out_dir, exist_ok=True)
     subprocess.run([os.path.join(bin_dir, "ttt-run"), art, *args, "--out-dir", out_dir,

@@ -26,11 +26,7 @@ def rel(a, b):
 
 
 def run(ttt_run, art, x, work, names, extra=()):
-    args = []
-    for n, a in x.items():
-        p = os.path.join(work, f"in_{n}.npy")
-        np.save(p, a)
-        args += ["--input", f"{n}={p}"]
+    args = ttt_cases.input_args(x, work)
     out = os.path.join(work, "out")
     os.makedirs(out, exist_ok=True)
     p = subprocess.run([ttt_run, art, *args, "--out-dir", out, "--quiet", "--device", "cuda",

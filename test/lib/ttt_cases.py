@@ -8,6 +8,8 @@ mini-batch to the next really change (with tau_16 = 0 the official and MLP
 forms would carry W0 unchanged and the final-weight checks would test
 nothing)."""
 
+import os
+
 import numpy as np
 
 import ttt_reference as ref
@@ -56,3 +58,13 @@ def reference(variant, x, B, H):
             for i, r in enumerate(res):
                 outs[i][b, h] = r
     return outs
+
+
+def input_args(x, work):
+    """Writes each input to WORK/in_NAME.npy; the ttt-run flags naming them."""
+    args = []
+    for n, a in x.items():
+        p = os.path.join(work, f"in_{n}.npy")
+        np.save(p, a)
+        args += ["--input", f"{n}={p}"]
+    return args
