@@ -9,10 +9,16 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 usage: ttt-compile GRAPH.mlir -o OUT [options]
+       ttt-compile --config MODEL.json -o OUT [--set KEY=VALUE]... [options]
 
 Compiles the graph's entry function (the one holding a ttt.scan) ahead of
 time and writes OUT.json (manifest) and OUT.so (kernels); with --target
 cuda, OUT.json and OUT.ptx (PTX 8.0 for sm_90), plus OUT.cubin with --cubin.
+
+With --config, writes the graph of a whole TTT language model for that
+configuration (ttt-model-gen; keys and defaults in docs/MODEL.md, e.g.
+examples/models/ttt-125m.json) and compiles it to a model artifact
+(OUT.json, OUT.so; cpu only).
 
 options:
   -o OUT              output path without extension (required)
@@ -21,6 +27,8 @@ options:
                       in the manifest (default: the manifest names OUT.ptx)
   --gpu-threads N     cuda: threads per block, one block per chain
                       (default: 128, the fastest measured on an H100)
+  --config FILE       a model configuration (JSON) instead of GRAPH.mlir
+  --set KEY=VALUE     with --config: override one configuration key
   --entry NAME        entry function, when several hold a ttt.scan
   --mcpu CPU          target CPU for llc/opt (default: native)
   --triple TRIPLE     target triple (default: the host's, from $CC -dumpmachine)
@@ -40,6 +48,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
+config="" sets=()
 threads=128
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,14 +60,21 @@ while [ $# -gt 0 ]; do
     --target) target=${2:-}; shift 2 ;;
     --cubin) cubin=1; shift ;;
     --gpu-threads) threads=${2:-}; shift 2 ;;
+    --config) config=${2:-}; shift 2 ;;
+    --set) sets+=(--set "${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) [ -z "$input" ] || die "more than one input graph"; input=$1; shift ;;
   esac
 done
-[ -n "$input" ] || { usage >&2; die "no input graph"; }
+if [ -n "$config" ]; then
+  [ -z "$input" ] || die "give either a graph or --config, not both"
+else
+  [ "${#sets[@]}" = 0 ] || die "--set needs --config"
+  [ -n "$input" ] || { usage >&2; die "no input graph"; }
+fi
 [ -n "$out" ] || die "no output given (-o OUT)"
-[ -r "$input" ] || die "cannot read '$input'"
+[ -n "$config" ] || [ -r "$input" ] || die "cannot read '$input'"
 case "$target" in cpu|cuda) ;; *) die "unknown target '$target' (cpu or cuda)" ;; esac
 [ "$cubin" = 0 ] || [ "$target" = cuda ] || die "--cubin needs --target cuda"
 case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" ;; esac
@@ -120,9 +136,17 @@ trap 'rm -rf "$tmp"' EXIT
 entry_flag=()
 [ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
 
+if [ -n "$config" ]; then
+  [ "$target" = cpu ] || die "--config: only --target cpu compiles whole models so far"
+  "$HERE/ttt-model-gen" "$config" "${sets[@]}" -o "$tmp/model.mlir" \
+    --manifest "$tmp/manifest.json" --library "$name.so" ||
+    die "cannot write the graph of '$config'"
+  input="$tmp/model.mlir"
+else
 "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-library="$name.so" \
   "${entry_flag[@]}" "$input" -o "$tmp/manifest.json" ||
   die "cannot describe the entry of '$input'"
+fi
 "$HERE/ttt-opt" "$input" --ttt-to-llvm-cpu -o "$tmp/model.llvm.mlir" ||
   die "lowering '$input' failed"
 "$HERE/ttt-translate" --mlir-to-llvmir "$tmp/model.llvm.mlir" -o "$tmp/model.ll" ||
@@ -139,5 +163,6 @@ mv "$tmp/manifest.json" "$out.json"
 if [ "$keep" = 1 ]; then
   mv "$tmp/model.llvm.mlir" "$out.llvm.mlir"
   mv "$tmp/model.ll" "$out.ll"
+  [ -z "$config" ] || mv "$tmp/model.mlir" "$out.mlir"
 fi
 echo "ttt-compile: wrote $out.json and $out.so"

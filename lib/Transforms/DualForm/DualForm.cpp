@@ -190,7 +190,9 @@ Value dualWeightAt(OpBuilder &b, Location loc, Value p, Value w, Value x,
   SmallVector<OpFoldResult> sizes{b.getIndexAttr(1),
                                   tensor::getMixedSize(b, loc, eta, 1)};
   SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-  auto rowType = RankedTensorType::get({ShapedType::kDynamic}, elt);
+  // Static when the chunk is (a graph over a static number of tokens).
+  auto rowType = RankedTensorType::get(
+      {cast<RankedTensorType>(eta.getType()).getDimSize(1)}, elt);
   Value row = tensor::ExtractSliceOp::create(b, loc, rowType, eta, offsets,
                                              sizes, strides);
   Value step = buildGeneric(
