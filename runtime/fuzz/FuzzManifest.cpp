@@ -1,6 +1,7 @@
-// libFuzzer target: the artifact manifest parser on arbitrary text (it only
-// parses and validates; it loads no library).
+// libFuzzer target: the artifact and model manifest parsers on arbitrary
+// text (they only parse and validate; they load no library).
 #include "Manifest.h"
+#include "ModelManifest.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -10,5 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
   ttt::rt::Manifest m;
   (void)ttt::rt::parseManifest(text, "fuzz.json", m);
+  ttt::rt::ModelManifest mm;
+  (void)ttt::rt::parseModelManifest(text, "fuzz.json", mm);
   return 0;
 }

@@ -51,30 +51,43 @@ public:
 
 } // namespace
 
-Error loadCpuBackend(const Manifest &m, std::unique_ptr<Backend> &out) {
-  const std::string &path = m.path;
+Error openLibrary(const std::string &path, const std::string &library,
+                  void *&handle) {
+  handle = nullptr;
   struct stat st;
-  if (stat(m.libraryPath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+  if (stat(library.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     return makeError(TTT_ERROR_LIBRARY,
-                     path + ": library " + m.libraryPath + " not found");
-  if (Error e = checkElf(m.libraryPath))
+                     path + ": library " + library + " not found");
+  if (Error e = checkElf(library))
     return makeError(e.code, path + ": " + e.message);
-  auto b = std::make_unique<CpuBackend>();
   // RTLD_LOCAL: two artifacts may export the same entry name.
-  b->handle = dlopen(m.libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!b->handle) {
+  handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
     const char *why = dlerror();
     return makeError(TTT_ERROR_LIBRARY,
-                     path + ": cannot load library " + m.libraryPath + ": " +
+                     path + ": cannot load library " + library + ": " +
                          (why ? why : "unknown dlopen error"));
   }
+  return Error::ok();
+}
+
+Error findEntry(const std::string &path, const std::string &library,
+                void *handle, const std::string &symbol, EntryFn &out) {
   dlerror();
-  void *sym = dlsym(b->handle, m.entry.c_str());
+  void *sym = dlsym(handle, symbol.c_str());
   if (!sym)
-    return makeError(TTT_ERROR_ENTRY, path + ": entry symbol \"" + m.entry +
-                                          "\" not found in " +
-                                          m.libraryPath);
-  b->entry = reinterpret_cast<EntryFn>(sym);
+    return makeError(TTT_ERROR_ENTRY, path + ": entry symbol \"" + symbol +
+                                          "\" not found in " + library);
+  out = reinterpret_cast<EntryFn>(sym);
+  return Error::ok();
+}
+
+Error loadCpuBackend(const Manifest &m, std::unique_ptr<Backend> &out) {
+  auto b = std::make_unique<CpuBackend>();
+  if (Error e = openLibrary(m.path, m.libraryPath, b->handle))
+    return e;
+  if (Error e = findEntry(m.path, m.libraryPath, b->handle, m.entry, b->entry))
+    return e;
   out = std::move(b);
   return Error::ok();
 }

@@ -95,6 +95,13 @@ public:
 
 /// CPU: dlopen the manifest's library and resolve its entry (Artifact.cpp).
 Error loadCpuBackend(const Manifest &m, std::unique_ptr<Backend> &out);
+/// Checks `library` (it exists, sane ELF headers) and dlopens it; errors
+/// name the manifest `path`. On failure `handle` is null.
+Error openLibrary(const std::string &path, const std::string &library,
+                  void *&handle);
+/// dlsym of an entry (TTT_ERROR_ENTRY naming `symbol` if missing).
+Error findEntry(const std::string &path, const std::string &library,
+                void *handle, const std::string &symbol, void (*&out)());
 /// CUDA: driver, module and kernel (cuda/CudaBackend.cpp). `driverLibrary`
 /// overrides libcuda.so.1 (tests).
 Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,

@@ -308,6 +308,14 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
                  "unsupported manifest version " +
                      std::to_string(j["version"].get<int64_t>()) +
                      " (this runtime reads version 1)");
+  // Layer artifacts have no "kind"; models (docs/MODEL.md) have their own
+  // loader.
+  if (j.contains("kind"))
+    return c.err(TTT_ERROR_FORMAT,
+                 j["kind"] == "model"
+                     ? "a model manifest (\"kind\": \"model\"), not a layer "
+                       "artifact; load it with ttt_model_load"
+                     : "unknown manifest kind " + j["kind"].dump());
 
   if (!j.contains("target") || !j["target"].is_string())
     return c.err(TTT_ERROR_FORMAT, "missing \"target\"");

@@ -167,6 +167,77 @@ ttt_status ttt_decode(ttt_state *s, const ttt_tensor *inputs, size_t num_inputs,
                       const ttt_tensor *outputs, size_t num_outputs,
                       ttt_error *err);
 
+/*--- Models (docs/MODEL.md) -----------------------------------------------*/
+
+/* A whole language model: a manifest with "kind": "model", its library of
+ * prefill/decode entries over one sequence, and its packed f32 weights. */
+typedef struct ttt_model ttt_model;
+/* `batch` independent sequences of one model: their per-sequence state
+ * blobs and the tokens seen. */
+typedef struct ttt_session ttt_session;
+
+/* Parses and validates the model manifest at `path`, checks and dlopens its
+ * library and resolves every entry symbol. A layer artifact manifest is
+ * TTT_ERROR_FORMAT (load it with ttt_artifact_load; ttt_artifact_load
+ * likewise refuses model manifests); target "cuda" is
+ * TTT_ERROR_UNSUPPORTED. On failure *out is NULL. */
+ttt_status ttt_model_load(const char *path, ttt_model **out, ttt_error *err);
+/* Reads the weights from a .safetensors file: every manifest weight must
+ * be there, dtype F32, with exactly the manifest's shape; a tensor that is
+ * not a weight is an error unless the manifest lists it in "tied" (then it
+ * must have its target's shape and dtype; its values are ignored). Errors
+ * name the file and the tensor. On failure the model keeps the weights it
+ * had. Sessions see new weights from their next call; their states keep
+ * their values until reset. Not concurrently with any session call. */
+ttt_status ttt_model_load_weights(ttt_model *m, const char *safetensors_path,
+                                  ttt_error *err);
+void ttt_model_free(ttt_model *m);
+int64_t ttt_model_vocab_size(const ttt_model *m);
+int64_t ttt_model_mini_batch_size(const ttt_model *m);
+/* Elements of state `name` (per sequence), or -1 if there is none. */
+int64_t ttt_model_state_size(const ttt_model *m, const char *name);
+/* Whether ttt_model_load_weights has succeeded. */
+int ttt_model_has_weights(const ttt_model *m);
+
+/* Needs the weights loaded. Every sequence starts at position 0 with its
+ * states set to their "init" (a copy of a weight, or zeros). Uses
+ * `num_threads` = hardware concurrency (see ttt_session_set_threads). The
+ * model must outlive the session. */
+ttt_status ttt_session_create(const ttt_model *m, int64_t batch,
+                              ttt_session **out, ttt_error *err);
+void ttt_session_free(ttt_session *s);
+/* Back to position 0 and the states' init values (from the weights loaded
+ * now). */
+ttt_status ttt_session_reset(ttt_session *s);
+/* Sequences run in parallel on the session's pool; 0 = hardware
+ * concurrency. */
+ttt_status ttt_session_set_threads(ttt_session *s, int32_t num_threads);
+
+/* Feeds n >= 1 tokens to every sequence: `tokens` is [batch][n] token ids
+ * in [0, vocab_size) (checked first: a bad id changes nothing). Writes the
+ * logits after each sequence's last token to `logits` [batch][vocab_size]
+ * (may be NULL). Per sequence, the span is split as docs/MODEL.md says:
+ * decode steps up to the next mini-batch boundary, the largest prefill
+ * entries that fit, decode steps for the rest; so any split of a sequence
+ * over calls gives the same logits up to fp32 rounding. */
+ttt_status ttt_session_prefill(ttt_session *s, int64_t n, const int32_t *tokens,
+                               float *logits, ttt_error *err);
+/* ttt_session_prefill with n = 1: `tokens` is [batch]. */
+ttt_status ttt_session_decode(ttt_session *s, const int32_t *tokens,
+                              float *logits, ttt_error *err);
+int64_t ttt_session_batch(const ttt_session *s);
+/* Tokens fed to each sequence since create/reset. */
+int64_t ttt_session_tokens_seen(const ttt_session *s);
+/* Copies state `name` of sequence `seq` (after its last token) to `out`,
+ * which holds `count` >= ttt_model_state_size floats. */
+ttt_status ttt_session_read_state(ttt_session *s, int64_t seq, const char *name,
+                                  float *out, size_t count, ttt_error *err);
+/* Bytes the session holds (state blobs, logits scratch); it does not grow
+ * with the tokens seen. The model's weights are not counted. */
+size_t ttt_session_memory_bytes(const ttt_session *s);
+/* The last error on this session ("" if none). */
+const ttt_error *ttt_session_last_error(const ttt_session *s);
+
 #ifdef __cplusplus
 }
 #endif
