@@ -52,6 +52,8 @@ def check_config(raw):
     ConfigError naming the offending key."""
     cfg = dict(DEFAULTS)
     for key, value in raw.items():
+        if key.startswith("_"):
+            continue  # comments ("_comment": ...)
         if key in UNSUPPORTED:
             if value != UNSUPPORTED[key]:
                 raise ConfigError(f"'{key}' = {value!r} is not supported")
