@@ -35,6 +35,16 @@ chain and reports time, tokens/s and peak RSS.
   --device cpu|cuda             where the artifact runs (default cpu); it
                                 must match the artifact's target
   --help                        this text
+
+Whole models (docs/MODEL.md; see ttt-run generate --help):
+  ttt-run generate MODEL.json --weights W.safetensors --prompt 1,2,3
+          [--batch B] [--max-new-tokens N] [--threads N] [--json]
+                                greedy generation: generated ids, prefill
+                                tokens/s and ms, decode ms per token
+  ttt-run prefill-model MODEL.json --weights W.safetensors
+          --random-tokens T [--seed S] [--piece N] [--batch B]
+                                T random tokens streamed in calls of N:
+                                tokens/s, peak RSS
 )";
 }
 

@@ -3,11 +3,14 @@
 // Loads an artifact, binds inputs from .npy/.safetensors files or seeded
 // random values, runs prefill over all tokens (or --stream pieces), writes
 // results and reports time, tokens/s and peak RSS. Every failure prints
-// "ttt-run: error: ..." and exits with status 1.
+// "ttt-run: error: ..." and exits with status 1. `ttt-run generate` and
+// `ttt-run prefill-model` run whole models (ModelRun.cpp); their usage
+// errors exit with status 2.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Inputs.h"
+#include "ModelOptions.h"
 #include "Options.h"
 
 #include "ttt/runtime/Npy.h"
@@ -427,18 +430,28 @@ int runMain(const Options &o) {
 } // namespace
 
 int main(int argc, char **argv) {
-  Options o;
   std::string error;
-  if (!parseOptions(argc, argv, o, error)) {
+  ModelOptions mo;
+  const bool model = argc > 1 && isModelCommand(argv[1]);
+  if (model && !parseModelOptions(argc, argv, mo, error)) {
+    std::fprintf(stderr, "ttt-run: error: %s\n", error.c_str());
+    return 2;
+  }
+  if (model && mo.help) {
+    std::fputs(modelUsage(), stdout);
+    return 0;
+  }
+  Options o;
+  if (!model && !parseOptions(argc, argv, o, error)) {
     std::fprintf(stderr, "ttt-run: error: %s\n", error.c_str());
     return 1;
   }
-  if (o.help) {
+  if (!model && o.help) {
     std::fputs(usage(), stdout);
     return 0;
   }
   try {
-    return runMain(o);
+    return model ? runModelCommand(mo) : runMain(o);
   } catch (const Failure &f) {
     std::fprintf(stderr, "ttt-run: error: %s\n", f.message.c_str());
   } catch (const std::bad_alloc &) {
