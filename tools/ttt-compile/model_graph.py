@@ -113,19 +113,32 @@ class ModelGraph:
         self.states, self.ns = mc.with_offsets(mc.state_shapes(cfg))
         self.weight_index = {name: (shape, off) for name, shape, off in self.weights}
         self.state_index = {name: (shape, off) for name, shape, off, _ in self.states}
+        self.wbase = self.sbase = None
 
     # -- blobs ------------------------------------------------------------
+    # Inside a block function the layer's weights and states sit at
+    # %wbase / %sbase plus their offset relative to layer 0's.
+    def _offset(self, w, base, offset):
+        if base is None:
+            return offset
+        value, start = base
+        name = w.fresh("off")
+        w.emit(f"{name} = arith.addi {value}, {w.const_index(offset - start)} : index")
+        return name
+
     def weight(self, w, name, shape=None):
         full, off = self.weight_index[name]
         key = (name, tuple(shape or full))
         if key not in self.cache:
-            flat = w.slice_1d("%weights", self.nw, off, mc.numel(full))
+            flat = w.slice_1d("%weights", self.nw, self._offset(w, self.wbase, off),
+                              mc.numel(full))
             self.cache[key] = w.reshape(flat, [mc.numel(full)], list(shape or full))
         return self.cache[key]
 
     def state(self, w, name, shape):
         full, off = self.state_index[name]
-        flat = w.slice_1d("%states", self.ns, off, mc.numel(full))
+        flat = w.slice_1d("%states", self.ns, self._offset(w, self.sbase, off),
+                          mc.numel(full))
         return w.reshape(flat, [mc.numel(full)], shape)
 
     # -- building blocks --------------------------------------------------
@@ -440,50 +453,112 @@ class ModelGraph:
                          [("%tokens", [rows], ["r"], "i32")], w.empty(shape), shape,
                          ["r", "c"], body, "embed")
 
-    def function(self, name, rows, decode):
-        cfg = self.cfg
-        hid, vocab = cfg["hidden_size"], cfg["vocab_size"]
+    def _writer(self):
         w = Writer()
         w.reshape_slice = lambda value, position: self._row(w, value, position)
         self.cache = {}
-        ctx = {"decode": decode, "new_states": {}}
+        return w
+
+    def _decode_context(self, w, ctx):
+        """Position r, its RoPE rows and the commit flag of a decode step."""
+        cfg = self.cfg
         bt, d = cfg["mini_batch_size"], mc.head_dim(cfg)
+        c0 = w.const_index(0)
+        pos_i32 = w.fresh("pos")
+        w.emit(f"{pos_i32} = tensor.extract %position[{c0}] : {ttype([1], 'i32')}")
+        pos = w.fresh("posi")
+        w.emit(f"{pos} = arith.index_cast {pos_i32} : i32 to index")
+        ctx["position"] = pos
+        cos, sin = rope_tables(cfg, range(bt))
+        cos_t, sin_t = w.fresh("cos"), w.fresh("sin")
+        w.emit(f"{cos_t} = arith.constant {dense_f32(cos)}")
+        w.emit(f"{sin_t} = arith.constant {dense_f32(sin)}")
+        ctx["cos"] = w.fresh("cosr")
+        w.emit(f"{ctx['cos']} = tensor.extract_slice {cos_t}[{pos}, 0] [1, {d // 2}] "
+               f"[1, 1] : {ttype([bt, d // 2])} to {ttype([1, d // 2])}")
+        ctx["sin"] = w.fresh("sinr")
+        w.emit(f"{ctx['sin']} = tensor.extract_slice {sin_t}[{pos}, 0, 0] "
+               f"[1, {d // 2}, 2] [1, 1, 1] : {ttype([bt, d // 2, 2])} to "
+               f"{ttype([1, d // 2, 2])}")
+        # 1.0 when this token completes its mini-batch (commit), else 0.
+        last = w.const_index(bt - 1)
+        is_last = w.fresh("islast")
+        w.emit(f"{is_last} = arith.cmpi eq, {pos}, {last} : index")
+        one, zero = w.const_f32(1.0), w.const_f32(0.0)
+        flag = w.fresh("flag")
+        w.emit(f"{flag} = arith.select {is_last}, {one}, {zero} : f32")
+        commit = w.fresh("commit")
+        w.emit(f"{commit} = tensor.splat {flag} : {ttype([cfg['num_attention_heads'], 1])}")
+        ctx["commit"] = commit
+
+    def block_function(self, name, rows, decode):
+        """One block as a private function, called once per layer with that
+        layer's weight and state base offsets: the layers share its code."""
+        cfg = self.cfg
+        hid, heads, bt, d = (cfg["hidden_size"], cfg["num_attention_heads"],
+                             cfg["mini_batch_size"], mc.head_dim(cfg))
+        w = self._writer()
+        first_weight = self.weight_index["model.layers.0.seq_norm.weight"][1]
+        first_state = self.states[0][2]
+        self.wbase, self.sbase = ("%wbase", first_weight), ("%sbase", first_state)
+        ctx = {"decode": decode, "new_states": {}}
+        args = [f"%x: {ttype([rows, hid])}",
+                f"%weights: {ttype([self.nw])} {{bufferization.writable = false}}",
+                f"%states: {ttype([self.ns])} {{bufferization.writable = false}}",
+                "%wbase: index", "%sbase: index"]
         if decode:
-            c0 = w.const_index(0)
-            pos_i32 = w.fresh("pos")
-            w.emit(f"{pos_i32} = tensor.extract %position[{c0}] : {ttype([1], 'i32')}")
-            pos = w.fresh("posi")
-            w.emit(f"{pos} = arith.index_cast {pos_i32} : i32 to index")
-            ctx["position"] = pos
-            cos, sin = rope_tables(cfg, range(bt))
-            cos_t, sin_t = w.fresh("cos"), w.fresh("sin")
-            w.emit(f"{cos_t} = arith.constant {dense_f32(cos)}")
-            w.emit(f"{sin_t} = arith.constant {dense_f32(sin)}")
-            ctx["cos"] = w.fresh("cosr")
-            w.emit(f"{ctx['cos']} = tensor.extract_slice {cos_t}[{pos}, 0] [1, {d // 2}] "
-                   f"[1, 1] : {ttype([bt, d // 2])} to {ttype([1, d // 2])}")
-            ctx["sin"] = w.fresh("sinr")
-            w.emit(f"{ctx['sin']} = tensor.extract_slice {sin_t}[{pos}, 0, 0] "
-                   f"[1, {d // 2}, 2] [1, 1, 1] : {ttype([bt, d // 2, 2])} to "
-                   f"{ttype([1, d // 2, 2])}")
-            # 1.0 when this token completes its mini-batch (commit), else 0.
-            last = w.const_index(bt - 1)
-            is_last = w.fresh("islast")
-            w.emit(f"{is_last} = arith.cmpi eq, {pos}, {last} : index")
-            one, zero = w.const_f32(1.0), w.const_f32(0.0)
-            flag = w.fresh("flag")
-            w.emit(f"{flag} = arith.select {is_last}, {one}, {zero} : f32")
-            commit = w.fresh("commit")
-            w.emit(f"{commit} = tensor.splat {flag} : {ttype([cfg['num_attention_heads'], 1])}")
-            ctx["commit"] = commit
+            ctx.update(position="%position", cos="%cos", sin="%sin", commit="%commit")
+            args += ["%position: index", f"%cos: {ttype([1, d // 2])}",
+                     f"%sin: {ttype([1, d // 2, 2])}", f"%commit: {ttype([heads, 1])}"]
         else:
             cos, sin = rope_tables(cfg, [r % bt for r in range(rows)])
             ctx["cos"], ctx["sin"] = w.fresh("cos"), w.fresh("sin")
             w.emit(f"{ctx['cos']} = arith.constant {dense_f32(cos)}")
             w.emit(f"{ctx['sin']} = arith.constant {dense_f32(sin)}")
+        x = self.block(w, "%x", rows, 0, ctx)
+        self.wbase = self.sbase = None
+        states = list(ctx["new_states"].items())
+        values = [x] + [v for _, (v, _) in states]
+        types = [ttype([rows, hid])] + [ttype(shape) for _, (_, shape) in states]
+        w.emit(f"return {', '.join(values)} : {', '.join(types)}")
+        head = (f"func.func private @{name}({', '.join(args)}) -> "
+                f"({', '.join(types)}) {{")
+        # State names relative to layer 0 ("layers.0.W1_states" -> "W1_states").
+        suffixes = [n.split(".", 2)[2] for n, _ in states]
+        shapes = [shape for _, (_, shape) in states]
+        return "\n".join([head] + w.lines + ["}"]), types, suffixes, shapes
+
+    def function(self, name, rows, decode):
+        cfg = self.cfg
+        hid, vocab = cfg["hidden_size"], cfg["vocab_size"]
+        block_text, block_types, suffixes, shapes = self.block_function(
+            f"{name}_block", rows, decode)
+        w = self._writer()
+        ctx = {}
+        if decode:
+            self._decode_context(w, ctx)
         x = self.embed(w, rows)
+        new_states = {}
+        state_starts = {n: off for n, _, off, _ in self.states}
         for layer in range(cfg["num_hidden_layers"]):
-            x = self.block(w, x, rows, layer, ctx)
+            wbase = w.const_index(
+                self.weight_index[f"model.layers.{layer}.seq_norm.weight"][1])
+            sbase = w.const_index(state_starts[f"layers.{layer}.{self.states[0][0].split('.', 2)[2]}"])
+            operands = [x, "%weights", "%states", wbase, sbase]
+            operand_types = [ttype([rows, hid]), ttype([self.nw]), ttype([self.ns]),
+                             "index", "index"]
+            if decode:
+                operands += [ctx["position"], ctx["cos"], ctx["sin"], ctx["commit"]]
+                operand_types += ["index", ttype([1, mc.head_dim(cfg) // 2]),
+                                  ttype([1, mc.head_dim(cfg) // 2, 2]),
+                                  ttype([cfg["num_attention_heads"], 1])]
+            result = w.fresh("blk")
+            w.emit(f"{result}:{len(block_types)} = func.call @{name}_block("
+                   f"{', '.join(operands)}) : ({', '.join(operand_types)}) -> "
+                   f"({', '.join(block_types)})")
+            x = f"{result}#0"
+            for i, (suffix, shape) in enumerate(zip(suffixes, shapes)):
+                new_states[f"layers.{layer}.{suffix}"] = (f"{result}#{i + 1}", shape)
         hn = self.rms_norm(w, x, rows, "model.norm.weight")
         table = self.weight(w, "model.embed_tokens.weight")
         if cfg["logits"] == "all" and not decode:
@@ -500,7 +575,7 @@ class ModelGraph:
         w.emit(f"{blob}_e = tensor.empty() : {ttype([self.ns])}")
         w.emit(f"{blob} = linalg.copy ins(%states : {ttype([self.ns])}) "
                f"outs({blob}_e : {ttype([self.ns])}) -> {ttype([self.ns])}")
-        for state_name, (value, shape) in ctx["new_states"].items():
+        for state_name, (value, shape) in new_states.items():
             _, off = self.state_index[state_name]
             flat = w.reshape(value, shape, [mc.numel(shape)])
             blob = w.insert_1d(flat, blob, self.ns, off, mc.numel(shape))
@@ -512,7 +587,8 @@ class ModelGraph:
                  f"%states: {ttype([self.ns])} {{bufferization.writable = false}}"]
         head = (f"func.func @{name}({', '.join(args)}) -> "
                 f"({ttype(logits_shape)}, {ttype([self.ns])}) {{")
-        return "\n".join([head] + w.lines + ["}"]), logits_shape
+        return (block_text + "\n\n" + "\n".join([head] + w.lines + ["}"]),
+                logits_shape)
 
     def _row(self, w, value, position):
         """value[position : position + 1] of a rank-1 tensor<BT>."""
