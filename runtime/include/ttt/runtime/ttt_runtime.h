@@ -3,7 +3,8 @@
  * Loads a compiled artifact (JSON manifest + shared library, or a CUDA
  * module for target "cuda"), keeps the per-chain streaming state of a TTT
  * layer and runs prefill/decode through the artifact's entry point or
- * kernel. See docs/RUNTIME.md.
+ * kernel. Whole models (docs/MODEL.md) have their own objects: ttt_model
+ * and ttt_session. See docs/RUNTIME.md.
  *
  * Conventions: nothing is global. Every call that can fail returns a
  * ttt_status and, when `err` is non-null, fills it with the code and a
