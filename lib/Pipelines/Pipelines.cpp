@@ -101,7 +101,44 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
     llvm::report_fatal_error("ttt-to-nvvm: malformed built-in pipeline");
 }
 
+void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
+                                     bool cubin) {
+  buildTTTToLinalgPipeline(pm);
+  // Host functions that sequence one kernel per linalg op: every op's
+  // parallel dims over a flat grid, buffers in device memory, then
+  // upstream's outlining, async streams and NVVM/host lowering.
+  std::string lowering =
+      std::string(kBufferizeAtBoundaries) +
+      "func.func(buffer-hoisting),func.func(buffer-loop-hoisting),"
+      "buffer-results-to-out-params{modify-public-functions "
+      "hoist-static-allocs},"
+      "buffer-deallocation-pipeline,"
+      "convert-memref-copy-to-linalg,"
+      "func.func(convert-linalg-to-parallel-loops),"
+      "func.func(ttt-gpu-parallel-loops-to-launch{threads=" +
+      std::to_string(threads) +
+      "}),"
+      "func.func(ttt-gpu-host-buffers),"
+      "gpu-kernel-outlining,canonicalize,cse,"
+      "func.func(gpu-async-region),"
+      "gpu-lower-to-nvvm-pipeline{cubin-chip=sm_90 cubin-features=+ptx80 "
+      "opt-level=3 cubin-format=" +
+      (cubin ? "bin" : "isa") + "}";
+  if (failed(parsePassPipeline(lowering, pm)))
+    llvm::report_fatal_error("ttt-model-to-gpu: malformed built-in pipeline");
+}
+
 namespace {
+struct TTTModelToGPUOptions : PassPipelineOptions<TTTModelToGPUOptions> {
+  Option<unsigned> threads{*this, "threads",
+                           llvm::cl::desc("Threads per block (1 to 1024)"),
+                           llvm::cl::init(256)};
+  Option<bool> cubin{*this, "cubin",
+                     llvm::cl::desc("Embed cubin (needs ptxas) instead of "
+                                    "PTX (JIT-compiled by the driver)"),
+                     llvm::cl::init(false)};
+};
+
 struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<unsigned> threads{*this, "threads",
                            llvm::cl::desc("Threads per block (1 to 1024)"),
@@ -121,6 +158,17 @@ void ttt::registerTTTPipelines() {
       "ttt-gpu-extern-shared",
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
         buildTTTToNVVMPipeline(pm, options.threads);
+      });
+  PassPipelineRegistration<TTTModelToGPUOptions>(
+      "ttt-model-to-gpu",
+      "Lower a whole-model graph (ttt-model-gen) to host code that runs "
+      "every linalg op as a GPU kernel (sm_90), for the GPU model ABI of "
+      "docs/MODEL.md: ttt-to-linalg, bufferization, "
+      "convert-linalg-to-parallel-loops, ttt-gpu-parallel-loops-to-launch, "
+      "ttt-gpu-host-buffers, gpu-kernel-outlining, gpu-async-region, "
+      "gpu-lower-to-nvvm-pipeline",
+      [](OpPassManager &pm, const TTTModelToGPUOptions &options) {
+        buildTTTModelToGPUPipeline(pm, options.threads, options.cubin);
       });
   PassPipelineRegistration<>(
       "ttt-to-llvm-cpu",

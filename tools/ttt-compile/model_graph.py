@@ -376,11 +376,9 @@ class ModelGraph:
         body = []
         inner.prologue(body, c)
         inner.grads(body, c)
-        body += [f"{p}i0 = arith.constant 0 : index",
-                 f"{p}a = tensor.extract {p}ac[{p}i0] : {ttype([1])}",
-                 f"{p}ta = tensor.extract {p}tau[{p}i0] : {ttype([1])}",
-                 f"{p}cm = tensor.extract {p}commit[{p}i0] : {ttype([1])}",
-                 f"{p}last = arith.cmpf one, {p}cm, {p}f0 : f32"]
+        # The scalars (alpha, tau_r, commit flag) are read inside the
+        # elementwise ops (a broadcast from their one-element tensors), so
+        # that no host code reads device memory in a GPU build.
         bars, new_w, new_g = {}, [], []
         for n in names:
             shape = inner.shapes[n]
@@ -390,30 +388,37 @@ class ModelGraph:
                         f"[[0, 1]{''.join(f', [{i + 2}]' for i in range(len(shape) - 1))}] : "
                         f"{ttype([1] + shape)} into {ttype(shape)}")
 
-            def ew(out, ins, ops, result):
+            def ew(out, ins, scalars, ops, result):
                 amap = f"affine_map<({', '.join(dims)}) -> ({', '.join(dims)})>"
+                smap = f"affine_map<({', '.join(dims)}) -> (0)>"
                 iters = ", ".join(['"parallel"'] * len(dims))
+                maps = [amap] * len(ins) + [smap] * len(scalars) + [amap]
+                types = [ttype(shape)] * len(ins) + [ttype([1])] * len(scalars)
                 body.append(f"{out}_e = tensor.empty() : {ttype(shape)}")
-                body.append(f"{out} = linalg.generic {{indexing_maps = [{', '.join([amap] * (len(ins) + 1))}], "
-                            f"iterator_types = [{iters}]}} ins({', '.join(ins)} : "
-                            f"{', '.join([ttype(shape)] * len(ins))}) outs({out}_e : {ttype(shape)}) {{")
-                body.append(f"^bb0({', '.join(f'{out}_x{i}: f32' for i in range(len(ins)))}, {out}_o: f32):")
+                body.append(f"{out} = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
+                            f"iterator_types = [{iters}]}} ins({', '.join(ins + scalars)} : "
+                            f"{', '.join(types)}) outs({out}_e : {ttype(shape)}) {{")
+                args = [f"{out}_x{i}: f32" for i in range(len(ins))]
+                args += [f"{out}_y{i}: f32" for i in range(len(scalars))]
+                body.append(f"^bb0({', '.join(args)}, {out}_o: f32):")
                 for op in ops:
                     body.append("  " + op.format(o=out))
                 body.append(f"  linalg.yield {result.format(o=out)} : f32")
                 body.append(f"}} -> {ttype(shape)}")
             # Sum of this mini-batch's alpha-weighted gradients.
-            ew(f"{p}S{n}", [f"{p}G{n}", grad],
-               [f"{{o}}_m = arith.mulf {p}a, {{o}}_x1 : f32",
+            ew(f"{p}S{n}", [f"{p}G{n}", grad], [f"{p}ac"],
+               [f"{{o}}_m = arith.mulf {{o}}_y0, {{o}}_x1 : f32",
                 f"{{o}}_s = arith.addf {{o}}_x0, {{o}}_m : f32"], "{o}_s")
-            ew(f"{p}bar{n}", [f"{p}{n}", f"{p}S{n}"],
-               [f"{{o}}_m = arith.mulf {p}ta, {{o}}_x1 : f32",
+            ew(f"{p}bar{n}", [f"{p}{n}", f"{p}S{n}"], [f"{p}tau"],
+               [f"{{o}}_m = arith.mulf {{o}}_y0, {{o}}_x1 : f32",
                 f"{{o}}_s = arith.subf {{o}}_x0, {{o}}_m : f32"], "{o}_s")
             bars[n] = f"{p}bar{n}"
-            ew(f"{p}new{n}", [f"{p}bar{n}", f"{p}{n}"],
-               [f"{{o}}_s = arith.select {p}last, {{o}}_x0, {{o}}_x1 : f32"], "{o}_s")
-            ew(f"{p}newG{n}", [f"{p}S{n}"],
-               [f"{{o}}_s = arith.select {p}last, {p}f0, {{o}}_x0 : f32"], "{o}_s")
+            ew(f"{p}new{n}", [f"{p}bar{n}", f"{p}{n}"], [f"{p}commit"],
+               [f"{{o}}_c = arith.cmpf one, {{o}}_y0, {p}f0 : f32",
+                f"{{o}}_s = arith.select {{o}}_c, {{o}}_x0, {{o}}_x1 : f32"], "{o}_s")
+            ew(f"{p}newG{n}", [f"{p}S{n}"], [f"{p}commit"],
+               [f"{{o}}_c = arith.cmpf one, {{o}}_y0, {p}f0 : f32",
+                f"{{o}}_s = arith.select {{o}}_c, {p}f0, {{o}}_x0 : f32"], "{o}_s")
             new_w.append(f"{p}new{n}")
             new_g.append(f"{p}newG{n}")
         ln = inner.forward(body, f"{p}qc", bars, c, "q")

@@ -204,3 +204,42 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
 }
 
 #endif // TTT_CONVERSION_PASSES_TD
+
+def TTTGPUParallelLoopsToLaunch
+    : Pass<"ttt-gpu-parallel-loops-to-launch", "::mlir::func::FuncOp"> {
+  let summary = "Run every outermost scf.parallel of a host function as a "
+                "GPU launch, one thread per iteration";
+  let description = [{
+    For whole-model graphs on the GPU: after `convert-linalg-to-parallel-loops`
+    every linalg op is an `scf.parallel` (its reduction dims sequential
+    loops inside). Each outermost one, with lower bounds 0 and steps 1,
+    becomes a `gpu.launch` of `ceil(N / threads)` blocks of `threads`
+    threads, N the product of its upper bounds: thread i runs iteration i
+    (row-major, the last dim the fastest, so neighbouring threads touch
+    neighbouring elements) if i < N. Other loop bounds are a located error.
+  }];
+  let options = [
+    Option<"threads", "threads", "unsigned", /*default=*/"256",
+           "Threads per block (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TTTGPUHostBuffers : Pass<"ttt-gpu-host-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Allocate a host function's buffers on the GPU";
+  let description = [{
+    In a host function whose memref arguments are device memory (the GPU
+    model ABI of docs/MODEL.md), the buffers bufferization allocated
+    outside `gpu.launch` must be device memory too: `memref.alloc` becomes
+    `gpu.alloc` and `memref.dealloc` `gpu.dealloc` (except index and i1
+    buffers: the deallocation pipeline's host-side bookkeeping). A constant
+    global read
+    by kernels (`memref.get_global`, e.g. RoPE tables) is copied to a
+    device buffer (`gpu.memcpy`) where it is taken, freed before each
+    return.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}

@@ -22,6 +22,12 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
 void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128);
 
+/// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
+/// each linalg op as a kernel of `threads` threads per block over a flat
+/// grid; kernels embedded as PTX, or as cubin when `cubin` (needs ptxas).
+void buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads = 256,
+                                bool cubin = false);
+
 /// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with
 /// the global pipeline registry.
 void registerTTTPipelines();
