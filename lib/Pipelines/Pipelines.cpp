@@ -120,7 +120,7 @@ void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
       "}),"
       "func.func(ttt-gpu-host-buffers),"
       "gpu-kernel-outlining,canonicalize,cse,"
-      "func.func(gpu-async-region),"
+      "func.func(gpu-async-region),func.func(llvm-request-c-wrappers),"
       "gpu-lower-to-nvvm-pipeline{cubin-chip=sm_90 cubin-features=+ptx80 "
       "opt-level=3 cubin-format=" +
       (cubin ? "bin" : "isa") + "}";

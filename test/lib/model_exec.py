@@ -2,13 +2,73 @@
 ctypes, independently of the C++ runtime: packs weights into the blob,
 keeps one state blob per sequence and splits spans the documented way
 (decode steps up to a mini-batch boundary, the largest prefill entries
-that fit, decode steps for the rest)."""
+that fit, decode steps for the rest). Artifacts of target cuda get device
+arrays (CUDA driver through ctypes), position in host memory, and the
+shim's error checked after every call."""
 
 import ctypes
 import json
 import os
 
 import numpy as np
+
+
+class DeviceArray:
+    """A contiguous array in device memory (CUDA driver via ctypes)."""
+
+    def __init__(self, cuda, shape, dtype):
+        self.cuda, self.shape, self.dtype = cuda, tuple(shape), np.dtype(dtype)
+        self.ndim, self.itemsize = len(self.shape), self.dtype.itemsize
+        self.nbytes = int(np.prod(self.shape)) * self.itemsize
+        self.strides = tuple(int(np.prod(self.shape[i + 1:])) * self.itemsize
+                             for i in range(self.ndim))
+        ptr = ctypes.c_uint64()
+        cuda.check(cuda.lib.cuMemAlloc_v2(ctypes.byref(ptr), max(self.nbytes, 1)),
+                   "cuMemAlloc")
+        self.ptr = ptr.value
+
+    def upload(self, array):
+        array = np.ascontiguousarray(array, self.dtype)
+        assert array.nbytes == self.nbytes
+        self.cuda.check(self.cuda.lib.cuMemcpyHtoD_v2(
+            ctypes.c_uint64(self.ptr), array.ctypes.data_as(ctypes.c_void_p),
+            ctypes.c_size_t(self.nbytes)), "cuMemcpyHtoD")
+        return self
+
+    def numpy(self):
+        out = np.empty(self.shape, self.dtype)
+        self.cuda.check(self.cuda.lib.cuMemcpyDtoH_v2(
+            out.ctypes.data_as(ctypes.c_void_p), ctypes.c_uint64(self.ptr),
+            ctypes.c_size_t(self.nbytes)), "cuMemcpyDtoH")
+        return out
+
+    def __del__(self):
+        try:
+            self.cuda.lib.cuMemFree_v2(ctypes.c_uint64(self.ptr))
+        except Exception:
+            pass
+
+
+class Cuda:
+    """Device 0's primary context (the one the artifact's shim uses)."""
+
+    def __init__(self):
+        self.lib = ctypes.CDLL("libcuda.so.1")
+        self.check(self.lib.cuInit(0), "cuInit")
+        dev, ctx = ctypes.c_int(), ctypes.c_void_p()
+        self.check(self.lib.cuDeviceGet(ctypes.byref(dev), 0), "cuDeviceGet")
+        self.check(self.lib.cuDevicePrimaryCtxRetain(ctypes.byref(ctx), dev),
+                   "cuDevicePrimaryCtxRetain")
+        self.check(self.lib.cuCtxSetCurrent(ctx), "cuCtxSetCurrent")
+
+    @staticmethod
+    def check(result, what):
+        if result != 0:
+            raise RuntimeError(f"{what} failed: CUDA error {result}")
+
+    def array(self, array, dtype=None):
+        array = np.asarray(array, dtype)
+        return DeviceArray(self, array.shape, array.dtype).upload(array)
 
 
 def _descriptor(array):
@@ -19,7 +79,7 @@ def _descriptor(array):
                     ("offset", ctypes.c_int64), ("sizes", ctypes.c_int64 * rank),
                     ("strides", ctypes.c_int64 * rank)]
     strides = [s // array.itemsize for s in array.strides]
-    ptr = array.ctypes.data
+    ptr = array.ptr if isinstance(array, DeviceArray) else array.ctypes.data
     return Desc(ptr, ptr, 0, (ctypes.c_int64 * rank)(*array.shape),
                 (ctypes.c_int64 * rank)(*strides))
 
@@ -34,6 +94,10 @@ class ModelArtifact:
         self.cfg = self.manifest["model"]
         self.bt = self.cfg["mini_batch_size"]
         self.entries = self.manifest["entries"]
+        self.cuda = Cuda() if self.manifest["target"] == "cuda" else None
+        if self.cuda:
+            self.take_error = self.lib.ttt_gpu_shim_take_error
+            self.take_error.restype = ctypes.c_char_p
 
     def pack_weights(self, weights):
         blob = np.zeros(self.manifest["weights_size"], np.float32)
@@ -41,7 +105,7 @@ class ModelArtifact:
             value = np.asarray(weights[w["name"]], np.float32)
             assert list(value.shape) == w["shape"], w["name"]
             blob[w["offset"]:w["offset"] + value.size] = value.ravel()
-        return blob
+        return self.cuda.array(blob) if self.cuda else blob
 
     def initial_state(self, weights):
         blob = np.zeros(self.manifest["states_size"], np.float32)
@@ -49,9 +113,11 @@ class ModelArtifact:
             if s["init"] != "zeros":
                 value = np.asarray(weights[s["init"]], np.float32).ravel()
                 blob[s["offset"]:s["offset"] + value.size] = value
-        return blob
+        return self.cuda.array(blob) if self.cuda else blob
 
     def read_state(self, blob, name):
+        if isinstance(blob, DeviceArray):
+            blob = blob.numpy()
         for s in self.manifest["states"]:
             if s["name"] == name:
                 n = int(np.prod(s["shape"]))
@@ -61,16 +127,26 @@ class ModelArtifact:
     def call(self, entry, tokens, weights_blob, state, position=None):
         tokens = np.ascontiguousarray(tokens, np.int32)
         assert tokens.shape == (entry["tokens"],)
-        logits = np.zeros(entry["logits_shape"], np.float32)
-        new_state = np.zeros_like(state)
+        if self.cuda:
+            tokens = self.cuda.array(tokens)
+            logits = DeviceArray(self.cuda, entry["logits_shape"], np.float32)
+            new_state = DeviceArray(self.cuda, state.shape, np.float32)
+        else:
+            logits = np.zeros(entry["logits_shape"], np.float32)
+            new_state = np.zeros_like(state)
         args = [tokens]
-        if position is not None:
+        if position is not None:  # host memory on both targets
             args.append(np.array([position], np.int32))
         args += [weights_blob, state, logits, new_state]
         descs = [_descriptor(a) for a in args]
         fn = getattr(self.lib, entry["symbol"])
         fn.restype = None
         fn(*[ctypes.byref(d) for d in descs])
+        if self.cuda:
+            error = self.take_error()
+            if error:
+                raise RuntimeError(f"{entry['symbol']}: {error.decode()}")
+            logits = logits.numpy()
         return logits, new_state
 
     def run(self, tokens, weights_blob, state, seen):

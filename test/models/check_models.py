@@ -18,7 +18,11 @@ B = 2 sequences, T = 37 (not a multiple of BT = 16):
                entries vs decode steps for the last mini-batch): last
                logits within 1e-5 relative
 
-usage: check_models.py BUILD_BIN_DIR WORK_DIR
+usage: check_models.py BUILD_BIN_DIR WORK_DIR [--target cuda] [--prebuilt]
+
+With --target cuda the models are compiled for the GPU (skipped, with a
+SKIP line, where no CUDA driver or device is found); --prebuilt uses the
+artifacts already in WORK_DIR (the GPU machine has no compiler).
 """
 
 import os
@@ -72,15 +76,24 @@ def check_states(name, art, state, ref_states):
 
 def main():
     bin_dir, work = sys.argv[1], sys.argv[2]
+    target = "cuda" if "--target" in sys.argv and sys.argv[sys.argv.index("--target") + 1] == "cuda" else "cpu"
+    prebuilt = "--prebuilt" in sys.argv
     os.makedirs(work, exist_ok=True)
     rng = seeded_rng()
     for model in ("tiny-linear", "tiny-mlp"):
         config = os.path.join(ROOT, "examples", "models", model + ".json")
         out = os.path.join(work, model)
-        subprocess.run([os.path.join(bin_dir, "ttt-compile"), "--config", config,
-                        "--set", 'logits="all"', "-o", out], check=True,
-                       stdout=subprocess.DEVNULL)
-        art = ModelArtifact(out + ".json")
+        if not prebuilt:
+            subprocess.run([os.path.join(bin_dir, "ttt-compile"), "--config", config,
+                            "--set", 'logits="all"', "--target", target, "-o", out],
+                           check=True, stdout=subprocess.DEVNULL)
+        try:
+            art = ModelArtifact(out + ".json")
+        except (OSError, RuntimeError) as e:
+            if target != "cuda":
+                raise
+            print(f"SKIP {model}: no usable CUDA device ({e})")
+            continue
         cfg = ref.load_config(config)
         seed = int(rng.integers(2**31))
         weights = {name: ref.make_weight(name, shape, seed, perturb=True, std=0.05)

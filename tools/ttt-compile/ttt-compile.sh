@@ -18,7 +18,9 @@ cuda, OUT.json and OUT.ptx (PTX 8.0 for sm_90), plus OUT.cubin with --cubin.
 With --config, writes the graph of a whole TTT language model for that
 configuration (ttt-model-gen; keys and defaults in docs/MODEL.md, e.g.
 examples/models/ttt-125m.json) and compiles it to a model artifact
-(OUT.json, OUT.so; cpu only).
+(OUT.json, OUT.so). With --target cuda the library is host code that
+launches one GPU kernel per operation (docs/MODEL.md, "GPU models"),
+kernels embedded as PTX, or as sm_90 cubin with --cubin.
 
 options:
   -o OUT              output path without extension (required)
@@ -81,6 +83,42 @@ case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" 
 [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
   die "--gpu-threads needs a number in [1, 1024]"
 
+if [ -n "$config" ] && [ "$target" = cuda ]; then
+  for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$HERE/ttt-model-gen" "$LLVM_BIN/llc"; do
+    [ -x "$t" ] || die "missing tool $t"
+  done
+  shim="$HERE/../runtime/libttt_gpu_shim.a"
+  [ -r "$shim" ] || die "missing $shim (build the runtime's ttt_gpu_shim)"
+  if [ "$cubin" = 1 ]; then
+    ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
+    [ -x "$ptxas" ] || die "--cubin needs ptxas (not found: set PTXAS)"
+    export PATH="$(dirname "$ptxas"):$PATH"
+  fi
+  [ -n "$triple" ] || triple=$("$CC" -dumpmachine) || die "cannot ask $CC for the host triple"
+  name=$(basename "$out")
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  "$HERE/ttt-model-gen" "$config" "${sets[@]}" -o "$tmp/model.mlir" \
+    --manifest "$tmp/manifest.json" --library "$name.so" --target cuda ||
+    die "cannot write the graph of '$config'"
+  cubin_flag=false
+  [ "$cubin" = 0 ] || cubin_flag=true
+  "$HERE/ttt-opt" "$tmp/model.mlir" \
+    --ttt-model-to-gpu="threads=$threads cubin=$cubin_flag" \
+    -o "$tmp/model.llvm.mlir" || die "lowering the model to the GPU failed"
+  "$HERE/ttt-translate" --mlir-to-llvmir "$tmp/model.llvm.mlir" -o "$tmp/model.ll" ||
+    die "translation to LLVM IR failed"
+  "$LLVM_BIN/llc" -O2 -mtriple="$triple" -relocation-model=pic -filetype=obj \
+    "$tmp/model.ll" -o "$tmp/model.o" || die "code generation failed"
+  "${CXX:-c++}" -shared -o "$tmp/model.so" "$tmp/model.o" "$shim" -ldl ||
+    die "linking failed"
+  mkdir -p "$(dirname "$out")"
+  mv "$tmp/model.so" "$out.so"
+  mv "$tmp/manifest.json" "$out.json"
+  [ "$keep" = 0 ] || mv "$tmp/model.mlir" "$out.mlir"
+  echo "ttt-compile: wrote $out.json and $out.so"
+  exit 0
+fi
 if [ "$target" = cuda ]; then
   for t in "$HERE/ttt-opt" "$HERE/ttt-translate"; do
     [ -x "$t" ] || die "missing tool $t"
