@@ -10,13 +10,15 @@
 using namespace ttt::rt;
 
 ttt_model::~ttt_model() {
+  device.reset(); // calls into the library
   if (handle)
     dlclose(handle);
 }
 
-namespace {
+namespace ttt::rt {
 
-Error load(const char *path, ttt_model &m) {
+Error loadModel(const std::string &path, ttt_model &m,
+                const std::string &driverLibrary) {
   if (Error e = loadModelManifest(path, m.manifest))
     return e;
   const ModelManifest &mm = m.manifest;
@@ -28,9 +30,21 @@ Error load(const char *path, ttt_model &m) {
                             m.prefill.back()))
       return e;
   }
-  return findEntry(mm.path, mm.libraryPath, m.handle, mm.decode.symbol,
-                   m.decode);
+  if (Error e = findEntry(mm.path, mm.libraryPath, m.handle,
+                          mm.decode.symbol, m.decode))
+    return e;
+  m.deviceName = "cpu";
+  if (mm.target != "cuda")
+    return Error::ok();
+  if (Error e = openCudaModel(m, driverLibrary, m.device))
+    return e;
+  m.deviceName = m.device->describe();
+  return Error::ok();
 }
+
+} // namespace ttt::rt
+
+namespace {
 
 /// Runs `fn`, turning exceptions into errors that start with `what`.
 template <typename Fn> Error guarded(const std::string &what, Fn &&fn) {
@@ -58,7 +72,7 @@ ttt_status ttt_model_load(const char *path, ttt_model **out, ttt_error *err) {
   std::unique_ptr<ttt_model> m;
   Error e = guarded(path, [&] {
     m = std::make_unique<ttt_model>();
-    return load(path, *m);
+    return loadModel(path, *m);
   });
   if (!e)
     *out = m.release();
@@ -74,9 +88,12 @@ ttt_status ttt_model_load_weights(ttt_model *m, const char *path,
   return report(guarded(path,
                         [&] {
                           std::vector<float> blob;
+                          // A device model: `blob` is the host staging.
                           if (Error e =
                                   readModelWeights(m->manifest, path, blob))
                             return e;
+                          if (m->device)
+                            return m->device->uploadWeights(blob);
                           m->weights.swap(blob);
                           return Error::ok();
                         }),
@@ -100,8 +117,14 @@ int64_t ttt_model_state_size(const ttt_model *m, const char *name) {
   return i < 0 ? -1 : m->manifest.states[i].elems;
 }
 
-int ttt_model_has_weights(const ttt_model *m) {
-  return m && !m->weights.empty();
+int ttt_model_has_weights(const ttt_model *m) { return m && m->hasWeights(); }
+
+const char *ttt_model_target(const ttt_model *m) {
+  return m ? m->manifest.target.c_str() : "";
+}
+
+const char *ttt_model_device(const ttt_model *m) {
+  return m ? m->deviceName.c_str() : "";
 }
 
 } // extern "C"

@@ -3,12 +3,14 @@
 #ifndef TTT_RUNTIME_LIB_MODEL_H
 #define TTT_RUNTIME_LIB_MODEL_H
 
+#include "DeviceModel.h"
 #include "EntryCall.h"
 #include "Error.h"
 #include "ModelManifest.h"
 #include "ThreadPool.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 struct ttt_model {
@@ -17,8 +19,16 @@ struct ttt_model {
   /// Parallel to manifest.prefills.
   std::vector<ttt::rt::EntryFn> prefill;
   ttt::rt::EntryFn decode = nullptr;
-  /// The weight blob [weights_size]; empty until weights are loaded.
+  /// cpu: the weight blob [weights_size]; empty until weights are loaded
+  /// (and always empty for a device model: its blob is on the device).
   std::vector<float> weights;
+  /// Target cuda: the driver, the weights on the device; null on the cpu.
+  std::unique_ptr<ttt::rt::DeviceModel> device;
+  std::string deviceName; // "cpu" or the device's description
+
+  bool hasWeights() const {
+    return device ? device->hasWeights() : !weights.empty();
+  }
 
   ttt_model() = default;
   ttt_model(const ttt_model &) = delete;
@@ -42,15 +52,21 @@ struct ttt_session {
   const ttt_model *model = nullptr;
   int64_t batch = 0;
   int64_t tokensSeen = 0;
-  std::vector<SessionSeq> seqs;
+  std::vector<SessionSeq> seqs; // cpu only
   std::unique_ptr<ttt::rt::ThreadPool> pool;
+  /// A device model's sequences (state blobs and logits on the device).
+  std::unique_ptr<ttt::rt::DeviceSession> device;
   ttt_error last{};
 };
 
 namespace ttt::rt {
 
+/// ttt_model_load: manifest, library, entries; target cuda then opens the
+/// driver `driverLibrary` (tests override libcuda.so.1).
+Error loadModel(const std::string &path, ttt_model &m,
+                const std::string &driverLibrary = "libcuda.so.1");
 /// Sets every sequence's states to their init values, position 0.
-void resetSession(ttt_session &s);
+Error resetSession(ttt_session &s);
 /// Records `e` as the session's last error and copies it to `err`.
 ttt_status reportOnSession(ttt_session *s, const Error &e, ttt_error *err);
 /// Reads and checks the weight file into a new blob (ModelWeights.cpp).

@@ -291,12 +291,10 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
   if (!j.contains("target") || !j["target"].is_string())
     return c.err(TTT_ERROR_FORMAT, "missing \"target\"");
   m.target = j["target"].get<std::string>();
-  if (m.target == "cuda" || m.target == "gpu")
+  if (m.target == "gpu")
     return c.err(TTT_ERROR_UNSUPPORTED,
-                 "target " + inQuotes(m.target) +
-                     ": model artifacts run on the cpu only (target "
-                     "\"cpu\")");
-  if (m.target != "cpu")
+                 "target \"gpu\" is not supported (\"cpu\" or \"cuda\")");
+  if (m.target != "cpu" && m.target != "cuda")
     return c.err(TTT_ERROR_FORMAT, "unknown target " + inQuotes(m.target));
   std::string lib;
   if (Error e = stringField(c, j, "library", "", lib))
@@ -368,6 +366,14 @@ int ModelManifest::findState(const std::string &name) const {
     if (states[i].name == name)
       return static_cast<int>(i);
   return -1;
+}
+
+int64_t ModelManifest::logitsElems() const {
+  int64_t n = vocabSize;
+  for (const ModelEntry &e : prefills)
+    if (e.allLogits)
+      n = std::max(n, e.tokens * vocabSize);
+  return n;
 }
 
 Error parseModelManifest(const std::string &text, const std::string &path,

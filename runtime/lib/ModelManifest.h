@@ -44,7 +44,7 @@ struct ModelEntry {
 
 struct ModelManifest {
   std::string path;        // the manifest file, for messages
-  std::string target;      // "cpu"
+  std::string target;      // "cpu" or "cuda"
   std::string libraryPath; // resolved against the manifest's directory
   int64_t vocabSize = 0;
   int64_t miniBatch = 0; // mini_batch_size (BT)
@@ -63,6 +63,8 @@ struct ModelManifest {
   int findWeight(const std::string &name) const;
   /// Index of state `name`, or -1.
   int findState(const std::string &name) const;
+  /// Elements of the largest logits an entry writes ([V] or [tokens, V]).
+  int64_t logitsElems() const;
 };
 
 /// Parses the JSON text of a model manifest read from `path`.

@@ -4,7 +4,9 @@
 // steps up to the next mini-batch boundary, then the largest prefill
 // entries that fit, then decode steps for the rest. Prefill entries thus
 // always start at a boundary (position p mod BT == 0, grads zero). Every
-// entry reads the state blob and writes the other one of the pair.
+// entry reads the state blob and writes the other one of the pair. A cuda
+// model's sequences live on the device (DeviceSession, cuda/CudaModel.cpp)
+// and run one after the other; a cpu model's run on the session's pool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,8 +27,11 @@ ttt_status reportOnSession(ttt_session *s, const Error &e, ttt_error *err) {
   return report(e, err);
 }
 
-void resetSession(ttt_session &s) {
+Error resetSession(ttt_session &s) {
   const ModelManifest &m = s.model->manifest;
+  s.tokensSeen = 0;
+  if (s.device)
+    return s.device->reset();
   for (SessionSeq &q : s.seqs) {
     std::vector<float> &b = q.blob[0];
     std::fill(b.begin(), b.end(), 0.f);
@@ -39,19 +44,14 @@ void resetSession(ttt_session &s) {
     q.cur = 0;
     q.lastRow = 0;
   }
-  s.tokensSeen = 0;
+  return Error::ok();
 }
 
 } // namespace ttt::rt
 
 namespace {
 
-/// `tokens` tokens from `offset` in the span: one prefill entry call
-/// (`entry` indexes manifest.prefills), or decode steps (entry -1).
-struct Step {
-  int entry;
-  int64_t offset, tokens;
-};
+using Step = ModelStep;
 
 std::vector<Step> splitSpan(const ModelManifest &m, int64_t p, int64_t n) {
   std::vector<Step> steps;
@@ -137,7 +137,7 @@ Error checkTokens(const ttt_session &s, int64_t n, const int32_t *tokens) {
           "prefill: token id " + std::to_string(tokens[i]) + " (sequence " +
               std::to_string(i / n) + ", token " + std::to_string(i % n) +
               " of this call) is out of range [0, " + std::to_string(V) + ")");
-  if (s.model->weights.empty())
+  if (!s.model->hasWeights())
     return makeError(TTT_ERROR_ARGUMENT, "prefill: the model has no weights");
   return Error::ok();
 }
@@ -146,6 +146,15 @@ Error prefill(ttt_session &s, int64_t n, const int32_t *tokens, float *logits) {
   if (Error e = checkTokens(s, n, tokens))
     return e;
   const std::vector<Step> steps = splitSpan(s.model->manifest, s.tokensSeen, n);
+  const int64_t V = s.model->manifest.vocabSize;
+  if (s.device) {
+    for (int64_t b = 0; b < s.batch; ++b)
+      if (Error e = s.device->run(b, tokens + b * n, s.tokensSeen, steps,
+                                  logits ? logits + b * V : nullptr))
+        return e;
+    s.tokensSeen += n;
+    return Error::ok();
+  }
   std::vector<Error> failed(s.batch);
   auto run = [&](int64_t b) {
     try {
@@ -163,7 +172,6 @@ Error prefill(ttt_session &s, int64_t n, const int32_t *tokens, float *logits) {
   for (const Error &e : failed)
     if (e)
       return e;
-  const int64_t V = s.model->manifest.vocabSize;
   if (logits)
     for (int64_t b = 0; b < s.batch; ++b)
       std::memcpy(logits + b * V, s.seqs[b].logits.data() + s.seqs[b].lastRow,
@@ -179,16 +187,13 @@ Error create(const ttt_model *m, int64_t batch, ttt_session &s) {
     return makeError(TTT_ERROR_ARGUMENT, "ttt_session_create: batch is " +
                                              std::to_string(batch) +
                                              "; it must be >= 1");
-  if (m->weights.empty())
+  if (!m->hasWeights())
     return makeError(TTT_ERROR_ARGUMENT,
                      m->manifest.path +
                          ": no weights loaded (call ttt_model_load_weights "
                          "before ttt_session_create)");
   const ModelManifest &mm = m->manifest;
-  int64_t logitsElems = mm.vocabSize;
-  for (const ModelEntry &e : mm.prefills)
-    if (e.allLogits)
-      logitsElems = std::max(logitsElems, e.tokens * mm.vocabSize);
+  const int64_t logitsElems = mm.logitsElems();
   int64_t perSeq = mulChecked(2, mm.statesSize);
   if (perSeq < 0 || mulChecked(batch, perSeq + logitsElems) < 0 ||
       mulChecked(mulChecked(batch, perSeq + logitsElems), 4) < 0)
@@ -197,14 +202,16 @@ Error create(const ttt_model *m, int64_t batch, ttt_session &s) {
                                              " is too large");
   s.model = m;
   s.batch = batch;
+  // A device session runs its sequences on the calling thread.
+  s.pool = std::make_unique<ThreadPool>(m->device ? 1 : 0);
+  if (m->device)
+    return m->device->createSession(batch, s.device);
   s.seqs.resize(batch);
   for (SessionSeq &q : s.seqs) {
     q.blob[0].assign(mm.statesSize, 0.f);
     q.logits.assign(logitsElems, 0.f);
   }
-  resetSession(s);
-  s.pool = std::make_unique<ThreadPool>(0);
-  return Error::ok();
+  return resetSession(s);
 }
 
 } // namespace
@@ -239,15 +246,15 @@ void ttt_session_free(ttt_session *s) { delete s; }
 ttt_status ttt_session_reset(ttt_session *s) {
   if (!s)
     return TTT_ERROR_ARGUMENT;
-  resetSession(*s);
-  return reportOnSession(s, Error::ok(), nullptr);
+  return reportOnSession(s, resetSession(*s), nullptr);
 }
 
 ttt_status ttt_session_set_threads(ttt_session *s, int32_t num_threads) {
   if (!s)
     return TTT_ERROR_ARGUMENT;
   try {
-    s->pool = std::make_unique<ThreadPool>(num_threads);
+    if (!s->device) // else unused: sequences run on the calling thread
+      s->pool = std::make_unique<ThreadPool>(num_threads);
   } catch (const std::exception &ex) {
     return reportOnSession(s, makeError(TTT_ERROR_INTERNAL, ex.what()),
                            nullptr);
@@ -303,6 +310,8 @@ ttt_status ttt_session_read_state(ttt_session *s, int64_t seq, const char *name,
                       std::to_string(m.states[i].elems) +
                       " elements; `out` holds " + std::to_string(count) +
                       (out ? "" : " (null)"));
+  else if (s->device)
+    e = s->device->readState(seq, m.states[i].offset, m.states[i].elems, out);
   else {
     const SessionSeq &q = s->seqs[seq];
     std::copy_n(q.blob[q.cur].begin() + m.states[i].offset, m.states[i].elems,
@@ -319,6 +328,10 @@ size_t ttt_session_memory_bytes(const ttt_session *s) {
     n += (q.blob[0].capacity() + q.blob[1].capacity() + q.logits.capacity()) *
          sizeof(float);
   return n;
+}
+
+size_t ttt_session_device_bytes(const ttt_session *s) {
+  return s && s->device ? s->device->deviceBytes() : 0;
 }
 
 const ttt_error *ttt_session_last_error(const ttt_session *s) {

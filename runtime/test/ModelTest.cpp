@@ -86,8 +86,11 @@ const BadCase kBadCases[] = {
      "version 2"},
     {"UnknownKind", "\"kind\": \"model\"", "\"kind\": \"layers\"",
      TTT_ERROR_FORMAT, "unknown manifest kind \"layers\""},
-    {"TargetCuda", "\"target\": \"cpu\"", "\"target\": \"cuda\"",
-     TTT_ERROR_UNSUPPORTED, "cpu only"},
+    // The cpu toy's library as a cuda model (CudaModelTest.cpp has more).
+    {"TargetCudaWithoutShim", "\"target\": \"cpu\"", "\"target\": \"cuda\"",
+     TTT_ERROR_ENTRY, "does not export ttt_gpu_shim_take_error"},
+    {"TargetGpu", "\"target\": \"cpu\"", "\"target\": \"gpu\"",
+     TTT_ERROR_UNSUPPORTED, "target \"gpu\" is not supported"},
     {"TargetUnknown", "\"target\": \"cpu\"", "\"target\": \"tpu\"",
      TTT_ERROR_FORMAT, "unknown target"},
     {"NoLibrary", "\"library\"", "\"libary\"", TTT_ERROR_FORMAT,

@@ -59,6 +59,8 @@ bool resolve(void *h, DriverApi &api, std::string &missing) {
   get(api.cuMemcpyDtoH, "cuMemcpyDtoH_v2");
   get(api.cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
   get(api.cuMemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
+  get(api.cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
+  get(api.cuMemsetD8Async, "cuMemsetD8Async");
   get(api.cuStreamCreate, "cuStreamCreate");
   get(api.cuStreamSynchronize, "cuStreamSynchronize");
   get(api.cuStreamDestroy, "cuStreamDestroy_v2");

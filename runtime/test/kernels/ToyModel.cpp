@@ -150,6 +150,9 @@ void run(int64_t entry, int64_t n, bool allLogits, void *tokp, void *wp,
 
 #define TOY_EXPORT extern "C" __attribute__((visibility("default")))
 
+// ToyModelCuda.cpp includes this file for run() and defines its own entries.
+#ifndef TOY_MODEL_NO_ENTRIES
+
 /// [V] logits.
 TOY_EXPORT void _mlir_ciface_prefill_32(void *tok, void *w, void *s, void *l,
                                         void *o) {
@@ -168,6 +171,8 @@ TOY_EXPORT void _mlir_ciface_decode(void *tok, void *pos, void *w, void *s,
   int32_t r = dense<int32_t, 1>(pos, one) ? *data<int32_t, 1>(pos) : -2;
   run(2, 1, false, tok, w, s, l, o, r < 0 ? kBT : r);
 }
+
+#endif // TOY_MODEL_NO_ENTRIES
 
 TOY_EXPORT void ttt_toy_model_log_enable(int on) {
   std::lock_guard<std::mutex> lock(gMu);

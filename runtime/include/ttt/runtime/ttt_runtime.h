@@ -180,8 +180,11 @@ typedef struct ttt_session ttt_session;
 /* Parses and validates the model manifest at `path`, checks and dlopens its
  * library and resolves every entry symbol. A layer artifact manifest is
  * TTT_ERROR_FORMAT (load it with ttt_artifact_load; ttt_artifact_load
- * likewise refuses model manifests); target "cuda" is
- * TTT_ERROR_UNSUPPORTED. On failure *out is NULL. */
+ * likewise refuses model manifests). Target "cuda": the library must
+ * export ttt_gpu_shim_take_error (TTT_ERROR_ENTRY), then the CUDA driver
+ * and device 0 are opened (TTT_ERROR_NO_DEVICE without them, as for
+ * ttt_artifact_load); the weights, states and logits live in device
+ * memory. On failure *out is NULL. */
 ttt_status ttt_model_load(const char *path, ttt_model **out, ttt_error *err);
 /* Reads the weights from a .safetensors file: every manifest weight must
  * be there, dtype F32, with exactly the manifest's shape; a tensor that is
@@ -199,6 +202,11 @@ int64_t ttt_model_mini_batch_size(const ttt_model *m);
 int64_t ttt_model_state_size(const ttt_model *m, const char *name);
 /* Whether ttt_model_load_weights has succeeded. */
 int ttt_model_has_weights(const ttt_model *m);
+/* The manifest's target: "cpu" or "cuda". */
+const char *ttt_model_target(const ttt_model *m);
+/* Where the entries run: "cpu", or the CUDA device ("CUDA device 0: NVIDIA
+ * H100 80GB HBM3 (sm_90, ...)"). */
+const char *ttt_model_device(const ttt_model *m);
 
 /* Needs the weights loaded. Every sequence starts at position 0 with its
  * states set to their "init" (a copy of a weight, or zeros). Uses
@@ -211,7 +219,8 @@ void ttt_session_free(ttt_session *s);
  * now). */
 ttt_status ttt_session_reset(ttt_session *s);
 /* Sequences run in parallel on the session's pool; 0 = hardware
- * concurrency. */
+ * concurrency. A cuda model's sequences run one after the other on the
+ * calling thread (num_threads is ignored). */
 ttt_status ttt_session_set_threads(ttt_session *s, int32_t num_threads);
 
 /* Feeds n >= 1 tokens to every sequence: `tokens` is [batch][n] token ids
@@ -220,7 +229,9 @@ ttt_status ttt_session_set_threads(ttt_session *s, int32_t num_threads);
  * (may be NULL). Per sequence, the span is split as docs/MODEL.md says:
  * decode steps up to the next mini-batch boundary, the largest prefill
  * entries that fit, decode steps for the rest; so any split of a sequence
- * over calls gives the same logits up to fp32 rounding. */
+ * over calls gives the same logits up to fp32 rounding. `tokens` and
+ * `logits` are host memory for every target. Cuda: a failed entry call
+ * (its message names the entry) leaves the session to be reset. */
 ttt_status ttt_session_prefill(ttt_session *s, int64_t n, const int32_t *tokens,
                                float *logits, ttt_error *err);
 /* ttt_session_prefill with n = 1: `tokens` is [batch]. */
@@ -234,8 +245,12 @@ int64_t ttt_session_tokens_seen(const ttt_session *s);
 ttt_status ttt_session_read_state(ttt_session *s, int64_t seq, const char *name,
                                   float *out, size_t count, ttt_error *err);
 /* Bytes the session holds (state blobs, logits scratch); it does not grow
- * with the tokens seen. The model's weights are not counted. */
+ * with the tokens seen. The model's weights are not counted. Host memory
+ * only: a cuda session's blobs are counted by ttt_session_device_bytes. */
 size_t ttt_session_memory_bytes(const ttt_session *s);
+/* Device memory the session holds (cuda: state blobs, logits, a token
+ * buffer); 0 for a cpu model. */
+size_t ttt_session_device_bytes(const ttt_session *s);
 /* The last error on this session ("" if none). */
 const ttt_error *ttt_session_last_error(const ttt_session *s);
 

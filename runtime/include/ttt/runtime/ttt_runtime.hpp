@@ -111,6 +111,9 @@ public:
   int64_t stateSize(const std::string &name) const {
     return ttt_model_state_size(get(), name.c_str());
   }
+  std::string target() const { return ttt_model_target(get()); }
+  /// "cpu" or the CUDA device's description.
+  std::string device() const { return ttt_model_device(get()); }
 
 private:
   struct Free {
@@ -132,6 +135,8 @@ public:
   ttt_session *get() const { return ptr_.get(); }
   int64_t batch() const { return ttt_session_batch(get()); }
   int64_t tokensSeen() const { return ttt_session_tokens_seen(get()); }
+  size_t memoryBytes() const { return ttt_session_memory_bytes(get()); }
+  size_t deviceBytes() const { return ttt_session_device_bytes(get()); }
   /// `tokens` [batch][n]; `logits` [batch][V] or null.
   void prefill(int64_t n, const int32_t *tokens, float *logits) {
     ttt_error e{};
