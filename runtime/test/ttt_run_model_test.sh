@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # ttt-run generate / prefill-model on the toy model test double: good runs,
-# consistency between calls, JSON, bounded memory, usage and runtime errors.
+# consistency between calls, JSON, bounded memory, usage and runtime errors;
+# the cuda toy model (kernels/ToyModelCuda.cpp) on the fake driver
+# (kernels/FakeCuda.cpp, found as libcuda.so.1 through LD_LIBRARY_PATH).
 # usage: ttt_run_model_test.sh TTT_RUN TOY_MODEL_MANIFEST
+#        [TOY_MODEL_CUDA_MANIFEST FAKE_CUDA_LIBRARY]
 set -u
-RUN=$1 MODEL=$2
+RUN=$1 MODEL=$2 CUDA_MODEL=${3:-} FAKE_CUDA=${4:-}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0
@@ -64,7 +67,8 @@ if "$RUN" generate "$MODEL" --weights "$W" --prompt 1,2,3 --max-new-tokens 8 \
    grep -qE '^generated\[0\]:( [0-9]+){8}$' "$TMP/out" &&
    grep -qE '^prefill: [0-9.]+ ms, [0-9.]+ tokens/s$' "$TMP/out" &&
    grep -qE '^decode: [0-9.]+ ms per token \(median of 7 steps\)$' "$TMP/out" &&
-   grep -qE '^peak RSS: [0-9.]+ MB$' "$TMP/out"
+   grep -qE '^peak RSS: [0-9.]+ MB$' "$TMP/out" &&
+   grep -qx 'device: cpu' "$TMP/out"
 then ok "generate"; else bad "generate: $(cat "$TMP/out")"; fi
 
 # --json; generating after a longer prompt continues the same sequence
@@ -73,7 +77,7 @@ then ok "generate"; else bad "generate: $(cat "$TMP/out")"; fi
 ids() { sed -E 's/^\{"generated": \[\[([0-9, ]*)\]\].*/\1/' "$TMP/out"; }
 "$RUN" generate "$MODEL" --weights "$W" --prompt 1,2,3 --max-new-tokens 40 \
   --json --quiet >"$TMP/out" 2>&1
-if grep -qE '^\{"generated": \[\[[0-9, ]+\]\], "prompt_tokens": 3, "batch": 1, "prefill_ms": [0-9.]+, "prefill_tokens_per_s": [0-9.]+, "decode_ms_per_token": [0-9.]+, "decode_steps": 39, "peak_rss_mb": [0-9.]+\}$' "$TMP/out"
+if grep -qE '^\{"generated": \[\[[0-9, ]+\]\], "prompt_tokens": 3, "batch": 1, "prefill_ms": [0-9.]+, "prefill_tokens_per_s": [0-9.]+, "decode_ms_per_token": [0-9.]+, "decode_steps": 39, "peak_rss_mb": [0-9.]+, "device": "cpu"\}$' "$TMP/out"
 then ok "generate --json"; else bad "generate --json: $(cat "$TMP/out")"; fi
 all=$(ids)
 # A 21-token prompt: its continuation crosses mini-batch boundaries (16).
@@ -97,7 +101,7 @@ for piece in 7 1000 4096; do
   "$RUN" prefill-model "$MODEL" --weights "$W" --random-tokens 32768 \
     --seed 5 --piece $piece --batch 2 --json --quiet >"$TMP/p$piece" 2>&1
 done
-if grep -qE '^\{"time_ms": [0-9.]+, "tokens_per_s": [0-9.]+, "peak_rss_mb": [0-9.]+, "tokens": 32768, "batch": 2, "piece": 4096, "last_argmax": \[[0-9]+, [0-9]+\]\}$' "$TMP/p4096" &&
+if grep -qE '^\{"time_ms": [0-9.]+, "tokens_per_s": [0-9.]+, "peak_rss_mb": [0-9.]+, "tokens": 32768, "batch": 2, "piece": 4096, "last_argmax": \[[0-9]+, [0-9]+\], "device": "cpu"\}$' "$TMP/p4096" &&
    [ "$(grep -o 'last_argmax.*' "$TMP/p7")" = "$(grep -o 'last_argmax.*' "$TMP/p4096")" ] &&
    [ "$(grep -o 'last_argmax.*' "$TMP/p1000")" = "$(grep -o 'last_argmax.*' "$TMP/p4096")" ] &&
    awk -F'"peak_rss_mb": ' '{split($2, a, ","); exit !(a[1] < 100)}' "$TMP/p4096"
@@ -105,8 +109,38 @@ then ok "prefill-model, any piece size: $(cat "$TMP/p4096")"
 else bad "prefill-model: $(cat "$TMP/p7" "$TMP/p1000" "$TMP/p4096")"; fi
 if "$RUN" prefill-model "$MODEL" --weights "$W" --random-tokens 100 --quiet \
     >"$TMP/out" 2>&1 && grep -qE '^tokens/s: [0-9.]+$' "$TMP/out" &&
-   grep -qE '^peak RSS: [0-9.]+ MB$' "$TMP/out"
+   grep -qE '^peak RSS: [0-9.]+ MB$' "$TMP/out" &&
+   grep -qx 'device: cpu' "$TMP/out"
 then ok "prefill-model text"; else bad "prefill-model text: $(cat "$TMP/out")"; fi
+
+# The cuda toy model: the same ids and argmax as the cpu toy, the device
+# named. On the fake driver; then on libcuda.so.1 if there is a GPU, else
+# the "no CUDA driver/device" error.
+if [ -n "$CUDA_MODEL" ]; then
+  mkdir "$TMP/fake" && ln -s "$(readlink -f "$FAKE_CUDA")" "$TMP/fake/libcuda.so.1"
+  fake() { LD_LIBRARY_PATH="$TMP/fake${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"; }
+  fake "$RUN" generate "$CUDA_MODEL" --weights "$W" --prompt 1,2,3 \
+    --max-new-tokens 40 --batch 2 --json --quiet >"$TMP/out" 2>&1
+  if grep -qF "\"generated\": [[$all], [$all]]" "$TMP/out" &&
+     grep -qE '"device": "CUDA device 0: Fake CUDA device \(test double\)[^"]*"\}$' "$TMP/out"
+  then ok "cuda generate (fake driver)"; else bad "cuda generate: $(cat "$TMP/out")"; fi
+  fake "$RUN" prefill-model "$CUDA_MODEL" --weights "$W" --random-tokens 32768 \
+    --seed 5 --piece 1000 --batch 2 --json --quiet >"$TMP/pc" 2>&1
+  if [ "$(grep -o 'last_argmax[^]]*' "$TMP/pc")" = "$(grep -o 'last_argmax[^]]*' "$TMP/p4096")" ]
+  then ok "cuda prefill-model (fake driver)"; else bad "cuda prefill-model: $(cat "$TMP/pc")"; fi
+  if fake "$RUN" generate "$CUDA_MODEL" --weights "$W" --prompt 1,2,3 \
+      --quiet >"$TMP/out" 2>&1 &&
+     grep -qE '^device: CUDA device 0: Fake CUDA device' "$TMP/out"
+  then ok "cuda generate text"; else bad "cuda generate text: $(cat "$TMP/out")"; fi
+  if "$RUN" generate "$CUDA_MODEL" --weights "$W" --prompt 1,2,3 \
+      --max-new-tokens 40 --json --quiet >"$TMP/out" 2>"$TMP/err"; then
+    if grep -qF "[[$all]]" "$TMP/out"; then ok "cuda generate (GPU)"
+    else bad "cuda generate (GPU): $(cat "$TMP/out")"; fi
+  else
+    expect_status "cuda model without a GPU" 1 'no \(usable \)\?CUDA \(driver\|device\)' \
+      "$RUN" generate "$CUDA_MODEL" --weights "$W" --prompt 1
+  fi
+fi
 
 # Usage errors: status 2.
 expect_status "bad prompt" 2 'expects comma-separated token ids' \

@@ -17,7 +17,8 @@ const char *modelUsage() {
                 [--threads N] [--json] [--quiet]
 
 Runs a compiled whole model (a manifest with "kind": "model", see
-docs/MODEL.md) with its weights.
+docs/MODEL.md) with its weights, on the manifest's target: the cpu, or
+with "target": "cuda" CUDA device 0 (the report names the device).
 
 generate: prefills the prompt (the same for every sequence), then decodes
 greedily (argmax): the first new token comes from the prompt's logits,
@@ -36,7 +37,7 @@ of N tokens, so memory does not grow with T; prints time, tokens/s
   --seed S                    prefill-model: seed of the token ids (0)
   --piece N                   prefill-model: tokens per call (4096)
   --batch B                   sequences (default 1)
-  --threads N                 worker threads (default: all cores)
+  --threads N                 cpu: worker threads (default: all cores)
   --json                      print one JSON line of measurements
   --quiet                     no progress on stderr
   --help                      this text

@@ -2,7 +2,9 @@
 //
 // Whole models through the runtime's session API: greedy generation from a
 // prompt, and a streamed prefill of seeded random tokens for throughput.
-// Runtime errors are thrown as ttt::RuntimeError (exit status 1).
+// The manifest's target says where it runs (cpu or cuda); the report names
+// the device. Runtime errors are thrown as ttt::RuntimeError (exit status
+// 1).
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,6 +56,19 @@ int32_t randomToken(uint64_t seed, int64_t b, int64_t t, int64_t vocab) {
   uint64_t h = mix(mix(seed) ^ mix(static_cast<uint64_t>(b) + 0x51ed27u) ^
                    static_cast<uint64_t>(t));
   return static_cast<int32_t>(h % static_cast<uint64_t>(vocab));
+}
+
+/// `s` as a JSON string literal.
+std::string jsonString(const std::string &s) {
+  std::string r = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      r += '\\';
+    if (static_cast<unsigned char>(c) < 0x20)
+      c = ' ';
+    r += c;
+  }
+  return r + "\"";
 }
 
 double median(std::vector<double> v) {
@@ -124,10 +139,11 @@ int generate(const ModelOptions &o) {
     std::printf("{\"generated\": %s, \"prompt_tokens\": %lld, \"batch\": "
                 "%lld, \"prefill_ms\": %.3f, \"prefill_tokens_per_s\": %.1f, "
                 "\"decode_ms_per_token\": %.4f, \"decode_steps\": %zu, "
-                "\"peak_rss_mb\": %.1f}\n",
+                "\"peak_rss_mb\": %.1f, \"device\": %s}\n",
                 ids.c_str(), static_cast<long long>(P),
                 static_cast<long long>(B), prefillSec * 1e3, prefillTps,
-                decodeMs, decodeSec.size(), peakRssMb());
+                decodeMs, decodeSec.size(), peakRssMb(),
+                jsonString(l.model.device()).c_str());
     return 0;
   }
   for (int64_t b = 0; b < B; ++b) {
@@ -145,7 +161,8 @@ int generate(const ModelOptions &o) {
   else
     std::printf("decode: %.4f ms per token (median of %zu steps)\n", decodeMs,
                 decodeSec.size());
-  std::printf("peak RSS: %.1f MB\n", peakRssMb());
+  std::printf("peak RSS: %.1f MB\ndevice: %s\n", peakRssMb(),
+              l.model.device().c_str());
   return 0;
 }
 
@@ -179,17 +196,17 @@ int prefillModel(const ModelOptions &o) {
   if (o.json)
     std::printf("{\"time_ms\": %.3f, \"tokens_per_s\": %.1f, \"peak_rss_mb\": "
                 "%.1f, \"tokens\": %lld, \"batch\": %lld, \"piece\": %lld, "
-                "\"last_argmax\": [%s]}\n",
+                "\"last_argmax\": [%s], \"device\": %s}\n",
                 sec * 1e3, tps, peakRssMb(), static_cast<long long>(T),
                 static_cast<long long>(B), static_cast<long long>(piece),
-                last.c_str());
+                last.c_str(), jsonString(l.model.device()).c_str());
   else
     std::printf("tokens: %lld per sequence, sequences: %lld, piece: %lld\n"
                 "time: %.3f ms\ntokens/s: %.1f\npeak RSS: %.1f MB\n"
-                "last argmax: %s\n",
+                "last argmax: %s\ndevice: %s\n",
                 static_cast<long long>(T), static_cast<long long>(B),
                 static_cast<long long>(piece), sec * 1e3, tps, peakRssMb(),
-                last.c_str());
+                last.c_str(), l.model.device().c_str());
   return 0;
 }
 
