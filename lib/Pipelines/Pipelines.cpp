@@ -102,18 +102,37 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
 }
 
 void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
-                                     bool cubin) {
+                                     bool cubin, unsigned chainThreadCount,
+                                     int64_t maxSharedBytes,
+                                     bool elideBarriers) {
   buildTTTToLinalgPipeline(pm);
-  // Host functions that sequence one kernel per linalg op: every op's
-  // parallel dims over a flat grid, buffers in device memory, then
-  // upstream's outlining, async streams and NVVM/host lowering.
+  // Host functions that sequence kernels: each TTT layer's chains as one
+  // block per chain (the layer kernel's passes: shared memory, every op
+  // over the block's threads), every other linalg op as a flat-grid
+  // kernel, buffers in device memory; then upstream outlining, async
+  // streams and the NVVM/host lowering. No buffer-loop-hoisting: a buffer
+  // hoisted out of a chain loop would be shared by all its blocks. No
+  // ttt-gpu-clone-fills (unlike the layer pipeline): with it the chain
+  // kernels' final fast weights came out wrong on an H100 (STATUS.md).
+  std::string chainThreads = std::to_string(chainThreadCount);
   std::string lowering =
       std::string(kBufferizeAtBoundaries) +
-      "func.func(buffer-hoisting),func.func(buffer-loop-hoisting),"
+      "func.func(buffer-hoisting),"
       "buffer-results-to-out-params{modify-public-functions "
       "hoist-static-allocs},"
-      "buffer-deallocation-pipeline,"
       "convert-memref-copy-to-linalg,"
+      "func.func(ttt-gpu-chain-loops-to-launch{threads=" + chainThreads + "}),"
+      "gpu-kernel-outlining,"
+      "gpu.module(gpu.func(ttt-gpu-private-buffers{workgroup=true},"
+      "ttt-gpu-distribute{threads=" + chainThreads + " elide-barriers=" +
+      (elideBarriers ? "true" : "false") + "})),"
+      "ttt-gpu-global-scratch{max-shared-bytes=" +
+      std::to_string(maxSharedBytes) +
+      "},ttt-gpu-launch-shared-memory,"
+      "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse,"
+      "expand-strided-metadata,lower-affine,"
+      "convert-gpu-to-nvvm{index-bitwidth=64},canonicalize,cse,"
+      "reconcile-unrealized-casts,ttt-gpu-extern-shared),"
       "func.func(convert-linalg-to-parallel-loops),"
       "func.func(ttt-gpu-parallel-loops-to-launch{threads=" +
       std::to_string(threads) +
@@ -133,6 +152,20 @@ struct TTTModelToGPUOptions : PassPipelineOptions<TTTModelToGPUOptions> {
   Option<unsigned> threads{*this, "threads",
                            llvm::cl::desc("Threads per block (1 to 1024)"),
                            llvm::cl::init(256)};
+  Option<unsigned> chainThreads{
+      *this, "chain-threads",
+      llvm::cl::desc("Threads per block of the TTT chain kernels"),
+      llvm::cl::init(128)};
+  Option<int64_t> maxSharedBytes{
+      *this, "max-shared-bytes",
+      llvm::cl::desc("Most shared memory per block; chain kernels needing "
+                     "more keep their buffers in global memory"),
+      llvm::cl::init(232448)};
+  Option<bool> elideBarriers{
+      *this, "elide-barriers",
+      llvm::cl::desc("Let ttt-gpu-distribute drop barriers it proves "
+                     "unneeded (false: one after every op, for checking)"),
+      llvm::cl::init(true)};
   Option<bool> cubin{*this, "cubin",
                      llvm::cl::desc("Embed cubin (needs ptxas) instead of "
                                     "PTX (JIT-compiled by the driver)"),
@@ -168,7 +201,10 @@ void ttt::registerTTTPipelines() {
       "ttt-gpu-host-buffers, gpu-kernel-outlining, gpu-async-region, "
       "gpu-lower-to-nvvm-pipeline",
       [](OpPassManager &pm, const TTTModelToGPUOptions &options) {
-        buildTTTModelToGPUPipeline(pm, options.threads, options.cubin);
+        buildTTTModelToGPUPipeline(pm, options.threads, options.cubin,
+                                   options.chainThreads,
+                                   options.maxSharedBytes,
+                                   options.elideBarriers);
       });
   PassPipelineRegistration<>(
       "ttt-to-llvm-cpu",

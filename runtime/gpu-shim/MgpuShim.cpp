@@ -38,6 +38,7 @@ struct DriverApi {
   CUresult (*cuGetErrorName)(CUresult, const char **);
   CUresult (*cuModuleLoadData)(Handle *, const void *);
   CUresult (*cuModuleGetFunction)(Handle *, Handle, const char *);
+  CUresult (*cuFuncSetAttribute)(Handle, int, int);
   CUresult (*cuLaunchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, Handle, void **,
                              void **);
@@ -46,7 +47,6 @@ struct DriverApi {
   CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, Handle);
   CUresult (*cuStreamCreate)(Handle *, unsigned);
   CUresult (*cuStreamSynchronize)(Handle);
-  CUresult (*cuStreamDestroy)(Handle);
 };
 
 struct Shim {
@@ -57,9 +57,14 @@ struct Shim {
   std::string error;
   std::unordered_map<const void *, Handle> modules;
   std::map<std::pair<Handle, std::string>, Handle> kernels;
-  std::unordered_multimap<size_t, CUdeviceptr> pool;
+  std::unordered_multimap<size_t, CUdeviceptr> pool; // freed, by size
   std::unordered_map<CUdeviceptr, size_t> sizes;
+  std::unordered_map<Handle, int> sharedOptIn; // kernel -> bytes allowed
 };
+
+// Above 48 KB a kernel must opt in to its dynamic shared memory.
+constexpr int kDefaultSharedLimit = 48 * 1024;
+constexpr int kMaxDynamicSharedSizeBytes = 8; // CU_FUNC_ATTRIBUTE_...
 
 Shim &shim() {
   static Shim *instance = new Shim(); // lives as long as the process
@@ -108,13 +113,13 @@ bool ready(Shim &s) {
               resolve(lib, "cuGetErrorName", a.cuGetErrorName) &&
               resolve(lib, "cuModuleLoadData", a.cuModuleLoadData) &&
               resolve(lib, "cuModuleGetFunction", a.cuModuleGetFunction) &&
+              resolve(lib, "cuFuncSetAttribute", a.cuFuncSetAttribute) &&
               resolve(lib, "cuLaunchKernel", a.cuLaunchKernel) &&
               resolve(lib, "cuMemAlloc_v2", a.cuMemAlloc) &&
               resolve(lib, "cuMemFree_v2", a.cuMemFree) &&
               resolve(lib, "cuMemcpyAsync", a.cuMemcpyAsync) &&
               resolve(lib, "cuStreamCreate", a.cuStreamCreate) &&
-              resolve(lib, "cuStreamSynchronize", a.cuStreamSynchronize) &&
-              resolve(lib, "cuStreamDestroy_v2", a.cuStreamDestroy);
+              resolve(lib, "cuStreamSynchronize", a.cuStreamSynchronize);
     if (!ok) {
       s.error = "the CUDA driver lacks a function the GPU model needs";
       return false;
@@ -189,19 +194,31 @@ void mgpuLaunchKernel(void *kernel, int64_t gridX, int64_t gridY,
   std::lock_guard<std::mutex> lock(s.mutex);
   if (!kernel || !ready(s))
     return;
+  if (sharedBytes > kDefaultSharedLimit && s.sharedOptIn[kernel] < sharedBytes) {
+    if (!check(s,
+               s.api.cuFuncSetAttribute(kernel, kMaxDynamicSharedSizeBytes,
+                                        sharedBytes),
+               "cuFuncSetAttribute(max dynamic shared memory)"))
+      return;
+    s.sharedOptIn[kernel] = sharedBytes;
+  }
   check(s,
         s.api.cuLaunchKernel(kernel, gridX, gridY, gridZ, blockX, blockY,
                              blockZ, sharedBytes, stream, params, extra),
         "cuLaunchKernel");
 }
 
+// One stream per calling thread for everything: the lowering's streams
+// only order a function's own work, which a single stream orders too, and
+// across host calls nothing can then run out of program order.
+thread_local Handle threadStream = nullptr;
+
 void *mgpuStreamCreate() {
   Shim &s = shim();
   std::lock_guard<std::mutex> lock(s.mutex);
-  Handle stream = nullptr;
-  if (ready(s))
-    check(s, s.api.cuStreamCreate(&stream, 0), "cuStreamCreate");
-  return stream;
+  if (!threadStream && ready(s))
+    check(s, s.api.cuStreamCreate(&threadStream, 0), "cuStreamCreate");
+  return threadStream;
 }
 
 void mgpuStreamSynchronize(void *stream) {
@@ -211,16 +228,12 @@ void mgpuStreamSynchronize(void *stream) {
     check(s, s.api.cuStreamSynchronize(stream), "cuStreamSynchronize");
 }
 
-void mgpuStreamDestroy(void *stream) {
-  Shim &s = shim();
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (stream && ready(s))
-    check(s, s.api.cuStreamDestroy(stream), "cuStreamDestroy");
-}
+// The thread's stream lives on; the lowering synchronizes before this.
+void mgpuStreamDestroy(void * /*stream*/) {}
 
-// Buffers freed by a call are reused by later allocations of the same
-// size: the lowering's streams are synchronized before each call returns
-// and around every host-side call, so a reused buffer is no longer read.
+// Freed buffers are reused by later allocations of the same size: all
+// work goes through the thread's one stream, so a reuse is ordered after
+// every kernel that used the buffer before.
 void *mgpuMemAlloc(uint64_t bytes, void * /*stream*/, bool /*hostShared*/) {
   Shim &s = shim();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -281,7 +294,7 @@ void ttt_gpu_shim_release_pool() {
   if (!ready(s))
     return;
   for (auto &[bytes, ptr] : s.pool) {
-    s.api.cuMemFree(ptr);
+    s.api.cuMemFree(ptr); // synchronizes the device
     s.sizes.erase(ptr);
   }
   s.pool.clear();

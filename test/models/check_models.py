@@ -80,7 +80,10 @@ def main():
     prebuilt = "--prebuilt" in sys.argv
     os.makedirs(work, exist_ok=True)
     rng = seeded_rng()
-    for model in ("tiny-linear", "tiny-mlp"):
+    models = ("tiny-linear", "tiny-mlp")
+    if "--models" in sys.argv:
+        models = sys.argv[sys.argv.index("--models") + 1].split(",")
+    for model in models:
         config = os.path.join(ROOT, "examples", "models", model + ".json")
         out = os.path.join(work, model)
         if not prebuilt:

@@ -195,6 +195,9 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
            "Threads per block (1 to 1024)">,
+    Option<"elideBarriers", "elide-barriers", "bool", /*default=*/"true",
+           "Drop the barrier after an op when the next ops cannot touch what "
+           "it wrote (false: a barrier after every op, for checking)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
@@ -232,14 +235,77 @@ def TTTGPUHostBuffers : Pass<"ttt-gpu-host-buffers", "::mlir::func::FuncOp"> {
   let description = [{
     In a host function whose memref arguments are device memory (the GPU
     model ABI of docs/MODEL.md), the buffers bufferization allocated
-    outside `gpu.launch` must be device memory too: `memref.alloc` becomes
-    `gpu.alloc` and `memref.dealloc` `gpu.dealloc` (except index and i1
-    buffers: the deallocation pipeline's host-side bookkeeping). A constant
-    global read
-    by kernels (`memref.get_global`, e.g. RoPE tables) is copied to a
-    device buffer (`gpu.memcpy`) where it is taken, freed before each
-    return.
-  }];
+    outside `gpu.launch` must be device memory too: each `memref.alloc`
+    becomes a `gpu.alloc` freed (`gpu.dealloc`) before every return, and
+    `memref.dealloc`s are dropped (run it without the deallocation
+    pipeline: a model entry's temporaries are a few activations). A
+    constant global read by kernels (`memref.get_global`, e.g. RoPE tables)
+    gets a device copy (`gpu.memcpy`), freed the same way. An allocation
+    inside a host loop or branch is a located error (in a model the loops
+    run inside kernels: ttt-gpu-chain-loops-to-launch).
+}];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def TTTGPUChainLoopsToLaunch
+    : Pass<"ttt-gpu-chain-loops-to-launch", "::mlir::func::FuncOp"> {
+  let summary = "Run each TTT chain loop of a host function as a GPU launch, "
+                "one block per chain";
+  let description = [{
+    For whole-model graphs on the GPU: the outermost chain loop of a
+    lowered `ttt.scan` (`scf.for` from 0 step 1 marked `ttt.chain` by
+    convert-ttt-scan-to-scf, bufferized, without results) becomes a
+    `gpu.launch` of one block of `threads` threads per chain, whose body is
+    the loop's with the induction variable set to the block id. Its
+    temporaries and linalg ops are then the chain kernel's
+    (`ttt-gpu-private-buffers{workgroup=true}`, `ttt-gpu-distribute`, after
+    outlining): the mini-batch loop runs inside one kernel with the fast
+    weights in shared memory (or in global memory where they do not fit:
+    `ttt-gpu-global-scratch`). A marked loop of another form is a located
+    error.
+  }];
+  let options = [
+    Option<"threads", "threads", "unsigned", /*default=*/"128",
+           "Threads per block (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TTTGPULaunchSharedMemory
+    : Pass<"ttt-gpu-launch-shared-memory", "::mlir::ModuleOp"> {
+  let summary = "Launch kernels with the dynamic shared memory they were "
+                "given";
+  let description = [{
+    Every `gpu.launch_func` of a kernel that `ttt-gpu-private-buffers`
+    gave a `ttt.shared_bytes` attribute launches with that many bytes of
+    dynamic shared memory.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TTTGPUGlobalScratch : Pass<"ttt-gpu-global-scratch", "::mlir::ModuleOp"> {
+  let summary = "Move a kernel's block buffers that exceed shared memory to "
+                "global memory";
+  let description = [{
+    After `ttt-gpu-private-buffers{workgroup=true}`, a kernel whose
+    `ttt.shared_bytes` exceed `max-shared-bytes` (what one block may opt in
+    to) keeps the same buffer layout in global memory instead: it gets a
+    trailing `memref<?xi8>` argument, each block using the slice at
+    `block_id x * bytes`, and each `gpu.launch_func` of it allocates
+    grid-x times that many bytes before the launch and frees them after.
+    Every thread of the block still sees every buffer (and `gpu.barrier`
+    orders global memory within a block), so `ttt-gpu-distribute` holds.
+    TTT-MLP's decode step (462 KB per head) needs it.
+  }];
+  let options = [
+    Option<"maxSharedBytes", "max-shared-bytes", "int64_t",
+           /*default=*/"232448",
+           "Most dynamic shared memory per block (H100: 227 KB)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
 }

@@ -3,6 +3,8 @@
 #ifndef TTT_PIPELINES_PIPELINES_H
 #define TTT_PIPELINES_PIPELINES_H
 
+#include <cstdint>
+
 namespace mlir {
 class OpPassManager;
 namespace ttt {
@@ -25,8 +27,13 @@ void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128);
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat
 /// grid; kernels embedded as PTX, or as cubin when `cubin` (needs ptxas).
+/// Chain kernels (a TTT layer's heads) use `chainThreads` threads per
+/// block (128: the layer kernel's fastest on an H100) and shared memory up
+/// to `maxSharedBytes` (H100: 227 KB), global memory beyond.
 void buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads = 256,
-                                bool cubin = false);
+                                bool cubin = false, unsigned chainThreads = 128,
+                                int64_t maxSharedBytes = 232448,
+                                bool elideBarriers = true);
 
 /// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with
 /// the global pipeline registry.

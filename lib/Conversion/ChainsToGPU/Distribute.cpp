@@ -608,8 +608,9 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    llvm::DenseSet<Operation *> drop =
-        barriersToDrop(generics, &kernel.getBody().front(), threads);
+    llvm::DenseSet<Operation *> drop;
+    if (elideBarriers)
+      drop = barriersToDrop(generics, &kernel.getBody().front(), threads);
     for (linalg::GenericOp op : generics)
       distribute(b, op, tid, threads, !drop.contains(op.getOperation()));
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(

@@ -1,7 +1,8 @@
 //===- HostBuffers.cpp - A GPU host function's buffers in device memory ---===//
 //
 // The host function only sequences kernels; every buffer it allocates is
-// read and written by them, so it lives on the device.
+// read and written by them, so it lives on the device, for the whole call
+// (a model entry's temporaries are a few activations).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,64 +23,55 @@ namespace {
 
 struct TTTGPUHostBuffersPass
     : ttt::impl::TTTGPUHostBuffersBase<TTTGPUHostBuffersPass> {
-  static bool isDeviceData(MemRefType type) {
-    Type elt = type.getElementType();
-    return !elt.isIndex() && !elt.isInteger(1);
+  /// Frees `buffer` before every return of `func`.
+  static void freeAtReturns(func::FuncOp func, Value buffer) {
+    func.walk([&](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      gpu::DeallocOp::create(b, ret.getLoc(), /*asyncToken=*/Type(),
+                             ValueRange(), buffer);
+    });
   }
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    SmallVector<Operation *> allocs, deallocs, globals;
+    SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
-      if (op->getParentOfType<gpu::LaunchOp>())
-        return;
-      // Index and i1 buffers are the deallocation pipeline's host-side
-      // bookkeeping (pointers, ownership flags), never kernel data.
-      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-        if (isDeviceData(alloc.getType()))
-          allocs.push_back(op);
-      } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-        if (isDeviceData(cast<MemRefType>(dealloc.getMemref().getType())))
-          deallocs.push_back(op);
-      }
-      else if (isa<memref::GetGlobalOp>(op))
-        globals.push_back(op);
+      if (isa<memref::AllocOp, memref::DeallocOp, memref::GetGlobalOp>(op) &&
+          !op->getParentOfType<gpu::LaunchOp>())
+        ops.push_back(op);
     });
-    for (Operation *op : allocs) {
-      auto alloc = cast<memref::AllocOp>(op);
-      OpBuilder b(alloc);
-      auto device = gpu::AllocOp::create(
-          b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
-          /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
-          alloc.getSymbolOperands(), /*hostShared=*/false);
-      alloc.replaceAllUsesWith(device.getMemref());
-      alloc.erase();
-    }
-    for (Operation *op : deallocs) {
+    for (Operation *op : ops) {
+      if (isa<memref::DeallocOp>(op)) {
+        op->erase(); // freed at the returns instead
+        continue;
+      }
+      if (op->getParentOp() != func) {
+        op->emitError("a device buffer of a GPU host function must be "
+                      "allocated outside loops and branches");
+        return signalPassFailure();
+      }
       OpBuilder b(op);
-      gpu::DeallocOp::create(b, op->getLoc(), /*asyncToken=*/Type(),
-                             ValueRange(), op->getOperand(0));
-      op->erase();
-    }
-    for (Operation *op : globals) {
+      auto type = cast<MemRefType>(op->getResult(0).getType());
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        auto device = gpu::AllocOp::create(
+            b, alloc.getLoc(), type, /*asyncToken=*/Type(), ValueRange(),
+            alloc.getDynamicSizes(), alloc.getSymbolOperands(),
+            /*hostShared=*/false);
+        alloc.replaceAllUsesWith(device.getMemref());
+        alloc.erase();
+        freeAtReturns(func, device.getMemref());
+        continue;
+      }
+      // A constant global (a RoPE table) read by kernels: a device copy.
       auto global = cast<memref::GetGlobalOp>(op);
-      OpBuilder b(global);
       b.setInsertionPointAfter(global);
-      auto device = gpu::AllocOp::create(
-          b, global.getLoc(), global.getType(), Type(), ValueRange(),
-          ValueRange(), ValueRange(), /*hostShared=*/false);
+      auto device = gpu::AllocOp::create(b, global.getLoc(), type, Type(),
+                                         ValueRange(), ValueRange(),
+                                         ValueRange(), false);
       global.getResult().replaceAllUsesWith(device.getMemref());
       gpu::MemcpyOp::create(b, global.getLoc(), Type(), ValueRange(),
                             device.getMemref(), global.getResult());
-      // Freed before every return of the function (device buffers of
-      // constants are small: RoPE tables).
-      func.walk([&](func::ReturnOp ret) {
-        if (!device->getBlock()->getParent()->isAncestor(ret->getParentRegion()))
-          return;
-        OpBuilder rb(ret);
-        gpu::DeallocOp::create(rb, ret.getLoc(), Type(), ValueRange(),
-                               device.getMemref());
-      });
+      freeAtReturns(func, device.getMemref());
     }
   }
 };

@@ -111,6 +111,10 @@ LogicalResult lowerScan(ScanOp scan) {
   for (unsigned d = 0; d < batchRank; ++d) {
     Value ub = tensor::DimOp::create(b, loc, firstSeq, d);
     auto loop = scf::ForOp::create(b, loc, c0, ub, c1, carried);
+    // Marks the chains for backends that map them onto hardware
+    // (ttt-gpu-chain-loops-to-launch).
+    if (batchLoops.empty())
+      loop->setAttr("ttt.chain", b.getUnitAttr());
     if (!batchLoops.empty())
       scf::YieldOp::create(b, loc, loop.getResults());
     b.setInsertionPointToStart(loop.getBody());
