@@ -38,7 +38,7 @@ def stats(ir, bt):
         "loops (scf.for)": len(re.findall(r"\bscf\.for\b", ir)),
         "contractions/reductions": reductions + len(named),
         "elementwise generics": len(generics) - reductions,
-        "ttt ops left": len(re.findall(r"\bttt\.(?!yield\b|name\b)\w+", ir)),
+        "ttt ops left": len(re.findall(r"\bttt\.(?!yield\b|name\b|chain\b)\w+", ir)),
         "materialized tensors (tensor.empty)": len(empties),
         "largest intermediate (elements)": largest,
     }

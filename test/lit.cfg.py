@@ -26,3 +26,8 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.ttt_tools_dir, config.llvm_tools_dir]
 tools = ["ttt-opt", "ttt-translate", "ttt-compile", "ttt-run", "mlir-tblgen", "not", "count", "FileCheck"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU model artifacts link their kernels' math against the CUDA toolkit's
+# libdevice (ttt-compile --config --target cuda).
+if os.path.isdir("/usr/local/cuda/nvvm/libdevice"):
+    config.available_features.add("cuda-toolkit")

@@ -89,6 +89,10 @@ if [ -n "$config" ] && [ "$target" = cuda ]; then
   done
   shim="$HERE/../runtime/libttt_gpu_shim.a"
   [ -r "$shim" ] || die "missing $shim (build the runtime's ttt_gpu_shim)"
+  # MLIR's NVVM target links the kernels' math against the toolkit's
+  # libdevice, looked up under /usr/local/cuda.
+  [ -d /usr/local/cuda/nvvm/libdevice ] ||
+    die "--config --target cuda needs the CUDA toolkit's libdevice (/usr/local/cuda/nvvm/libdevice)"
   if [ "$cubin" = 1 ]; then
     ptxas=${PTXAS:-$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)}
     [ -x "$ptxas" ] || die "--cubin needs ptxas (not found: set PTXAS)"
