@@ -27,19 +27,35 @@ struct TTTGPUGlobalScratchPass
   using Base::Base;
 
   /// Rebases `kernel`'s shared-memory slots on a new trailing global
-  /// argument; returns false if it has no dynamic shared memory op.
-  static bool moveToGlobal(gpu::GPUFuncOp kernel, int64_t bytes) {
-    gpu::DynamicSharedMemoryOp shared;
-    kernel.walk([&](gpu::DynamicSharedMemoryOp op) { shared = op; });
-    if (!shared)
-      return false;
+  /// argument. Fails (located error) unless the shared memory is used the
+  /// way ttt-gpu-private-buffers leaves it: one dynamic shared memory op,
+  /// only viewed, each view only cast to the generic address space.
+  static LogicalResult moveToGlobal(gpu::GPUFuncOp kernel, int64_t bytes) {
+    SmallVector<gpu::DynamicSharedMemoryOp> all;
+    kernel.walk([&](gpu::DynamicSharedMemoryOp op) { all.push_back(op); });
+    if (all.size() != 1)
+      return kernel.emitError("ttt-gpu-global-scratch: expected one dynamic "
+                              "shared memory op, found ")
+             << all.size();
+    gpu::DynamicSharedMemoryOp shared = all.front();
+    for (Operation *user : shared->getUsers()) {
+      if (!isa<memref::ViewOp>(user))
+        return user->emitError("ttt-gpu-global-scratch: dynamic shared "
+                               "memory used other than through memref.view");
+      for (Operation *viewUser : user->getUsers())
+        if (!isa<memref::MemorySpaceCastOp>(viewUser))
+          return viewUser->emitError(
+              "ttt-gpu-global-scratch: a shared-memory view used other than "
+              "through memref.memory_space_cast");
+    }
     MLIRContext *ctx = kernel.getContext();
     auto scratchType =
         MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
     unsigned index = kernel.getNumArguments();
     if (failed(kernel.insertArgument(index, scratchType, DictionaryAttr(),
                                      kernel.getLoc())))
-      return false;
+      return kernel.emitError("ttt-gpu-global-scratch: cannot add the "
+                              "scratch argument");
     Value scratch = kernel.getArgument(index);
     OpBuilder b(shared);
     Location loc = shared.getLoc();
@@ -66,18 +82,23 @@ struct TTTGPUGlobalScratchPass
     kernel->removeAttr("ttt.shared_bytes");
     kernel->setAttr("ttt.scratch_bytes",
                     IntegerAttr::get(IntegerType::get(ctx, 64), bytes));
-    return true;
+    return success();
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
     llvm::DenseMap<Operation *, int64_t> moved;
-    module.walk([&](gpu::GPUFuncOp kernel) {
+    WalkResult walk = module.walk([&](gpu::GPUFuncOp kernel) {
       auto bytes = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
-      if (bytes && bytes.getInt() > maxSharedBytes &&
-          moveToGlobal(kernel, bytes.getInt()))
-        moved[kernel] = bytes.getInt();
+      if (!bytes || bytes.getInt() <= maxSharedBytes)
+        return WalkResult::advance();
+      if (failed(moveToGlobal(kernel, bytes.getInt())))
+        return WalkResult::interrupt();
+      moved[kernel] = bytes.getInt();
+      return WalkResult::advance();
     });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
     module.walk([&](gpu::LaunchFuncOp launch) {
       auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
           launch, launch.getKernel());

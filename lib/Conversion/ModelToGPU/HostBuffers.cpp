@@ -23,9 +23,12 @@ namespace {
 
 struct TTTGPUHostBuffersPass
     : ttt::impl::TTTGPUHostBuffersBase<TTTGPUHostBuffersPass> {
-  /// Frees `buffer` before every return of `func`.
+  /// Frees `buffer` before every return of `func` that does not return it
+  /// (a returned buffer belongs to the caller).
   static void freeAtReturns(func::FuncOp func, Value buffer) {
     func.walk([&](func::ReturnOp ret) {
+      if (llvm::is_contained(ret.getOperands(), buffer))
+        return;
       OpBuilder b(ret);
       gpu::DeallocOp::create(b, ret.getLoc(), /*asyncToken=*/Type(),
                              ValueRange(), buffer);

@@ -81,3 +81,15 @@ func.func @launch_and_returns(%x: memref<8xf32>, %c: i1) {
   linalg.copy ins(%a : memref<8xf32>) outs(%x : memref<8xf32>)
   return
 }
+
+// -----
+
+// A buffer the function returns belongs to the caller: not freed.
+// CHECK-LABEL: func.func @returned
+// CHECK: %[[A:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK-NOT: gpu.dealloc
+// CHECK: return %[[A]]
+func.func @returned() -> memref<4xf32> {
+  %a = memref.alloc() : memref<4xf32>
+  return %a : memref<4xf32>
+}
