@@ -108,8 +108,8 @@ void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
   buildTTTToLinalgPipeline(pm);
   // Host functions that sequence kernels: each TTT layer's chains as one
   // block per chain (the layer kernel's passes: shared memory, every op
-  // over the block's threads), every other linalg op as a flat-grid
-  // kernel, buffers in device memory; then upstream outlining, async
+  // over the block's threads), GEMMs as shared-memory tiled kernels, every
+  // other linalg op as a flat-grid kernel, buffers in device memory; then upstream outlining, async
   // streams and the NVVM/host lowering. No buffer-loop-hoisting: a buffer
   // hoisted out of a chain loop would be shared by all its blocks. No
   // ttt-gpu-clone-fills (unlike the layer pipeline): with it the chain
@@ -133,6 +133,7 @@ void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
       "expand-strided-metadata,lower-affine,"
       "convert-gpu-to-nvvm{index-bitwidth=64},canonicalize,cse,"
       "reconcile-unrealized-casts,ttt-gpu-extern-shared),"
+      "func.func(ttt-gpu-tile-contractions),"
       "func.func(convert-linalg-to-parallel-loops),"
       "func.func(ttt-gpu-parallel-loops-to-launch{threads=" +
       std::to_string(threads) +

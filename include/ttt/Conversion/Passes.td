@@ -309,3 +309,28 @@ def TTTGPUGlobalScratch : Pass<"ttt-gpu-global-scratch", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];
 }
+
+def TTTGPUTileContractions
+    : Pass<"ttt-gpu-tile-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Run the GEMMs of a host function as shared-memory tiled "
+                "GPU launches";
+  let description = [{
+    For whole-model graphs on the GPU: every `linalg.generic` on buffers
+    outside a `gpu.launch` that is a contraction `out[m, n] += a * b` over
+    three loops (two parallel, one reduction; `a` indexed by m and k, `b`
+    by n and k, in any order of their dims) becomes a `gpu.launch` of
+    ceil(N/tile) x ceil(M/tile) blocks of tile x tile threads: each step of
+    `tile` along k stages a tile x tile slice of `a` and of `b` in shared
+    memory (zeros outside the bounds), and each thread adds its dot
+    product to its output element. Other ops are left to
+    `ttt-gpu-parallel-loops-to-launch`.
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", /*default=*/"16",
+           "Tile edge: tile x tile threads per block (at most 32)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
