@@ -257,8 +257,11 @@ def TTTGPUChainLoopsToLaunch
     lowered `ttt.scan` (`scf.for` from 0 step 1 marked `ttt.chain` by
     convert-ttt-scan-to-scf, bufferized, without results) becomes a
     `gpu.launch` of one block of `threads` threads per chain, whose body is
-    the loop's with the induction variable set to the block id. Its
-    temporaries and linalg ops are then the chain kernel's
+    the loop's with the induction variable set to the block id. A buffer
+    allocated before the loop and used inside it (other than the outputs
+    the loop carries) would be shared by all blocks: each block gets its
+    own (copied from the original where that is used outside the loop
+    too). Its temporaries and linalg ops are then the chain kernel's
     (`ttt-gpu-private-buffers{workgroup=true}`, `ttt-gpu-distribute`, after
     outlining): the mini-batch loop runs inside one kernel with the fast
     weights in shared memory (or in global memory where they do not fit:
@@ -270,7 +273,9 @@ def TTTGPUChainLoopsToLaunch
            "Threads per block (1 to 1024)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def TTTGPULaunchSharedMemory

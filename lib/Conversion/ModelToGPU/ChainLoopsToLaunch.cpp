@@ -12,9 +12,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_TTTGPUCHAINLOOPSTOLAUNCH
@@ -57,6 +60,34 @@ struct TTTGPUChainLoopsToLaunchPass
     return true;
   }
 
+  /// A buffer allocated before the loop and used inside it, other than the
+  /// chains' outputs (the loop's inits), is a temporary every chain would
+  /// share across blocks: each block gets its own copy (with the contents
+  /// it had, where it is also used outside the loop).
+  static void privatize(OpBuilder &b, scf::ForOp loop, IRMapping &map) {
+    llvm::SetVector<Value> captured;
+    loop.getBody()->walk([&](Operation *op) {
+      for (Value v : op->getOperands())
+        if (auto alloc = v.getDefiningOp<memref::AllocOp>();
+            alloc && !loop->isAncestor(alloc))
+          captured.insert(v);
+    });
+    for (Value buffer : captured) {
+      if (llvm::is_contained(loop.getInits(), buffer))
+        continue;
+      auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+      auto own = memref::AllocOp::create(b, alloc.getLoc(), alloc.getType(),
+                                         alloc.getDynamicSizes(),
+                                         alloc.getAlignmentAttr());
+      bool usedOutside = llvm::any_of(buffer.getUsers(), [&](Operation *u) {
+        return !loop->isAncestor(u) && !isa<memref::DeallocOp>(u);
+      });
+      if (usedOutside)
+        linalg::CopyOp::create(b, alloc.getLoc(), buffer, own.getResult());
+      map.map(buffer, own.getResult());
+    }
+  }
+
   LogicalResult convert(scf::ForOp loop) {
     if (!matchPattern(loop.getLowerBound(), m_Zero()) ||
         !matchPattern(loop.getStep(), m_One()) ||
@@ -76,6 +107,7 @@ struct TTTGPUChainLoopsToLaunchPass
     map.map(loop.getInductionVar(), launch.getBlockIds().x);
     for (auto [arg, init] : llvm::zip(loop.getRegionIterArgs(), loop.getInits()))
       map.map(arg, init);
+    privatize(b, loop, map);
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, map);
     gpu::TerminatorOp::create(b, loc);

@@ -24,8 +24,22 @@
 #include <mutex>
 #include <set>
 
+// The driver's opaque handle types, the very ones runtime/lib/cuda/
+// CudaDriver.h declares: the runtime calls these functions through pointers
+// of those types (-fsanitize=function checks that they match).
+namespace ttt::rt::cuda {
+struct CUctx_st;
+struct CUmod_st;
+struct CUfunc_st;
+struct CUstream_st;
+} // namespace ttt::rt::cuda
+
 namespace {
 
+using CUctx = ttt::rt::cuda::CUctx_st *;
+using CUmod = ttt::rt::cuda::CUmod_st *;
+using CUfunc = ttt::rt::cuda::CUfunc_st *;
+using CUstream = ttt::rt::cuda::CUstream_st *;
 using CUresult = int;
 using CUdeviceptr = unsigned long long;
 constexpr CUresult kOk = 0, kInvalidValue = 1, kOutOfMemory = 2,
@@ -162,10 +176,10 @@ FAKE CUresult cuDeviceGetAttribute(int *v, int attr, int) {
   return kOk;
 }
 
-FAKE CUresult cuDevicePrimaryCtxRetain(void **ctx, int) {
+FAKE CUresult cuDevicePrimaryCtxRetain(CUctx *ctx, int) {
   std::lock_guard<std::mutex> lock(fake().mu);
   ++fake().contextRefs;
-  *ctx = &gContext;
+  *ctx = reinterpret_cast<CUctx>(&gContext);
   return kOk;
 }
 
@@ -177,25 +191,26 @@ FAKE CUresult cuDevicePrimaryCtxRelease_v2(int) {
   return kOk;
 }
 
-FAKE CUresult cuCtxSetCurrent(void *ctx) {
+FAKE CUresult cuCtxSetCurrent(CUctx handle) {
+  void *ctx = handle;
   if (ctx && ctx != &gContext)
     return kInvalidContext;
   tCurrent = ctx;
   return kOk;
 }
 
-FAKE CUresult cuModuleLoadDataEx(void **, const void *, unsigned, int *,
+FAKE CUresult cuModuleLoadDataEx(CUmod *, const void *, unsigned, int *,
                                  void **) {
   return kNotSupported;
 }
-FAKE CUresult cuModuleUnload(void *) { return kNotSupported; }
-FAKE CUresult cuModuleGetFunction(void **, void *, const char *) {
+FAKE CUresult cuModuleUnload(CUmod) { return kNotSupported; }
+FAKE CUresult cuModuleGetFunction(CUfunc *, CUmod, const char *) {
   return kNotSupported;
 }
-FAKE CUresult cuFuncGetAttribute(int *, int, void *) { return kNotSupported; }
-FAKE CUresult cuFuncSetAttribute(void *, int, int) { return kNotSupported; }
-FAKE CUresult cuLaunchKernel(void *, unsigned, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, void *, void **,
+FAKE CUresult cuFuncGetAttribute(int *, int, CUfunc) { return kNotSupported; }
+FAKE CUresult cuFuncSetAttribute(CUfunc, int, int) { return kNotSupported; }
+FAKE CUresult cuLaunchKernel(CUfunc, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
                              void **) {
   return kNotSupported;
 }
@@ -240,15 +255,15 @@ FAKE CUresult cuMemGetInfo_v2(size_t *freeBytes, size_t *total) {
 }
 
 FAKE CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr d, const void *h, size_t n,
-                                   void *s) {
+                                   CUstream s) {
   return copy(d, nullptr, 0, h, n, s);
 }
 FAKE CUresult cuMemcpyDtoHAsync_v2(void *h, CUdeviceptr d, size_t n,
-                                   void *s) {
+                                   CUstream s) {
   return copy(0, h, d, nullptr, n, s);
 }
 FAKE CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr d, CUdeviceptr s, size_t n,
-                                   void *st) {
+                                   CUstream st) {
   return copy(d, nullptr, s, nullptr, n, st);
 }
 FAKE CUresult cuMemcpyHtoD_v2(CUdeviceptr d, const void *h, size_t n) {
@@ -259,7 +274,7 @@ FAKE CUresult cuMemcpyDtoH_v2(void *h, CUdeviceptr d, size_t n) {
 }
 
 FAKE CUresult cuMemsetD8Async(CUdeviceptr d, unsigned char v, size_t n,
-                              void *s) {
+                              CUstream s) {
   Fake &f = fake();
   std::lock_guard<std::mutex> lock(f.mu);
   if (!current())
@@ -273,17 +288,18 @@ FAKE CUresult cuMemsetD8Async(CUdeviceptr d, unsigned char v, size_t n,
   return kOk;
 }
 
-FAKE CUresult cuStreamCreate(void **s, unsigned) {
+FAKE CUresult cuStreamCreate(CUstream *s, unsigned) {
   Fake &f = fake();
   std::lock_guard<std::mutex> lock(f.mu);
   if (!current())
     return kInvalidContext;
-  *s = new int(0);
-  f.streams.insert(*s);
+  void *stream = new int(0);
+  *s = static_cast<CUstream>(stream);
+  f.streams.insert(stream);
   return kOk;
 }
 
-FAKE CUresult cuStreamSynchronize(void *s) {
+FAKE CUresult cuStreamSynchronize(CUstream s) {
   Fake &f = fake();
   std::lock_guard<std::mutex> lock(f.mu);
   if (!current())
@@ -291,11 +307,12 @@ FAKE CUresult cuStreamSynchronize(void *s) {
   return liveStream(s) ? kOk : kInvalidHandle;
 }
 
-FAKE CUresult cuStreamDestroy_v2(void *s) {
+FAKE CUresult cuStreamDestroy_v2(CUstream handle) {
   Fake &f = fake();
   std::lock_guard<std::mutex> lock(f.mu);
   if (!current())
     return kInvalidContext;
+  void *s = handle;
   if (!s || !f.streams.erase(s))
     return kInvalidHandle;
   delete static_cast<int *>(s);

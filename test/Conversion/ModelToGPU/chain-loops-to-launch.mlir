@@ -93,3 +93,40 @@ func.func @unmarked(%out: memref<4xf32>, %n: index) -> memref<4xf32> {
   }
   return %r : memref<4xf32>
 }
+
+// -----
+
+// A temporary allocated before the chain loop and written inside it would
+// be shared by all blocks: each block gets its own, with the contents it
+// had where the original is also used outside the loop (%init); one used
+// only inside (%tmp) is not copied.
+// CHECK-LABEL: func.func @private_temporaries
+// CHECK-SAME: (%[[OUT:.*]]: memref<4x8xf32>)
+// CHECK: %[[INIT:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: linalg.fill {{.*}} outs(%[[INIT]]
+// CHECK: %[[TMP:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: gpu.launch
+// CHECK-NEXT: %[[OWN_TMP:.*]] = memref.alloc() : memref<8xf32>
+// CHECK-NEXT: %[[OWN_INIT:.*]] = memref.alloc() : memref<8xf32>
+// CHECK-NEXT: linalg.copy ins(%[[INIT]] : memref<8xf32>) outs(%[[OWN_INIT]] : memref<8xf32>)
+// CHECK: linalg.fill {{.*}} outs(%[[OWN_TMP]]
+// CHECK: linalg.add ins(%[[OWN_INIT]], %[[OWN_TMP]] {{.*}} outs(%[[OWN_TMP]]
+// CHECK: gpu.terminator
+// CHECK: memref.dealloc %[[INIT]]
+func.func @private_temporaries(%out: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  %init = memref.alloc() : memref<8xf32>
+  linalg.fill ins(%one : f32) outs(%init : memref<8xf32>)
+  %tmp = memref.alloc() : memref<8xf32>
+  scf.for %h = %c0 to %c4 step %c1 {
+    linalg.fill ins(%one : f32) outs(%tmp : memref<8xf32>)
+    linalg.add ins(%init, %tmp : memref<8xf32>, memref<8xf32>) outs(%tmp : memref<8xf32>)
+    %row = memref.subview %out[%h, 0] [1, 8] [1, 1] : memref<4x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+    linalg.copy ins(%tmp : memref<8xf32>) outs(%row : memref<8xf32, strided<[1], offset: ?>>)
+  } {ttt.chain}
+  memref.dealloc %init : memref<8xf32>
+  return
+}
