@@ -104,16 +104,16 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
 void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
                                      bool cubin, unsigned chainThreadCount,
                                      int64_t maxSharedBytes,
-                                     bool elideBarriers) {
+                                     bool elideBarriers, bool cloneFills) {
   buildTTTToLinalgPipeline(pm);
+  if (cloneFills)
+    pm.addNestedPass<func::FuncOp>(createTTTGPUCloneFills());
   // Host functions that sequence kernels: each TTT layer's chains as one
   // block per chain (the layer kernel's passes: shared memory, every op
   // over the block's threads), GEMMs as shared-memory tiled kernels, every
   // other linalg op as a flat-grid kernel, buffers in device memory; then upstream outlining, async
   // streams and the NVVM/host lowering. No buffer-loop-hoisting: a buffer
-  // hoisted out of a chain loop would be shared by all its blocks. No
-  // ttt-gpu-clone-fills (unlike the layer pipeline): with it the chain
-  // kernels' final fast weights came out wrong on an H100 (STATUS.md).
+  // hoisted out of a chain loop would be shared by all its blocks.
   std::string chainThreads = std::to_string(chainThreadCount);
   std::string lowering =
       std::string(kBufferizeAtBoundaries) +
@@ -167,6 +167,10 @@ struct TTTModelToGPUOptions : PassPipelineOptions<TTTModelToGPUOptions> {
       llvm::cl::desc("Let ttt-gpu-distribute drop barriers it proves "
                      "unneeded (false: one after every op, for checking)"),
       llvm::cl::init(true)};
+  Option<bool> cloneFills{
+      *this, "clone-fills",
+      llvm::cl::desc("Run ttt-gpu-clone-fills first (a fill per consumer)"),
+      llvm::cl::init(false)};
   Option<bool> cubin{*this, "cubin",
                      llvm::cl::desc("Embed cubin (needs ptxas) instead of "
                                     "PTX (JIT-compiled by the driver)"),
@@ -205,7 +209,7 @@ void ttt::registerTTTPipelines() {
         buildTTTModelToGPUPipeline(pm, options.threads, options.cubin,
                                    options.chainThreads,
                                    options.maxSharedBytes,
-                                   options.elideBarriers);
+                                   options.elideBarriers, options.cloneFills);
       });
   PassPipelineRegistration<>(
       "ttt-to-llvm-cpu",

@@ -33,7 +33,8 @@ void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128);
 void buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads = 256,
                                 bool cubin = false, unsigned chainThreads = 128,
                                 int64_t maxSharedBytes = 232448,
-                                bool elideBarriers = true);
+                                bool elideBarriers = true,
+                                bool cloneFills = false);
 
 /// Registers `--ttt-to-linalg`, `--ttt-to-llvm-cpu` and `--ttt-to-nvvm` with
 /// the global pipeline registry.
