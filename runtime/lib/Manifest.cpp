@@ -431,7 +431,7 @@ Error parseManifest(const std::string &text, const std::string &path,
   return Error::ok();
 }
 
-Error loadManifest(const std::string &path, Manifest &out) {
+Error readManifestFile(const std::string &path, std::string &text) {
   std::ifstream f(path, std::ios::binary);
   if (!f)
     return makeError(TTT_ERROR_IO, path + ": cannot open the manifest");
@@ -439,7 +439,15 @@ Error loadManifest(const std::string &path, Manifest &out) {
   ss << f.rdbuf();
   if (f.bad())
     return makeError(TTT_ERROR_IO, path + ": cannot read the manifest");
-  return parseManifest(ss.str(), path, out);
+  text = ss.str();
+  return Error::ok();
+}
+
+Error loadManifest(const std::string &path, Manifest &out) {
+  std::string text;
+  if (Error e = readManifestFile(path, text))
+    return e;
+  return parseManifest(text, path, out);
 }
 
 } // namespace ttt::rt

@@ -56,6 +56,10 @@ Error parseManifest(const std::string &text, const std::string &path,
 /// Reads and parses the manifest file at `path`.
 Error loadManifest(const std::string &path, Manifest &out);
 
+/// The whole text of the manifest file at `path` (TTT_ERROR_IO naming it
+/// when it cannot be opened or read); layer and model manifests alike.
+Error readManifestFile(const std::string &path, std::string &text);
+
 } // namespace ttt::rt
 
 #endif // TTT_RUNTIME_LIB_MANIFEST_H

@@ -2,12 +2,12 @@
 
 #include "ModelManifest.h"
 
+#include "Manifest.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 using json = nlohmann::json;
 
@@ -398,14 +398,10 @@ Error parseModelManifest(const std::string &text, const std::string &path,
 }
 
 Error loadModelManifest(const std::string &path, ModelManifest &out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f)
-    return makeError(TTT_ERROR_IO, path + ": cannot open the manifest");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad())
-    return makeError(TTT_ERROR_IO, path + ": cannot read the manifest");
-  return parseModelManifest(ss.str(), path, out);
+  std::string text;
+  if (Error e = readManifestFile(path, text))
+    return e;
+  return parseModelManifest(text, path, out);
 }
 
 } // namespace ttt::rt
