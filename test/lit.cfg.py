@@ -2,6 +2,7 @@
 # lit configuration for the ttt-compiler regression tests.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -31,3 +32,10 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # libdevice (ttt-compile --config --target cuda).
 if os.path.isdir("/usr/local/cuda/nvvm/libdevice"):
     config.available_features.add("cuda-toolkit")
+
+# ptxas (CUDA toolkit) for the register/spill report of our PTX.
+ptxas = shutil.which("ptxas") or next(
+    (p for p in ("/usr/local/cuda/bin/ptxas",) if os.access(p, os.X_OK)), None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%{ptxas}", ptxas))

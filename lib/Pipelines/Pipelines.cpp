@@ -69,7 +69,8 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
     llvm::report_fatal_error("ttt-to-llvm-cpu: malformed built-in pipeline");
 }
 
-void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
+void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
+                                  StringRef mma) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -88,12 +89,12 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads) {
       // copies of ttt-gpu-private-buffers too) over the block's threads.
       "gpu.module(gpu.func(ttt-gpu-private-buffers{workgroup=true},"
       "ttt-gpu-distribute{threads=" +
-      std::to_string(threads) +
+      std::to_string(threads) + " mma=" + mma.str() +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3},"
       // Bare pointers: the kernel ABI passes one device pointer per array.
-      "gpu.module(expand-strided-metadata,lower-affine,"
+      "gpu.module(expand-strided-metadata,lower-affine,convert-nvgpu-to-nvvm,"
       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true "
       "index-bitwidth=64},canonicalize,cse,reconcile-unrealized-casts,"
       "ttt-gpu-extern-shared)";
@@ -181,6 +182,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<unsigned> threads{*this, "threads",
                            llvm::cl::desc("Threads per block (1 to 1024)"),
                            llvm::cl::init(128)};
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("Contractions on the tensor cores: 3xtf32 (fp32 "
+                     "accuracy), tf32 or none"),
+      llvm::cl::init("3xtf32")};
 };
 } // namespace
 
@@ -191,11 +197,13 @@ void ttt::registerTTTPipelines() {
       "artifact ABI (sm_90): ttt-to-linalg, ttt-gpu-destination-args, "
       "one-shot bufferization, convert-ttt-chains-to-gpu (one block per "
       "chain), ttt-gpu-private-buffers{workgroup=true} (shared memory), "
-      "ttt-gpu-distribute{threads} (linalg ops over the block's threads), "
-      "nvvm-attach-target, convert-gpu-to-nvvm with bare pointers, "
+      "ttt-gpu-distribute{threads mma} (linalg ops over the block's threads, "
+      "contractions on the tensor cores), "
+      "nvvm-attach-target, convert-nvgpu-to-nvvm, convert-gpu-to-nvvm with "
+      "bare pointers, "
       "ttt-gpu-extern-shared",
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
-        buildTTTToNVVMPipeline(pm, options.threads);
+        buildTTTToNVVMPipeline(pm, options.threads, options.mma);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

@@ -29,6 +29,9 @@ options:
                       in the manifest (default: the manifest names OUT.ptx)
   --gpu-threads N     cuda: threads per block, one block per chain
                       (default: 128, the fastest measured on an H100)
+  --gpu-mma MODE      cuda: contractions on the tensor cores: 3xtf32
+                      (default; fp32 accuracy), tf32 (faster, ~1e-3
+                      relative) or none (no tensor cores)
   --config FILE       a model configuration (JSON) instead of GRAPH.mlir
   --set KEY=VALUE     with --config: override one configuration key
   --entry NAME        entry function, when several hold a ttt.scan
@@ -51,7 +54,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=128
+threads=128 mma=3xtf32
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
     --target) target=${2:-}; shift 2 ;;
     --cubin) cubin=1; shift ;;
     --gpu-threads) threads=${2:-}; shift 2 ;;
+    --gpu-mma) mma=${2:-}; shift 2 ;;
     --config) config=${2:-}; shift 2 ;;
     --set) sets+=(--set "${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -82,6 +86,7 @@ case "$target" in cpu|cuda) ;; *) die "unknown target '$target' (cpu or cuda)" ;
 case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" ;; esac
 [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
   die "--gpu-threads needs a number in [1, 1024]"
+case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32" ;; esac
 
 if [ -n "$config" ] && [ "$target" = cuda ]; then
   for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$HERE/ttt-model-gen" "$LLVM_BIN/llc"; do
@@ -139,7 +144,7 @@ if [ "$target" = cuda ]; then
   trap 'rm -rf "$tmp"' EXIT
   entry_flag=()
   [ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
-  "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads" \
+  "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma" \
     -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
   # The launch: the block size the kernel was made for, and the dynamic
   # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -150,10 +155,21 @@ if [ "$target" = cuda ]; then
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \
     -o "$tmp/manifest.json" || die "cannot describe the entry of '$input'"
+  # MLIR's NVVM target links libdevice (rsqrt, tanh) from the toolkit it
+  # finds through CUDA_HOME.
+  if [ -z "${CUDA_HOME:-}" ] && [ -d /usr/local/cuda/nvvm/libdevice ]; then
+    export CUDA_HOME=/usr/local/cuda
+  fi
   "$HERE/ttt-opt" "$tmp/model.nvvm.mlir" --gpu-module-to-binary=format=isa \
     -o "$tmp/model.bin.mlir" || die "PTX generation failed"
   "$HERE/ttt-translate" --ttt-gpu-object "$tmp/model.bin.mlir" \
     -o "$tmp/model.ptx" || die "cannot extract the PTX"
+  if grep -q '^\.extern .*__nv_' "$tmp/model.ptx"; then
+    echo "ttt-compile: warning: the PTX calls libdevice functions" \
+      "($(grep -o '__nv_[a-z0-9]*' "$tmp/model.ptx" | sort -u | tr '\n' ' '))" \
+      "that no CUDA toolkit was found to link (set CUDA_HOME): the driver" \
+      "will not load it" >&2
+  fi
   if [ "$cubin" = 1 ]; then
     "$ptxas" -arch=sm_90 "$tmp/model.ptx" -o "$tmp/model.cubin" ||
       die "ptxas failed"

@@ -191,6 +191,15 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     it through another view or map. The kernel gets
     `known_block_size = [threads, 1, 1]`, which the launch must use. Any
     other op that writes memory is a located error.
+
+    With `mma=tf32` or `mma=3xtf32`, a contraction with static sizes
+    (rows % 16, columns % 8, reduction % 8) whose body yields `out + x`,
+    x a product of factors that read only (row, k) or only (k, column)
+    (with negations and selects against zero), runs on the tensor cores:
+    `nvgpu.mma.sync` m16n8k8 tf32 tiles, warp w taking 16-row warp tiles w,
+    w + warps, ...; each lane evaluates the body's two sides at its fragment
+    coordinates. `3xtf32` splits every operand into its tf32 part and the
+    rest and sums three products (fp32 accuracy); `tf32` uses one.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
@@ -198,8 +207,13 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     Option<"elideBarriers", "elide-barriers", "bool", /*default=*/"true",
            "Drop the barrier after an op when the next ops cannot touch what "
            "it wrote (false: a barrier after every op, for checking)">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"none\"",
+           "Contractions on the tensor cores: none, tf32 (one tf32 product) "
+           "or 3xtf32 (fp32 accuracy from three tf32 products)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::affine::AffineDialect",

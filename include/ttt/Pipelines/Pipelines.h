@@ -3,6 +3,8 @@
 #ifndef TTT_PIPELINES_PIPELINES_H
 #define TTT_PIPELINES_PIPELINES_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 
 namespace mlir {
@@ -22,7 +24,8 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// rebuilt from the bare pointers of the kernel ABI, temporaries in the
 /// block's dynamic shared memory (the kernel's `ttt.shared_bytes`), every
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
-void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128);
+void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
+                            llvm::StringRef mma = "3xtf32");
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat

@@ -11,6 +11,11 @@
 // rows of 64) is split: up to 32 threads of a warp per point, each summing
 // every s-th element, combined by gpu.shuffle xor (distributeSplit).
 //
+// With `mma` set, a contraction that fits the tensor cores (canUseMma:
+// static m % 16, n % 8, k % 8, a product of one A-side and one B-side
+// factor) runs as m16n8k8 tf32 mma tiles over the warps instead
+// (MmaContraction.cpp); 3xtf32 keeps fp32 accuracy.
+//
 // A barrier goes only where the next op (in the same block, nothing with
 // memory effects between) touches memory that an op since the last barrier
 // wrote, or writes what one read: views of the dynamic shared memory at
@@ -23,14 +28,18 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "MmaContraction.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -470,14 +479,24 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
 /// The ops whose barrier can go: op A is followed in its block by op B
 /// with only ops free of memory effects and regions between, and B is
 /// independent of every op since the last barrier kept.
+/// Whether `op` runs as tensor-core tiles (its points are then spread over
+/// the warps' lanes, not one per thread).
+bool runsOnMma(linalg::GenericOp op, const Plan &plan, unsigned threads,
+               ttt::MmaPrecision precision) {
+  return precision != ttt::MmaPrecision::None && plan.accumulate &&
+         plan.sequential.size() == 1 && ttt::canUseMma(op, threads);
+}
+
 llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
-                                           Block *entry, unsigned threads) {
+                                           Block *entry, unsigned threads,
+                                           ttt::MmaPrecision precision) {
   llvm::DenseSet<Operation *> drop;
   Access group;
   linalg::GenericOp prev;
   for (linalg::GenericOp op : generics) {
     Plan plan = planFor(op);
-    bool threaded = plan.accumulate && splitWidth(op, plan, threads) < 2;
+    bool threaded = plan.accumulate && splitWidth(op, plan, threads) < 2 &&
+                    !runsOnMma(op, plan, threads, precision);
     Access a = accessOf(op, entry, plan.parallel, threaded);
     bool adjacent = false;
     if (prev && prev->getBlock() == op->getBlock() &&
@@ -503,10 +522,17 @@ llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
 }
 
 void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
-                bool barrier) {
+                bool barrier, ttt::MmaPrecision precision) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
   Plan plan = planFor(op);
+  if (runsOnMma(op, plan, threads, precision)) {
+    ttt::emitMmaContraction(b, op, tid, threads, precision);
+    if (barrier)
+      gpu::BarrierOp::create(b, loc);
+    op.erase();
+    return;
+  }
   if (distributeSplit(b, op, plan, tid, threads)) {
     if (barrier)
       gpu::BarrierOp::create(b, loc);
@@ -565,6 +591,13 @@ struct TTTGPUDistributePass
       kernel.emitError("ttt-gpu-distribute: threads must be in [1, 1024]");
       return signalPassFailure();
     }
+    std::optional<ttt::MmaPrecision> precision = ttt::parseMmaPrecision(mma);
+    if (!precision) {
+      kernel.emitError("ttt-gpu-distribute: mma must be none, tf32 or "
+                       "3xtf32, not '")
+          << mma << "'";
+      return signalPassFailure();
+    }
     IRRewriter rewriter(kernel.getContext());
     SmallVector<linalg::LinalgOp> ops;
     kernel.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
@@ -610,9 +643,11 @@ struct TTTGPUDistributePass
                     .getResult();
     llvm::DenseSet<Operation *> drop;
     if (elideBarriers)
-      drop = barriersToDrop(generics, &kernel.getBody().front(), threads);
+      drop = barriersToDrop(generics, &kernel.getBody().front(), threads,
+                            *precision);
     for (linalg::GenericOp op : generics)
-      distribute(b, op, tid, threads, !drop.contains(op.getOperation()));
+      distribute(b, op, tid, threads, !drop.contains(op.getOperation()),
+                 *precision);
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
         {static_cast<int32_t>(threads.getValue()), 1, 1}));
   }

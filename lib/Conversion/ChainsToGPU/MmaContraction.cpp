@@ -1,0 +1,440 @@
+//===- MmaContraction.cpp - Contractions on the tensor cores --------------===//
+//
+// The fragments of an m16n8k8 tf32 mma (PTX ISA, "Matrix Fragments for
+// mma.m16n8k8", .tf32): with g = lane / 4 and t = lane % 4,
+//   A (16 x 8, row-major): a0 (g, t), a1 (g + 8, t), a2 (g, t + 4),
+//                          a3 (g + 8, t + 4)
+//   B (8 x 8, column):     b0 (t, g), b1 (t + 4, g)
+//   C (16 x 8):            c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t),
+//                          c3 (g + 8, 2t + 1)
+// nvgpu.mma.sync takes them as vector<4x1xf32>, vector<2x1xf32> and
+// vector<2x2xf32> in that order.
+//
+// Each lane evaluates the A-side and B-side parts of the body at its
+// fragment coordinates (loads through the operands' indexing maps, index
+// ops replaced by the coordinates), so masks and scalings of one operand
+// (tril(QK^T) * eta, -eta_k x_k) need no materialized operand.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MmaContraction.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::ttt;
+
+std::optional<MmaPrecision> mlir::ttt::parseMmaPrecision(StringRef name) {
+  if (name == "none")
+    return MmaPrecision::None;
+  if (name == "tf32")
+    return MmaPrecision::TF32;
+  if (name == "3xtf32")
+    return MmaPrecision::TF32x3;
+  return std::nullopt;
+}
+
+namespace {
+
+/// The roles of a contraction's three loop dims.
+struct Dims {
+  unsigned m, n, k;
+  unsigned mask(unsigned d) const { return 1u << d; }
+  unsigned aDims() const { return mask(m) | mask(k); }
+  unsigned bDims() const { return mask(k) | mask(n); }
+};
+
+std::optional<Dims> dimsOf(linalg::GenericOp op) {
+  if (op.getNumLoops() != 3 || op.getNumDpsInits() != 1)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() != 2)
+    return std::nullopt;
+  auto m = dyn_cast<AffineDimExpr>(out.getResult(0));
+  auto n = dyn_cast<AffineDimExpr>(out.getResult(1));
+  if (!m || !n || m.getPosition() == n.getPosition())
+    return std::nullopt;
+  unsigned k = 3 - m.getPosition() - n.getPosition();
+  if (iters[m.getPosition()] != utils::IteratorType::parallel ||
+      iters[n.getPosition()] != utils::IteratorType::parallel ||
+      iters[k] != utils::IteratorType::reduction)
+    return std::nullopt;
+  return Dims{m.getPosition(), n.getPosition(), k};
+}
+
+/// The loop dims (bits) a value of the body depends on; ~0u for a value
+/// the analysis cannot follow.
+unsigned dependence(linalg::GenericOp op, Value v,
+                    llvm::DenseMap<Value, unsigned> &memo) {
+  auto it = memo.find(v);
+  if (it != memo.end())
+    return it->second;
+  unsigned bits = 0;
+  Block *body = op.getBody();
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (arg.getOwner() == body) {
+      AffineMap map = op.getMatchingIndexingMap(
+          &op->getOpOperand(arg.getArgNumber()));
+      for (unsigned d = 0; d < map.getNumDims(); ++d)
+        if (map.isFunctionOfDim(d))
+          bits |= 1u << d;
+    }
+  } else if (Operation *def = v.getDefiningOp();
+             def && def->getBlock() == body) {
+    if (auto index = dyn_cast<linalg::IndexOp>(def))
+      bits = 1u << index.getDim();
+    else if (def->getNumRegions() != 0 || !isMemoryEffectFree(def))
+      bits = ~0u;
+    else
+      for (Value operand : def->getOperands())
+        bits |= dependence(op, operand, memo);
+  }
+  memo[v] = bits;
+  return bits;
+}
+
+/// x = (-1)^negate * prod(A factors) * prod(B factors), with the selects
+/// against zero applied on the side whose dims their condition reads.
+struct Factors {
+  SmallVector<Value> a, b, aMasks, bMasks;
+  bool negate = false;
+};
+
+bool factor(linalg::GenericOp op, const Dims &dims, Value v,
+            llvm::DenseMap<Value, unsigned> &memo, Factors &f) {
+  unsigned dep = dependence(op, v, memo);
+  if ((dep & ~dims.aDims()) == 0) {
+    f.a.push_back(v);
+    return true;
+  }
+  if ((dep & ~dims.bDims()) == 0) {
+    f.b.push_back(v);
+    return true;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != op.getBody())
+    return false;
+  if (auto mul = dyn_cast<arith::MulFOp>(def))
+    return factor(op, dims, mul.getLhs(), memo, f) &&
+           factor(op, dims, mul.getRhs(), memo, f);
+  if (auto neg = dyn_cast<arith::NegFOp>(def)) {
+    f.negate = !f.negate;
+    return factor(op, dims, neg.getOperand(), memo, f);
+  }
+  if (auto sel = dyn_cast<arith::SelectOp>(def)) {
+    if (!matchPattern(sel.getFalseValue(), m_AnyZeroFloat()))
+      return false;
+    unsigned c = dependence(op, sel.getCondition(), memo);
+    if ((c & ~dims.aDims()) == 0)
+      f.aMasks.push_back(sel.getCondition());
+    else if ((c & ~dims.bDims()) == 0)
+      f.bMasks.push_back(sel.getCondition());
+    else
+      return false;
+    return factor(op, dims, sel.getTrueValue(), memo, f);
+  }
+  return false;
+}
+
+/// The addend x of a body that yields `out + x`, or null.
+Value addendOf(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  BlockArgument out = body->getArgument(op.getNumDpsInputs());
+  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || !out.hasOneUse())
+    return nullptr;
+  if (add.getLhs() == out && add.getRhs() != out)
+    return add.getRhs();
+  if (add.getRhs() == out && add.getLhs() != out)
+    return add.getLhs();
+  return nullptr;
+}
+
+std::optional<Factors> factorsOf(linalg::GenericOp op, const Dims &dims) {
+  Value x = addendOf(op);
+  if (!x || !isa<Float32Type>(x.getType()))
+    return std::nullopt;
+  llvm::DenseMap<Value, unsigned> memo;
+  Factors f;
+  if (!factor(op, dims, x, memo, f))
+    return std::nullopt;
+  return f;
+}
+
+/// Body values at one coordinate of the loop dims: loads through the
+/// operands' maps, index ops replaced, everything else cloned (once per
+/// value and coordinate).
+class Evaluator {
+public:
+  Evaluator(OpBuilder &b, Location loc, linalg::GenericOp op,
+            ArrayRef<Value> ivs)
+      : b(b), loc(loc), op(op), ivs(ivs) {}
+
+  Value get(Value v) {
+    if (Value known = map.lookupOrNull(v))
+      return known;
+    Block *body = op.getBody();
+    Value result;
+    if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == body) {
+      OpOperand &operand = op->getOpOperand(arg.getArgNumber());
+      result = load(operand);
+    } else if (Operation *def = v.getDefiningOp();
+               def && def->getBlock() == body) {
+      if (auto index = dyn_cast<linalg::IndexOp>(def)) {
+        result = ivs[index.getDim()];
+      } else {
+        for (Value operand : def->getOperands())
+          get(operand);
+        Operation *copy = b.clone(*def, map);
+        result = copy->getResult(cast<OpResult>(v).getResultNumber());
+      }
+    } else {
+      return v; // defined above the op
+    }
+    map.map(v, result);
+    return result;
+  }
+
+private:
+  Value load(OpOperand &operand) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      return operand.get();
+    AffineMap m = op.getMatchingIndexingMap(&operand);
+    SmallVector<Value> idx;
+    for (AffineExpr e : m.getResults()) {
+      if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+        idx.push_back(ivs[dim.getPosition()]);
+        continue;
+      }
+      idx.push_back(affine::AffineApplyOp::create(
+          b, loc, AffineMap::get(m.getNumDims(), 0, e), ivs));
+    }
+    return memref::LoadOp::create(b, loc, operand.get(), idx);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  linalg::GenericOp op;
+  ArrayRef<Value> ivs;
+  IRMapping map;
+};
+
+/// One side's element: the product of its factors, its masks applied.
+Value sideValue(OpBuilder &b, Location loc, linalg::GenericOp op,
+                ArrayRef<Value> ivs, ArrayRef<Value> factors,
+                ArrayRef<Value> masks, bool negate) {
+  Evaluator eval(b, loc, op, ivs);
+  Value v;
+  for (Value f : factors) {
+    Value x = eval.get(f);
+    v = v ? arith::MulFOp::create(b, loc, v, x).getResult() : x;
+  }
+  if (!v)
+    v = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+  if (negate)
+    v = arith::NegFOp::create(b, loc, v);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  for (Value m : masks)
+    v = arith::SelectOp::create(b, loc, eval.get(m), v, zero);
+  return v;
+}
+
+/// The tf32 part of x (the bits the tensor cores read) and the rest.
+std::pair<Value, Value> splitTF32(OpBuilder &b, Location loc, Value x) {
+  Type i32 = b.getI32Type();
+  Value bits = arith::BitcastOp::create(b, loc, i32, x);
+  Value mask = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0xffffe000u)));
+  Value big = arith::BitcastOp::create(
+      b, loc, b.getF32Type(), arith::AndIOp::create(b, loc, bits, mask));
+  Value small = arith::SubFOp::create(b, loc, x, big);
+  return {big, small};
+}
+
+Value vectorOf(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+               ArrayRef<Value> elements) {
+  auto type = VectorType::get(shape, b.getF32Type());
+  Value v = arith::ConstantOp::create(b, loc, type,
+                                      DenseElementsAttr::get(type, 0.0f));
+  for (auto [i, e] : llvm::enumerate(elements)) {
+    int64_t row = static_cast<int64_t>(i) / shape[1];
+    int64_t col = static_cast<int64_t>(i) % shape[1];
+    v = vector::InsertOp::create(b, loc, e, v, ArrayRef<int64_t>{row, col});
+  }
+  return v;
+}
+
+Value mma(OpBuilder &b, Location loc, Value a, Value bv, Value c) {
+  return nvgpu::MmaSyncOp::create(b, loc, a, bv, c,
+                                  ArrayRef<int64_t>{16, 8, 8},
+                                  /*tf32Enabled=*/true)
+      .getResult();
+}
+
+} // namespace
+
+bool mlir::ttt::canUseMma(linalg::GenericOp op, unsigned threads) {
+  if (threads % 32 != 0)
+    return false;
+  std::optional<Dims> dims = dimsOf(op);
+  if (!dims)
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamic(ranges[dims->m]) ||
+      ShapedType::isDynamic(ranges[dims->n]) ||
+      ShapedType::isDynamic(ranges[dims->k]) || ranges[dims->m] % 16 != 0 ||
+      ranges[dims->n] % 8 != 0 || ranges[dims->k] % 8 != 0)
+    return false;
+  for (OpOperand &o : op->getOpOperands())
+    if (isa<ShapedType>(o.get().getType()) &&
+        !isa<MemRefType>(o.get().getType()))
+      return false;
+  if (!isa<Float32Type>(
+          cast<MemRefType>(op.getDpsInitOperand(0)->get().getType())
+              .getElementType()))
+    return false;
+  return factorsOf(op, *dims).has_value();
+}
+
+void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
+                                   Value tid, unsigned threads,
+                                   MmaPrecision precision) {
+  Location loc = op.getLoc();
+  Dims dims = *dimsOf(op);
+  Factors f = *factorsOf(op, dims);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
+  int64_t kSteps = ranges[dims.k] / 8;
+  int64_t warps = threads / 32;
+  // The widest warp tile (8-column tiles sharing A) that still gives every
+  // warp a tile.
+  int64_t per = nTiles;
+  while (per > 1 && (nTiles % per != 0 || mTiles * (nTiles / per) < warps))
+    --per;
+  int64_t warpTiles = mTiles * (nTiles / per);
+
+  auto cst = [&](OpBuilder &nb, int64_t v) {
+    return arith::ConstantIndexOp::create(nb, loc, v).getResult();
+  };
+  auto add = [&](OpBuilder &nb, Value x, int64_t c) {
+    return arith::AddIOp::create(nb, loc, x, cst(nb, c)).getResult();
+  };
+  Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, 32));
+  Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, 32));
+  Value g = arith::DivUIOp::create(b, loc, lane, cst(b, 4));
+  Value t = arith::RemUIOp::create(b, loc, lane, cst(b, 4));
+  Value twoT = arith::MulIOp::create(b, loc, t, cst(b, 2));
+  Value outBuf = op.getDpsInitOperand(0)->get();
+  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto outIndices = [&](Value row, Value col) {
+    SmallVector<Value> ivs(3);
+    ivs[dims.m] = row;
+    ivs[dims.n] = col;
+    ivs[dims.k] = row; // not read by the output map
+    SmallVector<Value> idx;
+    for (AffineExpr e : outMap.getResults())
+      idx.push_back(ivs[cast<AffineDimExpr>(e).getPosition()]);
+    return idx;
+  };
+
+  scf::ForOp::create(
+      b, loc, warp, cst(b, warpTiles), cst(b, warps), ValueRange{},
+      [&](OpBuilder &tb, Location, Value tile, ValueRange) {
+        Value mt = arith::DivUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
+        Value nq = arith::RemUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
+        Value row0 = arith::AddIOp::create(
+            tb, loc, arith::MulIOp::create(tb, loc, mt, cst(tb, 16)), g);
+        Value row1 = add(tb, row0, 8);
+        Value col0 = arith::MulIOp::create(tb, loc, nq, cst(tb, 8 * per));
+        // Accumulators: the output's current values.
+        SmallVector<Value> accs;
+        SmallVector<std::array<Value, 2>> cols;
+        for (int64_t j = 0; j < per; ++j) {
+          Value c = arith::AddIOp::create(tb, loc, add(tb, col0, 8 * j), twoT);
+          Value c1 = add(tb, c, 1);
+          cols.push_back({c, c1});
+          SmallVector<Value> e;
+          for (Value r : {row0, row1})
+            for (Value cc : {c, c1})
+              e.push_back(
+                  memref::LoadOp::create(tb, loc, outBuf, outIndices(r, cc)));
+          accs.push_back(vectorOf(tb, loc, {2, 2}, e));
+        }
+        auto kLoop = scf::ForOp::create(
+            tb, loc, cst(tb, 0), cst(tb, kSteps * 8), cst(tb, 8), accs,
+            [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
+              Value ka = arith::AddIOp::create(kb, loc, k0, t);
+              Value kc = add(kb, ka, 4);
+              Value zero = cst(kb, 0);
+              auto aAt = [&](Value r, Value k) {
+                SmallVector<Value> ivs(3, zero);
+                ivs[dims.m] = r;
+                ivs[dims.k] = k;
+                return sideValue(kb, loc, op, ivs, f.a, f.aMasks, f.negate);
+              };
+              SmallVector<Value> aElems = {aAt(row0, ka), aAt(row1, ka),
+                                           aAt(row0, kc), aAt(row1, kc)};
+              bool split = precision == MmaPrecision::TF32x3;
+              SmallVector<Value> aBig, aSmall;
+              for (Value x : aElems) {
+                auto [big, small] =
+                    split ? splitTF32(kb, loc, x) : std::pair<Value, Value>();
+                aBig.push_back(big);
+                aSmall.push_back(small);
+              }
+              Value aB = split ? vectorOf(kb, loc, {4, 1}, aBig) : Value();
+              Value aS = split ? vectorOf(kb, loc, {4, 1}, aSmall) : Value();
+              Value aFull = vectorOf(kb, loc, {4, 1}, aElems);
+              SmallVector<Value> next;
+              for (int64_t j = 0; j < per; ++j) {
+                Value col = arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j),
+                                                  g);
+                auto bAt = [&](Value k) {
+                  SmallVector<Value> ivs(3, zero);
+                  ivs[dims.k] = k;
+                  ivs[dims.n] = col;
+                  return sideValue(kb, loc, op, ivs, f.b, f.bMasks, false);
+                };
+                SmallVector<Value> bElems = {bAt(ka), bAt(kc)};
+                Value c = acc[j];
+                if (split) {
+                  auto [b0, s0] = splitTF32(kb, loc, bElems[0]);
+                  auto [b1, s1] = splitTF32(kb, loc, bElems[1]);
+                  Value bB = vectorOf(kb, loc, {2, 1}, {b0, b1});
+                  Value bS = vectorOf(kb, loc, {2, 1}, {s0, s1});
+                  // Small products first: they are the smallest terms.
+                  c = mma(kb, loc, aS, bB, c);
+                  c = mma(kb, loc, aB, bS, c);
+                  c = mma(kb, loc, aB, bB, c);
+                } else {
+                  c = mma(kb, loc, aFull, vectorOf(kb, loc, {2, 1}, bElems), c);
+                }
+                next.push_back(c);
+              }
+              scf::YieldOp::create(kb, loc, next);
+            });
+        for (int64_t j = 0; j < per; ++j) {
+          Value c = kLoop.getResult(j);
+          int64_t i = 0;
+          for (Value r : {row0, row1})
+            for (Value cc : cols[j]) {
+              Value e = vector::ExtractOp::create(
+                  tb, loc, c, ArrayRef<int64_t>{i / 2, i % 2});
+              memref::StoreOp::create(tb, loc, e, outBuf, outIndices(r, cc));
+              ++i;
+            }
+        }
+        scf::YieldOp::create(tb, loc);
+      });
+}

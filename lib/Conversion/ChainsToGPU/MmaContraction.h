@@ -1,0 +1,46 @@
+//===- MmaContraction.h - Contractions on the tensor cores -----*- C++ -*-===//
+//
+// A linalg contraction C(m, n) += f(A-side values at (m, k)) * g(B-side
+// values at (k, n)) inside a block-per-chain kernel, spread over the block's
+// warps as m16n8k8 tf32 `nvgpu.mma.sync` tiles.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_CONVERSION_CHAINSTOGPU_MMACONTRACTION_H
+#define TTT_CONVERSION_CHAINSTOGPU_MMACONTRACTION_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+
+namespace mlir::ttt {
+
+/// How contractions use the tensor cores.
+enum class MmaPrecision {
+  None,  // no tensor cores: every op over the threads
+  TF32,  // one tf32 product (inputs rounded to 10 mantissa bits)
+  TF32x3 // a = big + small: big*big + big*small + small*big (fp32 accuracy)
+};
+
+std::optional<MmaPrecision> parseMmaPrecision(llvm::StringRef name);
+
+/// Whether `op` can run as tensor-core tiles over `threads` threads: two
+/// parallel dims (the output's rows m and columns n, in that order) and one
+/// reduction dim k, static sizes with m % 16, n % 8 and k % 8 all zero,
+/// memref operands, no input in the output's allocation, and a body that
+/// yields `out + x` where x is a product of factors each reading only
+/// (m, k) or only (k, n) (negations and selects against zero on one side
+/// included).
+bool canUseMma(linalg::GenericOp op, unsigned threads);
+
+/// Replaces nothing: emits the tiles of `op` (which canUseMma accepted) at
+/// the builder's insertion point. Warp w of the block takes warp tiles w,
+/// w + warps, ...; a warp tile is 16 rows by several 8-column tiles that
+/// share the A fragments.
+void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
+                        unsigned threads, MmaPrecision precision);
+
+} // namespace mlir::ttt
+
+#endif // TTT_CONVERSION_CHAINSTOGPU_MMACONTRACTION_H
