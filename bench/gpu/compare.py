@@ -2,7 +2,8 @@
 """One table: the TTT-Linear fla inner loop of DESIGN.md ("Workloads and the
 numbers to beat": H = 12, D = 64, BT = 16, fp32, inputs already projected)
 run by PyTorch eager, torch.compile, JAX/XLA and our compiled artifact
-(ttt-run), side by side on one GPU.
+(its kernel alone, device-resident, and ttt-run end to end), side by side
+on one GPU.
 
 Per (batch, head): q, k, v [T, D], eta e [T] (fla: eta[r, s] = e_r), W0
 [D, D], b0 [D], LayerNorm gamma/beta [D]; per mini-batch of BT tokens, with
@@ -22,26 +23,41 @@ E = tril(e_r broadcast over s):
   jax      test/lib/jax_reference.py's dual form (jax.grad for the inner
            gradient, lax.scan over mini-batches, vmapped over B and H),
            jit-compiled; checked in float64 against ttt_reference.py
-  ours     `ttt-run ART.json --device cuda --random 0 --batch B --heads 12
-           --tokens T --repeat N --json --quiet` (large rows: q, k, v, e from
-           .npy files instead, see --ours-inputs); its time is one prefill
-           call from host arrays: host<->device copies included; checked
-           against ttt_reference.py on a small case
+  kernel   "ours (kernel, device-resident)": the artifact's kernel launched
+           by bench/gpu/kernel_time.py (imported; PyTorch allocates, the
+           CUDA driver API launches) with its inputs and outputs already on
+           the device, like the framework rows; median of --repeat per-launch
+           times (CUDA events) after --warmup launches, rotating over copies
+           of the inputs when one set could sit in L2; one launch covers all
+           T; checked in float64 against ttt_reference.py (B=1 H=2 T=37,
+           B=2 H=3 T=64) first; every row, the ours-only ones too
+  ours     "ours (ttt-run, incl. copies)": `ttt-run ART.json --device cuda
+           --random 0 --batch B --heads 12 --tokens T --repeat N --json
+           --quiet` (large rows: q, k, v, e from .npy files instead, see
+           --ours-inputs); its time is one prefill call from host arrays:
+           pageable host<->device copies included; checked against
+           ttt_reference.py on a small case
 
 Times: median of --repeat runs after --warmup runs, each bracketed by
-torch.cuda.synchronize / block_until_ready (ours: ttt-run's median of
---repeat, no separate warm-up). tokens/s = B * T / time. "floor" = the
+torch.cuda.synchronize / block_until_ready (kernel: CUDA events around
+each launch; ours: ttt-run's median of --repeat, no separate warm-up). tokens/s = B * T / time. "floor" = the
 fp32 bytes of q, k, v, eta in and o out at 3.0 TB/s (the copy bandwidth
 DESIGN.md measured on the H100) divided by the measured time. "extra MiB":
 peak device memory beyond inputs and outputs (torch: max_memory_allocated
 minus what was allocated before the call minus the outputs; JAX: the
-compiled program's temp_size_in_bytes from XLA's memory analysis; ours: -).
+compiled program's temp_size_in_bytes from XLA's memory analysis; kernel:
+max_memory_allocated during the launches minus the inputs and outputs, 0
+since the kernel allocates nothing (its local memory, if any, is in the
+notes); ours: -).
 
 Each framework runs in its own subprocess (`--worker`), so a missing
 package or device prints a SKIP line instead of failing the table.
 
 usage: python3 bench/gpu/compare.py --ttt-run PATH --artifact FLA.json
-           [--rows 1x2048,1x8192,...] [--skip eager,compile,jax,ours]
+           [--rows 1x2048,1x8192,...] [--skip eager,compile,jax,ours,kernel]
+           [--repeat 5] [--warmup 1]
+       (--ttt-run is needed for the ours rows only; the kernel rows need
+       --artifact and PyTorch with a CUDA device)
 """
 
 import argparse
@@ -63,9 +79,11 @@ H, D, BT, EPS = 12, 64, 16, 1e-6
 COPY_BW = 3.0e12  # bytes/s, DESIGN.md's copy ceiling on the H100
 DEFAULT_ROWS = "1x2048,1x8192,1x32768,8x8192,1x1048576"
 OURS_ONLY = "1x1048576"
-IMPLS = ("ours", "jax", "eager", "compile")
+IMPLS = ("ours", "kernel", "jax", "eager", "compile")  # the order they run in
+TABLE = ("eager", "compile", "jax", "kernel", "ours")  # the order of a row's lines
+WHOLE_ROWS = ("kernel", "ours")  # also run the ours-only rows
 LABEL = {"eager": "PyTorch eager", "compile": "torch.compile", "jax": "JAX/XLA scan",
-         "ours": "ours (ttt-run)"}
+         "kernel": "ours (kernel, device-resident)", "ours": "ours (ttt-run, incl. copies)"}
 TAG = "@@"  # worker result lines
 
 
@@ -304,7 +322,40 @@ def jax_worker(rows, a):
             emit({"row": r, "skip": f"error: {type(ex).__name__}: {str(ex)[:300]}"})
 
 
-# ------------------------------------------------------------------- ours
+# ---------------------------------------------------------- ours: kernel
+
+def kernel_worker(rows, a):
+    """Our kernel alone, through bench/gpu/kernel_time.py, in this worker
+    process (its device memory goes back when the worker ends)."""
+    sys.path.insert(0, HERE)
+    import kernel_time as kt
+    try:
+        torch, kern = kt.open_kernel(a.artifact)
+    except kt.Skip as ex:
+        return emit({"skip": str(ex)})
+    emit({"info": kt.describe(torch, kern)})
+    ok, lines = kt.check(torch, kern)
+    for line in lines:
+        emit({"check": line})
+    for B, T in rows:
+        r = row_name((B, T))
+        try:
+            m = kt.time_row(torch, kern, B, H, T, a.repeat, a.warmup, a.budget)
+            if "skip" in m:
+                emit({"row": r, "skip": m["skip"]})
+                continue
+            note = [m["note"]] if m["note"] else []
+            if kern.local:
+                note.append(f"+ local {kern.local} B/thread (driver)")
+            if not ok:
+                note.append("CHECK FAILED")
+            emit({"row": r, "ms": m["ms"], "extra_bytes": m["extra_bytes"],
+                  "note": "; ".join(note)})
+        except Exception as ex:  # noqa: BLE001
+            emit({"row": r, "skip": f"error: {type(ex).__name__}: {str(ex)[:300]}"})
+
+
+# ------------------------------------------------------------ ours: ttt-run
 
 def ttt_run_cmd(a, art, B, T, extra=()):
     return [a.ttt_run, art, "--device", a.ours_device, "--random", "0", "--batch", str(B),
@@ -404,6 +455,8 @@ def run_worker(kind, rows, a, results):
            "--warmup", str(a.warmup), "--budget", str(a.budget)]
     if a.allow_cpu:
         cmd.append("--allow-cpu")
+    if kind == "kernel":
+        cmd += ["--artifact", a.artifact]
     print(f"  {kind}: running {len(rows)} rows", file=sys.stderr, flush=True)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=a.timeout)
@@ -459,9 +512,10 @@ def main(argv=None):
                     help=f"comma-separated BxT (default {DEFAULT_ROWS}); T a multiple of 16")
     ap.add_argument("--ours-only-rows", default=OURS_ONLY,
                     help=f"rows run by ours alone (default {OURS_ONLY})")
-    ap.add_argument("--skip", default="", help="comma-separated: eager,compile,jax,ours")
+    ap.add_argument("--skip", default="", help="comma-separated: eager,compile,jax,ours,kernel")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs; the median is reported")
-    ap.add_argument("--warmup", type=int, default=1, help="untimed runs first (frameworks)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="untimed runs first (frameworks, kernel)")
     ap.add_argument("--budget", type=float, default=60.0,
                     help="skip a framework row whose timed runs would take longer, in s "
                          "(estimated from the first warm-up run; default 60)")
@@ -476,22 +530,27 @@ def main(argv=None):
                     help="let the frameworks run on the CPU when no GPU is visible "
                          "(to test this script, not for numbers)")
     ap.add_argument("--json-out", help="also write every result as JSON to this file")
-    ap.add_argument("--worker", choices=("eager", "compile", "jax"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=("eager", "compile", "jax", "kernel"),
+                    help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     rows = parse_rows(a.rows)
     for B, T in rows:
         if T % BT:
             ap.error(f"T = {T} is not a multiple of BT = {BT}")
 
+    if a.worker == "kernel":
+        return kernel_worker(rows, a)
     if a.worker:
         return torch_worker(a.worker, rows, a) if a.worker != "jax" else jax_worker(rows, a)
 
     skip = set(filter(None, (s.strip() for s in a.skip.split(","))))
     bad = skip - set(IMPLS)
     if bad:
-        ap.error(f"--skip: unknown {','.join(sorted(bad))} (eager, compile, jax, ours)")
+        ap.error(f"--skip: unknown {','.join(sorted(bad))} (eager, compile, jax, ours, kernel)")
     if "ours" not in skip and not (a.ttt_run and a.artifact):
         ap.error("--ttt-run and --artifact are needed (or --skip ours)")
+    if "kernel" not in skip and not a.artifact:
+        ap.error("--artifact is needed (or --skip kernel)")
     ours_only = {row_name(r) for r in parse_rows(a.ours_only_rows)}
     fw_rows = [r for r in rows if row_name(r) not in ours_only]
 
@@ -505,6 +564,8 @@ def main(argv=None):
             print(f"SKIP {impl}: --skip", flush=True)
         elif impl == "ours":
             ours_rows(a, rows, results)
+        elif impl == "kernel":
+            run_worker(impl, rows, a, results)
         elif fw_rows:
             run_worker(impl, fw_rows, a, results)
 
@@ -517,8 +578,8 @@ def main(argv=None):
     print("|---|---|---:|---:|---:|---:|---|")
     for B, T in rows:
         r = row_name((B, T))
-        for impl in ("eager", "compile", "jax", "ours"):
-            if impl in skip or (impl != "ours" and r in ours_only):
+        for impl in TABLE:
+            if impl in skip or (impl not in WHOLE_ROWS and r in ours_only):
                 continue
             m = by.get((impl, r))
             if m is None:
