@@ -80,6 +80,10 @@ public:
   /// run(), and reset/read_weights go through the BackendState. Else the
   /// state's host buffers are the weights (CPU).
   virtual bool keepsState() const { return false; }
+  /// Most tokens of one span: a longer call runs as several spans over
+  /// full mini-batches, each gathered into scratch buffers of that size
+  /// (a call of one span reads and writes the caller's arrays in place).
+  virtual int64_t pieceTokens() const { return 4096; }
   /// Per-state resources; `out` may stay null.
   virtual Error attach(const ttt_state &, std::unique_ptr<BackendState> &out)
       const {

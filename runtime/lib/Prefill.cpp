@@ -21,10 +21,6 @@ using namespace ttt::rt;
 
 namespace {
 
-/// Tokens per entry call over full mini-batches, so that scratch memory
-/// does not grow with n; rounded down to a multiple of the chunk size.
-constexpr int64_t kPieceTokens = 4096;
-
 struct Call {
   ttt_state &s;
   const Manifest &m;
@@ -279,7 +275,10 @@ Error prefill(ttt_state &s, int64_t n, const ttt_tensor *inputs,
   const int64_t total = c.mBuf + n;
   const int64_t full = total / C * C;
   const int64_t rem = total - full;
-  const int64_t piece = std::max<int64_t>(C, kPieceTokens / C * C);
+  // Spans of the backend's piece size over full mini-batches, so that
+  // scratch memory does not grow with n; rounded down to the chunk size.
+  const int64_t piece =
+      std::max<int64_t>(C, s.art->backend->pieceTokens() / C * C);
   for (int64_t v0 = 0; v0 < full; v0 += piece)
     if (Error e = runPieceAll(c, v0, std::min(piece, full - v0), true))
       return e;

@@ -180,7 +180,10 @@ class RoundTrip : public ::testing::TestWithParam<DType> {};
 TEST_P(RoundTrip, EveryShape) {
   const std::vector<std::vector<int64_t>> shapes = {
       {}, {5}, {2, 3}, {2, 0, 4}, {0}, {1, 2, 3, 4}};
-  std::string path = tempPath("roundtrip.npy");
+  // One file per dtype: ctest -j runs the dtypes in parallel.
+  std::string name = "roundtrip_" +
+                     std::to_string(static_cast<int>(GetParam())) + ".npy";
+  std::string path = tempPath(name.c_str());
   for (const auto &shape : shapes) {
     Array a;
     a.dtype = GetParam();

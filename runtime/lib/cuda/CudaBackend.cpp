@@ -121,6 +121,9 @@ public:
   bool splitsChains() const override { return false; }
 
   bool keepsState() const override { return true; }
+  // Device buffers hold a span's sequences: long spans keep whole calls
+  // in place (no host gather) and make one launch where there were many.
+  int64_t pieceTokens() const override { return 65536; }
 
   Error attach(const ttt_state &s,
                std::unique_ptr<BackendState> &out) const override {
