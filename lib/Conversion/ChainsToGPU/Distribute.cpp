@@ -28,6 +28,7 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "FastMath.h"
 #include "MmaContraction.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -300,7 +301,7 @@ SmallVector<Value> emitBody(OpBuilder &b, Location loc, linalg::GenericOp op,
       map.map(index.getResult(), ivs[index.getDim()]);
       continue;
     }
-    b.clone(inner, map);
+    ttt::allowContraction(b.clone(inner, map));
   }
   SmallVector<Value> results;
   for (Value v : body->getTerminator()->getOperands())
@@ -521,6 +522,45 @@ llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
   return drop;
 }
 
+/// `body(linear)` for linear = first, first + step, ... below `total`.
+/// With a constant total the loop counts rounds from 0 (a constant trip
+/// count that LLVM unrolls, folding the index arithmetic of each round),
+/// guarded where the last round is partial.
+void forEachPoint(OpBuilder &b, Location loc, Value first, Value total,
+                  int64_t step,
+                  function_ref<void(OpBuilder &, Location, Value)> body) {
+  std::optional<int64_t> n = getConstantIntValue(total);
+  Value stepV = arith::ConstantIndexOp::create(b, loc, step);
+  if (!n) {
+    scf::ForOp::create(b, loc, first, total, stepV, ValueRange{},
+                       [&](OpBuilder &nb, Location nl, Value iv, ValueRange) {
+                         body(nb, nl, iv);
+                         scf::YieldOp::create(nb, nl);
+                       });
+    return;
+  }
+  int64_t rounds = (*n + step - 1) / step;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value end = arith::ConstantIndexOp::create(b, loc, rounds);
+  scf::ForOp::create(
+      b, loc, zero, end, one, ValueRange{},
+      [&](OpBuilder &nb, Location nl, Value round, ValueRange) {
+        Value linear = arith::AddIOp::create(
+            nb, nl, first, arith::MulIOp::create(nb, nl, round, stepV));
+        if (*n % step == 0) {
+          body(nb, nl, linear);
+        } else {
+          Value in = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult,
+                                           linear, total);
+          auto guard = scf::IfOp::create(nb, nl, in, /*withElse=*/false);
+          OpBuilder gb = guard.getThenBodyBuilder();
+          body(gb, nl, linear);
+        }
+        scf::YieldOp::create(nb, nl);
+      });
+}
+
 void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
                 bool barrier, ttt::MmaPrecision precision) {
   Location loc = op.getLoc();
@@ -543,13 +583,24 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
   for (Range r :
        cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
-  Value total = arith::ConstantIndexOp::create(b, loc, 1);
+  // The number of points, a constant where every parallel dim is static.
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t points = 1;
   for (unsigned d : plan.parallel)
-    total = arith::MulIOp::create(b, loc, total, sizes[d]);
-  Value step = arith::ConstantIndexOp::create(b, loc, threads);
-  scf::ForOp::create(
-      b, loc, tid, total, step, ValueRange{},
-      [&](OpBuilder &nb, Location nl, Value linear, ValueRange) {
+    points = ShapedType::isDynamic(ranges[d]) || ShapedType::isDynamic(points)
+                 ? ShapedType::kDynamic
+                 : points * ranges[d];
+  Value total;
+  if (!ShapedType::isDynamic(points)) {
+    total = arith::ConstantIndexOp::create(b, loc, points);
+  } else {
+    total = arith::ConstantIndexOp::create(b, loc, 1);
+    for (unsigned d : plan.parallel)
+      total = arith::MulIOp::create(b, loc, total, sizes[d]);
+  }
+  forEachPoint(
+      b, loc, tid, total, threads,
+      [&](OpBuilder &nb, Location nl, Value linear) {
         SmallVector<Value> ivs(op.getNumLoops());
         // The last parallel dim varies fastest.
         Value rest = linear;
@@ -572,7 +623,6 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
         } else {
           emitSequential(nb, nl, op, sizes, plan.sequential, 0, ivs, false, {});
         }
-        scf::YieldOp::create(nb, nl);
       });
   if (barrier)
     gpu::BarrierOp::create(b, loc);

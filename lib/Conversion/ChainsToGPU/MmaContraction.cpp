@@ -19,6 +19,8 @@
 
 #include "MmaContraction.h"
 
+#include "FastMath.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -197,6 +199,7 @@ public:
         for (Value operand : def->getOperands())
           get(operand);
         Operation *copy = b.clone(*def, map);
+        allowContraction(copy);
         result = copy->getResult(cast<OpResult>(v).getResultNumber());
       }
     } else {
@@ -348,9 +351,22 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
     return idx;
   };
 
+  // Rounds of `warps` warp tiles from 0: a constant trip count (unrolled),
+  // a warp-uniform guard where the last round is partial.
+  int64_t rounds = (warpTiles + warps - 1) / warps;
   scf::ForOp::create(
-      b, loc, warp, cst(b, warpTiles), cst(b, warps), ValueRange{},
-      [&](OpBuilder &tb, Location, Value tile, ValueRange) {
+      b, loc, cst(b, 0), cst(b, rounds), cst(b, 1), ValueRange{},
+      [&](OpBuilder &rb, Location, Value round, ValueRange) {
+        Value tile = arith::AddIOp::create(
+            rb, loc, warp, arith::MulIOp::create(rb, loc, round, cst(rb, warps)));
+        scf::IfOp guard;
+        OpBuilder tb = rb;
+        if (warpTiles % warps != 0) {
+          Value in = arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::ult,
+                                           tile, cst(rb, warpTiles));
+          guard = scf::IfOp::create(rb, loc, in, /*withElse=*/false);
+          tb = guard.getThenBodyBuilder();
+        }
         Value mt = arith::DivUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
         Value nq = arith::RemUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
         Value row0 = arith::AddIOp::create(
@@ -435,6 +451,6 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
               ++i;
             }
         }
-        scf::YieldOp::create(tb, loc);
+        scf::YieldOp::create(rb, loc);
       });
 }

@@ -15,7 +15,9 @@
 // CHECK-DAG: %[[LANE:.*]] = arith.remui %[[TID]], %c32
 // CHECK-DAG: %[[G:.*]] = arith.divui %[[LANE]], %c4
 // CHECK-DAG: %[[T:.*]] = arith.remui %[[LANE]], %c4
-// CHECK: scf.for %[[TILE:.*]] = %[[WARP]] to %c4 step %c4 {
+// One round of warp tiles (4 tiles, 4 warps): no tile loop, tile = warp.
+// CHECK-NOT: scf.for
+// CHECK: arith.remui %[[WARP]], %c4
 // CHECK: memref.load %[[C:.*]][%{{.*}}, %{{.*}}] : memref<16x64xf32>
 // CHECK: scf.for %[[K0:.*]] = %c0 to %c32 step %c8 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>) {
 // CHECK: %[[KA:.*]] = arith.addi %[[K0]], %[[T]]
@@ -59,7 +61,6 @@ module attributes {gpu.container_module} {
 // negation all go to the A side (they read only (i, k)). 4 row tiles x 8
 // column tiles: each warp one 16 x 64 warp tile (8 accumulators).
 // CHECK-LABEL: gpu.func @update
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c4 step %c4 {
 // CHECK: scf.for %[[K0:.*]] = %c0 to %c16 step %c8 iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>) {
 // CHECK: %[[KA:.*]] = arith.addi %[[K0]], %{{.*}}
 // CHECK-DAG: memref.load %{{.*}}[%[[KA]], %{{.*}}] : memref<16x64xf32>

@@ -1,26 +1,32 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128},canonicalize)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 
-// A contraction: the parallel dims (16 x 64 points) over the threads, the
+// A contraction: the parallel dims (16 x 64 points) over the threads in
+// rounds (point tid + 128 r in round r: a constant trip count), the
 // last one fastest; the reduction dim sequential with the output value
 // carried, loaded before and stored after; a barrier after the op. A fill
 // (generalized) likewise; a full reduction (no parallel dim) on thread 0.
 // CHECK-LABEL: gpu.func @k
 // CHECK-SAME: known_block_size = array<i32: 128, 1, 1>
 // CHECK: %[[TID:.*]] = gpu.thread_id x
-// CHECK: scf.for %[[L0:.*]] = %[[TID]] to %c1024 step %c128 {
+// CHECK: scf.for %[[R0:.*]] = %c0 to %c8 step %c1 {
 // CHECK: memref.store %{{.*}}, %[[A:.*]][%{{.*}}, %{{.*}}]
 // CHECK: gpu.barrier
-// CHECK: scf.for %[[L:.*]] = %[[TID]] to %c1024 step %c128 {
+// CHECK: scf.for %[[R:.*]] = %c0 to %c8 step %c1 {
+// CHECK: %[[OFF:.*]] = arith.muli %[[R]], %c128
+// CHECK: %[[L:.*]] = arith.addi %[[TID]], %[[OFF]]
 // CHECK-DAG: %[[J:.*]] = arith.remui %[[L]], %c64
 // CHECK-DAG: %[[I:.*]] = arith.divui %[[L]], %c64
 // CHECK: %[[INIT:.*]] = memref.load %[[A]][%[[I]], %[[J]]]
 // CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %c0 to %c32 step %c1 iter_args(%[[ACC:.*]] = %[[INIT]]) -> (f32) {
 // CHECK: memref.load %{{.*}}[%[[I]], %[[K]]]
 // CHECK: memref.load %{{.*}}[%[[K]], %[[J]]]
+// CHECK: arith.mulf %{{.*}}, %{{.*}} fastmath<contract>
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<contract>
 // CHECK: scf.yield
 // CHECK: memref.store %[[SUM]], %[[A]][%[[I]], %[[J]]]
 // CHECK: gpu.barrier
-// CHECK: scf.for %[[S:.*]] = %[[TID]] to %c1 step %c128 {
+// CHECK: %[[ONE:.*]] = arith.cmpi ult, %[[TID]], %c1
+// CHECK: scf.if %[[ONE]] {
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: memref.load %{{.*}}[]
@@ -62,7 +68,8 @@ module attributes {gpu.container_module} {
 // point.
 // CHECK-LABEL: gpu.func @alias
 // CHECK: %[[TID:.*]] = gpu.thread_id x
-// CHECK: scf.for %{{.*}} = %[[TID]] to %c1 step %c128 {
+// CHECK: %[[ONE:.*]] = arith.cmpi ult, %[[TID]], %c1
+// CHECK: scf.if %[[ONE]] {
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: memref.load
@@ -124,7 +131,8 @@ module attributes {gpu.container_module} {
 // CHECK: memref.store %[[NEW]], %{{.*}}[%[[ROW]]]
 // CHECK: gpu.barrier
 // A max reduction is not split (addf combiners only).
-// CHECK: scf.for %{{.*}} = %[[TID]] to %c16 step %c128 {
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[TID]], %c16
+// CHECK: scf.if %[[IN]] {
 // CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1
 // CHECK: arith.maximumf
 // CHECK: gpu.barrier
