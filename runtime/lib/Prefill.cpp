@@ -54,7 +54,11 @@ Error runPiece(Call &c, int64_t v0, int64_t len, bool commit, int64_t task) {
   // the whole call as one span): the entry reads the inputs and writes the
   // outputs in place.
   const bool direct = v0 >= c.mBuf && (k == 1 || len == c.n);
-  std::vector<Bytes> scratch(m.args.size() + m.results.size());
+  // Chains split over the pool get their own buffers; one span over all
+  // chains reuses the state's.
+  std::vector<Bytes> local;
+  std::vector<Bytes> &scratch = s.perChain ? local : s.spanScratch;
+  scratch.resize(m.args.size() + m.results.size());
   Span span;
   span.tokens = len;
   span.chains = k;
