@@ -94,9 +94,11 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3},"
       // Bare pointers: the kernel ABI passes one device pointer per array.
-      "gpu.module(expand-strided-metadata,lower-affine,convert-nvgpu-to-nvvm,"
+      "gpu.module(expand-strided-metadata,lower-affine,ttt-gpu-portable-math,"
+      "convert-nvgpu-to-nvvm,"
       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true "
-      "index-bitwidth=64},canonicalize,cse,reconcile-unrealized-casts,"
+      "index-bitwidth=64},convert-nvvm-to-llvm,canonicalize,cse,"
+      "reconcile-unrealized-casts,"
       "ttt-gpu-extern-shared)";
   if (failed(parsePassPipeline(lowering, pm)))
     llvm::report_fatal_error("ttt-to-nvvm: malformed built-in pipeline");
@@ -199,7 +201,8 @@ void ttt::registerTTTPipelines() {
       "chain), ttt-gpu-private-buffers{workgroup=true} (shared memory), "
       "ttt-gpu-distribute{threads mma} (linalg ops over the block's threads, "
       "contractions on the tensor cores), "
-      "nvvm-attach-target, convert-nvgpu-to-nvvm, convert-gpu-to-nvvm with "
+      "nvvm-attach-target, ttt-gpu-portable-math (no libdevice for "
+      "sqrt/rsqrt/tanh), convert-nvgpu-to-nvvm, convert-gpu-to-nvvm with "
       "bare pointers, "
       "ttt-gpu-extern-shared",
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {

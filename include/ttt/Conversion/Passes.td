@@ -220,6 +220,23 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUPortableMath
+    : Pass<"ttt-gpu-portable-math", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "f32 rsqrt, sqrt and tanh without libdevice";
+  let description = [{
+    Rewrites the f32 math ops of the layer kernels so that their PTX needs
+    no libdevice (which MLIR's NVVM target links only where a CUDA toolkit
+    is found): `math.sqrt` becomes PTX `sqrt.rn.f32` (IEEE, through
+    `nvvm.inline_ptx`), `math.rsqrt` 1 / that (`div.rn`), `math.tanh`
+    upstream's polynomial approximation, whose `math.fma` and `math.absf`
+    become `llvm.intr.fma` and a sign-bit mask. Other math ops are left for
+    libdevice.
+  }];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TTT_CONVERSION_PASSES_TD
 
 def TTTGPUParallelLoopsToLaunch
