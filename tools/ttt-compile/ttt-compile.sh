@@ -144,7 +144,14 @@ if [ "$target" = cuda ]; then
   trap 'rm -rf "$tmp"' EXIT
   entry_flag=()
   [ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
-  "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma" \
+  # libdevice where a toolkit is (faster rsqrt/tanh), else PTX that needs
+  # none (ttt-gpu-portable-math).
+  libdevice=false
+  if [ -d "${CUDA_HOME:-/usr/local/cuda}/nvvm/libdevice" ]; then
+    export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
+    libdevice=true
+  fi
+  "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice" \
     -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
   # The launch: the block size the kernel was made for, and the dynamic
   # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -155,11 +162,6 @@ if [ "$target" = cuda ]; then
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \
     -o "$tmp/manifest.json" || die "cannot describe the entry of '$input'"
-  # MLIR's NVVM target links libdevice (rsqrt, tanh) from the toolkit it
-  # finds through CUDA_HOME.
-  if [ -z "${CUDA_HOME:-}" ] && [ -d /usr/local/cuda/nvvm/libdevice ]; then
-    export CUDA_HOME=/usr/local/cuda
-  fi
   "$HERE/ttt-opt" "$tmp/model.nvvm.mlir" --gpu-module-to-binary=format=isa \
     -o "$tmp/model.bin.mlir" || die "PTX generation failed"
   "$HERE/ttt-translate" --ttt-gpu-object "$tmp/model.bin.mlir" \

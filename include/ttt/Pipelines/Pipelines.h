@@ -25,7 +25,8 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// block's dynamic shared memory (the kernel's `ttt.shared_bytes`), every
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
 void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
-                            llvm::StringRef mma = "3xtf32");
+                            llvm::StringRef mma = "3xtf32",
+                            bool libdevice = false);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat
