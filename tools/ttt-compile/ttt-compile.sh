@@ -43,6 +43,8 @@ environment:
   LLVM_TOOLS_DIR      where opt and llc live (default /usr/lib/llvm-22/bin)
   PTXAS               ptxas for --cubin (default: ptxas on PATH, else
                       /usr/local/cuda/bin/ptxas)
+  CUDA_HOME           CUDA toolkit for libdevice (default /usr/local/cuda);
+                      without one the layer PTX uses portable sqrt/tanh
   CC                  linker driver for the shared library (default cc)
 USAGE
 }
