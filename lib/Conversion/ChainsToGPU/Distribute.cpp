@@ -29,6 +29,7 @@
 #include "ttt/Conversion/Passes.h"
 
 #include "FastMath.h"
+#include "KernelLoops.h"
 #include "MmaContraction.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -53,6 +54,9 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using ttt::forEachPoint;
+using ttt::indicesAt;
+using ttt::readAt;
 
 namespace {
 
@@ -257,33 +261,6 @@ Plan planFor(linalg::GenericOp op) {
   return plan;
 }
 
-/// The indices of `map` at the point `ivs`.
-SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
-                             ArrayRef<Value> ivs) {
-  SmallVector<Value> idx;
-  for (AffineExpr e : map.getResults()) {
-    if (auto dim = dyn_cast<AffineDimExpr>(e)) {
-      idx.push_back(ivs[dim.getPosition()]);
-      continue;
-    }
-    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
-      idx.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
-      continue;
-    }
-    idx.push_back(affine::AffineApplyOp::create(
-        b, loc, AffineMap::get(map.getNumDims(), 0, e), ivs));
-  }
-  return idx;
-}
-
-Value readAt(OpBuilder &b, Location loc, linalg::GenericOp op, OpOperand &o,
-             ArrayRef<Value> ivs) {
-  if (!isa<MemRefType>(o.get().getType()))
-    return o.get();
-  return memref::LoadOp::create(
-      b, loc, o.get(), indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
-}
-
 /// The body of `op` at point `ivs` with the given output values; returns the
 /// values it yields.
 SmallVector<Value> emitBody(OpBuilder &b, Location loc, linalg::GenericOp op,
@@ -477,9 +454,6 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   return true;
 }
 
-/// The ops whose barrier can go: op A is followed in its block by op B
-/// with only ops free of memory effects and regions between, and B is
-/// independent of every op since the last barrier kept.
 /// Whether `op` runs as tensor-core tiles (its points are then spread over
 /// the warps' lanes, not one per thread).
 bool runsOnMma(linalg::GenericOp op, const Plan &plan, unsigned threads,
@@ -488,6 +462,9 @@ bool runsOnMma(linalg::GenericOp op, const Plan &plan, unsigned threads,
          plan.sequential.size() == 1 && ttt::canUseMma(op, threads);
 }
 
+/// The ops whose barrier can go: op A is followed in its block by op B
+/// with only ops free of memory effects and regions between, and B is
+/// independent of every op since the last barrier kept.
 llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
                                            Block *entry, unsigned threads,
                                            ttt::MmaPrecision precision) {
@@ -522,45 +499,6 @@ llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
   return drop;
 }
 
-/// `body(linear)` for linear = first, first + step, ... below `total`.
-/// With a constant total the loop counts rounds from 0 (a constant trip
-/// count that LLVM unrolls, folding the index arithmetic of each round),
-/// guarded where the last round is partial.
-void forEachPoint(OpBuilder &b, Location loc, Value first, Value total,
-                  int64_t step,
-                  function_ref<void(OpBuilder &, Location, Value)> body) {
-  std::optional<int64_t> n = getConstantIntValue(total);
-  Value stepV = arith::ConstantIndexOp::create(b, loc, step);
-  if (!n) {
-    scf::ForOp::create(b, loc, first, total, stepV, ValueRange{},
-                       [&](OpBuilder &nb, Location nl, Value iv, ValueRange) {
-                         body(nb, nl, iv);
-                         scf::YieldOp::create(nb, nl);
-                       });
-    return;
-  }
-  int64_t rounds = (*n + step - 1) / step;
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value end = arith::ConstantIndexOp::create(b, loc, rounds);
-  scf::ForOp::create(
-      b, loc, zero, end, one, ValueRange{},
-      [&](OpBuilder &nb, Location nl, Value round, ValueRange) {
-        Value linear = arith::AddIOp::create(
-            nb, nl, first, arith::MulIOp::create(nb, nl, round, stepV));
-        if (*n % step == 0) {
-          body(nb, nl, linear);
-        } else {
-          Value in = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::ult,
-                                           linear, total);
-          auto guard = scf::IfOp::create(nb, nl, in, /*withElse=*/false);
-          OpBuilder gb = guard.getThenBodyBuilder();
-          body(gb, nl, linear);
-        }
-        scf::YieldOp::create(nb, nl);
-      });
-}
-
 void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
                 bool barrier, ttt::MmaPrecision precision) {
   Location loc = op.getLoc();
@@ -583,47 +521,36 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
   for (Range r :
        cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
-  // The number of points, a constant where every parallel dim is static.
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  int64_t points = 1;
+  // Folded as built: a constant where every parallel dim is static.
+  Value total = arith::ConstantIndexOp::create(b, loc, 1);
   for (unsigned d : plan.parallel)
-    points = ShapedType::isDynamic(ranges[d]) || ShapedType::isDynamic(points)
-                 ? ShapedType::kDynamic
-                 : points * ranges[d];
-  Value total;
-  if (!ShapedType::isDynamic(points)) {
-    total = arith::ConstantIndexOp::create(b, loc, points);
-  } else {
-    total = arith::ConstantIndexOp::create(b, loc, 1);
-    for (unsigned d : plan.parallel)
-      total = arith::MulIOp::create(b, loc, total, sizes[d]);
-  }
-  forEachPoint(
-      b, loc, tid, total, threads,
-      [&](OpBuilder &nb, Location nl, Value linear) {
-        SmallVector<Value> ivs(op.getNumLoops());
-        // The last parallel dim varies fastest.
-        Value rest = linear;
-        for (unsigned k = plan.parallel.size(); k-- > 0;) {
-          unsigned d = plan.parallel[k];
-          if (k == 0) {
-            ivs[d] = rest;
-            break;
-          }
-          ivs[d] = arith::RemUIOp::create(nb, nl, rest, sizes[d]);
-          rest = arith::DivUIOp::create(nb, nl, rest, sizes[d]);
-        }
-        if (plan.accumulate) {
-          SmallVector<Value> init;
-          for (OpOperand &out : op.getDpsInitsMutable())
-            init.push_back(readAt(nb, nl, op, out, ivs));
-          SmallVector<Value> fin = emitSequential(
-              nb, nl, op, sizes, plan.sequential, 0, ivs, true, init);
-          storeAt(nb, nl, op, ivs, fin);
-        } else {
-          emitSequential(nb, nl, op, sizes, plan.sequential, 0, ivs, false, {});
-        }
-      });
+    total = b.createOrFold<arith::MulIOp>(loc, total, sizes[d]);
+  forEachPoint(b, loc, tid, total, threads,
+               [&](OpBuilder &nb, Location nl, Value linear) {
+                 SmallVector<Value> ivs(op.getNumLoops());
+                 // The last parallel dim varies fastest.
+                 Value rest = linear;
+                 for (unsigned k = plan.parallel.size(); k-- > 0;) {
+                   unsigned d = plan.parallel[k];
+                   if (k == 0) {
+                     ivs[d] = rest;
+                     break;
+                   }
+                   ivs[d] = arith::RemUIOp::create(nb, nl, rest, sizes[d]);
+                   rest = arith::DivUIOp::create(nb, nl, rest, sizes[d]);
+                 }
+                 if (plan.accumulate) {
+                   SmallVector<Value> init;
+                   for (OpOperand &out : op.getDpsInitsMutable())
+                     init.push_back(readAt(nb, nl, op, out, ivs));
+                   SmallVector<Value> fin = emitSequential(
+                       nb, nl, op, sizes, plan.sequential, 0, ivs, true, init);
+                   storeAt(nb, nl, op, ivs, fin);
+                 } else {
+                   emitSequential(nb, nl, op, sizes, plan.sequential, 0, ivs,
+                                  false, {});
+                 }
+               });
   if (barrier)
     gpu::BarrierOp::create(b, loc);
   op.erase();

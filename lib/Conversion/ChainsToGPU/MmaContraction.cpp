@@ -20,8 +20,8 @@
 #include "MmaContraction.h"
 
 #include "FastMath.h"
+#include "KernelLoops.h"
 
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -30,8 +30,6 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-
-#include <numeric>
 
 using namespace mlir;
 using namespace mlir::ttt;
@@ -86,8 +84,8 @@ unsigned dependence(linalg::GenericOp op, Value v,
   Block *body = op.getBody();
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     if (arg.getOwner() == body) {
-      AffineMap map = op.getMatchingIndexingMap(
-          &op->getOpOperand(arg.getArgNumber()));
+      AffineMap map =
+          op.getMatchingIndexingMap(&op->getOpOperand(arg.getArgNumber()));
       for (unsigned d = 0; d < map.getNumDims(); ++d)
         if (map.isFunctionOfDim(d))
           bits |= 1u << d;
@@ -153,7 +151,8 @@ bool factor(linalg::GenericOp op, const Dims &dims, Value v,
 Value addendOf(linalg::GenericOp op) {
   Block *body = op.getBody();
   BlockArgument out = body->getArgument(op.getNumDpsInputs());
-  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  auto add =
+      body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add || !out.hasOneUse())
     return nullptr;
   if (add.getLhs() == out && add.getRhs() != out)
@@ -189,8 +188,7 @@ public:
     Block *body = op.getBody();
     Value result;
     if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == body) {
-      OpOperand &operand = op->getOpOperand(arg.getArgNumber());
-      result = load(operand);
+      result = readAt(b, loc, op, op->getOpOperand(arg.getArgNumber()), ivs);
     } else if (Operation *def = v.getDefiningOp();
                def && def->getBlock() == body) {
       if (auto index = dyn_cast<linalg::IndexOp>(def)) {
@@ -210,22 +208,6 @@ public:
   }
 
 private:
-  Value load(OpOperand &operand) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      return operand.get();
-    AffineMap m = op.getMatchingIndexingMap(&operand);
-    SmallVector<Value> idx;
-    for (AffineExpr e : m.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(e)) {
-        idx.push_back(ivs[dim.getPosition()]);
-        continue;
-      }
-      idx.push_back(affine::AffineApplyOp::create(
-          b, loc, AffineMap::get(m.getNumDims(), 0, e), ivs));
-    }
-    return memref::LoadOp::create(b, loc, operand.get(), idx);
-  }
-
   OpBuilder &b;
   Location loc;
   linalg::GenericOp op;
@@ -279,8 +261,7 @@ Value vectorOf(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 }
 
 Value mma(OpBuilder &b, Location loc, Value a, Value bv, Value c) {
-  return nvgpu::MmaSyncOp::create(b, loc, a, bv, c,
-                                  ArrayRef<int64_t>{16, 8, 8},
+  return nvgpu::MmaSyncOp::create(b, loc, a, bv, c, ArrayRef<int64_t>{16, 8, 8},
                                   /*tf32Enabled=*/true)
       .getResult();
 }
@@ -340,33 +321,19 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   Value twoT = arith::MulIOp::create(b, loc, t, cst(b, 2));
   Value outBuf = op.getDpsInitOperand(0)->get();
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  auto outIndices = [&](Value row, Value col) {
+  auto outIndices = [&](OpBuilder &nb, Value row, Value col) {
     SmallVector<Value> ivs(3);
     ivs[dims.m] = row;
     ivs[dims.n] = col;
     ivs[dims.k] = row; // not read by the output map
-    SmallVector<Value> idx;
-    for (AffineExpr e : outMap.getResults())
-      idx.push_back(ivs[cast<AffineDimExpr>(e).getPosition()]);
-    return idx;
+    return indicesAt(nb, loc, outMap, ivs);
   };
 
-  // Rounds of `warps` warp tiles from 0: a constant trip count (unrolled),
-  // a warp-uniform guard where the last round is partial.
-  int64_t rounds = (warpTiles + warps - 1) / warps;
-  scf::ForOp::create(
-      b, loc, cst(b, 0), cst(b, rounds), cst(b, 1), ValueRange{},
-      [&](OpBuilder &rb, Location, Value round, ValueRange) {
-        Value tile = arith::AddIOp::create(
-            rb, loc, warp, arith::MulIOp::create(rb, loc, round, cst(rb, warps)));
-        scf::IfOp guard;
-        OpBuilder tb = rb;
-        if (warpTiles % warps != 0) {
-          Value in = arith::CmpIOp::create(rb, loc, arith::CmpIPredicate::ult,
-                                           tile, cst(rb, warpTiles));
-          guard = scf::IfOp::create(rb, loc, in, /*withElse=*/false);
-          tb = guard.getThenBodyBuilder();
-        }
+  // Warp tiles w, w + warps, ...: the guard of a partial last round is
+  // warp-uniform, as mma.sync needs.
+  forEachPoint(
+      b, loc, warp, cst(b, warpTiles), warps,
+      [&](OpBuilder &tb, Location, Value tile) {
         Value mt = arith::DivUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
         Value nq = arith::RemUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
         Value row0 = arith::AddIOp::create(
@@ -383,8 +350,8 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           SmallVector<Value> e;
           for (Value r : {row0, row1})
             for (Value cc : {c, c1})
-              e.push_back(
-                  memref::LoadOp::create(tb, loc, outBuf, outIndices(r, cc)));
+              e.push_back(memref::LoadOp::create(tb, loc, outBuf,
+                                                 outIndices(tb, r, cc)));
           accs.push_back(vectorOf(tb, loc, {2, 2}, e));
         }
         auto kLoop = scf::ForOp::create(
@@ -414,8 +381,8 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
               Value aFull = vectorOf(kb, loc, {4, 1}, aElems);
               SmallVector<Value> next;
               for (int64_t j = 0; j < per; ++j) {
-                Value col = arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j),
-                                                  g);
+                Value col =
+                    arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
                 auto bAt = [&](Value k) {
                   SmallVector<Value> ivs(3, zero);
                   ivs[dims.k] = k;
@@ -447,10 +414,10 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
             for (Value cc : cols[j]) {
               Value e = vector::ExtractOp::create(
                   tb, loc, c, ArrayRef<int64_t>{i / 2, i % 2});
-              memref::StoreOp::create(tb, loc, e, outBuf, outIndices(r, cc));
+              memref::StoreOp::create(tb, loc, e, outBuf,
+                                      outIndices(tb, r, cc));
               ++i;
             }
         }
-        scf::YieldOp::create(rb, loc);
       });
 }

@@ -1,0 +1,35 @@
+//===- KernelLoops.h - Points of a linalg op inside a kernel ----*- C++ -*-===//
+//
+// Shared by ttt-gpu-distribute and its tensor-core contractions: reading an
+// op's operand at one iteration point, and the loop that spreads points
+// over threads (or tiles over warps).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_KERNELLOOPS_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_KERNELLOOPS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::ttt {
+
+/// The indices of `map` at the point `ivs` (one value per loop dim).
+SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
+                             ArrayRef<Value> ivs);
+
+/// Operand `o` of `op` at the point `ivs`: a load through its indexing map,
+/// or the value itself when it is a scalar.
+Value readAt(OpBuilder &b, Location loc, linalg::GenericOp op, OpOperand &o,
+             ArrayRef<Value> ivs);
+
+/// `body(linear)` for linear = first, first + step, ... below `total`.
+/// With a constant total the loop counts rounds from 0 (a constant trip
+/// count that LLVM unrolls, folding the index arithmetic of each round),
+/// guarded where the last round is partial.
+void forEachPoint(OpBuilder &b, Location loc, Value first, Value total,
+                  int64_t step,
+                  function_ref<void(OpBuilder &, Location, Value)> body);
+
+} // namespace mlir::ttt
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_KERNELLOOPS_H
