@@ -74,10 +74,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 LIB = os.path.join(ROOT, "test", "lib")
+sys.path.insert(0, HERE)
+# Shared with kernel_time.py (plain Python at import: no torch, no driver).
+from kernel_time import COPY_BW, DEFAULT_ROWS, fmt_rate, parse_rows  # noqa: E402
 
 H, D, BT, EPS = 12, 64, 16, 1e-6
-COPY_BW = 3.0e12  # bytes/s, DESIGN.md's copy ceiling on the H100
-DEFAULT_ROWS = "1x2048,1x8192,1x32768,8x8192,1x1048576"
 OURS_ONLY = "1x1048576"
 IMPLS = ("ours", "kernel", "jax", "eager", "compile")  # the order they run in
 TABLE = ("eager", "compile", "jax", "kernel", "ours")  # the order of a row's lines
@@ -85,17 +86,6 @@ WHOLE_ROWS = ("kernel", "ours")  # also run the ours-only rows
 LABEL = {"eager": "PyTorch eager", "compile": "torch.compile", "jax": "JAX/XLA scan",
          "kernel": "ours (kernel, device-resident)", "ours": "ours (ttt-run, incl. copies)"}
 TAG = "@@"  # worker result lines
-
-
-def parse_rows(s):
-    rows = []
-    for part in filter(None, (p.strip() for p in s.split(","))):
-        try:
-            b, t = part.lower().split("x")
-            rows.append((int(b), int(t)))
-        except ValueError:
-            raise SystemExit(f"compare.py: bad row {part!r} (expected BxT, e.g. 1x2048)")
-    return rows
 
 
 def row_name(r):
@@ -327,7 +317,6 @@ def jax_worker(rows, a):
 def kernel_worker(rows, a):
     """Our kernel alone, through bench/gpu/kernel_time.py, in this worker
     process (its device memory goes back when the worker ends)."""
-    sys.path.insert(0, HERE)
     import kernel_time as kt
     try:
         torch, kern = kt.open_kernel(a.artifact)
@@ -487,10 +476,6 @@ def run_worker(kind, rows, a, results):
                 results.append((kind, row_name(r), {"skip": f"not run (worker rc {rc})"}))
 
 
-def fmt_rate(x):
-    return f"{x / 1e6:.3g}M" if x >= 1e6 else f"{x / 1e3:.3g}k"
-
-
 def gpu_line():
     try:
         p = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
@@ -533,7 +518,7 @@ def main(argv=None):
     ap.add_argument("--worker", choices=("eager", "compile", "jax", "kernel"),
                     help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    rows = parse_rows(a.rows)
+    rows = parse_rows(a.rows, "compare.py")
     for B, T in rows:
         if T % BT:
             ap.error(f"T = {T} is not a multiple of BT = {BT}")
@@ -551,7 +536,7 @@ def main(argv=None):
         ap.error("--ttt-run and --artifact are needed (or --skip ours)")
     if "kernel" not in skip and not a.artifact:
         ap.error("--artifact is needed (or --skip kernel)")
-    ours_only = {row_name(r) for r in parse_rows(a.ours_only_rows)}
+    ours_only = {row_name(r) for r in parse_rows(a.ours_only_rows, "compare.py")}
     fw_rows = [r for r in rows if row_name(r) not in ours_only]
 
     print(f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")

@@ -65,7 +65,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 LIB = os.path.join(ROOT, "test", "lib")
 
-COPY_BW = 3.0e12  # bytes/s, DESIGN.md's copy ceiling on the H100 (as compare.py)
+COPY_BW = 3.0e12  # bytes/s, DESIGN.md's copy ceiling on the H100 (compare.py's too)
 DEFAULT_ROWS = "1x2048,1x8192,1x32768,8x8192,1x1048576"
 ROTATE_BELOW = 64 << 20  # a set of inputs under this may sit in L2 (50 MB on the H100)
 ROTATE_SPAN = 128 << 20  # rotate over at least this many bytes of inputs and outputs
@@ -520,15 +520,16 @@ def check(torch, kern, tol=None, cases=CHECK_CASES):
 
 # ------------------------------------------------------------------- main
 
-def parse_rows(s):
+def parse_rows(s, prog="kernel_time.py"):
+    """"1x2048,8x8192" -> [(1, 2048), (8, 8192)] (compare.py's rows too)."""
     rows = []
     for part in filter(None, (p.strip() for p in s.split(","))):
         try:
             b, t = (int(x) for x in part.lower().split("x"))
         except ValueError:
-            raise SystemExit(f"kernel_time.py: bad row {part!r} (expected BxT, e.g. 1x2048)")
+            raise SystemExit(f"{prog}: bad row {part!r} (expected BxT, e.g. 1x2048)")
         if b < 1 or t < 1:
-            raise SystemExit(f"kernel_time.py: bad row {part!r} (B and T must be >= 1)")
+            raise SystemExit(f"{prog}: bad row {part!r} (B and T must be >= 1)")
         rows.append((b, t))
     return rows
 
