@@ -70,7 +70,8 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 }
 
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
-                                  StringRef mma, bool libdevice) {
+                                  StringRef mma, bool libdevice,
+                                  bool stageInputs) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -85,9 +86,13 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       "canonicalize,cse,"
       "convert-memref-copy-to-linalg,"
       "convert-ttt-chains-to-gpu,"
-      // Temporaries in shared memory, then every linalg op (the carry
-      // copies of ttt-gpu-private-buffers too) over the block's threads.
-      "gpu.module(gpu.func(ttt-gpu-private-buffers{workgroup=true},"
+      // Each chunk's input slices prefetched into shared memory while the
+      // previous chunk computes; temporaries in shared memory, then every
+      // linalg op (the carry copies of ttt-gpu-private-buffers too) over
+      // the block's threads.
+      "gpu.module(gpu.func(" +
+      std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
+      "ttt-gpu-private-buffers{workgroup=true},"
       "ttt-gpu-distribute{threads=" +
       std::to_string(threads) + " mma=" + mma.str() +
       "})),"
@@ -198,6 +203,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "toolkit when the PTX is made; else "
                      "ttt-gpu-portable-math)"),
       llvm::cl::init(false)};
+  Option<bool> stageInputs{
+      *this, "stage-inputs",
+      llvm::cl::desc("Prefetch each chunk's q/k/v/eta slices into shared "
+                     "memory with cp.async (ttt-gpu-stage-inputs)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -216,7 +226,7 @@ void ttt::registerTTTPipelines() {
       "ttt-gpu-extern-shared",
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
         buildTTTToNVVMPipeline(pm, options.threads, options.mma,
-                               options.libdevice);
+                               options.libdevice, options.stageInputs);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

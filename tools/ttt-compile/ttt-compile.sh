@@ -32,6 +32,11 @@ options:
   --gpu-mma MODE      cuda: contractions on the tensor cores: 3xtf32
                       (default; fp32 accuracy), tf32 (faster, ~1e-3
                       relative) or none (no tensor cores)
+  --gpu-prefetch auto|on|off
+                      cuda: copy each mini-batch's q/k/v/eta into shared
+                      memory with cp.async while the previous one computes;
+                      auto (default): on unless the block would then need
+                      more than 227 KiB of shared memory
   --config FILE       a model configuration (JSON) instead of GRAPH.mlir
   --set KEY=VALUE     with --config: override one configuration key
   --entry NAME        entry function, when several hold a ttt.scan
@@ -56,7 +61,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=128 mma=3xtf32
+threads=128 mma=3xtf32 prefetch=auto max_shared=232448
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
     --cubin) cubin=1; shift ;;
     --gpu-threads) threads=${2:-}; shift 2 ;;
     --gpu-mma) mma=${2:-}; shift 2 ;;
+    --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --config) config=${2:-}; shift 2 ;;
     --set) sets+=(--set "${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -89,6 +95,7 @@ case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" 
 [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
   die "--gpu-threads needs a number in [1, 1024]"
 case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32" ;; esac
+case "$prefetch" in auto|on) stage=true ;; off) stage=false ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 
 if [ -n "$config" ] && [ "$target" = cuda ]; then
   for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$HERE/ttt-model-gen" "$LLVM_BIN/llc"; do
@@ -153,13 +160,24 @@ if [ "$target" = cuda ]; then
     export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
     libdevice=true
   fi
-  "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice" \
-    -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
-  # The launch: the block size the kernel was made for, and the dynamic
-  # shared memory its temporaries take (ttt-gpu-private-buffers).
-  shared=$(sed -n 's/.*ttt\.shared_bytes = \([0-9]*\).*/\1/p' \
-    "$tmp/model.nvvm.mlir" | head -n 1)
-  shared=${shared:-0}
+  lower() {
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1" \
+      -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
+    # The launch: the block size the kernel was made for, and the dynamic
+    # shared memory its temporaries take (ttt-gpu-private-buffers).
+    shared=$(sed -n 's/.*ttt\.shared_bytes = \([0-9]*\).*/\1/p' \
+      "$tmp/model.nvvm.mlir" | head -n 1)
+    shared=${shared:-0}
+  }
+  lower "$stage"
+  # The prefetch buffers take shared memory: without them where a block
+  # would need more than sm_90 gives one (227 KiB), unless asked for.
+  if [ "$shared" -gt "$max_shared" ] && [ "$prefetch" = auto ]; then
+    echo "ttt-compile: note: $shared bytes of shared memory per block with the input prefetch; compiling without it (--gpu-prefetch)" >&2
+    lower false
+  fi
+  [ "$shared" -le "$max_shared" ] ||
+    die "the kernel needs $shared bytes of shared memory per block; sm_90 gives at most $max_shared"
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \

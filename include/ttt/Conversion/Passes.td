@@ -155,6 +155,39 @@ def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFunc
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUStageInputs : Pass<"ttt-gpu-stage-inputs", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Prefetch each chunk's input slices into double-buffered "
+                "shared memory with asynchronous copies";
+  let description = [{
+    Runs on a bufferized chain kernel before `ttt-gpu-private-buffers`.
+    In every `scf.for`, a `memref.subview` of a kernel argument's array
+    with static sizes and unit strides whose offsets are the induction
+    variable or loop-invariant, read only by linalg ops (and written by
+    nothing in the loop), is replaced by a slot of a two-slot buffer
+    (`memref.alloc`, rows of 32-bit elements padded by `pad` elements where
+    they span a multiple of 128 bytes, so that tensor-core fragment reads
+    do not hit one bank). Before the loop the first slice is copied into
+    slot 0; each iteration waits for its copies (`nvvm.cp.async.wait.group
+    0`), takes a `gpu.barrier`, then copies the next iteration's slice into
+    the other slot while it computes on this one. The copies are
+    `linalg.copy` ops marked `ttt.async_copy = W`, W elements per copy (4
+    where every 4-element chunk is provably 16-byte aligned on both sides,
+    given the kernel ABI's 16-byte aligned arrays, else 1);
+    `ttt-gpu-distribute` lowers them to `nvgpu.device_async_copy`.
+  }];
+  let options = [
+    Option<"pad", "pad", "int64_t", /*default=*/"4",
+           "Elements added to each staged row that spans a multiple of "
+           "128 bytes">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TTTGPUExternShared : Pass<"ttt-gpu-extern-shared", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Make the dynamic shared memory global of a lowered GPU "
                 "module external";

@@ -26,7 +26,7 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
 void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
                             llvm::StringRef mma = "3xtf32",
-                            bool libdevice = false);
+                            bool libdevice = false, bool stageInputs = true);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat

@@ -28,6 +28,7 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "AsyncCopy.h"
 #include "FastMath.h"
 #include "KernelLoops.h"
 #include "MmaContraction.h"
@@ -579,7 +580,18 @@ struct TTTGPUDistributePass
     SmallVector<linalg::LinalgOp> ops;
     kernel.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     SmallVector<linalg::GenericOp> generics;
+    SmallVector<linalg::CopyOp> asyncCopies;
     for (linalg::LinalgOp op : ops) {
+      if (ttt::asyncCopyWidth(op) > 0) {
+        auto copy = dyn_cast<linalg::CopyOp>(op.getOperation());
+        if (!copy || !op.hasPureBufferSemantics()) {
+          op.emitError("ttt-gpu-distribute: ttt.async_copy marks a "
+                       "linalg.copy on buffers only");
+          return signalPassFailure();
+        }
+        asyncCopies.push_back(copy);
+        continue;
+      }
       if (!op.hasPureBufferSemantics()) {
         op.emitError("ttt-gpu-distribute: linalg op on tensors (bufferize "
                      "first)");
@@ -600,7 +612,7 @@ struct TTTGPUDistributePass
     // Only linalg ops may write memory: anything else would run on every
     // thread with no barrier.
     WalkResult writers = kernel.walk([&](Operation *op) {
-      if (isa<linalg::GenericOp>(op))
+      if (isa<linalg::GenericOp>(op) || ttt::asyncCopyWidth(op) > 0)
         return WalkResult::skip();
       auto effects = dyn_cast<MemoryEffectOpInterface>(op);
       if (effects && effects.hasEffect<MemoryEffects::Write>() &&
@@ -625,6 +637,11 @@ struct TTTGPUDistributePass
     for (linalg::GenericOp op : generics)
       distribute(b, op, tid, threads, !drop.contains(op.getOperation()),
                  *precision);
+    // Ordered by the wait and barrier of their consumer, not by barriers
+    // of their own (ttt-gpu-stage-inputs).
+    for (linalg::CopyOp copy : asyncCopies)
+      if (failed(ttt::emitAsyncCopy(b, copy, tid, threads)))
+        return signalPassFailure();
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
         {static_cast<int32_t>(threads.getValue()), 1, 1}));
   }

@@ -354,6 +354,15 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                                  outIndices(tb, r, cc)));
           accs.push_back(vectorOf(tb, loc, {2, 2}, e));
         }
+        // 3xtf32: with few tiles per warp (little independent work), the
+        // two correction products of a tile accumulate apart from the main
+        // one (three mma chains instead of one three times as long),
+        // summed after the k loop; more tiles would spill the registers.
+        bool split = precision == MmaPrecision::TF32x3;
+        int64_t chains = split && per <= 2 ? 3 : 1;
+        if (chains == 3)
+          for (int64_t j = 0; j < 2 * per; ++j)
+            accs.push_back(vectorOf(tb, loc, {2, 2}, {}));
         auto kLoop = scf::ForOp::create(
             tb, loc, cst(tb, 0), cst(tb, kSteps * 8), cst(tb, 8), accs,
             [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
@@ -368,7 +377,6 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
               };
               SmallVector<Value> aElems = {aAt(row0, ka), aAt(row1, ka),
                                            aAt(row0, kc), aAt(row1, kc)};
-              bool split = precision == MmaPrecision::TF32x3;
               SmallVector<Value> aBig, aSmall;
               for (Value x : aElems) {
                 auto [big, small] =
@@ -379,7 +387,7 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
               Value aB = split ? vectorOf(kb, loc, {4, 1}, aBig) : Value();
               Value aS = split ? vectorOf(kb, loc, {4, 1}, aSmall) : Value();
               Value aFull = vectorOf(kb, loc, {4, 1}, aElems);
-              SmallVector<Value> next;
+              SmallVector<Value> next, corrections;
               for (int64_t j = 0; j < per; ++j) {
                 Value col =
                     arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
@@ -396,19 +404,34 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                   auto [b1, s1] = splitTF32(kb, loc, bElems[1]);
                   Value bB = vectorOf(kb, loc, {2, 1}, {b0, b1});
                   Value bS = vectorOf(kb, loc, {2, 1}, {s0, s1});
-                  // Small products first: they are the smallest terms.
-                  c = mma(kb, loc, aS, bB, c);
-                  c = mma(kb, loc, aB, bS, c);
-                  c = mma(kb, loc, aB, bB, c);
+                  if (chains == 3) {
+                    next.push_back(mma(kb, loc, aB, bB, c));
+                    corrections.push_back(
+                        mma(kb, loc, aS, bB, acc[per + 2 * j]));
+                    corrections.push_back(
+                        mma(kb, loc, aB, bS, acc[per + 2 * j + 1]));
+                  } else {
+                    // Small products first: they are the smallest terms.
+                    c = mma(kb, loc, aS, bB, c);
+                    c = mma(kb, loc, aB, bS, c);
+                    next.push_back(mma(kb, loc, aB, bB, c));
+                  }
                 } else {
-                  c = mma(kb, loc, aFull, vectorOf(kb, loc, {2, 1}, bElems), c);
+                  next.push_back(mma(kb, loc, aFull,
+                                     vectorOf(kb, loc, {2, 1}, bElems), c));
                 }
-                next.push_back(c);
               }
+              llvm::append_range(next, corrections);
               scf::YieldOp::create(kb, loc, next);
             });
         for (int64_t j = 0; j < per; ++j) {
           Value c = kLoop.getResult(j);
+          // The small terms summed first, then added to the main product.
+          if (chains == 3)
+            c = arith::AddFOp::create(
+                tb, loc, c,
+                arith::AddFOp::create(tb, loc, kLoop.getResult(per + 2 * j),
+                                      kLoop.getResult(per + 2 * j + 1)));
           int64_t i = 0;
           for (Value r : {row0, row1})
             for (Value cc : cols[j]) {

@@ -19,13 +19,17 @@
 // CHECK-NOT: scf.for
 // CHECK: arith.remui %[[WARP]], %c4
 // CHECK: memref.load %[[C:.*]][%{{.*}}, %{{.*}}] : memref<16x64xf32>
-// CHECK: scf.for %[[K0:.*]] = %c0 to %c32 step %c8 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>) {
+// Two tiles per warp: each tile's two correction products accumulate in
+// chains of their own (zero-initialised), added after the k loop.
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c32 step %c8 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %[[Z:.*]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]]) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>) {
 // CHECK: %[[KA:.*]] = arith.addi %[[K0]], %[[T]]
 // CHECK: memref.load %{{.*}}[%{{.*}}, %[[KA]]] : memref<16x32xf32>
 // CHECK: arith.andi %{{.*}}, %c-8192_i32
 // CHECK-COUNT-3: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK-COUNT-3: nvgpu.mma.sync
 // CHECK: scf.yield
+// CHECK: %[[S:.*]] = arith.addf %{{.*}}#2, %{{.*}}#3 : vector<2x2xf32>
+// CHECK: arith.addf %{{.*}}#0, %[[S]] : vector<2x2xf32>
 // CHECK-COUNT-8: memref.store %{{.*}}, %[[C]]
 // CHECK: gpu.barrier
 // CHECK-NOT: linalg.

@@ -5,6 +5,13 @@
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm=threads=64 \
 // RUN:   | FileCheck %s --check-prefix=T64
 // T64: gpu.known_block_size = array<i32: 64, 1, 1>
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm=stage-inputs=false \
+// RUN:   | FileCheck %s --check-prefix=NOSTAGE
+// Without the staging, q/k/v/eta are read from global memory: no async
+// copies and 26 KB less shared memory (3 double-buffered 16 x 68 slices and
+// one of 16 floats).
+// NOSTAGE: ttt.shared_bytes = 41792
+// NOSTAGE-NOT: cp.async
 
 // The kernel ABI of docs/RUNTIME.md: 8 args + 3 results as bare pointers,
 // then tokens and chains; no host function is left.
@@ -12,7 +19,7 @@
 // CHECK: gpu.module @ttt_kernels [#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">]
 // Temporaries in the block's dynamic shared memory, as an extern array.
 // CHECK: llvm.mlir.global external @__dynamic_shmem__0() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
-// CHECK: llvm.func @ttt_linear_fla(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>, ttt.shared_bytes = 41792 : i64}
+// CHECK: llvm.func @ttt_linear_fla(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel, nvvm.maxntid = array<i32: 128, 1, 1>, ttt.shared_bytes = 67776 : i64}
 // One block per chain, its linalg ops over the block's threads, barriers
 // between them, no stack buffers.
 // CHECK-DAG: nvvm.read.ptx.sreg.ctaid.x
@@ -28,3 +35,10 @@
 // PTX-COUNT-11: .param .u64 .ptr
 // PTX: .param .u64 ttt_linear_fla_param_11,
 // PTX-NEXT: .param .u64 ttt_linear_fla_param_12
+// The chunk's inputs prefetched with cp.async (16 bytes per copy for the
+// 64-float rows of q/k/v, 4 for eta, whose rows are T long), waited for
+// at the top of each chunk.
+// PTX-DAG: cp.async.cg.shared.global [%rd{{[0-9]+}}+{{[0-9]+}}], [%rd{{[0-9]+}}], 16;
+// PTX-DAG: cp.async.ca.shared.global [%rd{{[0-9+]+}}], [%rd{{[0-9]+}}], 4;
+// PTX-DAG: cp.async.commit_group;
+// PTX-DAG: cp.async.wait_group {{[[:space:]]*}}0;

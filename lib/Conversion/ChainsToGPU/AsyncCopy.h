@@ -1,0 +1,29 @@
+//===- AsyncCopy.h - Marked copies as cp.async over a block ----*- C++ -*-===//
+//
+// ttt-gpu-stage-inputs marks the copies that prefetch a chunk's inputs
+// (`linalg.copy` with `ttt.async_copy = W`); ttt-gpu-distribute lowers
+// them here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_ASYNCCOPY_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_ASYNCCOPY_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::ttt {
+
+/// The elements per asynchronous copy of a marked copy, or 0 (unmarked).
+int64_t asyncCopyWidth(Operation *op);
+
+/// `copy` (global -> a view of workgroup memory, static shape) as
+/// `nvgpu.device_async_copy` of W elements per point, the block's threads
+/// taking points tid, tid + threads, ..., then a commit of the group.
+/// Nothing waits here: the consumer waits (cp.async.wait.group) and takes
+/// a barrier. Erases `copy`.
+LogicalResult emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy, Value tid,
+                            unsigned threads);
+
+} // namespace mlir::ttt
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_ASYNCCOPY_H

@@ -1,0 +1,237 @@
+//===- StageInputs.cpp - Prefetch each mini-batch's inputs ----------------===//
+//
+// A chain kernel's chunk loop reads its mini-batch of q, k, v and eta from
+// global memory in many ops (every tensor-core fragment, every elementwise
+// op), and each of those reads waits on global latency inside the
+// dependent chain of mini-batch steps. Here each such slice gets a double
+// buffer (two slots, rows padded against shared-memory bank conflicts) and
+// the next mini-batch is copied into the other slot with asynchronous
+// copies (cp.async) while the current one computes:
+//
+//   if (lb < ub) async copy slice(lb) -> slot 0
+//   for iv = lb to ub step s:
+//     wait for this thread's async copies; barrier
+//     if (iv + s < ub) async copy slice(iv + s) -> slot ((iv - lb) / s + 1) % 2
+//     ... the body, reading slot ((iv - lb) / s) % 2 ...
+//
+// The prefetch reads only what the next iteration would have read. The
+// copies are `linalg.copy` ops marked `ttt.async_copy = W` (elements per
+// cp.async: 4 where both sides are provably 16-byte aligned, else 1), which
+// ttt-gpu-distribute spreads over the threads; the wait and the barrier
+// order them, so no other barrier is needed for them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ttt/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::ttt {
+#define GEN_PASS_DEF_TTTGPUSTAGEINPUTS
+#include "ttt/Conversion/Passes.h.inc"
+} // namespace mlir::ttt
+
+using namespace mlir;
+
+namespace {
+
+/// Whether the index value `v` is provably a multiple of `m`.
+bool multipleOf(OpFoldResult v, int64_t m) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c % m == 0;
+  Operation *def = cast<Value>(v).getDefiningOp();
+  if (auto mul = dyn_cast_or_null<arith::MulIOp>(def))
+    return multipleOf(mul.getLhs(), m) || multipleOf(mul.getRhs(), m);
+  if (auto add = dyn_cast_or_null<arith::AddIOp>(def))
+    return multipleOf(add.getLhs(), m) && multipleOf(add.getRhs(), m);
+  return false;
+}
+
+/// A kernel argument's array, rebuilt from its bare pointer (the ABI's
+/// device pointers are at least 16-byte aligned).
+memref::ReinterpretCastOp argumentArray(Value v, Block *entry) {
+  auto rc = v.getDefiningOp<memref::ReinterpretCastOp>();
+  if (!rc)
+    return nullptr;
+  auto arg = dyn_cast<BlockArgument>(rc.getSource());
+  return arg && arg.getOwner() == entry ? rc : nullptr;
+}
+
+/// Whether every `width`-element chunk of the innermost rows of
+/// `view` (a subview of `array`) starts 16-byte aligned.
+bool chunksAligned(memref::SubViewOp view, memref::ReinterpretCastOp array,
+                   int64_t width) {
+  MemRefType type = view.getType();
+  auto [strides, offset] = type.getStridesAndOffset();
+  if (strides.empty() || strides.back() != 1 ||
+      type.getShape().back() % width != 0)
+    return false;
+  for (int64_t s : ArrayRef<int64_t>(strides).drop_back())
+    if (ShapedType::isDynamic(s) || s % width != 0)
+      return false;
+  // The view's first element: the array's offset plus offset_i * stride_i.
+  if (!multipleOf(array.getMixedOffsets().front(), width))
+    return false;
+  SmallVector<OpFoldResult> arrayStrides = array.getMixedStrides();
+  for (auto [off, stride] : llvm::zip(view.getMixedOffsets(), arrayStrides))
+    if (!multipleOf(off, width) && !multipleOf(stride, width))
+      return false;
+  return true;
+}
+
+/// A slice the loop reads each iteration from a kernel argument: a
+/// subview in the loop body of an array defined outside, with static
+/// sizes, unit strides, offsets that are the induction variable or
+/// defined outside, read (never written) by linalg ops only.
+bool isStageable(memref::SubViewOp view, scf::ForOp loop, Block *entry) {
+  if (!argumentArray(view.getSource(), entry))
+    return false;
+  MemRefType type = view.getType();
+  if (!type.hasStaticShape() || type.getRank() < 1 ||
+      !type.getElementType().isIntOrFloat() ||
+      type.getElementTypeBitWidth() != 32)
+    return false;
+  if (!llvm::all_of(view.getStaticStrides(),
+                    [](int64_t s) { return s == 1; }))
+    return false;
+  bool usesIv = false;
+  for (Value off : view.getOffsets()) {
+    if (off == loop.getInductionVar())
+      usesIv = true;
+    else if (!loop.isDefinedOutsideOfLoop(off))
+      return false;
+  }
+  if (!usesIv)
+    return false;
+  for (OpOperand &use : view->getUses()) {
+    auto op = dyn_cast<linalg::LinalgOp>(use.getOwner());
+    if (!op || !op.isDpsInput(&use) || op->hasAttr("ttt.async_copy"))
+      return false;
+  }
+  // Nothing in the loop may write the array the copies read ahead.
+  Value array = view.getSource();
+  WalkResult writes = loop.getBody()->walk([&](linalg::LinalgOp op) {
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      Value v = init.get();
+      while (auto sub = v.getDefiningOp<memref::SubViewOp>())
+        v = sub.getSource();
+      if (v == array)
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return !writes.wasInterrupted();
+}
+
+struct TTTGPUStageInputsPass
+    : ttt::impl::TTTGPUStageInputsBase<TTTGPUStageInputsPass> {
+  using Base::Base;
+
+  void stage(scf::ForOp loop, MutableArrayRef<memref::SubViewOp> views,
+             Block *entry) {
+    Location loc = loop.getLoc();
+    OpBuilder b(loop);
+    auto cst = [&](OpBuilder &ob, int64_t v) {
+      return arith::ConstantIndexOp::create(ob, loc, v).getResult();
+    };
+    Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
+          step = loop.getStep();
+
+    // The buffers, and the prologue's copies of the first slices.
+    SmallVector<Value> buffers;
+    SmallVector<int64_t> widths;
+    for (memref::SubViewOp view : views) {
+      MemRefType type = view.getType();
+      SmallVector<int64_t> shape{2};
+      llvm::append_range(shape, type.getShape());
+      // 64-float rows would put a warp's fragment reads in one bank.
+      if (shape.size() > 2 && (shape.back() * 4) % 128 == 0)
+        shape.back() += pad;
+      buffers.push_back(memref::AllocOp::create(
+          b, loc, MemRefType::get(shape, type.getElementType()),
+          b.getI64IntegerAttr(16)));
+      bool aligned = chunksAligned(view, argumentArray(view.getSource(), entry),
+                                   4) &&
+                     shape.back() % 4 == 0;
+      widths.push_back(aligned ? 4 : 1);
+    }
+    auto slotView = [&](OpBuilder &ob, unsigned i, Value slot) {
+      MemRefType type = views[i].getType();
+      int64_t rank = type.getRank();
+      SmallVector<OpFoldResult> offsets(rank + 1, ob.getIndexAttr(0));
+      offsets[0] = slot;
+      SmallVector<OpFoldResult> sizes{ob.getIndexAttr(1)};
+      for (int64_t d : type.getShape())
+        sizes.push_back(ob.getIndexAttr(d));
+      SmallVector<OpFoldResult> strides(rank + 1, ob.getIndexAttr(1));
+      auto bufType = cast<MemRefType>(buffers[i].getType());
+      auto viewType = memref::SubViewOp::inferRankReducedResultType(
+          type.getShape(), bufType, offsets, sizes, strides);
+      return memref::SubViewOp::create(ob, loc, cast<MemRefType>(viewType),
+                                       buffers[i], offsets, sizes, strides)
+          .getResult();
+    };
+    // Copies of every slice at `iv` into `slot`, under `cond`.
+    auto copyAll = [&](OpBuilder &ob, Value cond, Value iv, Value slot) {
+      auto ifOp = scf::IfOp::create(ob, loc, cond, /*withElseRegion=*/false);
+      OpBuilder tb = ifOp.getThenBodyBuilder();
+      for (auto [i, view] : llvm::enumerate(views)) {
+        IRMapping map;
+        map.map(loop.getInductionVar(), iv);
+        Value src = tb.clone(*view, map)->getResult(0);
+        auto copy = linalg::CopyOp::create(tb, loc, src, slotView(tb, i, slot));
+        copy->setAttr("ttt.async_copy", tb.getI64IntegerAttr(widths[i]));
+      }
+    };
+    Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lb, ub);
+    copyAll(b, any, lb, cst(b, 0));
+
+    // The body: wait, barrier, prefetch the next slices, read this slot.
+    Block *body = loop.getBody();
+    OpBuilder bb(body, body->begin());
+    Value iv = loop.getInductionVar();
+    Value index = arith::DivUIOp::create(
+        bb, loc, arith::SubIOp::create(bb, loc, iv, lb), step);
+    Value slot = arith::RemUIOp::create(bb, loc, index, cst(bb, 2));
+    Value nextSlot = arith::RemUIOp::create(
+        bb, loc, arith::AddIOp::create(bb, loc, index, cst(bb, 1)), cst(bb, 2));
+    NVVM::CpAsyncWaitGroupOp::create(bb, loc, 0);
+    gpu::BarrierOp::create(bb, loc);
+    Value next = arith::AddIOp::create(bb, loc, iv, step);
+    Value more =
+        arith::CmpIOp::create(bb, loc, arith::CmpIPredicate::slt, next, ub);
+    copyAll(bb, more, next, nextSlot);
+    for (auto [i, view] : llvm::enumerate(views)) {
+      OpBuilder vb(view.getOperation());
+      view.getResult().replaceAllUsesWith(slotView(vb, i, slot));
+      view.erase();
+    }
+  }
+
+  void runOnOperation() override {
+    gpu::GPUFuncOp kernel = getOperation();
+    if (!kernel.isKernel())
+      return;
+    Block *entry = &kernel.getBody().front();
+    SmallVector<std::pair<scf::ForOp, SmallVector<memref::SubViewOp>>> work;
+    kernel.walk([&](scf::ForOp loop) {
+      SmallVector<memref::SubViewOp> views;
+      for (auto view : loop.getBody()->getOps<memref::SubViewOp>())
+        if (isStageable(view, loop, entry))
+          views.push_back(view);
+      if (!views.empty())
+        work.push_back({loop, views});
+    });
+    for (auto &[loop, views] : work)
+      stage(loop, views, entry);
+  }
+};
+
+} // namespace
