@@ -162,7 +162,7 @@ struct TTTGPUStageInputsPass
                      shape.back() % 4 == 0;
       widths.push_back(aligned ? 4 : 1);
     }
-    auto slotView = [&](OpBuilder &ob, unsigned i, Value slot) {
+    auto slotView = [&](OpBuilder &ob, unsigned i, OpFoldResult slot) {
       MemRefType type = views[i].getType();
       int64_t rank = type.getRank();
       SmallVector<OpFoldResult> offsets(rank + 1, ob.getIndexAttr(0));
@@ -179,7 +179,7 @@ struct TTTGPUStageInputsPass
           .getResult();
     };
     // Copies of every slice at `iv` into `slot`, under `cond`.
-    auto copyAll = [&](OpBuilder &ob, Value cond, Value iv, Value slot) {
+    auto copyAll = [&](OpBuilder &ob, Value cond, Value iv, OpFoldResult slot) {
       auto ifOp = scf::IfOp::create(ob, loc, cond, /*withElseRegion=*/false);
       OpBuilder tb = ifOp.getThenBodyBuilder();
       for (auto [i, view] : llvm::enumerate(views)) {
@@ -191,7 +191,7 @@ struct TTTGPUStageInputsPass
       }
     };
     Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lb, ub);
-    copyAll(b, any, lb, cst(b, 0));
+    copyAll(b, any, lb, b.getIndexAttr(0));
 
     // The body: wait, barrier, prefetch the next slices, read this slot.
     Block *body = loop.getBody();
