@@ -71,7 +71,7 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
                                   StringRef mma, bool libdevice,
-                                  bool stageInputs) {
+                                  bool stageInputs, int64_t rowPad) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -92,7 +92,11 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       // the block's threads.
       "gpu.module(gpu.func(" +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
-      "ttt-gpu-private-buffers{workgroup=true},"
+      // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
+      // columns g = 0..7) and accumulator stores hit distinct banks.
+      "ttt-gpu-private-buffers{workgroup=true max-bytes=232448 row-pad=" +
+      std::to_string(rowPad) +
+      "},"
       "ttt-gpu-distribute{threads=" +
       std::to_string(threads) + " mma=" + mma.str() +
       "})),"
@@ -208,6 +212,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Prefetch each chunk's q/k/v/eta slices into shared "
                      "memory with cp.async (ttt-gpu-stage-inputs)"),
       llvm::cl::init(true)};
+  Option<int64_t> rowPad{
+      *this, "row-pad",
+      llvm::cl::desc("Elements added to 64-float rows of shared temporaries "
+                     "(ttt-gpu-private-buffers row-pad)"),
+      llvm::cl::init(8)};
 };
 } // namespace
 
@@ -226,7 +235,8 @@ void ttt::registerTTTPipelines() {
       "ttt-gpu-extern-shared",
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
         buildTTTToNVVMPipeline(pm, options.threads, options.mma,
-                               options.libdevice, options.stageInputs);
+                               options.libdevice, options.stageInputs,
+                               options.rowPad);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

@@ -37,6 +37,8 @@ options:
                       memory with cp.async while the previous one computes;
                       auto (default): on unless the block would then need
                       more than 227 KiB of shared memory
+  --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
+                      temporaries against bank conflicts (default: 8)
   --config FILE       a model configuration (JSON) instead of GRAPH.mlir
   --set KEY=VALUE     with --config: override one configuration key
   --entry NAME        entry function, when several hold a ttt.scan
@@ -61,7 +63,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=128 mma=3xtf32 prefetch=auto max_shared=232448
+threads=128 mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -74,6 +76,7 @@ while [ $# -gt 0 ]; do
     --gpu-threads) threads=${2:-}; shift 2 ;;
     --gpu-mma) mma=${2:-}; shift 2 ;;
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
+    --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
     --config) config=${2:-}; shift 2 ;;
     --set) sets+=(--set "${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -95,6 +98,7 @@ case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" 
 [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
   die "--gpu-threads needs a number in [1, 1024]"
 case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32" ;; esac
+case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$prefetch" in auto|on) stage=true ;; off) stage=false ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 
 if [ -n "$config" ] && [ "$target" = cuda ]; then
@@ -161,7 +165,7 @@ if [ "$target" = cuda ]; then
     libdevice=true
   fi
   lower() {
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1" \
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 row-pad=$rowpad" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).

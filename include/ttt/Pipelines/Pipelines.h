@@ -26,7 +26,8 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
 void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
                             llvm::StringRef mma = "3xtf32",
-                            bool libdevice = false, bool stageInputs = true);
+                            bool libdevice = false, bool stageInputs = true,
+                            int64_t rowPad = 8);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat

@@ -101,7 +101,11 @@ Footprint footprintOf(Value v, Block *entry) {
   bool whole = true;
   auto type = cast<MemRefType>(v.getType());
   f.shape.assign(type.getShape().begin(), type.getShape().end());
-  bool identity = type.getLayout().isIdentity() && type.hasStaticShape();
+  // A static layout (identity, or the padded rows of private-buffers):
+  // element i of the view is one address whichever op touches it.
+  bool identity = type.hasStaticShape() && type.isStrided() &&
+                  llvm::none_of(type.getStridesAndOffset().first,
+                                ShapedType::isDynamic);
   while (true) {
     if (auto arg = dyn_cast<BlockArgument>(v)) {
       if (arg.getOwner() == entry)
@@ -131,6 +135,12 @@ Footprint footprintOf(Value v, Block *entry) {
     }
     if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def)) {
       v = cast.getSource();
+      continue;
+    }
+    // The padded rows of a private buffer are the whole buffer.
+    if (auto rows = dyn_cast<memref::SubViewOp>(def);
+        rows && rows->hasAttr("ttt.padded_rows")) {
+      v = rows.getSource();
       continue;
     }
     whole = false;

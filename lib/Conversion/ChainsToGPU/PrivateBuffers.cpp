@@ -238,7 +238,57 @@ SmallVector<int64_t> assignOffsets(ArrayRef<int64_t> bytes,
   return offsets;
 }
 
-LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
+/// Whether every use of `v` (through subviews) is a linalg op, which reads
+/// any strided layout: such a buffer may get padded rows.
+bool onlyLinalgUses(Value v) {
+  for (Operation *user : v.getUsers()) {
+    if (isa<linalg::LinalgOp>(user))
+      continue;
+    auto sub = dyn_cast<memref::SubViewOp>(user);
+    if (!sub || !onlyLinalgUses(sub.getResult()))
+      return false;
+  }
+  return true;
+}
+
+/// Rows of 32 or more 4-byte words would put the lanes of a tensor-core
+/// fragment read (rows g = 0..7 at one column) in one bank: the rows of
+/// such a buffer get `pad` more elements when nothing but linalg ops use it.
+int64_t rowPadding(memref::AllocOp alloc, int64_t pad) {
+  MemRefType type = alloc.getType();
+  if (pad <= 0 || !type.hasStaticShape() || type.getRank() < 2 ||
+      !type.getLayout().isIdentity() ||
+      type.getShape().back() * ((type.getElementTypeBitWidth() + 7) / 8) %
+              128 !=
+          0 ||
+      !onlyLinalgUses(alloc.getResult()))
+    return 0;
+  return pad;
+}
+
+/// Replaces `from` (of the unpadded type) by `to` (the same elements in
+/// padded rows) in linalg ops and rebuilt subviews.
+void replaceWithPadded(Value from, Value to) {
+  for (OpOperand &use : llvm::make_early_inc_range(from.getUses())) {
+    auto sub = dyn_cast<memref::SubViewOp>(use.getOwner());
+    if (!sub) {
+      use.set(to);
+      continue;
+    }
+    OpBuilder b(sub);
+    auto type = memref::SubViewOp::inferRankReducedResultType(
+        sub.getType().getShape(), cast<MemRefType>(to.getType()),
+        sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides());
+    auto padded = memref::SubViewOp::create(
+        b, sub.getLoc(), cast<MemRefType>(type), to, sub.getMixedOffsets(),
+        sub.getMixedSizes(), sub.getMixedStrides());
+    replaceWithPadded(sub.getResult(), padded.getResult());
+    sub.erase();
+  }
+}
+
+LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
+                    int64_t maxBytes) {
   SmallVector<memref::AllocOp> allocs;
   kernel.walk([&](memref::AllocOp op) { allocs.push_back(op); });
   Block &entry = kernel.getBody().front();
@@ -254,8 +304,9 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
   // Each buffer's slot type: its static shape, or as many elements as its
   // dynamic sizes' bounds allow.
   SmallVector<MemRefType> slotTypes;
-  SmallVector<int64_t> bytes, aligns;
+  SmallVector<int64_t> bytes, aligns, pads;
   for (memref::AllocOp alloc : allocs) {
+    pads.push_back(workgroup ? rowPadding(alloc, pad) : 0);
     if (workgroup && !alloc.getType().getElementType().isIntOrFloat())
       return alloc.emitError("ttt-gpu-private-buffers: workgroup buffers "
                              "need integer or float elements");
@@ -271,9 +322,11 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
                                "bound for a buffer size");
       elements *= std::max<int64_t>(*ub, 1);
     }
-    slotTypes.push_back(MemRefType::get(
-        type.hasStaticShape() ? type.getShape() : ArrayRef<int64_t>{elements},
-        type.getElementType()));
+    SmallVector<int64_t> slotShape =
+        type.hasStaticShape() ? llvm::to_vector(type.getShape())
+                              : SmallVector<int64_t>{elements};
+    slotShape.back() += pads.back();
+    slotTypes.push_back(MemRefType::get(slotShape, type.getElementType()));
     bytes.push_back(workgroup ? slotBytes(slotTypes.back()) : 0);
     IntegerAttr alignment = alloc.getAlignmentAttr();
     aligns.push_back(
@@ -287,6 +340,22 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
     for (memref::AllocOp alloc : allocs)
       live.push_back(liveRange(alloc, points, kernel));
     offsets = assignOffsets(bytes, aligns, live, total);
+    // Padding is worth less than a launch: without it where the padded
+    // buffers would not fit in `maxBytes`.
+    if (maxBytes > 0 && total > maxBytes && llvm::any_of(pads, [](int64_t p) {
+          return p > 0;
+        })) {
+      for (auto [i, slotType] : llvm::enumerate(slotTypes)) {
+        if (pads[i] == 0)
+          continue;
+        SmallVector<int64_t> shape = llvm::to_vector(slotType.getShape());
+        shape.back() -= pads[i];
+        slotType = MemRefType::get(shape, slotType.getElementType());
+        bytes[i] = slotBytes(slotType);
+        pads[i] = 0;
+      }
+      offsets = assignOffsets(bytes, aligns, live, total);
+    }
   }
   for (auto [i, alloc] : llvm::enumerate(allocs)) {
     MemRefType type = alloc.getType();
@@ -295,6 +364,31 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup) {
       b.setInsertionPointAfterValue(shared);
     Value slot = makeSlot(b, alloc.getLoc(), slotTypes[i],
                           alloc.getAlignmentAttr(), shared, offsets[i]);
+    if (pads[i] > 0) {
+      // The buffer's elements in the slot's padded rows: a subview of
+      // the shared slot (marked, so ttt-gpu-distribute still sees the
+      // whole buffer), cast to the generic space like the slot.
+      auto spaceCast = slot.getDefiningOp<memref::MemorySpaceCastOp>();
+      Value wgSlot = spaceCast.getSource();
+      int64_t rank = type.getRank();
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+          strides(rank, b.getIndexAttr(1)), sizes;
+      for (int64_t d : type.getShape())
+        sizes.push_back(b.getIndexAttr(d));
+      auto rows = memref::SubViewOp::create(b, alloc.getLoc(), wgSlot, offsets,
+                                            sizes, strides);
+      rows->setAttr("ttt.padded_rows", b.getUnitAttr());
+      MemRefType rowsType = rows.getType();
+      auto generic = MemRefType::get(rowsType.getShape(),
+                                     rowsType.getElementType(),
+                                     rowsType.getLayout());
+      Value padded = memref::MemorySpaceCastOp::create(b, alloc.getLoc(),
+                                                       generic, rows);
+      spaceCast.erase();
+      replaceWithPadded(alloc.getResult(), padded);
+      alloc.erase();
+      continue;
+    }
     if (type.hasStaticShape()) {
       alloc.replaceAllUsesWith(slot);
       alloc.erase();
@@ -330,7 +424,7 @@ struct TTTGPUPrivateBuffersPass
     if (!kernel.isKernel())
       return;
     if (failed(separateYieldedBuffers(kernel)) ||
-        failed(hoist(kernel, workgroup)))
+        failed(hoist(kernel, workgroup, rowPad, maxBytes)))
       signalPassFailure();
   }
 };
