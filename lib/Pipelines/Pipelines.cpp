@@ -71,7 +71,8 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
                                   StringRef mma, bool libdevice,
-                                  bool stageInputs, int64_t rowPad) {
+                                  bool stageInputs, int64_t rowPad,
+                                  bool scheduleLevels) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -91,6 +92,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       // linalg op (the carry copies of ttt-gpu-private-buffers too) over
       // the block's threads.
       "gpu.module(gpu.func(" +
+      std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
@@ -217,6 +219,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Elements added to 64-float rows of shared temporaries "
                      "(ttt-gpu-private-buffers row-pad)"),
       llvm::cl::init(8)};
+  Option<bool> scheduleLevels{
+      *this, "schedule-levels",
+      llvm::cl::desc("Order the linalg ops of each block by dependence "
+                     "level (ttt-gpu-schedule-levels): fewer barriers"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -236,7 +243,7 @@ void ttt::registerTTTPipelines() {
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
         buildTTTToNVVMPipeline(pm, options.threads, options.mma,
                                options.libdevice, options.stageInputs,
-                               options.rowPad);
+                               options.rowPad, options.scheduleLevels);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

@@ -37,6 +37,10 @@ options:
                       memory with cp.async while the previous one computes;
                       auto (default): on unless the block would then need
                       more than 227 KiB of shared memory
+  --gpu-schedule auto|on|off
+                      cuda: order each mini-batch's ops by dependence level
+                      so that independent ones share barriers; auto
+                      (default): on unless shared memory would not fit
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --config FILE       a model configuration (JSON) instead of GRAPH.mlir
@@ -63,7 +67,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=128 mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8
+threads=128 mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8 schedule=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -77,6 +81,7 @@ while [ $# -gt 0 ]; do
     --gpu-mma) mma=${2:-}; shift 2 ;;
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
+    --gpu-schedule) schedule=${2:-}; shift 2 ;;
     --config) config=${2:-}; shift 2 ;;
     --set) sets+=(--set "${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -99,7 +104,8 @@ case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" 
   die "--gpu-threads needs a number in [1, 1024]"
 case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32" ;; esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
-case "$prefetch" in auto|on) stage=true ;; off) stage=false ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
+case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
+case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
 
 if [ -n "$config" ] && [ "$target" = cuda ]; then
   for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$HERE/ttt-model-gen" "$LLVM_BIN/llc"; do
@@ -164,8 +170,8 @@ if [ "$target" = cuda ]; then
     export CUDA_HOME=${CUDA_HOME:-/usr/local/cuda}
     libdevice=true
   fi
-  lower() {
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 row-pad=$rowpad" \
+  lower() { # stage-inputs schedule-levels
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 row-pad=$rowpad" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -173,15 +179,21 @@ if [ "$target" = cuda ]; then
       "$tmp/model.nvvm.mlir" | head -n 1)
     shared=${shared:-0}
   }
-  lower "$stage"
-  # The prefetch buffers take shared memory: without them where a block
-  # would need more than sm_90 gives one (227 KiB), unless asked for.
-  if [ "$shared" -gt "$max_shared" ] && [ "$prefetch" = auto ]; then
-    echo "ttt-compile: note: $shared bytes of shared memory per block with the input prefetch; compiling without it (--gpu-prefetch)" >&2
-    lower false
-  fi
+  # The prefetch buffers and the level order (longer live ranges) take
+  # shared memory: where a block would need more than sm_90 gives one
+  # (227 KiB), the first of these that fits, among those not ruled out.
+  tried=""
+  for combo in "true true" "true false" "false true" "false false"; do
+    set -- $combo
+    case "$prefetch:$1" in on:false|off:true) continue ;; esac
+    case "$schedule:$2" in on:false|off:true) continue ;; esac
+    lower "$1" "$2"
+    [ "$shared" -gt "$max_shared" ] || break
+    tried="$tried, prefetch=$1 schedule=$2: $shared bytes"
+  done
   [ "$shared" -le "$max_shared" ] ||
-    die "the kernel needs $shared bytes of shared memory per block; sm_90 gives at most $max_shared"
+    die "the kernel needs more shared memory per block than sm_90 gives ($max_shared bytes)${tried}"
+  [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with prefetch=$1 schedule=$2 (see --gpu-prefetch, --gpu-schedule)" >&2
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \

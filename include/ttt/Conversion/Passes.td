@@ -169,6 +169,25 @@ def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFunc
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Order each block's linalg ops by dependence level, so that "
+                "independent ops share the barriers between them";
+  let description = [{
+    Runs on a bufferized kernel before `ttt-gpu-distribute`, which drops
+    the barrier between adjacent ops that do not touch what the other
+    writes. In every block holding only linalg ops on buffers,
+    allocations and ops free of memory effects (no regions), the linalg
+    ops are stably sorted by level: 0 for an op that depends on no earlier
+    op, else one more than the highest level of the earlier ops it depends
+    on (it reads a buffer they write, or writes one they read or write;
+    buffers are compared by their root: an allocation or a kernel
+    argument's array). The other ops move ahead of them in their order.
+    Ops of one level are independent, so they run between two barriers.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUStageInputs : Pass<"ttt-gpu-stage-inputs", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Prefetch each chunk's input slices into double-buffered "
                 "shared memory with asynchronous copies";
