@@ -72,13 +72,17 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
                                   StringRef mma, bool libdevice,
                                   bool stageInputs, int64_t rowPad,
-                                  bool scheduleLevels) {
+                                  bool scheduleLevels, bool forwardCopies,
+                                  bool inlineRowStats) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
   pm.addNestedPass<func::FuncOp>(createTTTGPUChainLocalPrologue());
   // A fill per consumer: no zero block kept live for the mini-batch.
   pm.addNestedPass<func::FuncOp>(createTTTGPUCloneFills());
+  // Per-row statistics recomputed where they are used: fewer phases.
+  if (inlineRowStats)
+    pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());
@@ -92,6 +96,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       // linalg op (the carry copies of ttt-gpu-private-buffers too) over
       // the block's threads.
       "gpu.module(gpu.func(" +
+      std::string(forwardCopies ? "ttt-gpu-forward-copies," : "") +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
@@ -224,6 +229,16 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Order the linalg ops of each block by dependence "
                      "level (ttt-gpu-schedule-levels): fewer barriers"),
       llvm::cl::init(true)};
+  Option<bool> forwardCopies{
+      *this, "forward-copies",
+      llvm::cl::desc("Let the op filling a temporary write a copy's "
+                     "destination instead (ttt-gpu-forward-copies)"),
+      llvm::cl::init(true)};
+  Option<bool> inlineRowStats{
+      *this, "inline-row-stats",
+      llvm::cl::desc("Fuse per-row statistics into their consumers "
+                     "(ttt-gpu-inline-row-stats)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -243,7 +258,9 @@ void ttt::registerTTTPipelines() {
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
         buildTTTToNVVMPipeline(pm, options.threads, options.mma,
                                options.libdevice, options.stageInputs,
-                               options.rowPad, options.scheduleLevels);
+                               options.rowPad, options.scheduleLevels,
+                               options.forwardCopies,
+                               options.inlineRowStats);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

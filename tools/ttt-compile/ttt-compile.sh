@@ -27,8 +27,12 @@ options:
   --target cpu|cuda   artifact target (default: cpu)
   --cubin             cuda: also assemble OUT.cubin with ptxas and name it
                       in the manifest (default: the manifest names OUT.ptx)
-  --gpu-threads N     cuda: threads per block, one block per chain
-                      (default: 128, the fastest measured on an H100)
+  --gpu-threads N|auto
+                      cuda: threads per block, one block per chain
+                      (default auto: 512 where the block's shared memory at
+                      512 threads is at most 128 KiB, else 128: on an H200,
+                      TTT-Linear 0.59 ms at 512 vs 0.65 at 128, TTT-MLP's
+                      227 KiB kernel 5.2 ms at 128 vs 5.9 at 512)
   --gpu-mma MODE      cuda: contractions on the tensor cores: 3xtf32
                       (default; fp32 accuracy), tf32 (faster, ~1e-3
                       relative) or none (no tensor cores)
@@ -43,6 +47,9 @@ options:
                       (default): on unless shared memory would not fit
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
+  --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
+                      (repeatable; e.g. inline-row-stats=false; see
+                      ttt-opt --help)
   --config FILE       a model configuration (JSON) instead of GRAPH.mlir
   --set KEY=VALUE     with --config: override one configuration key
   --entry NAME        entry function, when several hold a ttt.scan
@@ -67,7 +74,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=128 mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8 schedule=auto
+threads=auto mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8 schedule=auto gpuopts=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -82,6 +89,9 @@ while [ $# -gt 0 ]; do
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
+    --gpu-option)
+      case "${2:-}" in *=*) gpuopts="$gpuopts ${2}" ;; *) die "--gpu-option needs KEY=VALUE" ;; esac
+      shift 2 ;;
     --config) config=${2:-}; shift 2 ;;
     --set) sets+=(--set "${2:-}"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -99,9 +109,11 @@ fi
 [ -n "$config" ] || [ -r "$input" ] || die "cannot read '$input'"
 case "$target" in cpu|cuda) ;; *) die "unknown target '$target' (cpu or cuda)" ;; esac
 [ "$cubin" = 0 ] || [ "$target" = cuda ] || die "--cubin needs --target cuda"
-case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs a number in [1, 1024]" ;; esac
-[ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
-  die "--gpu-threads needs a number in [1, 1024]"
+if [ "$threads" != auto ]; then
+  case "$threads" in ''|*[!0-9]*) die "--gpu-threads needs auto or a number in [1, 1024]" ;; esac
+  [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
+    die "--gpu-threads needs auto or a number in [1, 1024]"
+fi
 case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32" ;; esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
@@ -132,7 +144,7 @@ if [ -n "$config" ] && [ "$target" = cuda ]; then
   cubin_flag=false
   [ "$cubin" = 0 ] || cubin_flag=true
   "$HERE/ttt-opt" "$tmp/model.mlir" \
-    --ttt-model-to-gpu="threads=$threads cubin=$cubin_flag" \
+    --ttt-model-to-gpu="threads=${threads/auto/128} cubin=$cubin_flag" \
     -o "$tmp/model.llvm.mlir" || die "lowering the model to the GPU failed"
   "$HERE/ttt-translate" --mlir-to-llvmir "$tmp/model.llvm.mlir" -o "$tmp/model.ll" ||
     die "translation to LLVM IR failed"
@@ -171,7 +183,7 @@ if [ "$target" = cuda ]; then
     libdevice=true
   fi
   lower() { # stage-inputs schedule-levels
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 row-pad=$rowpad" \
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 row-pad=$rowpad$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -182,18 +194,34 @@ if [ "$target" = cuda ]; then
   # The prefetch buffers and the level order (longer live ranges) take
   # shared memory: where a block would need more than sm_90 gives one
   # (227 KiB), the first of these that fits, among those not ruled out.
-  tried=""
-  for combo in "true true" "true false" "false true" "false false"; do
-    set -- $combo
-    case "$prefetch:$1" in on:false|off:true) continue ;; esac
-    case "$schedule:$2" in on:false|off:true) continue ;; esac
-    lower "$1" "$2"
-    [ "$shared" -gt "$max_shared" ] || break
-    tried="$tried, prefetch=$1 schedule=$2: $shared bytes"
-  done
+  fit() {
+    tried=""
+    for combo in "true true" "true false" "false true" "false false"; do
+      set -- $combo
+      case "$prefetch:$1" in on:false|off:true) continue ;; esac
+      case "$schedule:$2" in on:false|off:true) continue ;; esac
+      lower "$1" "$2"
+      fitted="prefetch=$1 schedule=$2"
+      [ "$shared" -gt "$max_shared" ] || break
+      tried="$tried, prefetch=$1 schedule=$2: $shared bytes"
+    done
+  }
+  # Threads per block (auto): many warps hide the latency of small
+  # kernels; a kernel with large fast weights (TTT-MLP) ran faster with
+  # fewer (measured, docs/BENCHMARKS.md).
+  if [ "$threads" = auto ]; then
+    threads=512
+    fit
+    if [ "$shared" -gt 131072 ]; then
+      threads=128
+      fit
+    fi
+  else
+    fit
+  fi
   [ "$shared" -le "$max_shared" ] ||
     die "the kernel needs more shared memory per block than sm_90 gives ($max_shared bytes)${tried}"
-  [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with prefetch=$1 schedule=$2 (see --gpu-prefetch, --gpu-schedule)" >&2
+  [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with $fitted (see --gpu-prefetch, --gpu-schedule)" >&2
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \

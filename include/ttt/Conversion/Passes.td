@@ -169,6 +169,44 @@ def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFunc
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUInlineRowStats : Pass<"ttt-gpu-inline-row-stats", "::mlir::func::FuncOp"> {
+  let summary = "Fuse small elementwise producers (per-row statistics) into "
+                "their consumers, recomputed per element";
+  let description = [{
+    On tensors, before bufferization. A `linalg.generic` whose loops are
+    all parallel, whose static result has at most `max-elements` elements
+    and whose body does not read its init (LayerNorm's per-row mean and
+    rstd over a mini-batch: 16 elements) is fused into each consumer by
+    upstream elementwise fusion, even where the consumer reads it through a
+    broadcast (it is then recomputed per consumer element); it goes where no
+    user is left. On the GPU each such op is otherwise a phase of the
+    mini-batch between two barriers.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"64",
+           "Largest producer result (elements) to fuse">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def TTTGPUForwardCopies : Pass<"ttt-gpu-forward-copies", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Let the op that fills a temporary write the copy's "
+                "destination instead";
+  let description = [{
+    Runs on a bufferized kernel. For `linalg.copy ins(X) outs(Y)` where X
+    is a `memref.alloc` of static shape (Y's shape) that exactly one linalg
+    op W, earlier in the same block, uses (as an init whose value it does
+    not read) besides the copy: where W does not read Y and nothing between
+    W and the copy touches Y's buffer, W writes Y and the copy and the
+    allocation go (a subview Y made between them moves ahead of W). In a
+    chain kernel, that is one phase and one shared buffer less per copy:
+    the output rows go straight to the output array, a broadcast bias
+    straight into the accumulator.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Order each block's linalg ops by dependence level, so that "
                 "independent ops share the barriers between them";

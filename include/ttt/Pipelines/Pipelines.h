@@ -27,7 +27,9 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
                             llvm::StringRef mma = "3xtf32",
                             bool libdevice = false, bool stageInputs = true,
-                            int64_t rowPad = 8, bool scheduleLevels = true);
+                            int64_t rowPad = 8, bool scheduleLevels = true,
+                            bool forwardCopies = true,
+                            bool inlineRowStats = true);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat
