@@ -31,6 +31,11 @@ E = tril(e_r broadcast over s):
            of the inputs when one set could sit in L2; one launch covers all
            T; checked in float64 against ttt_reference.py (B=1 H=2 T=37,
            B=2 H=3 T=64) first; every row, the ours-only ones too
+  sdpa     not TTT: causal attention over the same q, k, v shape (B, H, T,
+           D) in bf16, torch.nn.functional.scaled_dot_product_attention
+           (is_causal=True; FlashAttention where torch picks it), the
+           point of comparison of DESIGN.md's last column (issue 5: ours
+           must beat it from T = 32768 on)
   ours     "ours (ttt-run, incl. copies)": `ttt-run ART.json --device cuda
            --random 0 --batch B --heads 12 --tokens T --repeat N --json
            --quiet` (large rows: q, k, v, e from .npy files instead, see
@@ -54,7 +59,7 @@ Each framework runs in its own subprocess (`--worker`), so a missing
 package or device prints a SKIP line instead of failing the table.
 
 usage: python3 bench/gpu/compare.py --ttt-run PATH --artifact FLA.json
-           [--rows 1x2048,1x8192,...] [--skip eager,compile,jax,ours,kernel]
+           [--rows 1x2048,1x8192,...] [--skip eager,compile,jax,sdpa,ours,kernel]
            [--repeat 5] [--warmup 1]
        (--ttt-run is needed for the ours rows only; the kernel rows need
        --artifact and PyTorch with a CUDA device)
@@ -80,11 +85,12 @@ from kernel_time import COPY_BW, DEFAULT_ROWS, fmt_rate, parse_rows  # noqa: E40
 
 H, D, BT, EPS = 12, 64, 16, 1e-6
 OURS_ONLY = "1x1048576"
-IMPLS = ("ours", "kernel", "jax", "eager", "compile")  # the order they run in
-TABLE = ("eager", "compile", "jax", "kernel", "ours")  # the order of a row's lines
+IMPLS = ("ours", "kernel", "jax", "eager", "compile", "sdpa")  # the order they run in
+TABLE = ("eager", "compile", "jax", "sdpa", "kernel", "ours")  # the order of a row's lines
 WHOLE_ROWS = ("kernel", "ours")  # also run the ours-only rows
 LABEL = {"eager": "PyTorch eager", "compile": "torch.compile", "jax": "JAX/XLA scan",
-         "kernel": "ours (kernel, device-resident)", "ours": "ours (ttt-run, incl. copies)"}
+         "kernel": "ours (kernel, device-resident)", "ours": "ours (ttt-run, incl. copies)",
+         "sdpa": "causal SDPA bf16 (attention)"}
 TAG = "@@"  # worker result lines
 
 
@@ -199,6 +205,8 @@ def torch_worker(kind, rows, a):
         emit({"check": f"eager ttt_step (float64, {dev}) vs test/lib/ttt_reference.py, "
                        f"B=1 H=2 T=37: max abs err o/W/b {max_err([g.cpu() for g in got], want):.1e}"})
     step = ttt_step
+    if kind == "sdpa":
+        return sdpa_rows(torch, dev, sync, rows, a)
     for B, T in rows:
         r = row_name((B, T))
         try:
@@ -247,6 +255,41 @@ def torch_worker(kind, rows, a):
             emit({"row": r, "ms": sec * 1e3, "extra_bytes": extra, "note": "; ".join(note)})
             res[0] = None
             args = q = k = v = e = o = None
+            if dev == "cuda":
+                torch.cuda.empty_cache()
+        except Exception as ex:  # noqa: BLE001
+            emit({"row": r, "skip": f"error: {type(ex).__name__}: {str(ex)[:300]}"})
+
+
+def sdpa_rows(torch, dev, sync, rows, a):
+    """Causal attention (bf16) over q, k, v of the TTT rows' shape."""
+    import torch.nn.functional as F
+    for B, T in rows:
+        r = row_name((B, T))
+        try:
+            gen = torch.Generator(device=dev).manual_seed(B * 1000003 + T)
+            q, k, v = (torch.randn(B, H, T, D, generator=gen, device=dev).to(torch.bfloat16)
+                       for _ in range(3))
+            res = [None]
+
+            def run():
+                res[0] = None
+                res[0] = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+            if dev == "cuda":
+                sync()
+                torch.cuda.reset_peak_memory_stats()
+                base = torch.cuda.memory_allocated()
+            sec, why = median_time(run, sync, a.repeat, a.warmup, a.budget)
+            if sec is None:
+                emit({"row": r, "skip": why})
+                continue
+            extra = None
+            if dev == "cuda":
+                extra = torch.cuda.max_memory_allocated() - base - 2 * B * H * T * D
+            note = "" if bool(torch.isfinite(res[0]).all()) else "NON-FINITE output"
+            emit({"row": r, "ms": sec * 1e3, "extra_bytes": extra, "note": note})
+            res[0] = q = k = v = None
             if dev == "cuda":
                 torch.cuda.empty_cache()
         except Exception as ex:  # noqa: BLE001
@@ -497,7 +540,8 @@ def main(argv=None):
                     help=f"comma-separated BxT (default {DEFAULT_ROWS}); T a multiple of 16")
     ap.add_argument("--ours-only-rows", default=OURS_ONLY,
                     help=f"rows run by ours alone (default {OURS_ONLY})")
-    ap.add_argument("--skip", default="", help="comma-separated: eager,compile,jax,ours,kernel")
+    ap.add_argument("--skip", default="",
+                    help="comma-separated: eager,compile,jax,sdpa,ours,kernel")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs; the median is reported")
     ap.add_argument("--warmup", type=int, default=1,
                     help="untimed runs first (frameworks, kernel)")
@@ -515,7 +559,7 @@ def main(argv=None):
                     help="let the frameworks run on the CPU when no GPU is visible "
                          "(to test this script, not for numbers)")
     ap.add_argument("--json-out", help="also write every result as JSON to this file")
-    ap.add_argument("--worker", choices=("eager", "compile", "jax", "kernel"),
+    ap.add_argument("--worker", choices=("eager", "compile", "jax", "sdpa", "kernel"),
                     help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     rows = parse_rows(a.rows, "compare.py")
@@ -531,7 +575,8 @@ def main(argv=None):
     skip = set(filter(None, (s.strip() for s in a.skip.split(","))))
     bad = skip - set(IMPLS)
     if bad:
-        ap.error(f"--skip: unknown {','.join(sorted(bad))} (eager, compile, jax, ours, kernel)")
+        ap.error(f"--skip: unknown {','.join(sorted(bad))} (eager, compile, jax, sdpa, ours, "
+                 "kernel)")
     if "ours" not in skip and not (a.ttt_run and a.artifact):
         ap.error("--ttt-run and --artifact are needed (or --skip ours)")
     if "kernel" not in skip and not a.artifact:
