@@ -235,21 +235,22 @@ def TTTGPUStageInputs : Pass<"ttt-gpu-stage-inputs", "::mlir::gpu::GPUFuncOp"> {
     with static sizes and unit strides whose offsets are the induction
     variable or loop-invariant, read only by linalg ops (and written by
     nothing in the loop), is replaced by a slot of a two-slot buffer
-    (`memref.alloc`, rows of 32-bit elements padded by `pad` elements where
-    they span a multiple of 128 bytes, so that tensor-core fragment reads
-    do not hit one bank). Before the loop the first slice is copied into
+    (`memref.alloc`, rows padded by `pad` 4-byte words where they span a
+    multiple of 128 bytes, so that tensor-core fragment reads do not hit
+    one bank). Before the loop the first slice is copied into
     slot 0; each iteration waits for its copies (`nvvm.cp.async.wait.group
     0`), takes a `gpu.barrier`, then copies the next iteration's slice into
     the other slot while it computes on this one. The copies are
-    `linalg.copy` ops marked `ttt.async_copy = W`, W elements per copy (4
-    where every 4-element chunk is provably 16-byte aligned on both sides,
-    given the kernel ABI's 16-byte aligned arrays, else 1);
+    `linalg.copy` ops marked `ttt.async_copy = W`, W elements per copy (16
+    bytes' worth where every such chunk is provably 16-byte aligned on both
+    sides, given the kernel ABI's 16-byte aligned arrays, else 4 bytes';
+    32-bit elements, or 16-bit ones whose pairs are 4-byte aligned);
     `ttt-gpu-distribute` lowers them to `nvgpu.device_async_copy`.
   }];
   let options = [
     Option<"pad", "pad", "int64_t", /*default=*/"4",
-           "Elements added to each staged row that spans a multiple of "
-           "128 bytes">,
+           "4-byte words added to each staged row that spans a multiple "
+           "of 128 bytes">,
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::linalg::LinalgDialect",

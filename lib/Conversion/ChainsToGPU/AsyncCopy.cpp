@@ -58,12 +58,15 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
   Value src = copy.getDpsInputOperand(0)->get();
   Value dst = copy.getDpsInitOperand(0)->get();
   auto type = cast<MemRefType>(src.getType());
+  int64_t bits = type.getElementTypeBitWidth();
+  int64_t copyBytes = width * bits / 8;
   if (!type.hasStaticShape() || type.getRank() < 1 ||
-      type.getElementTypeBitWidth() != 32 || (width != 1 && width != 4) ||
+      (bits != 32 && bits != 16) ||
+      (copyBytes != 4 && copyBytes != 8 && copyBytes != 16) ||
       type.getShape().back() % width != 0)
     return copy.emitError("ttt-gpu-distribute: an async copy needs a static "
-                          "shape of 32-bit elements and width 1 or 4 "
-                          "dividing its rows");
+                          "shape of 16- or 32-bit elements and a width of "
+                          "4, 8 or 16 bytes dividing its rows");
   b.setInsertionPoint(copy);
   Value dstWG = workgroupView(b, loc, dst);
   if (!dstWG)
@@ -96,7 +99,7 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
                  nvgpu::DeviceAsyncCopyOp::create(
                      nb, nl, token, dstWG, idx, src, idx,
                      nb.getIndexAttr(width), /*srcElements=*/Value(),
-                     width == 4 ? nb.getUnitAttr() : UnitAttr());
+                     copyBytes == 16 ? nb.getUnitAttr() : UnitAttr());
                });
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
   copy.erase();

@@ -12,7 +12,7 @@ namespace mlir::ttt {
 /// rounded once, so never less accurate.
 inline void allowContraction(Operation *op) {
   auto fm = dyn_cast<arith::ArithFastMathInterface>(op);
-  if (!fm)
+  if (!fm || isa<arith::ExtFOp, arith::TruncFOp>(op))
     return;
   arith::FastMathFlags flags = arith::FastMathFlags::contract;
   if (auto old = fm.getFastMathFlagsAttr())

@@ -16,7 +16,8 @@
 //
 // The prefetch reads only what the next iteration would have read. The
 // copies are `linalg.copy` ops marked `ttt.async_copy = W` (elements per
-// cp.async: 4 where both sides are provably 16-byte aligned, else 1), which
+// cp.async: 16 bytes' worth where both sides are provably 16-byte aligned,
+// else 4 bytes'; 32- and 16-bit elements), which
 // ttt-gpu-distribute spreads over the threads; the wait and the barrier
 // order them, so no other barrier is needed for them.
 //
@@ -96,7 +97,12 @@ bool isStageable(memref::SubViewOp view, scf::ForOp loop, Block *entry) {
   MemRefType type = view.getType();
   if (!type.hasStaticShape() || type.getRank() < 1 ||
       !type.getElementType().isIntOrFloat() ||
-      type.getElementTypeBitWidth() != 32)
+      (type.getElementTypeBitWidth() != 32 &&
+       type.getElementTypeBitWidth() != 16))
+    return false;
+  // cp.async moves 4, 8 or 16 bytes: 16-bit elements go in pairs at least.
+  if (type.getElementTypeBitWidth() == 16 &&
+      !chunksAligned(view, argumentArray(view.getSource(), entry), 2))
     return false;
   if (!llvm::all_of(view.getStaticStrides(),
                     [](int64_t s) { return s == 1; }))
@@ -149,18 +155,22 @@ struct TTTGPUStageInputsPass
     SmallVector<int64_t> widths;
     for (memref::SubViewOp view : views) {
       MemRefType type = view.getType();
+      int64_t bytes = type.getElementTypeBitWidth() / 8;
       SmallVector<int64_t> shape{2};
       llvm::append_range(shape, type.getShape());
-      // 64-float rows would put a warp's fragment reads in one bank.
-      if (shape.size() > 2 && (shape.back() * 4) % 128 == 0)
-        shape.back() += pad;
+      // Rows of 128 bytes or multiples would put a warp's fragment reads
+      // in one bank: `pad` 4-byte words more.
+      if (shape.size() > 2 && (shape.back() * bytes) % 128 == 0)
+        shape.back() += pad * 4 / bytes;
       buffers.push_back(memref::AllocOp::create(
           b, loc, MemRefType::get(shape, type.getElementType()),
           b.getI64IntegerAttr(16)));
+      // 16 bytes per copy where every chunk is aligned, else 4.
+      int64_t wide = 16 / bytes;
       bool aligned = chunksAligned(view, argumentArray(view.getSource(), entry),
-                                   4) &&
-                     shape.back() % 4 == 0;
-      widths.push_back(aligned ? 4 : 1);
+                                   wide) &&
+                     shape.back() % wide == 0;
+      widths.push_back(aligned ? wide : 4 / bytes);
     }
     auto slotView = [&](OpBuilder &ob, unsigned i, OpFoldResult slot) {
       MemRefType type = views[i].getType();

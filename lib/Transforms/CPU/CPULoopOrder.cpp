@@ -60,6 +60,10 @@ struct CPULoopOrderPass : ttt::impl::TTTCPULoopOrderBase<CPULoopOrderPass> {
     auto flags = arith::FastMathFlagsAttr::get(
         ctx, arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     getOperation()->walk([&](arith::ArithFastMathInterface op) {
+      // Conversions (bf16 <-> f32) have nothing to reassociate, and LLVM's
+      // fpext/fptrunc take no fast-math flags.
+      if (isa<arith::ExtFOp, arith::TruncFOp>(op))
+        return;
       op->setAttr(op.getFastMathAttrName(), flags);
     });
   }

@@ -18,7 +18,7 @@ module attributes {gpu.container_module} {
 module attributes {gpu.container_module} {
   gpu.module @m {
     gpu.func @width(%a: memref<16x6xf32>, %b: memref<16x6xf32, #gpu.address_space<workgroup>>) kernel {
-      // expected-error @below {{ttt-gpu-distribute: an async copy needs a static shape of 32-bit elements and width 1 or 4 dividing its rows}}
+      // expected-error @below {{ttt-gpu-distribute: an async copy needs a static shape of 16- or 32-bit elements and a width of 4, 8 or 16 bytes dividing its rows}}
       linalg.copy {ttt.async_copy = 4 : i64} ins(%a : memref<16x6xf32>) outs(%b : memref<16x6xf32, #gpu.address_space<workgroup>>)
       gpu.return
     }

@@ -114,3 +114,34 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// bf16 rows of 64 (128 bytes): 8 elements (16 bytes) per copy, rows padded
+// by 8 elements (16 bytes, four 4-byte words).
+// CHECK-LABEL: gpu.func @bf16
+// CHECK: memref.alloc() {alignment = 16 : i64} : memref<2x16x72xbf16>
+// CHECK: linalg.copy {ttt.async_copy = 8 : i64}
+// ASYNC-LABEL: gpu.func @bf16
+// ASYNC: nvgpu.device_async_copy %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}}[%{{.*}}, %{{.*}}], 8 {bypassL1} : memref<16x64xbf16, strided<[64, 1], offset: ?>> to memref<16x64xbf16, strided<[72, 1], offset: ?>, #gpu.address_space<workgroup>>
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @bf16(%px: memref<bf16>, %n: index) kernel {
+      %c0 = arith.constant 0 : index
+      %c16 = arith.constant 16 : index
+      %x = memref.reinterpret_cast %px to offset: [0], sizes: [%n, 64], strides: [64, 1] : memref<bf16> to memref<?x64xbf16>
+      scf.for %i = %c0 to %n step %c16 {
+        %xs = memref.subview %x[%i, 0] [16, 64] [1, 1] : memref<?x64xbf16> to memref<16x64xbf16, strided<[64, 1], offset: ?>>
+        %t = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%xs : memref<16x64xbf16, strided<[64, 1], offset: ?>>) outs(%t : memref<16x64xf32>) {
+        ^bb0(%a: bf16, %c: f32):
+          %w = arith.extf %a : bf16 to f32
+          linalg.yield %w : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
