@@ -183,6 +183,21 @@ def max_err(got, want):
     return max(float(np.max(np.abs(np.asarray(g, np.float64) - w))) for g, w in zip(got, want))
 
 
+def timed_with_peak(torch, dev, sync, run, a, out_bytes):
+    """(median seconds or None, why not, peak device bytes beyond what was
+    allocated before and the outputs' `out_bytes`; None off the GPU)."""
+    base = None
+    if dev == "cuda":
+        sync()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+    sec, why = median_time(run, sync, a.repeat, a.warmup, a.budget)
+    extra = None
+    if sec is not None and base is not None:
+        extra = torch.cuda.max_memory_allocated() - base - out_bytes
+    return sec, why, extra
+
+
 def torch_worker(kind, rows, a):
     try:
         import torch
@@ -234,17 +249,10 @@ def torch_worker(kind, rows, a):
                 res[0] = None  # the previous outputs are freed before the call
                 res[0] = ttt_torch(step, *args)
 
-            if dev == "cuda":
-                sync()
-                torch.cuda.reset_peak_memory_stats()
-                base = torch.cuda.memory_allocated()
-            sec, why = median_time(run, sync, a.repeat, a.warmup, a.budget)
+            sec, why, extra = timed_with_peak(torch, dev, sync, run, a, out_bytes)
             if sec is None:
                 emit({"row": r, "skip": why, "note": "; ".join(note)})
                 continue
-            extra = None
-            if dev == "cuda":
-                extra = torch.cuda.max_memory_allocated() - base - out_bytes
             o = res[0][0]
             if not bool(torch.isfinite(o).all()):
                 note.append("NON-FINITE output")
@@ -276,17 +284,10 @@ def sdpa_rows(torch, dev, sync, rows, a):
                 res[0] = None
                 res[0] = F.scaled_dot_product_attention(q, k, v, is_causal=True)
 
-            if dev == "cuda":
-                sync()
-                torch.cuda.reset_peak_memory_stats()
-                base = torch.cuda.memory_allocated()
-            sec, why = median_time(run, sync, a.repeat, a.warmup, a.budget)
+            sec, why, extra = timed_with_peak(torch, dev, sync, run, a, 2 * B * H * T * D)
             if sec is None:
                 emit({"row": r, "skip": why})
                 continue
-            extra = None
-            if dev == "cuda":
-                extra = torch.cuda.max_memory_allocated() - base - 2 * B * H * T * D
             note = "" if bool(torch.isfinite(res[0]).all()) else "NON-FINITE output"
             emit({"row": r, "ms": sec * 1e3, "extra_bytes": extra, "note": note})
             res[0] = q = k = v = None

@@ -70,10 +70,10 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 }
 
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
-                                  StringRef mma, bool libdevice,
-                                  bool stageInputs, int64_t rowPad,
-                                  bool scheduleLevels, bool forwardCopies,
-                                  bool inlineRowStats) {
+                                 StringRef mma, bool libdevice,
+                                 bool stageInputs, int64_t rowPad,
+                                 bool scheduleLevels, bool forwardCopies,
+                                 bool inlineRowStats) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -125,17 +125,18 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
 
 void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
                                      bool cubin, unsigned chainThreadCount,
-                                     int64_t maxSharedBytes,
-                                     bool elideBarriers, bool cloneFills) {
+                                     int64_t maxSharedBytes, bool elideBarriers,
+                                     bool cloneFills) {
   buildTTTToLinalgPipeline(pm);
   if (cloneFills)
     pm.addNestedPass<func::FuncOp>(createTTTGPUCloneFills());
   // Host functions that sequence kernels: each TTT layer's chains as one
   // block per chain (the layer kernel's passes: shared memory, every op
   // over the block's threads), GEMMs as shared-memory tiled kernels, every
-  // other linalg op as a flat-grid kernel, buffers in device memory; then upstream outlining, async
-  // streams and the NVVM/host lowering. No buffer-loop-hoisting: a buffer
-  // hoisted out of a chain loop would be shared by all its blocks.
+  // other linalg op as a flat-grid kernel, buffers in device memory; then
+  // upstream outlining, async streams and the NVVM/host lowering. No
+  // buffer-loop-hoisting: a buffer hoisted out of a chain loop would be shared
+  // by all its blocks.
   std::string chainThreads = std::to_string(chainThreadCount);
   std::string lowering =
       std::string(kBufferizeAtBoundaries) +
@@ -143,11 +144,14 @@ void ttt::buildTTTModelToGPUPipeline(OpPassManager &pm, unsigned threads,
       "buffer-results-to-out-params{modify-public-functions "
       "hoist-static-allocs},"
       "convert-memref-copy-to-linalg,"
-      "func.func(ttt-gpu-chain-loops-to-launch{threads=" + chainThreads + "}),"
+      "func.func(ttt-gpu-chain-loops-to-launch{threads=" +
+      chainThreads +
+      "}),"
       "gpu-kernel-outlining,"
       "gpu.module(gpu.func(ttt-gpu-private-buffers{workgroup=true},"
-      "ttt-gpu-distribute{threads=" + chainThreads + " elide-barriers=" +
-      (elideBarriers ? "true" : "false") + "})),"
+      "ttt-gpu-distribute{threads=" +
+      chainThreads + " elide-barriers=" + (elideBarriers ? "true" : "false") +
+      "})),"
       "ttt-gpu-global-scratch{max-shared-bytes=" +
       std::to_string(maxSharedBytes) +
       "},ttt-gpu-launch-shared-memory,"
@@ -259,8 +263,7 @@ void ttt::registerTTTPipelines() {
         buildTTTToNVVMPipeline(pm, options.threads, options.mma,
                                options.libdevice, options.stageInputs,
                                options.rowPad, options.scheduleLevels,
-                               options.forwardCopies,
-                               options.inlineRowStats);
+                               options.forwardCopies, options.inlineRowStats);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",
@@ -272,8 +275,7 @@ void ttt::registerTTTPipelines() {
       "gpu-lower-to-nvvm-pipeline",
       [](OpPassManager &pm, const TTTModelToGPUOptions &options) {
         buildTTTModelToGPUPipeline(pm, options.threads, options.cubin,
-                                   options.chainThreads,
-                                   options.maxSharedBytes,
+                                   options.chainThreads, options.maxSharedBytes,
                                    options.elideBarriers, options.cloneFills);
       });
   PassPipelineRegistration<>(

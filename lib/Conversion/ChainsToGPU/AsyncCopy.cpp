@@ -30,9 +30,8 @@ Value workgroupView(OpBuilder &b, Location loc, Value v) {
   if (isWorkgroup(cast<MemRefType>(v.getType())))
     return v;
   if (auto spaceCast = v.getDefiningOp<memref::MemorySpaceCastOp>())
-    return isWorkgroup(spaceCast.getSource().getType())
-               ? spaceCast.getSource()
-               : Value();
+    return isWorkgroup(spaceCast.getSource().getType()) ? spaceCast.getSource()
+                                                        : Value();
   auto sub = v.getDefiningOp<memref::SubViewOp>();
   if (!sub)
     return Value();
@@ -78,29 +77,29 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
     return arith::ConstantIndexOp::create(nb, loc, v).getResult();
   };
   auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-  forEachPoint(b, loc, tid, cst(b, chunks), threads,
-               [&](OpBuilder &nb, Location nl, Value linear) {
-                 // The last dim varies fastest, in chunks of `width`.
-                 SmallVector<Value> idx(shape.size());
-                 int64_t last = shape.size() - 1;
-                 Value rest = linear;
-                 for (int64_t d = last; d >= 0; --d) {
-                   int64_t n = d == last ? shape[d] / width : shape[d];
-                   Value i = d == 0 ? rest
-                                    : arith::RemUIOp::create(nb, nl, rest,
-                                                             cst(nb, n));
-                   if (d > 0)
-                     rest = arith::DivUIOp::create(nb, nl, rest, cst(nb, n));
-                   idx[d] = d == last ? arith::MulIOp::create(
-                                            nb, nl, i, cst(nb, width))
-                                            .getResult()
-                                      : i;
-                 }
-                 nvgpu::DeviceAsyncCopyOp::create(
-                     nb, nl, token, dstWG, idx, src, idx,
-                     nb.getIndexAttr(width), /*srcElements=*/Value(),
-                     copyBytes == 16 ? nb.getUnitAttr() : UnitAttr());
-               });
+  forEachPoint(
+      b, loc, tid, cst(b, chunks), threads,
+      [&](OpBuilder &nb, Location nl, Value linear) {
+        // The last dim varies fastest, in chunks of `width`.
+        SmallVector<Value> idx(shape.size());
+        int64_t last = shape.size() - 1;
+        Value rest = linear;
+        for (int64_t d = last; d >= 0; --d) {
+          int64_t n = d == last ? shape[d] / width : shape[d];
+          Value i =
+              d == 0 ? rest : arith::RemUIOp::create(nb, nl, rest, cst(nb, n));
+          if (d > 0)
+            rest = arith::DivUIOp::create(nb, nl, rest, cst(nb, n));
+          idx[d] =
+              d == last
+                  ? arith::MulIOp::create(nb, nl, i, cst(nb, width)).getResult()
+                  : i;
+        }
+        nvgpu::DeviceAsyncCopyOp::create(
+            nb, nl, token, dstWG, idx, src, idx, nb.getIndexAttr(width),
+            /*srcElements=*/Value(),
+            copyBytes == 16 ? nb.getUnitAttr() : UnitAttr());
+      });
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
   copy.erase();
   return success();

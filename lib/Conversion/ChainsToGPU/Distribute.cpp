@@ -103,9 +103,9 @@ Footprint footprintOf(Value v, Block *entry) {
   f.shape.assign(type.getShape().begin(), type.getShape().end());
   // A static layout (identity, or the padded rows of private-buffers):
   // element i of the view is one address whichever op touches it.
-  bool identity = type.hasStaticShape() && type.isStrided() &&
-                  llvm::none_of(type.getStridesAndOffset().first,
-                                ShapedType::isDynamic);
+  bool identity =
+      type.hasStaticShape() && type.isStrided() &&
+      llvm::none_of(type.getStridesAndOffset().first, ShapedType::isDynamic);
   while (true) {
     if (auto arg = dyn_cast<BlockArgument>(v)) {
       if (arg.getOwner() == entry)

@@ -1,4 +1,5 @@
-//===- FastMath.h - FMA contraction for cloned kernel arithmetic -*- C++ -*-===//
+//===- FastMath.h - FMA contraction for cloned kernel arithmetic -*- C++
+//-*-===//
 
 #ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_FASTMATH_H
 #define TTT_LIB_CONVERSION_CHAINSTOGPU_FASTMATH_H

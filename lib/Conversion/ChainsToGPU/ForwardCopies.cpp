@@ -12,11 +12,12 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "BufferRoot.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_TTTGPUFORWARDCOPIES
@@ -24,18 +25,9 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using ttt::rootOf;
 
 namespace {
-
-Value rootOf(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      return v;
-    v = view.getViewSource();
-  }
-  return v;
-}
 
 /// Whether `v` is available before `op`: defined in an enclosing region or
 /// earlier in op's block.
@@ -92,9 +84,8 @@ bool forward(linalg::CopyOp copy) {
   if (!availableBefore(y, writer)) {
     Operation *def = y.getDefiningOp();
     if (!def || !isa<memref::SubViewOp>(def) ||
-        !llvm::all_of(def->getOperands(), [&](Value v) {
-          return availableBefore(v, writer);
-        }))
+        !llvm::all_of(def->getOperands(),
+                      [&](Value v) { return availableBefore(v, writer); }))
       return false;
     def->moveBefore(writer);
   }

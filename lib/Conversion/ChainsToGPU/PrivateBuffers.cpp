@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ttt/Conversion/Passes.h"
 #include "RowMajor.h"
+#include "ttt/Conversion/Passes.h"
 
 #include <functional>
 
@@ -96,8 +96,8 @@ LogicalResult separateYieldedBuffers(gpu::GPUFuncOp kernel) {
       b.setInsertionPoint(yield);
       linalg::CopyOp::create(b, yield.getLoc(), operand.get(),
                              carry.getResult());
-      operand.set(memref::CastOp::create(b, yield.getLoc(), type, carry)
-                      .getResult());
+      operand.set(
+          memref::CastOp::create(b, yield.getLoc(), type, carry).getResult());
     }
     return WalkResult::advance();
   });
@@ -115,10 +115,9 @@ Value makeSlot(OpBuilder &b, Location loc, MemRefType slotType,
   auto viewType = MemRefType::get(slotType.getShape(),
                                   slotType.getElementType(), nullptr, wg);
   Value at = arith::ConstantIndexOp::create(b, loc, offset);
-  auto view = memref::ViewOp::create(b, loc, viewType, shared, at,
-                                     ValueRange{});
-  return memref::MemorySpaceCastOp::create(b, loc, slotType, view)
-      .getResult();
+  auto view =
+      memref::ViewOp::create(b, loc, viewType, shared, at, ValueRange{});
+  return memref::MemorySpaceCastOp::create(b, loc, slotType, view).getResult();
 }
 
 int64_t slotBytes(MemRefType type) {
@@ -150,8 +149,7 @@ struct Points {
 /// loop that does not hold the allocation keeps it live over the whole
 /// loop (every iteration reads what the previous left).
 std::pair<int64_t, int64_t> liveRange(memref::AllocOp alloc,
-                                      const Points &points,
-                                      Operation *kernel) {
+                                      const Points &points, Operation *kernel) {
   int64_t lo = points.first.lookup(alloc), hi = lo;
   SmallVector<Value> work{alloc.getResult()};
   DenseSet<Value> seen{alloc.getResult()};
@@ -322,15 +320,14 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
                                "bound for a buffer size");
       elements *= std::max<int64_t>(*ub, 1);
     }
-    SmallVector<int64_t> slotShape =
-        type.hasStaticShape() ? llvm::to_vector(type.getShape())
-                              : SmallVector<int64_t>{elements};
+    SmallVector<int64_t> slotShape = type.hasStaticShape()
+                                         ? llvm::to_vector(type.getShape())
+                                         : SmallVector<int64_t>{elements};
     slotShape.back() += pads.back();
     slotTypes.push_back(MemRefType::get(slotShape, type.getElementType()));
     bytes.push_back(workgroup ? slotBytes(slotTypes.back()) : 0);
     IntegerAttr alignment = alloc.getAlignmentAttr();
-    aligns.push_back(
-        std::max<int64_t>(alignment ? alignment.getInt() : 0, 16));
+    aligns.push_back(std::max<int64_t>(alignment ? alignment.getInt() : 0, 16));
   }
   SmallVector<int64_t> offsets(allocs.size(), 0);
   int64_t total = 0;
@@ -342,9 +339,8 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
     offsets = assignOffsets(bytes, aligns, live, total);
     // Padding is worth less than a launch: without it where the padded
     // buffers would not fit in `maxBytes`.
-    if (maxBytes > 0 && total > maxBytes && llvm::any_of(pads, [](int64_t p) {
-          return p > 0;
-        })) {
+    if (maxBytes > 0 && total > maxBytes &&
+        llvm::any_of(pads, [](int64_t p) { return p > 0; })) {
       for (auto [i, slotType] : llvm::enumerate(slotTypes)) {
         if (pads[i] == 0)
           continue;
@@ -379,11 +375,10 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
                                             sizes, strides);
       rows->setAttr("ttt.padded_rows", b.getUnitAttr());
       MemRefType rowsType = rows.getType();
-      auto generic = MemRefType::get(rowsType.getShape(),
-                                     rowsType.getElementType(),
-                                     rowsType.getLayout());
-      Value padded = memref::MemorySpaceCastOp::create(b, alloc.getLoc(),
-                                                       generic, rows);
+      auto generic = MemRefType::get(
+          rowsType.getShape(), rowsType.getElementType(), rowsType.getLayout());
+      Value padded =
+          memref::MemorySpaceCastOp::create(b, alloc.getLoc(), generic, rows);
       spaceCast.erase();
       replaceWithPadded(alloc.getResult(), padded);
       alloc.erase();

@@ -14,11 +14,12 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "BufferRoot.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_TTTGPUSCHEDULELEVELS
@@ -26,22 +27,9 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using ttt::rootOf;
 
 namespace {
-
-/// The buffer a view is taken from: an allocation, a kernel argument's
-/// array (rebuilt from its pointer), or the first value no view op made.
-/// Distinct roots are distinct memory: allocations are, and the kernel ABI
-/// passes distinct arrays.
-Value rootOf(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      return v;
-    v = view.getViewSource();
-  }
-  return v;
-}
 
 struct Effects {
   SmallVector<Value> reads, writes;
@@ -109,7 +97,8 @@ void scheduleBlock(Block &block) {
   SmallVector<size_t> order(ops.size());
   for (size_t i = 0; i < ops.size(); ++i)
     order[i] = i;
-  llvm::stable_sort(order, [&](size_t a, size_t b) { return level[a] < level[b]; });
+  llvm::stable_sort(order,
+                    [&](size_t a, size_t b) { return level[a] < level[b]; });
   Operation *anchor = block.getTerminator();
   for (Operation *op : prefix)
     op->moveBefore(anchor);

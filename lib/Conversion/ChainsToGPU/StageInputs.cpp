@@ -104,8 +104,7 @@ bool isStageable(memref::SubViewOp view, scf::ForOp loop, Block *entry) {
   if (type.getElementTypeBitWidth() == 16 &&
       !chunksAligned(view, argumentArray(view.getSource(), entry), 2))
     return false;
-  if (!llvm::all_of(view.getStaticStrides(),
-                    [](int64_t s) { return s == 1; }))
+  if (!llvm::all_of(view.getStaticStrides(), [](int64_t s) { return s == 1; }))
     return false;
   bool usesIv = false;
   for (Value off : view.getOffsets()) {
@@ -167,9 +166,9 @@ struct TTTGPUStageInputsPass
           b.getI64IntegerAttr(16)));
       // 16 bytes per copy where every chunk is aligned, else 4.
       int64_t wide = 16 / bytes;
-      bool aligned = chunksAligned(view, argumentArray(view.getSource(), entry),
-                                   wide) &&
-                     shape.back() % wide == 0;
+      bool aligned =
+          chunksAligned(view, argumentArray(view.getSource(), entry), wide) &&
+          shape.back() % wide == 0;
       widths.push_back(aligned ? wide : 4 / bytes);
     }
     auto slotView = [&](OpBuilder &ob, unsigned i, OpFoldResult slot) {
@@ -200,7 +199,8 @@ struct TTTGPUStageInputsPass
         copy->setAttr("ttt.async_copy", tb.getI64IntegerAttr(widths[i]));
       }
     };
-    Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lb, ub);
+    Value any =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lb, ub);
     copyAll(b, any, lb, b.getIndexAttr(0));
 
     // The body: wait, barrier, prefetch the next slices, read this slot.
