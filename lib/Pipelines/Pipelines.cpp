@@ -73,7 +73,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
                                  StringRef mma, bool libdevice,
                                  bool stageInputs, int64_t rowPad,
                                  bool scheduleLevels, bool forwardCopies,
-                                 bool inlineRowStats) {
+                                 bool inlineRowStats, bool stateInResults) {
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -97,6 +97,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       // the block's threads.
       "gpu.module(gpu.func(" +
       std::string(forwardCopies ? "ttt-gpu-forward-copies," : "") +
+      std::string(stateInResults ? "ttt-gpu-state-in-results," : "") +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
@@ -104,7 +105,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       "ttt-gpu-private-buffers{workgroup=true max-bytes=232448 row-pad=" +
       std::to_string(rowPad) +
       "},"
-      "ttt-gpu-distribute{threads=" +
+      // The layer ABI passes distinct arrays (docs/RUNTIME.md).
+      "ttt-gpu-distribute{distinct-args=true threads=" +
       std::to_string(threads) + " mma=" + mma.str() +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
@@ -243,6 +245,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Fuse per-row statistics into their consumers "
                      "(ttt-gpu-inline-row-stats)"),
       llvm::cl::init(true)};
+  Option<bool> stateInResults{
+      *this, "state-in-results",
+      llvm::cl::desc("Keep fast weights of 32 KB or more in their result "
+                     "arrays, not shared memory (ttt-gpu-state-in-results)"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -263,7 +270,8 @@ void ttt::registerTTTPipelines() {
         buildTTTToNVVMPipeline(pm, options.threads, options.mma,
                                options.libdevice, options.stageInputs,
                                options.rowPad, options.scheduleLevels,
-                               options.forwardCopies, options.inlineRowStats);
+                               options.forwardCopies, options.inlineRowStats,
+                               options.stateInResults);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

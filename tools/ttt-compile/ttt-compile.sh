@@ -30,9 +30,10 @@ options:
   --gpu-threads N|auto
                       cuda: threads per block, one block per chain
                       (default auto: 512 where the block's shared memory at
-                      512 threads is at most 128 KiB, else 128: on an H200,
-                      TTT-Linear 0.59 ms at 512 vs 0.65 at 128, TTT-MLP's
-                      227 KiB kernel 5.2 ms at 128 vs 5.9 at 512)
+                      512 threads is at most 128 KiB, 256 with the fast
+                      weights in global memory (--gpu-state), else 128; on
+                      an H200, TTT-Linear 0.59 ms at 512 vs 0.65 at 128,
+                      TTT-MLP 4.60 ms at 256 vs 4.70 at 512)
   --gpu-mma MODE      cuda: contractions on the tensor cores: 3xtf32
                       (default; fp32 accuracy), tf32 (faster, ~1e-3
                       relative) or none (no tensor cores)
@@ -41,6 +42,11 @@ options:
                       memory with cp.async while the previous one computes;
                       auto (default): on unless the block would then need
                       more than 227 KiB of shared memory
+  --gpu-state auto|shared|results
+                      cuda: fast weights in shared memory or, for 32 KB and
+                      more, in their result arrays (global memory); auto
+                      (default): shared unless that leaves no room for the
+                      input prefetch
   --gpu-schedule auto|on|off
                       cuda: order each mini-batch's ops by dependence level
                       so that independent ones share barriers; auto
@@ -74,7 +80,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=auto mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8 schedule=auto gpuopts=""
+threads=auto mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8 schedule=auto state=auto gpuopts=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -89,6 +95,7 @@ while [ $# -gt 0 ]; do
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
+    --gpu-state) state=${2:-}; shift 2 ;;
     --gpu-option)
       case "${2:-}" in *=*) gpuopts="$gpuopts ${2}" ;; *) die "--gpu-option needs KEY=VALUE" ;; esac
       shift 2 ;;
@@ -118,6 +125,7 @@ case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
+case "$state" in auto|shared|results) ;; *) die "--gpu-state needs auto, shared or results" ;; esac
 
 if [ -n "$config" ] && [ "$target" = cuda ]; then
   for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$HERE/ttt-model-gen" "$LLVM_BIN/llc"; do
@@ -183,7 +191,7 @@ if [ "$target" = cuda ]; then
     libdevice=true
   fi
   lower() { # stage-inputs schedule-levels
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 row-pad=$rowpad$gpuopts" \
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate row-pad=$rowpad$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -206,17 +214,28 @@ if [ "$target" = cuda ]; then
       tried="$tried, prefetch=$1 schedule=$2: $shared bytes"
     done
   }
-  # Threads per block (auto): many warps hide the latency of small
-  # kernels; a kernel with large fast weights (TTT-MLP) ran faster with
-  # fewer (measured, docs/BENCHMARKS.md).
-  if [ "$threads" = auto ]; then
-    threads=512
+  # Where the fast weights go, and threads per block (auto), as measured
+  # on an H200 (docs/BENCHMARKS.md, round 5): TTT-Linear (85 KB of shared
+  # memory) is fastest at 512 threads with its weights in shared memory;
+  # TTT-MLP, whose 128 KB of weights leave no room for the input prefetch,
+  # with its weights in the result arrays (global memory) and 256 threads
+  # (4.60 ms, against 5.19 in shared memory at 128 threads).
+  autothreads=0
+  [ "$threads" = auto ] && autothreads=1 && threads=512
+  instate=false
+  [ "$state" = results ] && instate=true
+  fit
+  if [ "$state" = auto ] && [ "${fitted%% *}" = prefetch=false ]; then
+    instate=true
+    [ "$autothreads" = 0 ] || threads=256
     fit
-    if [ "$shared" -gt 131072 ]; then
-      threads=128
+    if [ "${fitted%% *}" = prefetch=false ]; then
+      instate=false
+      [ "$autothreads" = 0 ] || threads=128
       fit
     fi
-  else
+  elif [ "$autothreads" = 1 ] && [ "$shared" -gt 131072 ]; then
+    threads=128
     fit
   fi
   [ "$shared" -le "$max_shared" ] ||

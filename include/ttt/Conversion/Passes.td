@@ -207,6 +207,28 @@ def TTTGPUForwardCopies : Pass<"ttt-gpu-forward-copies", "::mlir::gpu::GPUFuncOp
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUStateInResults : Pass<"ttt-gpu-state-in-results", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Keep large fast weights in their result arrays instead of "
+                "a temporary";
+  let description = [{
+    Runs on a bufferized chain kernel before `ttt-gpu-private-buffers`.
+    For a `linalg.copy ins(X) outs(Y)` in the kernel's entry block where X
+    is a static `memref.alloc` of at least `min-bytes` bytes used only by
+    linalg ops (directly or through subviews) before the copy, and Y a view
+    of a kernel argument that nothing else touches (a result array): X
+    becomes Y (subviews rebuilt), the copy and the allocation go. The fast
+    weights are then read and updated in global memory (through L1/L2)
+    instead of shared memory, which is left to the rest (TTT-MLP's two
+    64 KB matrices).
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"32768",
+           "Smallest temporary (bytes) to keep in its result array">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Order each block's linalg ops by dependence level, so that "
                 "independent ops share the barriers between them";
@@ -309,6 +331,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
            "Threads per block (1 to 1024)">,
+    Option<"distinctArgs", "distinct-args", "bool", /*default=*/"false",
+           "The kernel's array arguments never alias one another (the "
+           "layer kernel ABI): accesses to two of them need no barrier "
+           "between">,
     Option<"elideBarriers", "elide-barriers", "bool", /*default=*/"true",
            "Drop the barrier after an op when the next ops cannot touch what "
            "it wrote (false: a barrier after every op, for checking)">,

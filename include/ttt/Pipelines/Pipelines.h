@@ -29,7 +29,8 @@ void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
                             bool libdevice = false, bool stageInputs = true,
                             int64_t rowPad = 8, bool scheduleLevels = true,
                             bool forwardCopies = true,
-                            bool inlineRowStats = true);
+                            bool inlineRowStats = true,
+                            bool stateInResults = false);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat

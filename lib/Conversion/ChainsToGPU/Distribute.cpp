@@ -20,7 +20,8 @@
 // memory effects between) touches memory that an op since the last barrier
 // wrote, or writes what one read: views of the dynamic shared memory at
 // constant byte offsets are compared by bytes, global arrays never alias
-// workgroup memory, and two accesses of one view's element i on the thread
+// workgroup memory nor (distinct-args, the layer kernel ABI) one another,
+// and two accesses of one view's element i on the thread
 // of point i (elementwise over the same view) are thread-local
 // (barriersToDrop).
 //
@@ -96,7 +97,7 @@ struct Footprint {
   SmallVector<int64_t> shape;
 };
 
-Footprint footprintOf(Value v, Block *entry) {
+Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
   Footprint f;
   bool whole = true;
   auto type = cast<MemRefType>(v.getType());
@@ -108,8 +109,11 @@ Footprint footprintOf(Value v, Block *entry) {
       llvm::none_of(type.getStridesAndOffset().first, ShapedType::isDynamic);
   while (true) {
     if (auto arg = dyn_cast<BlockArgument>(v)) {
-      if (arg.getOwner() == entry)
+      if (arg.getOwner() == entry) {
         f.kind = Footprint::Global;
+        if (distinctArgs)
+          f.base = arg;
+      }
       return f;
     }
     Operation *def = v.getDefiningOp();
@@ -157,8 +161,9 @@ bool mayOverlap(const Footprint &a, const Footprint &b) {
     return true;
   if (a.kind != b.kind)
     return false;
+  // With distinct-args, two arguments' arrays never overlap.
   if (a.kind == Footprint::Global)
-    return true;
+    return !a.base || !b.base || a.base == b.base;
   if (a.base != b.base || a.hi <= b.lo || b.hi <= a.lo)
     return false;
   // The same elements on the same threads.
@@ -175,7 +180,7 @@ struct Access {
 /// p mod threads (no split reduction, not serial); an operand indexed by
 /// the parallel dims in their order is then owned (element i on point i).
 Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
-                bool threaded) {
+                bool threaded, bool distinctArgs) {
   Access a;
   auto owns = [&](OpOperand &o) {
     if (!threaded)
@@ -191,7 +196,7 @@ Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
     return true;
   };
   auto footprint = [&](OpOperand &o) {
-    Footprint f = footprintOf(o.get(), entry);
+    Footprint f = footprintOf(o.get(), entry, distinctArgs);
     f.owned = f.owned && owns(o);
     return f;
   };
@@ -478,7 +483,8 @@ bool runsOnMma(linalg::GenericOp op, const Plan &plan, unsigned threads,
 /// independent of every op since the last barrier kept.
 llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
                                            Block *entry, unsigned threads,
-                                           ttt::MmaPrecision precision) {
+                                           ttt::MmaPrecision precision,
+                                           bool distinctArgs) {
   llvm::DenseSet<Operation *> drop;
   Access group;
   linalg::GenericOp prev;
@@ -486,7 +492,7 @@ llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
     Plan plan = planFor(op);
     bool threaded = plan.accumulate && splitWidth(op, plan, threads) < 2 &&
                     !runsOnMma(op, plan, threads, precision);
-    Access a = accessOf(op, entry, plan.parallel, threaded);
+    Access a = accessOf(op, entry, plan.parallel, threaded, distinctArgs);
     bool adjacent = false;
     if (prev && prev->getBlock() == op->getBlock() &&
         prev->isBeforeInBlock(op)) {
@@ -643,7 +649,7 @@ struct TTTGPUDistributePass
     llvm::DenseSet<Operation *> drop;
     if (elideBarriers)
       drop = barriersToDrop(generics, &kernel.getBody().front(), threads,
-                            *precision);
+                            *precision, distinctArgs);
     for (linalg::GenericOp op : generics)
       distribute(b, op, tid, threads, !drop.contains(op.getOperation()),
                  *precision);
