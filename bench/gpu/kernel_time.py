@@ -452,14 +452,6 @@ def variant_of(m):
     return "mlp" if "W1" in names else "official" if "z" in names else "fla"
 
 
-def round_bf16(a):
-    """a rounded to bf16 (nearest, ties to even), as float64."""
-    import numpy as np
-    u = np.asarray(a, np.float32).view(np.uint32).astype(np.uint64)
-    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
-    return u.astype(np.uint32).view(np.float32).astype(np.float64)
-
-
 def rel_err(got, want):
     """||got - want|| / ||want|| in float64; inf when got is not finite."""
     import numpy as np
@@ -510,9 +502,7 @@ def check(torch, kern, tol=None, cases=CHECK_CASES):
     ok, lines = True, []
     for B, H, T in cases:
         x, _ = ttt_cases.inputs(variant, rng, B, H, T, D)
-        for spec in m["args"]:
-            if spec["dtype"] == "bf16" and spec["name"] in x:
-                x[spec["name"]] = round_bf16(x[spec["name"]])
+        x = ttt_cases.as_kernel_sees(x, m)
         missing = [s["name"] for s in m["args"] if s["name"] not in x]
         if missing:
             return False, [f"FAIL: check: no oracle inputs for {', '.join(missing)} "

@@ -37,6 +37,21 @@ def inputs(variant, rng, B, H, T, D):
     return x, tok
 
 
+def round_bf16(a):
+    """a rounded to bf16 (nearest, ties to even: as ttt-run and torch do),
+    as float32."""
+    u = np.asarray(a, np.float32).view(np.uint32).astype(np.uint64)
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return u.astype(np.uint32).view(np.float32)
+
+
+def as_kernel_sees(x, manifest):
+    """x with the inputs the manifest takes in bf16 rounded to bf16 (the
+    reference then computes on what the kernel computes on)."""
+    bf16 = {s["name"] for s in manifest["args"] if s["dtype"] == "bf16"}
+    return {n: round_bf16(a) if n in bf16 else a for n, a in x.items()}
+
+
 def reference(variant, x, B, H):
     """Outputs then final weights, [B, H, ...] each, in float64."""
     f = {n: a.astype(np.float64) for n, a in x.items()}

@@ -36,6 +36,11 @@ chain and reports time, tokens/s and peak RSS.
                                 must match the artifact's target
   --help                        this text
 
+Files and random values are f32. Where the artifact takes a sequence or
+gives an output in bf16 (fast mode), ttt-run rounds the f32 values to bf16
+(nearest, ties to even) for the call and writes the bf16 outputs widened
+to f32.
+
 Whole models (docs/MODEL.md; see ttt-run generate --help):
   ttt-run generate MODEL.json --weights W.safetensors --prompt 1,2,3
           [--batch B] [--max-new-tokens N] [--threads N] [--json]

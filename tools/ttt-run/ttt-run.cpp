@@ -55,6 +55,42 @@ ttt_tensor view(rt::Array &a) {
           a.data.data(), a.data.size()};
 }
 
+/// bf16 sequences and outputs: ttt-run keeps every host array in f32 and
+/// converts at the call (rounded to nearest even on the way in, widened
+/// on the way out), so .npy files stay f32.
+uint16_t toBf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) // NaN stays a (quiet) NaN
+    return static_cast<uint16_t>((u >> 16) | 0x40);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<uint16_t>(u >> 16);
+}
+
+float fromBf16(uint16_t h) {
+  uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+/// `f32` as the bf16 buffer `bf` (resized), viewed with the bf16 dtype.
+ttt_tensor bf16View(rt::Array &f32, std::vector<uint16_t> &bf) {
+  const int64_t n = product(f32.shape);
+  bf.resize(n);
+  const float *src = reinterpret_cast<const float *>(f32.data.data());
+  for (int64_t i = 0; i < n; ++i)
+    bf[i] = toBf16(src[i]);
+  return {TTT_DTYPE_BF16, static_cast<int32_t>(f32.shape.size()),
+          f32.shape.data(), bf.data(), bf.size() * sizeof(uint16_t)};
+}
+
+void widenInto(const std::vector<uint16_t> &bf, rt::Array &f32) {
+  float *dst = reinterpret_cast<float *>(f32.data.data());
+  for (size_t i = 0; i < bf.size(); ++i)
+    dst[i] = fromBf16(bf[i]);
+}
+
 rt::Array zeros(std::vector<int64_t> shape) {
   rt::Array a;
   a.dtype = rt::DType::F32;
@@ -278,15 +314,14 @@ void check(ttt_status s, const ttt_error &e) {
 int runMain(const Options &o) {
   ttt_error err{};
   char deviceInfo[256];
-  check(ttt_device_probe(o.device.c_str(), deviceInfo, sizeof(deviceInfo),
-                         &err),
-        err);
+  check(
+      ttt_device_probe(o.device.c_str(), deviceInfo, sizeof(deviceInfo), &err),
+      err);
   Artifact art;
   check(ttt_artifact_load(o.artifact.c_str(), &art.a, &err), err);
   if (o.device != ttt_artifact_target(art.a))
-    fail(o.artifact + ": compiled for target \"" +
-         ttt_artifact_target(art.a) + "\"; run it with --device " +
-         ttt_artifact_target(art.a));
+    fail(o.artifact + ": compiled for target \"" + ttt_artifact_target(art.a) +
+         "\"; run it with --device " + ttt_artifact_target(art.a));
   if (!o.quiet && o.device != "cpu")
     std::fprintf(stderr, "ttt-run: %s\n", deviceInfo);
   Plan p;
@@ -300,9 +335,10 @@ int runMain(const Options &o) {
   std::vector<std::string> names;
   for (auto *list : {&p.seq, &p.states, &p.params, &p.shared, &p.outputs})
     for (const ttt_arg_info &i : *list) {
-      if (i.dtype != TTT_DTYPE_F32)
+      bool seqOrOut = list == &p.seq || list == &p.outputs;
+      if (i.dtype != TTT_DTYPE_F32 && !(seqOrOut && i.dtype == TTT_DTYPE_BF16))
         fail(std::string("\"") + i.name + "\" is " + ttt_dtype_name(i.dtype) +
-             "; ttt-run handles f32 artifacts only");
+             "; ttt-run handles f32 arrays, and bf16 sequences and outputs");
       if (list != &p.outputs)
         names.push_back(i.name);
     }
@@ -349,6 +385,8 @@ int runMain(const Options &o) {
 
   const int64_t piece = o.stream > 0 ? std::min(o.stream, p.T) : p.T;
   std::vector<rt::Array> in(p.seq.size()), out(p.outputs.size());
+  std::vector<std::vector<uint16_t>> inBf(p.seq.size()),
+      outBf(p.outputs.size());
   std::vector<double> times;
   auto lastReport = Clock::now();
   for (int rep = 0; rep < o.repeat; ++rep) {
@@ -359,7 +397,9 @@ int runMain(const Options &o) {
       std::vector<ttt_tensor> inT, outT;
       for (size_t k = 0; k < p.seq.size(); ++k) {
         sequencePiece(o, p, p.seq[k], t0, n, in[k]);
-        inT.push_back(view(in[k]));
+        inT.push_back(p.seq[k].dtype == TTT_DTYPE_BF16
+                          ? bf16View(in[k], inBf[k])
+                          : view(in[k]));
       }
       for (size_t k = 0; k < p.outputs.size(); ++k) {
         std::vector<int64_t> s = p.chains;
@@ -368,13 +408,18 @@ int runMain(const Options &o) {
                  p.outputs[k].shape + p.outputs[k].rank);
         if (out[k].shape != s)
           out[k] = zeros(s);
-        outT.push_back(view(out[k]));
+        outT.push_back(p.outputs[k].dtype == TTT_DTYPE_BF16
+                           ? bf16View(out[k], outBf[k])
+                           : view(out[k]));
       }
       auto start = Clock::now();
       check(ttt_prefill(state.s, n, inT.data(), inT.size(), outT.data(),
                         outT.size(), &err),
             err);
       seconds += std::chrono::duration<double>(Clock::now() - start).count();
+      for (size_t k = 0; k < p.outputs.size(); ++k)
+        if (p.outputs[k].dtype == TTT_DTYPE_BF16)
+          widenInto(outBf[k], out[k]);
       for (size_t k = 0; k < p.outputs.size(); ++k) {
         if (fullOut[k].data.empty())
           continue;
