@@ -36,6 +36,14 @@ E = tril(e_r broadcast over s):
            (is_causal=True; FlashAttention where torch picks it), the
            point of comparison of DESIGN.md's last column (issue 5: ours
            must beat it from T = 32768 on)
+  triton   flash-linear-attention's Triton TTT-Linear kernels (fla.ops.ttt:
+           fused_chunk_ttt_linear and chunk_ttt_linear, chunk 16, scale 1,
+           inputs [B, T, H, D] as they take them, LayerNorm weights per
+           head), the best of the two per row, in fp32 and in bf16 (two
+           lines); both kernels are checked in fp32 against
+           test/lib/ttt_reference.py (float64) on B=1 H=2 T=48 first.
+           Needs the `fla` package (fla-core; carried as a wheel to a
+           device machine), else a SKIP line
   ours     "ours (ttt-run, incl. copies)": `ttt-run ART.json --device cuda
            --random 0 --batch B --heads 12 --tokens T --repeat N --json
            --quiet` (large rows: q, k, v, e from .npy files instead, see
@@ -59,7 +67,7 @@ Each framework runs in its own subprocess (`--worker`), so a missing
 package or device prints a SKIP line instead of failing the table.
 
 usage: python3 bench/gpu/compare.py --ttt-run PATH --artifact FLA.json
-           [--rows 1x2048,1x8192,...] [--skip eager,compile,jax,sdpa,ours,kernel]
+           [--rows 1x2048,1x8192,...] [--skip eager,compile,jax,sdpa,triton,ours,kernel]
            [--repeat 5] [--warmup 1]
        (--ttt-run is needed for the ours rows only; the kernel rows need
        --artifact and PyTorch with a CUDA device)
@@ -85,12 +93,15 @@ from kernel_time import COPY_BW, DEFAULT_ROWS, fmt_rate, parse_rows  # noqa: E40
 
 H, D, BT, EPS = 12, 64, 16, 1e-6
 OURS_ONLY = "1x1048576"
-IMPLS = ("ours", "kernel", "jax", "eager", "compile", "sdpa")  # the order they run in
-TABLE = ("eager", "compile", "jax", "sdpa", "kernel", "ours")  # the order of a row's lines
+IMPLS = ("ours", "kernel", "jax", "eager", "compile", "sdpa", "triton")  # the order they run in
+TABLE = ("eager", "compile", "jax", "sdpa", "triton", "triton_bf16", "kernel",
+         "ours")  # the order of a row's lines
 WHOLE_ROWS = ("kernel", "ours")  # also run the ours-only rows
 LABEL = {"eager": "PyTorch eager", "compile": "torch.compile", "jax": "JAX/XLA scan",
          "kernel": "ours (kernel, device-resident)", "ours": "ours (ttt-run, incl. copies)",
-         "sdpa": "causal SDPA bf16 (attention)"}
+         "sdpa": "causal SDPA bf16 (attention)",
+         "triton": "fla Triton fp32 (best of fused_chunk, chunk)",
+         "triton_bf16": "fla Triton bf16 (best of fused_chunk, chunk)"}
 TAG = "@@"  # worker result lines
 
 
@@ -222,6 +233,8 @@ def torch_worker(kind, rows, a):
     step = ttt_step
     if kind == "sdpa":
         return sdpa_rows(torch, dev, sync, rows, a)
+    if kind == "triton":
+        return triton_rows(torch, dev, sync, rows, a)
     for B, T in rows:
         r = row_name((B, T))
         try:
@@ -295,6 +308,74 @@ def sdpa_rows(torch, dev, sync, rows, a):
                 torch.cuda.empty_cache()
         except Exception as ex:  # noqa: BLE001
             emit({"row": r, "skip": f"error: {type(ex).__name__}: {str(ex)[:300]}"})
+
+
+def triton_rows(torch, dev, sync, rows, a):
+    """flash-linear-attention's TTT-Linear Triton kernels, fp32 and bf16."""
+    try:
+        from fla.ops.ttt import chunk_ttt_linear, fused_chunk_ttt_linear
+    except Exception as ex:  # noqa: BLE001
+        return emit({"skip": f"fla (flash-linear-attention) not importable "
+                             f"({type(ex).__name__}: {str(ex)[:200]})"})
+    import numpy as np
+    kernels = {"fused_chunk": fused_chunk_ttt_linear, "chunk": chunk_ttt_linear}
+
+    def call(fn, q, k, v, w, b, e, h0, hb0):
+        return fn(q, k, v, w, b, e, scale=1.0, eps=EPS, chunk_size=BT, initial_state=h0,
+                  initial_state_bias=hb0, output_final_state=True)
+
+    # Check: B=1 (per-head LayerNorm = per chain), T a multiple of BT.
+    sys.path.insert(0, LIB)
+    import ttt_cases
+    x, _ = ttt_cases.inputs("fla", np.random.default_rng(9), 1, 2, 48, D)
+    want = ttt_cases.reference("fla", x, 1, 2)
+    t = {n: torch.tensor(v, device=dev) for n, v in x.items()}
+    bthd = lambda z: z.transpose(1, 2).contiguous()  # noqa: E731
+    for name, fn in kernels.items():
+        try:
+            o, h, hb = call(fn, bthd(t["q"]), bthd(t["k"]), bthd(t["v"]), t["ln_w"][0],
+                            t["ln_b"][0], bthd(t["e"][..., None]), t["W0"].clone(),
+                            t["b0"][:, :, None].clone())
+            got = [o.transpose(1, 2).double().cpu().numpy(), h.double().cpu().numpy(),
+                   hb[:, :, 0].double().cpu().numpy()]
+            err = max(float(np.linalg.norm(g - w) / np.linalg.norm(w)) for g, w in zip(got, want))
+            emit({"check": f"fla {name}_ttt_linear (fp32) vs test/lib/ttt_reference.py, "
+                           f"B=1 H=2 T=48: max rel err o/W/b {err:.1e}"})
+        except Exception as ex:  # noqa: BLE001
+            emit({"check": f"fla {name}_ttt_linear failed: {type(ex).__name__}: {str(ex)[:200]}"})
+    for B, T in rows:
+        r = row_name((B, T))
+        for label, dtype in (("triton", torch.float32), ("triton_bf16", torch.bfloat16)):
+            best, notes = None, []
+            try:
+                gen = torch.Generator(device=dev).manual_seed(B * 1000003 + T)
+                rn = lambda *s: torch.randn(*s, generator=gen, device=dev)  # noqa: E731
+                q, k, v = (rn(B, T, H, D).to(dtype) for _ in range(3))
+                e = (0.1 * torch.rand(B, T, H, 1, generator=gen, device=dev)).to(dtype)
+                w, b = 1 + 0.1 * rn(H, D), 0.1 * rn(H, D)
+                h0, hb0 = 0.05 * rn(B, H, D, D), 0.05 * rn(B, H, 1, D)
+                for name, fn in kernels.items():
+                    # Triton compiles (and autotunes) at the first call: not
+                    # part of the budget estimate nor of the times.
+                    call(fn, q, k, v, w, b, e, h0, hb0)
+                    sec, why, extra = timed_with_peak(
+                        torch, dev, sync, lambda: call(fn, q, k, v, w, b, e, h0, hb0), a,
+                        (B * T * H * D) * q.element_size() + 4 * B * H * D * (D + 1))
+                    if sec is None:
+                        notes.append(f"{name}: {why}")
+                        continue
+                    notes.append(f"{name} {sec * 1e3:.3g} ms")
+                    if best is None or sec < best[0]:
+                        best = (sec, extra, name)
+                q = k = v = e = None
+                torch.cuda.empty_cache()
+            except Exception as ex:  # noqa: BLE001
+                notes.append(f"error: {type(ex).__name__}: {str(ex)[:200]}")
+            if best is None:
+                emit({"row": r, "impl": label, "skip": "; ".join(notes)})
+            else:
+                emit({"row": r, "impl": label, "ms": best[0] * 1e3, "extra_bytes": best[1],
+                      "note": "; ".join(notes)})
 
 
 # -------------------------------------------------------------------- JAX
@@ -507,7 +588,7 @@ def run_worker(kind, rows, a, results):
         elif "check" in m:
             print(f"check: {m['check']}", flush=True)
         elif "row" in m:
-            results.append((kind, m["row"], m))
+            results.append((m.get("impl", kind), m["row"], m))
             done.add(m["row"])
         elif "skip" in m:
             print(f"SKIP {kind}: {m['skip']}", flush=True)
@@ -542,7 +623,7 @@ def main(argv=None):
     ap.add_argument("--ours-only-rows", default=OURS_ONLY,
                     help=f"rows run by ours alone (default {OURS_ONLY})")
     ap.add_argument("--skip", default="",
-                    help="comma-separated: eager,compile,jax,sdpa,ours,kernel")
+                    help="comma-separated: eager,compile,jax,sdpa,triton,ours,kernel")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs; the median is reported")
     ap.add_argument("--warmup", type=int, default=1,
                     help="untimed runs first (frameworks, kernel)")
@@ -560,7 +641,7 @@ def main(argv=None):
                     help="let the frameworks run on the CPU when no GPU is visible "
                          "(to test this script, not for numbers)")
     ap.add_argument("--json-out", help="also write every result as JSON to this file")
-    ap.add_argument("--worker", choices=("eager", "compile", "jax", "sdpa", "kernel"),
+    ap.add_argument("--worker", choices=("eager", "compile", "jax", "sdpa", "triton", "kernel"),
                     help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     rows = parse_rows(a.rows, "compare.py")
@@ -576,8 +657,8 @@ def main(argv=None):
     skip = set(filter(None, (s.strip() for s in a.skip.split(","))))
     bad = skip - set(IMPLS)
     if bad:
-        ap.error(f"--skip: unknown {','.join(sorted(bad))} (eager, compile, jax, sdpa, ours, "
-                 "kernel)")
+        ap.error(f"--skip: unknown {','.join(sorted(bad))} (eager, compile, jax, sdpa, triton, "
+                 "ours, kernel)")
     if "ours" not in skip and not (a.ttt_run and a.artifact):
         ap.error("--ttt-run and --artifact are needed (or --skip ours)")
     if "kernel" not in skip and not a.artifact:
