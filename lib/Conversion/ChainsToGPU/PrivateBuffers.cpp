@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinalgViews.h"
 #include "RowMajor.h"
 #include "ttt/Conversion/Passes.h"
 
@@ -236,19 +237,6 @@ SmallVector<int64_t> assignOffsets(ArrayRef<int64_t> bytes,
   return offsets;
 }
 
-/// Whether every use of `v` (through subviews) is a linalg op, which reads
-/// any strided layout: such a buffer may get padded rows.
-bool onlyLinalgUses(Value v) {
-  for (Operation *user : v.getUsers()) {
-    if (isa<linalg::LinalgOp>(user))
-      continue;
-    auto sub = dyn_cast<memref::SubViewOp>(user);
-    if (!sub || !onlyLinalgUses(sub.getResult()))
-      return false;
-  }
-  return true;
-}
-
 /// Rows of 32 or more 4-byte words would put the lanes of a tensor-core
 /// fragment read (rows g = 0..7 at one column) in one bank: the rows of
 /// such a buffer get `pad` more elements when nothing but linalg ops use it.
@@ -259,30 +247,9 @@ int64_t rowPadding(memref::AllocOp alloc, int64_t pad) {
       type.getShape().back() * ((type.getElementTypeBitWidth() + 7) / 8) %
               128 !=
           0 ||
-      !onlyLinalgUses(alloc.getResult()))
+      !ttt::onlyLinalgUses(alloc.getResult()))
     return 0;
   return pad;
-}
-
-/// Replaces `from` (of the unpadded type) by `to` (the same elements in
-/// padded rows) in linalg ops and rebuilt subviews.
-void replaceWithPadded(Value from, Value to) {
-  for (OpOperand &use : llvm::make_early_inc_range(from.getUses())) {
-    auto sub = dyn_cast<memref::SubViewOp>(use.getOwner());
-    if (!sub) {
-      use.set(to);
-      continue;
-    }
-    OpBuilder b(sub);
-    auto type = memref::SubViewOp::inferRankReducedResultType(
-        sub.getType().getShape(), cast<MemRefType>(to.getType()),
-        sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides());
-    auto padded = memref::SubViewOp::create(
-        b, sub.getLoc(), cast<MemRefType>(type), to, sub.getMixedOffsets(),
-        sub.getMixedSizes(), sub.getMixedStrides());
-    replaceWithPadded(sub.getResult(), padded.getResult());
-    sub.erase();
-  }
 }
 
 LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
@@ -380,7 +347,7 @@ LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
       Value padded =
           memref::MemorySpaceCastOp::create(b, alloc.getLoc(), generic, rows);
       spaceCast.erase();
-      replaceWithPadded(alloc.getResult(), padded);
+      ttt::replaceInLinalgViews(alloc.getResult(), padded);
       alloc.erase();
       continue;
     }

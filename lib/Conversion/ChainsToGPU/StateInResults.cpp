@@ -14,6 +14,7 @@
 #include "ttt/Conversion/Passes.h"
 
 #include "BufferRoot.h"
+#include "LinalgViews.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,39 +29,6 @@ using namespace mlir;
 using ttt::rootOf;
 
 namespace {
-
-/// Whether every use of `v` (through subviews) is a linalg op.
-bool onlyLinalgUses(Value v) {
-  for (Operation *user : v.getUsers()) {
-    if (isa<linalg::LinalgOp>(user))
-      continue;
-    auto sub = dyn_cast<memref::SubViewOp>(user);
-    if (!sub || !onlyLinalgUses(sub.getResult()))
-      return false;
-  }
-  return true;
-}
-
-/// Replaces `from` by `to` (the same shape, another layout) in linalg ops
-/// and rebuilt subviews.
-void replaceInViews(Value from, Value to) {
-  for (OpOperand &use : llvm::make_early_inc_range(from.getUses())) {
-    auto sub = dyn_cast<memref::SubViewOp>(use.getOwner());
-    if (!sub) {
-      use.set(to);
-      continue;
-    }
-    OpBuilder b(sub);
-    auto type = memref::SubViewOp::inferRankReducedResultType(
-        sub.getType().getShape(), cast<MemRefType>(to.getType()),
-        sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides());
-    auto rebuilt = memref::SubViewOp::create(
-        b, sub.getLoc(), cast<MemRefType>(type), to, sub.getMixedOffsets(),
-        sub.getMixedSizes(), sub.getMixedStrides());
-    replaceInViews(sub.getResult(), rebuilt.getResult());
-    sub.erase();
-  }
-}
 
 /// `copy` (temporary X -> result view Y) folded into X, where safe.
 bool keepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes) {
@@ -100,7 +68,7 @@ bool keepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes) {
   if (!onlyThisCopy(root))
     return false;
   // X: read and written by linalg ops before the copy, the copy its last use.
-  if (!onlyLinalgUses(x))
+  if (!ttt::onlyLinalgUses(x))
     return false;
   for (Operation *user : x.getUsers()) {
     Operation *top = entry->findAncestorOpInBlock(*user);
@@ -119,7 +87,7 @@ bool keepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes) {
     if (!view->isBeforeInBlock(alloc))
       view->moveBefore(alloc);
   copy.erase();
-  replaceInViews(x, y);
+  ttt::replaceInLinalgViews(x, y);
   alloc.erase();
   return true;
 }

@@ -1,0 +1,53 @@
+//===- LinalgViews.h - Buffers used by linalg ops through views -*- C++ -*-===//
+//
+// A buffer that only linalg ops use, directly or through subviews, can be
+// replaced by another of the same shape and any layout (padded rows, a
+// result array): linalg ops on buffers take any strided memref, and the
+// subviews are rebuilt with their new result types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_LINALGVIEWS_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_LINALGVIEWS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace mlir::ttt {
+
+/// Whether every use of `v` (through subviews) is a linalg op.
+inline bool onlyLinalgUses(Value v) {
+  for (Operation *user : v.getUsers()) {
+    if (isa<linalg::LinalgOp>(user))
+      continue;
+    auto sub = dyn_cast<memref::SubViewOp>(user);
+    if (!sub || !onlyLinalgUses(sub.getResult()))
+      return false;
+  }
+  return true;
+}
+
+/// Replaces `from` by `to` (the same shape, any layout) in linalg ops and
+/// rebuilt subviews; `from` must satisfy onlyLinalgUses.
+inline void replaceInLinalgViews(Value from, Value to) {
+  for (OpOperand &use : llvm::make_early_inc_range(from.getUses())) {
+    auto sub = dyn_cast<memref::SubViewOp>(use.getOwner());
+    if (!sub) {
+      use.set(to);
+      continue;
+    }
+    OpBuilder b(sub);
+    auto type = memref::SubViewOp::inferRankReducedResultType(
+        sub.getType().getShape(), cast<MemRefType>(to.getType()),
+        sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides());
+    auto rebuilt = memref::SubViewOp::create(
+        b, sub.getLoc(), cast<MemRefType>(type), to, sub.getMixedOffsets(),
+        sub.getMixedSizes(), sub.getMixedStrides());
+    replaceInLinalgViews(sub.getResult(), rebuilt.getResult());
+    sub.erase();
+  }
+}
+
+} // namespace mlir::ttt
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_LINALGVIEWS_H
