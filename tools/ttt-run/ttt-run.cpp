@@ -74,15 +74,21 @@ float fromBf16(uint16_t h) {
   return x;
 }
 
-/// `f32` as the bf16 buffer `bf` (resized), viewed with the bf16 dtype.
-ttt_tensor bf16View(rt::Array &f32, std::vector<uint16_t> &bf) {
-  const int64_t n = product(f32.shape);
-  bf.resize(n);
-  const float *src = reinterpret_cast<const float *>(f32.data.data());
-  for (int64_t i = 0; i < n; ++i)
-    bf[i] = toBf16(src[i]);
+/// A bf16 buffer `bf` of `f32`'s shape (resized), viewed with the bf16
+/// dtype: where an output goes before widenInto.
+ttt_tensor bf16Buffer(rt::Array &f32, std::vector<uint16_t> &bf) {
+  bf.resize(product(f32.shape));
   return {TTT_DTYPE_BF16, static_cast<int32_t>(f32.shape.size()),
           f32.shape.data(), bf.data(), bf.size() * sizeof(uint16_t)};
+}
+
+/// `f32` rounded into the bf16 buffer `bf`, viewed with the bf16 dtype.
+ttt_tensor bf16View(rt::Array &f32, std::vector<uint16_t> &bf) {
+  ttt_tensor t = bf16Buffer(f32, bf);
+  const float *src = reinterpret_cast<const float *>(f32.data.data());
+  for (size_t i = 0; i < bf.size(); ++i)
+    bf[i] = toBf16(src[i]);
+  return t;
 }
 
 void widenInto(const std::vector<uint16_t> &bf, rt::Array &f32) {
@@ -409,7 +415,7 @@ int runMain(const Options &o) {
         if (out[k].shape != s)
           out[k] = zeros(s);
         outT.push_back(p.outputs[k].dtype == TTT_DTYPE_BF16
-                           ? bf16View(out[k], outBf[k])
+                           ? bf16Buffer(out[k], outBf[k])
                            : view(out[k]));
       }
       auto start = Clock::now();

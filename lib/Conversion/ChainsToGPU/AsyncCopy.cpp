@@ -2,6 +2,7 @@
 
 #include "AsyncCopy.h"
 #include "KernelLoops.h"
+#include "LinalgViews.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -36,16 +37,7 @@ Value workgroupView(OpBuilder &b, Location loc, Value v) {
   if (!sub)
     return Value();
   Value source = workgroupView(b, loc, sub.getSource());
-  if (!source)
-    return Value();
-  auto sourceType = cast<MemRefType>(source.getType());
-  auto type = memref::SubViewOp::inferRankReducedResultType(
-      sub.getType().getShape(), sourceType, sub.getMixedOffsets(),
-      sub.getMixedSizes(), sub.getMixedStrides());
-  return memref::SubViewOp::create(b, loc, cast<MemRefType>(type), source,
-                                   sub.getMixedOffsets(), sub.getMixedSizes(),
-                                   sub.getMixedStrides())
-      .getResult();
+  return source ? ttt::subviewOver(b, sub, source) : Value();
 }
 
 } // namespace

@@ -90,7 +90,7 @@ struct Footprint {
   enum Kind { Shared, Global, Unknown } kind = Unknown;
   Value base;
   int64_t lo = 0, hi = std::numeric_limits<int64_t>::max();
-  // The whole view (no subview between), identity layout, and the op
+  // The whole view (no subview between), a static layout, and the op
   // touches element i of it only on the thread of its point i (see
   // `owned`): two such accesses of one view need no barrier between.
   bool owned = false;
@@ -104,7 +104,7 @@ Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
   f.shape.assign(type.getShape().begin(), type.getShape().end());
   // A static layout (identity, or the padded rows of private-buffers):
   // element i of the view is one address whichever op touches it.
-  bool identity =
+  bool staticLayout =
       type.hasStaticShape() && type.isStrided() &&
       llvm::none_of(type.getStridesAndOffset().first, ShapedType::isDynamic);
   while (true) {
@@ -134,7 +134,7 @@ Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
       f.lo = *shift;
       f.hi = *shift +
              type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      f.owned = whole && identity;
+      f.owned = whole && staticLayout;
       return f;
     }
     if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def)) {

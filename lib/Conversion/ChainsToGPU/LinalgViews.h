@@ -27,6 +27,18 @@ inline bool onlyLinalgUses(Value v) {
   return true;
 }
 
+/// `sub`'s offsets, sizes and strides taken over `source` (same shape as
+/// sub's source, any layout or memory space): the result type follows.
+inline Value subviewOver(OpBuilder &b, memref::SubViewOp sub, Value source) {
+  auto type = memref::SubViewOp::inferRankReducedResultType(
+      sub.getType().getShape(), cast<MemRefType>(source.getType()),
+      sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides());
+  return memref::SubViewOp::create(b, sub.getLoc(), cast<MemRefType>(type),
+                                   source, sub.getMixedOffsets(),
+                                   sub.getMixedSizes(), sub.getMixedStrides())
+      .getResult();
+}
+
 /// Replaces `from` by `to` (the same shape, any layout) in linalg ops and
 /// rebuilt subviews; `from` must satisfy onlyLinalgUses.
 inline void replaceInLinalgViews(Value from, Value to) {
@@ -37,13 +49,7 @@ inline void replaceInLinalgViews(Value from, Value to) {
       continue;
     }
     OpBuilder b(sub);
-    auto type = memref::SubViewOp::inferRankReducedResultType(
-        sub.getType().getShape(), cast<MemRefType>(to.getType()),
-        sub.getMixedOffsets(), sub.getMixedSizes(), sub.getMixedStrides());
-    auto rebuilt = memref::SubViewOp::create(
-        b, sub.getLoc(), cast<MemRefType>(type), to, sub.getMixedOffsets(),
-        sub.getMixedSizes(), sub.getMixedStrides());
-    replaceInLinalgViews(sub.getResult(), rebuilt.getResult());
+    replaceInLinalgViews(sub.getResult(), subviewOver(b, sub, to));
     sub.erase();
   }
 }

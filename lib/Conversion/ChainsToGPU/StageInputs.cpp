@@ -25,6 +25,8 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "BufferRoot.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -121,15 +123,11 @@ bool isStageable(memref::SubViewOp view, scf::ForOp loop, Block *entry) {
       return false;
   }
   // Nothing in the loop may write the array the copies read ahead.
-  Value array = view.getSource();
+  Value array = ttt::rootOf(view.getSource());
   WalkResult writes = loop.getBody()->walk([&](linalg::LinalgOp op) {
-    for (OpOperand &init : op.getDpsInitsMutable()) {
-      Value v = init.get();
-      while (auto sub = v.getDefiningOp<memref::SubViewOp>())
-        v = sub.getSource();
-      if (v == array)
+    for (OpOperand &init : op.getDpsInitsMutable())
+      if (ttt::rootOf(init.get()) == array)
         return WalkResult::interrupt();
-    }
     return WalkResult::advance();
   });
   return !writes.wasInterrupted();
