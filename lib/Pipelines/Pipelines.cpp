@@ -69,11 +69,16 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
     llvm::report_fatal_error("ttt-to-llvm-cpu: malformed built-in pipeline");
 }
 
-void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
-                                 StringRef mma, bool libdevice,
-                                 bool stageInputs, int64_t rowPad,
-                                 bool scheduleLevels, bool forwardCopies,
-                                 bool inlineRowStats, bool stateInResults) {
+void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
+                                 const NVVMPipelineOptions &options) {
+  unsigned threads = options.threads;
+  StringRef mma = options.mma;
+  bool libdevice = options.libdevice, stageInputs = options.stageInputs;
+  int64_t rowPad = options.rowPad;
+  bool scheduleLevels = options.scheduleLevels,
+       forwardCopies = options.forwardCopies,
+       inlineRowStats = options.inlineRowStats,
+       stateInResults = options.stateInResults;
   buildTTTToLinalgPipeline(pm);
   // Per-chain prologue values (the official example's tau broadcast over
   // [B, H, 16]) computed per chain inside the chain loops.
@@ -108,6 +113,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads,
       // The layer ABI passes distinct arrays (docs/RUNTIME.md).
       "ttt-gpu-distribute{distinct-args=true threads=" +
       std::to_string(threads) + " mma=" + mma.str() +
+      " row-warps=" + (options.rowWarps ? "true" : "false") +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3},"
@@ -250,6 +256,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Keep fast weights of 32 KB or more in their result "
                      "arrays, not shared memory (ttt-gpu-state-in-results)"),
       llvm::cl::init(false)};
+  Option<bool> rowWarps{
+      *this, "row-warps",
+      llvm::cl::desc("Row r of elementwise ops and row reductions on warp "
+                     "r mod warps (ttt-gpu-distribute row-warps): warp "
+                     "barriers between ops that meet only at their rows"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -267,11 +279,18 @@ void ttt::registerTTTPipelines() {
       "bare pointers, "
       "ttt-gpu-extern-shared",
       [](OpPassManager &pm, const TTTToNVVMOptions &options) {
-        buildTTTToNVVMPipeline(pm, options.threads, options.mma,
-                               options.libdevice, options.stageInputs,
-                               options.rowPad, options.scheduleLevels,
-                               options.forwardCopies, options.inlineRowStats,
-                               options.stateInResults);
+        NVVMPipelineOptions o;
+        o.threads = options.threads;
+        o.mma = options.mma;
+        o.libdevice = options.libdevice;
+        o.stageInputs = options.stageInputs;
+        o.rowPad = options.rowPad;
+        o.scheduleLevels = options.scheduleLevels;
+        o.forwardCopies = options.forwardCopies;
+        o.inlineRowStats = options.inlineRowStats;
+        o.stateInResults = options.stateInResults;
+        o.rowWarps = options.rowWarps;
+        buildTTTToNVVMPipeline(pm, o);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

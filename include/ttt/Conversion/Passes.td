@@ -341,8 +341,13 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     Option<"mma", "mma", "std::string", /*default=*/"\"none\"",
            "Contractions on the tensor cores: none, tf32 (one tf32 product) "
            "or 3xtf32 (fp32 accuracy from three tf32 products)">,
+    Option<"rowWarps", "row-warps", "bool", /*default=*/"false",
+           "Row r of elementwise ops and row reductions on warp r mod "
+           "warps, the row over its lanes: ops that meet only at their own "
+           "rows need a warp barrier, not a block barrier, between them">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",

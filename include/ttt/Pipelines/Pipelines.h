@@ -24,13 +24,20 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// rebuilt from the bare pointers of the kernel ABI, temporaries in the
 /// block's dynamic shared memory (the kernel's `ttt.shared_bytes`), every
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
-void buildTTTToNVVMPipeline(OpPassManager &pm, unsigned threads = 128,
-                            llvm::StringRef mma = "3xtf32",
-                            bool libdevice = false, bool stageInputs = true,
-                            int64_t rowPad = 8, bool scheduleLevels = true,
-                            bool forwardCopies = true,
-                            bool inlineRowStats = true,
-                            bool stateInResults = false);
+struct NVVMPipelineOptions {
+  unsigned threads = 128;
+  std::string mma = "3xtf32";
+  bool libdevice = false;
+  bool stageInputs = true;
+  int64_t rowPad = 8;
+  bool scheduleLevels = true;
+  bool forwardCopies = true;
+  bool inlineRowStats = true;
+  bool stateInResults = false;
+  bool rowWarps = true;
+};
+void buildTTTToNVVMPipeline(OpPassManager &pm,
+                            const NVVMPipelineOptions &options);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat

@@ -33,11 +33,13 @@
 #include "FastMath.h"
 #include "KernelLoops.h"
 #include "MmaContraction.h"
+#include "RowWarps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -56,9 +58,12 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using ttt::addCombined;
+using ttt::emitBody;
 using ttt::forEachPoint;
 using ttt::indicesAt;
 using ttt::readAt;
+using ttt::storeAt;
 
 namespace {
 
@@ -94,12 +99,27 @@ struct Footprint {
   // touches element i of it only on the thread of its point i (see
   // `owned`): two such accesses of one view need no barrier between.
   bool owned = false;
+  // A whole view with a static layout (what `owned` needs besides the
+  // thread mapping).
+  bool wholeStatic = false;
+  // The op runs in the row-warps mapping and touches the view only at the
+  // row it computes (first index = its row dim): row r only on warp
+  // r mod warps.
+  bool rowOwned = false;
+  // Which lanes of the row's warp touch it (row-owned accesses).
+  ttt::RowLanes lanes = ttt::RowLanes::Some;
+  Value view; // the operand itself
   SmallVector<int64_t> shape;
+  // Row i of the operand is row i of the shared view [lo, hi) of shape
+  // `viewShape` (casts and subviews at row offset 0, stride 1 between).
+  bool rowsOfView = false;
+  SmallVector<int64_t> viewShape;
 };
 
 Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
   Footprint f;
-  bool whole = true;
+  f.view = v;
+  bool whole = true, rowsKept = true;
   auto type = cast<MemRefType>(v.getType());
   f.shape.assign(type.getShape().begin(), type.getShape().end());
   // A static layout (identity, or the padded rows of private-buffers):
@@ -134,7 +154,9 @@ Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
       f.lo = *shift;
       f.hi = *shift +
              type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      f.owned = whole && staticLayout;
+      f.wholeStatic = whole && staticLayout;
+      f.rowsOfView = rowsKept;
+      f.viewShape.assign(type.getShape().begin(), type.getShape().end());
       return f;
     }
     if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def)) {
@@ -148,6 +170,16 @@ Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
       continue;
     }
     whole = false;
+    if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
+      std::optional<int64_t> offset =
+          getConstantIntValue(sub.getMixedOffsets().front());
+      std::optional<int64_t> stride =
+          getConstantIntValue(sub.getMixedStrides().front());
+      rowsKept = rowsKept && offset == 0 && stride == 1 &&
+                 !sub.getDroppedDims().test(0);
+    } else if (!isa<memref::CastOp>(def)) {
+      rowsKept = false;
+    }
     // Subviews, casts, reinterpret casts: within their source.
     auto like = dyn_cast<ViewLikeOpInterface>(def);
     if (!like)
@@ -155,6 +187,10 @@ Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
     v = like.getViewSource();
   }
 }
+
+/// How two accesses may meet: not at all, only on the same warp (both
+/// row-owned, the same rows), or anywhere in the block.
+enum class Conflict { None, SameWarp, Block };
 
 bool mayOverlap(const Footprint &a, const Footprint &b) {
   if (a.kind == Footprint::Unknown || b.kind == Footprint::Unknown)
@@ -171,6 +207,49 @@ bool mayOverlap(const Footprint &a, const Footprint &b) {
            a.shape == b.shape);
 }
 
+/// `a` is a write and `b` a read after it (else any other pair).
+Conflict conflictOf(const Footprint &a, const Footprint &b, bool readAfter) {
+  if (!mayOverlap(a, b))
+    return Conflict::None;
+  // The same view, or rows of the same shared view: row r of it is
+  // touched on warp r mod warps by both.
+  bool sameRows =
+      a.view == b.view ||
+      (a.kind == Footprint::Shared && b.kind == Footprint::Shared &&
+       a.rowsOfView && b.rowsOfView && a.base == b.base && a.lo == b.lo &&
+       a.hi == b.hi && a.viewShape == b.viewShape);
+  if (!a.rowOwned || !b.rowOwned || !sameRows)
+    return Conflict::Block;
+  // Element j of each row on lane j mod 32 in both: thread-local.
+  bool sameView = a.view == b.view || (a.wholeStatic && b.wholeStatic &&
+                                       a.kind == Footprint::Shared &&
+                                       a.base == b.base && a.lo == b.lo &&
+                                       a.hi == b.hi && a.shape == b.shape);
+  if (sameView && a.lanes == ttt::RowLanes::Linear &&
+      b.lanes == ttt::RowLanes::Linear)
+    return Conflict::None;
+  // Every lane wrote the row's value (the same on all), each reads its own.
+  if (readAfter && a.lanes == ttt::RowLanes::Every &&
+      b.lanes == ttt::RowLanes::Every)
+    return Conflict::None;
+  return Conflict::SameWarp;
+}
+
+/// The buffers `v` may be: a loop-carried buffer (an scf.for iter_arg,
+/// through casts) is its initial or its yielded value; else `v`.
+SmallVector<Value> carriedSources(Value v) {
+  Value root = v;
+  while (auto c = root.getDefiningOp<memref::CastOp>())
+    root = c.getSource();
+  auto arg = dyn_cast<BlockArgument>(root);
+  auto loop =
+      arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()) : nullptr;
+  if (!loop || arg == loop.getInductionVar())
+    return {v};
+  return {loop.getTiedLoopInit(arg)->get(),
+          loop.getTiedLoopYieldedValue(arg)->get()};
+}
+
 /// What a generic op reads (inputs) and writes (outputs).
 struct Access {
   SmallVector<Footprint> reads, writes;
@@ -179,9 +258,18 @@ struct Access {
 /// `threaded`: the op's points go over the threads, point p on thread
 /// p mod threads (no split reduction, not serial); an operand indexed by
 /// the parallel dims in their order is then owned (element i on point i).
+/// `rows`: the op runs in the row-warps mapping; an operand whose first
+/// index is the row dim is then row-owned.
 Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
-                bool threaded, bool distinctArgs) {
+                bool threaded, bool rows, bool distinctArgs) {
   Access a;
+  auto rowIndexed = [&](OpOperand &o) -> bool {
+    AffineMap map = op.getMatchingIndexingMap(&o);
+    if (!rows || map.getNumResults() == 0)
+      return false;
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
+    return dim && dim.getPosition() == parallel[0];
+  };
   auto owns = [&](OpOperand &o) {
     if (!threaded)
       return false;
@@ -195,35 +283,43 @@ Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
     }
     return true;
   };
-  auto footprint = [&](OpOperand &o) {
-    Footprint f = footprintOf(o.get(), entry, distinctArgs);
-    f.owned = f.owned && owns(o);
-    return f;
+  auto add = [&](SmallVector<Footprint> &to, OpOperand &o) {
+    SmallVector<Value> sources = carriedSources(o.get());
+    for (Value v : sources) {
+      Footprint f = footprintOf(v, entry, distinctArgs);
+      f.owned = sources.size() == 1 && f.wholeStatic && owns(o);
+      f.rowOwned = rowIndexed(o);
+      if (f.rowOwned)
+        f.lanes = ttt::rowLanesOf(op, parallel, o);
+      to.push_back(std::move(f));
+    }
   };
   for (OpOperand *in : op.getDpsInputOperands())
     if (isa<MemRefType>(in->get().getType()))
-      a.reads.push_back(footprint(*in));
+      add(a.reads, *in);
   for (OpOperand &out : op.getDpsInitsMutable())
-    a.writes.push_back(footprint(out));
+    add(a.writes, out);
   return a;
 }
 
-/// Whether `b` may run after the ops of `group` with no barrier between:
-/// it writes nothing they read or write and reads nothing they write.
-bool independent(const Access &group, const Access &b) {
+/// What `b` needs after the ops of `group`: nothing where it writes
+/// nothing they read or write and reads nothing they write, a warp barrier
+/// where every such meeting is on one warp, else a block barrier.
+Conflict conflictAfter(const Access &group, const Access &b) {
+  Conflict c = Conflict::None;
+  auto meet = [&](const Footprint &x, const Footprint &y, bool readAfter) {
+    c = std::max(c, conflictOf(x, y, readAfter));
+  };
   for (const Footprint &w : group.writes) {
     for (const Footprint &x : b.reads)
-      if (mayOverlap(w, x))
-        return false;
+      meet(w, x, true);
     for (const Footprint &x : b.writes)
-      if (mayOverlap(w, x))
-        return false;
+      meet(w, x, false);
   }
   for (const Footprint &r : group.reads)
     for (const Footprint &x : b.writes)
-      if (mayOverlap(r, x))
-        return false;
-  return true;
+      meet(r, x, false);
+  return c;
 }
 
 struct Plan {
@@ -277,39 +373,6 @@ Plan planFor(linalg::GenericOp op) {
   return plan;
 }
 
-/// The body of `op` at point `ivs` with the given output values; returns the
-/// values it yields.
-SmallVector<Value> emitBody(OpBuilder &b, Location loc, linalg::GenericOp op,
-                            ArrayRef<Value> ivs, ValueRange outs) {
-  Block *body = op.getBody();
-  IRMapping map;
-  unsigned numIns = op.getNumDpsInputs();
-  for (unsigned i = 0; i < numIns; ++i)
-    map.map(body->getArgument(i),
-            readAt(b, loc, op, *op.getDpsInputOperand(i), ivs));
-  for (auto [i, v] : llvm::enumerate(outs))
-    map.map(body->getArgument(numIns + i), v);
-  for (Operation &inner : body->without_terminator()) {
-    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-      map.map(index.getResult(), ivs[index.getDim()]);
-      continue;
-    }
-    ttt::allowContraction(b.clone(inner, map));
-  }
-  SmallVector<Value> results;
-  for (Value v : body->getTerminator()->getOperands())
-    results.push_back(map.lookupOrDefault(v));
-  return results;
-}
-
-void storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
-             ArrayRef<Value> ivs, ValueRange values) {
-  for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), values))
-    memref::StoreOp::create(
-        b, loc, v, out.get(),
-        indicesAt(b, loc, op.getMatchingIndexingMap(&out), ivs));
-}
-
 /// Sequential loops over `dims[k..]` at the point `ivs`; with `carried`
 /// the output values are their iter_args, else each point loads and stores
 /// them. Returns the final output values (carried) or nothing.
@@ -340,25 +403,6 @@ SmallVector<Value> emitSequential(OpBuilder &b, Location loc,
         scf::YieldOp::create(nb, nl, res);
       });
   return SmallVector<Value>(loop.getResults());
-}
-
-/// Whether every output is combined by `out + x`, x independent of every
-/// output: the yielded value is an addf of the output's block argument
-/// (its only use) and another value, and nothing else uses that addf.
-bool addCombined(linalg::GenericOp op) {
-  Block *body = op.getBody();
-  unsigned numIns = op.getNumDpsInputs();
-  for (auto [i, v] : llvm::enumerate(body->getTerminator()->getOperands())) {
-    BlockArgument outArg = body->getArgument(numIns + i);
-    if (!isa<FloatType>(outArg.getType()))
-      return false;
-    auto add = v.getDefiningOp<arith::AddFOp>();
-    if (!add || add->getBlock() != body || !add->hasOneUse() ||
-        !outArg.hasOneUse() || *outArg.getUsers().begin() != add ||
-        add.getLhs() == add.getRhs())
-      return false;
-  }
-  return true;
 }
 
 /// A reduction with few parallel points and a long reduction: `s` threads
@@ -470,29 +514,46 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   return true;
 }
 
-/// Whether `op` runs as tensor-core tiles (its points are then spread over
-/// the warps' lanes, not one per thread).
-bool runsOnMma(linalg::GenericOp op, const Plan &plan, unsigned threads,
-               ttt::MmaPrecision precision) {
-  return precision != ttt::MmaPrecision::None && plan.accumulate &&
-         plan.sequential.size() == 1 && ttt::canUseMma(op, threads);
-}
+/// How the pass maps ops: threads per block, tensor cores, row-warps.
+struct Mapping {
+  unsigned threads;
+  ttt::MmaPrecision precision;
+  bool rowWarps;
 
-/// The ops whose barrier can go: op A is followed in its block by op B
-/// with only ops free of memory effects and regions between, and B is
-/// independent of every op since the last barrier kept.
-llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
-                                           Block *entry, unsigned threads,
-                                           ttt::MmaPrecision precision,
-                                           bool distinctArgs) {
-  llvm::DenseSet<Operation *> drop;
+  /// Whether `op` runs as tensor-core tiles (its points are then spread
+  /// over the warps' lanes, not one per thread).
+  bool onMma(linalg::GenericOp op, const Plan &plan) const {
+    return precision != ttt::MmaPrecision::None && plan.accumulate &&
+           plan.sequential.size() == 1 && ttt::canUseMma(op, threads);
+  }
+  /// Whether `op` runs in the row-warps mapping (RowWarps.h).
+  bool onRows(linalg::GenericOp op, const Plan &plan) const {
+    return rowWarps && plan.accumulate && !onMma(op, plan) &&
+           ttt::mapsRowsToWarps(op, plan.parallel, plan.sequential, threads);
+  }
+};
+
+/// What follows an op: nothing, a warp barrier, or a block barrier.
+enum class Sync { None, Warp, Block };
+
+/// The synchronization after each op (a block barrier where absent): op A
+/// is followed in its block by op B with only ops free of memory effects
+/// and regions between; B needs nothing where it is independent of every
+/// op since the last block barrier, a warp barrier where it meets them
+/// only on the same warps (row-warps), else a block barrier.
+llvm::DenseMap<Operation *, Sync>
+syncsAfter(ArrayRef<linalg::GenericOp> generics, Block *entry,
+           const Mapping &mapping, bool distinctArgs) {
+  llvm::DenseMap<Operation *, Sync> sync;
   Access group;
   linalg::GenericOp prev;
   for (linalg::GenericOp op : generics) {
     Plan plan = planFor(op);
-    bool threaded = plan.accumulate && splitWidth(op, plan, threads) < 2 &&
-                    !runsOnMma(op, plan, threads, precision);
-    Access a = accessOf(op, entry, plan.parallel, threaded, distinctArgs);
+    bool rows = mapping.onRows(op, plan);
+    bool threaded = plan.accumulate && !rows &&
+                    splitWidth(op, plan, mapping.threads) < 2 &&
+                    !mapping.onMma(op, plan);
+    Access a = accessOf(op, entry, plan.parallel, threaded, rows, distinctArgs);
     bool adjacent = false;
     if (prev && prev->getBlock() == op->getBlock() &&
         prev->isBeforeInBlock(op)) {
@@ -504,33 +565,48 @@ llvm::DenseSet<Operation *> barriersToDrop(ArrayRef<linalg::GenericOp> generics,
           break;
         }
     }
-    if (adjacent && independent(group, a)) {
-      drop.insert(prev.getOperation());
+    Conflict c = adjacent ? conflictAfter(group, a) : Conflict::Block;
+    if (c == Conflict::Block) {
+      group = std::move(a);
+    } else {
+      sync[prev.getOperation()] =
+          c == Conflict::SameWarp ? Sync::Warp : Sync::None;
       group.reads.append(a.reads);
       group.writes.append(a.writes);
-    } else {
-      group = std::move(a);
     }
     prev = op;
   }
-  return drop;
+  return sync;
 }
 
-void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
-                bool barrier, ttt::MmaPrecision precision) {
+void emitSync(OpBuilder &b, Location loc, Sync sync) {
+  if (sync == Sync::Block)
+    gpu::BarrierOp::create(b, loc);
+  if (sync == Sync::Warp)
+    NVVM::SyncWarpOp::create(
+        b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
+}
+
+void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
+                const Mapping &mapping, Sync sync) {
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
   Plan plan = planFor(op);
-  if (runsOnMma(op, plan, threads, precision)) {
-    ttt::emitMmaContraction(b, op, tid, threads, precision);
-    if (barrier)
-      gpu::BarrierOp::create(b, loc);
+  unsigned threads = mapping.threads;
+  if (mapping.onMma(op, plan)) {
+    ttt::emitMmaContraction(b, op, tid, threads, mapping.precision);
+    emitSync(b, loc, sync);
+    op.erase();
+    return;
+  }
+  if (mapping.onRows(op, plan)) {
+    ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads);
+    emitSync(b, loc, sync);
     op.erase();
     return;
   }
   if (distributeSplit(b, op, plan, tid, threads)) {
-    if (barrier)
-      gpu::BarrierOp::create(b, loc);
+    emitSync(b, loc, sync);
     op.erase();
     return;
   }
@@ -568,8 +644,7 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid, unsigned threads,
                                   false, {});
                  }
                });
-  if (barrier)
-    gpu::BarrierOp::create(b, loc);
+  emitSync(b, loc, sync);
   op.erase();
 }
 
@@ -646,13 +721,14 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    llvm::DenseSet<Operation *> drop;
+    Mapping mapping{threads, *precision, rowWarps};
+    llvm::DenseMap<Operation *, Sync> sync;
     if (elideBarriers)
-      drop = barriersToDrop(generics, &kernel.getBody().front(), threads,
-                            *precision, distinctArgs);
+      sync = syncsAfter(generics, &kernel.getBody().front(), mapping,
+                        distinctArgs);
     for (linalg::GenericOp op : generics)
-      distribute(b, op, tid, threads, !drop.contains(op.getOperation()),
-                 *precision);
+      distribute(b, op, tid, mapping,
+                 sync.lookup_or(op.getOperation(), Sync::Block));
     // Ordered by the wait and barrier of their consumer, not by barriers
     // of their own (ttt-gpu-stage-inputs).
     for (linalg::CopyOp copy : asyncCopies)

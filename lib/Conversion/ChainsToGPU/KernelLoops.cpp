@@ -1,12 +1,14 @@
 //===- KernelLoops.cpp - Points of a linalg op inside a kernel ------------===//
 
 #include "KernelLoops.h"
+#include "FastMath.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 
@@ -69,4 +71,52 @@ void ttt::forEachPoint(OpBuilder &b, Location loc, Value first, Value total,
         }
         scf::YieldOp::create(nb, nl);
       });
+}
+
+SmallVector<Value> ttt::emitBody(OpBuilder &b, Location loc,
+                                 linalg::GenericOp op, ArrayRef<Value> ivs,
+                                 ValueRange outs) {
+  Block *body = op.getBody();
+  IRMapping map;
+  unsigned numIns = op.getNumDpsInputs();
+  for (unsigned i = 0; i < numIns; ++i)
+    map.map(body->getArgument(i),
+            readAt(b, loc, op, *op.getDpsInputOperand(i), ivs));
+  for (auto [i, v] : llvm::enumerate(outs))
+    map.map(body->getArgument(numIns + i), v);
+  for (Operation &inner : body->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+      map.map(index.getResult(), ivs[index.getDim()]);
+      continue;
+    }
+    ttt::allowContraction(b.clone(inner, map));
+  }
+  SmallVector<Value> results;
+  for (Value v : body->getTerminator()->getOperands())
+    results.push_back(map.lookupOrDefault(v));
+  return results;
+}
+
+void ttt::storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+                  ArrayRef<Value> ivs, ValueRange values) {
+  for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), values))
+    memref::StoreOp::create(
+        b, loc, v, out.get(),
+        indicesAt(b, loc, op.getMatchingIndexingMap(&out), ivs));
+}
+
+bool ttt::addCombined(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  unsigned numIns = op.getNumDpsInputs();
+  for (auto [i, v] : llvm::enumerate(body->getTerminator()->getOperands())) {
+    BlockArgument outArg = body->getArgument(numIns + i);
+    if (!isa<FloatType>(outArg.getType()))
+      return false;
+    auto add = v.getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != body || !add->hasOneUse() ||
+        !outArg.hasOneUse() || *outArg.getUsers().begin() != add ||
+        add.getLhs() == add.getRhs())
+      return false;
+  }
+  return true;
 }

@@ -22,6 +22,19 @@ SmallVector<Value> indicesAt(OpBuilder &b, Location loc, AffineMap map,
 Value readAt(OpBuilder &b, Location loc, linalg::GenericOp op, OpOperand &o,
              ArrayRef<Value> ivs);
 
+/// The body of `op` at the point `ivs` with the given output values (its
+/// inputs read there); returns the values it yields.
+SmallVector<Value> emitBody(OpBuilder &b, Location loc, linalg::GenericOp op,
+                            ArrayRef<Value> ivs, ValueRange outs);
+
+/// Stores `values` into the outputs of `op` at the point `ivs`.
+void storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+             ArrayRef<Value> ivs, ValueRange values);
+
+/// Whether every output is combined by `out + x`, x independent of every
+/// output (so partial sums may start at zero and be added at the end).
+bool addCombined(linalg::GenericOp op);
+
 /// `body(linear)` for linear = first, first + step, ... below `total`.
 /// With a constant total the loop counts rounds from 0 (a constant trip
 /// count that LLVM unrolls, folding the index arithmetic of each round),

@@ -1,0 +1,177 @@
+//===- RowWarps.cpp - Rows of a linalg op over the warps ------------------===//
+
+#include "RowWarps.h"
+
+#include "KernelLoops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+
+static constexpr int64_t kWarp = 32;
+
+bool ttt::mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
+                          ArrayRef<unsigned> sequential, unsigned threads) {
+  if (threads % kWarp != 0 || parallel.empty())
+    return false;
+  int64_t warps = threads / kWarp;
+  int64_t rows = op.getStaticLoopRanges()[parallel[0]];
+  bool staticRows = !ShapedType::isDynamic(rows);
+  if (staticRows && rows * 2 < warps)
+    return false;
+  if (!sequential.empty())
+    return parallel.size() == 1 && ttt::addCombined(op);
+  if (parallel.size() == 1)
+    return staticRows && rows <= 4 * warps;
+  return true;
+}
+
+ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op,
+                              ArrayRef<unsigned> parallel,
+                              OpOperand &operand) {
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  auto type = dyn_cast<MemRefType>(operand.get().getType());
+  if (!type || map.getNumResults() == 0 ||
+      map.getResult(0) != getAffineDimExpr(parallel[0], op.getContext()))
+    return RowLanes::Some;
+  if (map.getNumResults() == 1)
+    return RowLanes::Every;
+  // The dims the lanes share: the rest of the row, or the reduction.
+  SmallVector<unsigned> lanesOver;
+  if (op.getNumReductionLoops() != 0)
+    op.getReductionDims(lanesOver);
+  else
+    lanesOver.assign(parallel.begin() + 1, parallel.end());
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (map.getNumResults() != lanesOver.size() + 1)
+    return RowLanes::Some;
+  for (auto [k, d] : llvm::enumerate(lanesOver)) {
+    if (map.getResult(k + 1) != getAffineDimExpr(d, op.getContext()) ||
+        ShapedType::isDynamic(ranges[d]) ||
+        type.getDimSize(k + 1) != ranges[d])
+      return RowLanes::Some;
+  }
+  return RowLanes::Linear;
+}
+
+/// Splits `linear` over `dims` (the last the fastest) into `ivs`.
+static void delinearize(OpBuilder &b, Location loc, Value linear,
+                        ArrayRef<unsigned> dims, ArrayRef<Value> sizes,
+                        SmallVectorImpl<Value> &ivs) {
+  Value rest = linear;
+  for (unsigned k = dims.size(); k-- > 0;) {
+    if (k == 0) {
+      ivs[dims[k]] = rest;
+      break;
+    }
+    ivs[dims[k]] = arith::RemUIOp::create(b, loc, rest, sizes[dims[k]]);
+    rest = arith::DivUIOp::create(b, loc, rest, sizes[dims[k]]);
+  }
+}
+
+static Value product(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
+                     ArrayRef<Value> sizes) {
+  Value p = arith::ConstantIndexOp::create(b, loc, 1);
+  for (unsigned d : dims)
+    p = b.createOrFold<arith::MulIOp>(loc, p, sizes[d]);
+  return p;
+}
+
+/// The row's reduction: each lane sums the points lane, lane + 32, ... of
+/// the flattened reduction dims from zero (a constant trip count where the
+/// size is a static multiple of 32), then a butterfly of shuffles gives
+/// every lane the row's sums.
+static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
+                                    linalg::GenericOp op,
+                                    ArrayRef<unsigned> sequential,
+                                    ArrayRef<Value> sizes, Value lane,
+                                    SmallVector<Value> ivs) {
+  Value total = product(b, loc, sequential, sizes);
+  SmallVector<Value> zeros;
+  for (OpOperand &out : op.getDpsInitsMutable())
+    zeros.push_back(arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(op.getMatchingBlockArgument(&out).getType())));
+  Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
+  auto step = [&](OpBuilder &nb, Location nl, Value r, ValueRange acc) {
+    delinearize(nb, nl, r, sequential, sizes, ivs);
+    scf::YieldOp::create(nb, nl, ttt::emitBody(nb, nl, op, ivs, acc));
+  };
+  std::optional<int64_t> n = getConstantIntValue(total);
+  scf::ForOp loop;
+  if (n && *n % kWarp == 0) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value rounds = arith::ConstantIndexOp::create(b, loc, *n / kWarp);
+    loop = scf::ForOp::create(
+        b, loc, zero, rounds, one, zeros,
+        [&](OpBuilder &nb, Location nl, Value round, ValueRange acc) {
+          Value r = arith::AddIOp::create(
+              nb, nl, lane, arith::MulIOp::create(nb, nl, round, warpV));
+          step(nb, nl, r, acc);
+        });
+  } else {
+    loop = scf::ForOp::create(b, loc, lane, total, warpV, zeros, step);
+  }
+  SmallVector<Value> sums(loop.getResults());
+  for (Value &v : sums)
+    for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
+      Value other =
+          gpu::ShuffleOp::create(b, loc, v, off, kWarp, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      v = arith::AddFOp::create(b, loc, v, other);
+    }
+  return sums;
+}
+
+void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
+                       ArrayRef<unsigned> parallel,
+                       ArrayRef<unsigned> sequential, Value tid,
+                       unsigned threads) {
+  Location loc = op.getLoc();
+  SmallVector<Value> sizes;
+  for (Range r :
+       cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
+  Value warp = arith::DivUIOp::create(b, loc, tid, warpV);
+  Value lane = arith::RemUIOp::create(b, loc, tid, warpV);
+  // Loads the outputs at `ivs`, runs the body, stores its results.
+  auto update = [&](OpBuilder &nb, Location nl, ArrayRef<Value> ivs) {
+    SmallVector<Value> outs;
+    for (OpOperand &out : op.getDpsInitsMutable())
+      outs.push_back(readAt(nb, nl, op, out, ivs));
+    storeAt(nb, nl, op, ivs, emitBody(nb, nl, op, ivs, outs));
+  };
+  forEachPoint(
+      b, loc, warp, sizes[parallel[0]], threads / kWarp,
+      [&](OpBuilder &rb, Location rl, Value row) {
+        SmallVector<Value> ivs(op.getNumLoops());
+        ivs[parallel[0]] = row;
+        if (!sequential.empty()) {
+          // Every lane holds the same sums and stores them (RowLanes).
+          SmallVector<Value> sums =
+              reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
+          SmallVector<Value> fin;
+          for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
+            fin.push_back(arith::AddFOp::create(
+                rb, rl, readAt(rb, rl, op, out, ivs), v));
+          storeAt(rb, rl, op, ivs, fin);
+          return;
+        }
+        ArrayRef<unsigned> rest = parallel.drop_front();
+        if (rest.empty()) {
+          // A row value: every lane computes and stores it (RowLanes).
+          update(rb, rl, ivs);
+          return;
+        }
+        forEachPoint(rb, rl, lane, product(rb, rl, rest, sizes), kWarp,
+                     [&](OpBuilder &lb, Location ll, Value linear) {
+                       SmallVector<Value> at(ivs);
+                       delinearize(lb, ll, linear, rest, sizes, at);
+                       update(lb, ll, at);
+                     });
+      });
+}
