@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -55,6 +56,24 @@ ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op,
       return RowLanes::Some;
   }
   return RowLanes::Linear;
+}
+
+/// A barrier of the warp's lanes (bar.warp.sync): orders their shared
+/// memory accesses.
+static void syncWarp(OpBuilder &b, Location loc) {
+  NVVM::SyncWarpOp::create(
+      b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
+}
+
+/// Whether `op` reads memory: a memref input, or an output's value.
+static bool readsMemory(linalg::GenericOp op) {
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()))
+      return true;
+  for (OpOperand &out : op.getDpsInitsMutable())
+    if (op.payloadUsesValueFromOperand(&out))
+      return true;
+  return false;
 }
 
 /// Splits `linear` over `dims` (the last the fastest) into `ivs`.
@@ -158,13 +177,22 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
           for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
             fin.push_back(arith::AddFOp::create(
                 rb, rl, readAt(rb, rl, op, out, ivs), v));
+          // No lane stores before every lane has read the old value.
+          syncWarp(rb, rl);
           storeAt(rb, rl, op, ivs, fin);
           return;
         }
         ArrayRef<unsigned> rest = parallel.drop_front();
         if (rest.empty()) {
-          // A row value: every lane computes and stores it (RowLanes).
-          update(rb, rl, ivs);
+          // A row value: every lane computes and stores it (RowLanes),
+          // after every lane has read what it reads.
+          SmallVector<Value> outs;
+          for (OpOperand &out : op.getDpsInitsMutable())
+            outs.push_back(readAt(rb, rl, op, out, ivs));
+          SmallVector<Value> fin = emitBody(rb, rl, op, ivs, outs);
+          if (readsMemory(op))
+            syncWarp(rb, rl);
+          storeAt(rb, rl, op, ivs, fin);
           return;
         }
         forEachPoint(rb, rl, lane, product(rb, rl, rest, sizes), kWarp,

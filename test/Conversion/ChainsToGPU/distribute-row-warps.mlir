@@ -5,7 +5,8 @@
 // their rows need no block barrier: y -> the row sums of y -> y - s is
 // thread-local (element j of y on lane j mod 32 in both; every lane
 // stores the row's sum and reads its own), the sums after the fill of s
-// (both written by every lane) need a warp barrier. The transposed read of
+// (both written by every lane) need a warp barrier, and one between every
+// lane's read of the old sum and the stores. The transposed read of
 // z meets z's rows on other warps: a block barrier.
 // CHECK-LABEL: gpu.func @chain
 // CHECK: %[[TID:.*]] = gpu.thread_id x
@@ -31,7 +32,9 @@
 // CHECK: gpu.shuffle xor %{{.*}}, %c2_i32, %c32_i32
 // CHECK: gpu.shuffle xor %{{.*}}, %c1_i32, %c32_i32
 // CHECK-NOT: scf.if
-// CHECK: memref.store %{{.*}}, %arg2[%{{.*}}] : memref<16xf32>
+// CHECK: memref.load %arg2
+// CHECK: nvvm.bar.warp.sync
+// CHECK-NEXT: memref.store %{{.*}}, %arg2[%{{.*}}] : memref<16xf32>
 // CHECK-NOT: gpu.barrier
 // CHECK-NOT: nvvm.bar.warp.sync
 // CHECK: memref.store %{{.*}}, %arg3[%{{.*}}, %{{.*}}]
@@ -93,7 +96,8 @@ module attributes {gpu.container_module} {
 // CHECK-NEXT: }
 // CHECK-NEXT: nvvm.bar.warp.sync
 // CHECK: memref.load %{{.*}}[%{{.*}}] : memref<16xf32, strided<[64]>, #gpu.address_space<workgroup>>
-// CHECK: memref.store %{{.*}}, %arg2[%{{.*}}] : memref<16xf32>
+// CHECK-NEXT: nvvm.bar.warp.sync
+// CHECK-NEXT: memref.store %{{.*}}, %arg2[%{{.*}}] : memref<16xf32>
 // CHECK-NOT: gpu.barrier
 // CHECK: memref.store %{{.*}}, %arg1[
 // CHECK-NEXT: }
