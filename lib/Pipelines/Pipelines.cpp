@@ -114,6 +114,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       "ttt-gpu-distribute{distinct-args=true threads=" +
       std::to_string(threads) + " mma=" + mma.str() +
       " row-warps=" + (options.rowWarps ? "true" : "false") +
+      " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3},"
@@ -262,6 +263,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "r mod warps (ttt-gpu-distribute row-warps): warp "
                      "barriers between ops that meet only at their rows"),
       llvm::cl::init(true)};
+  Option<bool> spreadMmaWarps{
+      *this, "spread-mma-warps",
+      llvm::cl::desc("Tensor-core ops between two block barriers start at "
+                     "the warp after the last one's tiles "
+                     "(ttt-gpu-distribute spread-mma-warps)"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -290,6 +297,7 @@ void ttt::registerTTTPipelines() {
         o.inlineRowStats = options.inlineRowStats;
         o.stateInResults = options.stateInResults;
         o.rowWarps = options.rowWarps;
+        o.spreadMmaWarps = options.spreadMmaWarps;
         buildTTTToNVVMPipeline(pm, o);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(

@@ -345,6 +345,9 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "Row r of elementwise ops and row reductions on warp r mod "
            "warps, the row over its lanes: ops that meet only at their own "
            "rows need a warp barrier, not a block barrier, between them">,
+    Option<"spreadMmaWarps", "spread-mma-warps", "bool", /*default=*/"false",
+           "Tensor-core ops between two block barriers start at the warp "
+           "after the last one's tiles, not all at warp 0">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

@@ -35,6 +35,7 @@ struct NVVMPipelineOptions {
   bool inlineRowStats = true;
   bool stateInResults = false;
   bool rowWarps = true;
+  bool spreadMmaWarps = false;
 };
 void buildTTTToNVVMPipeline(OpPassManager &pm,
                             const NVVMPipelineOptions &options);

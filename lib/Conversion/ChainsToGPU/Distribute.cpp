@@ -519,6 +519,7 @@ struct Mapping {
   unsigned threads;
   ttt::MmaPrecision precision;
   bool rowWarps;
+  bool spreadMma;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).
@@ -536,17 +537,27 @@ struct Mapping {
 /// What follows an op: nothing, a warp barrier, or a block barrier.
 enum class Sync { None, Warp, Block };
 
+/// How an op runs among its neighbours: the synchronization after it, and
+/// for tensor-core ops the warp of its first tile.
+struct Slot {
+  Sync after = Sync::Block;
+  int64_t firstWarp = 0;
+};
+
 /// The synchronization after each op (a block barrier where absent): op A
 /// is followed in its block by op B with only ops free of memory effects
 /// and regions between; B needs nothing where it is independent of every
 /// op since the last block barrier, a warp barrier where it meets them
 /// only on the same warps (row-warps), else a block barrier.
-llvm::DenseMap<Operation *, Sync>
-syncsAfter(ArrayRef<linalg::GenericOp> generics, Block *entry,
-           const Mapping &mapping, bool distinctArgs) {
-  llvm::DenseMap<Operation *, Sync> sync;
+/// With `spreadMma`, tensor-core ops between two block barriers take the
+/// warps in turn.
+llvm::DenseMap<Operation *, Slot>
+slotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
+        const Mapping &mapping, bool distinctArgs) {
+  llvm::DenseMap<Operation *, Slot> slots;
   Access group;
   linalg::GenericOp prev;
+  int64_t warps = mapping.threads / 32, nextWarp = 0;
   for (linalg::GenericOp op : generics) {
     Plan plan = planFor(op);
     bool rows = mapping.onRows(op, plan);
@@ -568,15 +579,20 @@ syncsAfter(ArrayRef<linalg::GenericOp> generics, Block *entry,
     Conflict c = adjacent ? conflictAfter(group, a) : Conflict::Block;
     if (c == Conflict::Block) {
       group = std::move(a);
+      nextWarp = 0;
     } else {
-      sync[prev.getOperation()] =
+      slots[prev.getOperation()].after =
           c == Conflict::SameWarp ? Sync::Warp : Sync::None;
       group.reads.append(a.reads);
       group.writes.append(a.writes);
     }
+    if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
+      slots[op.getOperation()].firstWarp = nextWarp;
+      nextWarp = (nextWarp + ttt::mmaWarpTiles(op, mapping.threads)) % warps;
+    }
     prev = op;
   }
-  return sync;
+  return slots;
 }
 
 void emitSync(OpBuilder &b, Location loc, Sync sync) {
@@ -588,13 +604,15 @@ void emitSync(OpBuilder &b, Location loc, Sync sync) {
 }
 
 void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
-                const Mapping &mapping, Sync sync) {
+                const Mapping &mapping, Slot slot) {
+  Sync sync = slot.after;
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
   Plan plan = planFor(op);
   unsigned threads = mapping.threads;
   if (mapping.onMma(op, plan)) {
-    ttt::emitMmaContraction(b, op, tid, threads, mapping.precision);
+    ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
+                            slot.firstWarp);
     emitSync(b, loc, sync);
     op.erase();
     return;
@@ -721,14 +739,13 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads, *precision, rowWarps};
-    llvm::DenseMap<Operation *, Sync> sync;
+    Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps};
+    llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)
-      sync = syncsAfter(generics, &kernel.getBody().front(), mapping,
-                        distinctArgs);
+      slots = slotsOf(generics, &kernel.getBody().front(), mapping,
+                      distinctArgs);
     for (linalg::GenericOp op : generics)
-      distribute(b, op, tid, mapping,
-                 sync.lookup_or(op.getOperation(), Sync::Block));
+      distribute(b, op, tid, mapping, slots.lookup(op.getOperation()));
     // Ordered by the wait and barrier of their consumer, not by barriers
     // of their own (ttt-gpu-stage-inputs).
     for (linalg::CopyOp copy : asyncCopies)

@@ -291,9 +291,27 @@ bool mlir::ttt::canUseMma(linalg::GenericOp op, unsigned threads) {
   return factorsOf(op, *dims).has_value();
 }
 
+/// The 8-column tiles of a warp tile: the widest (sharing A fragments)
+/// that still gives every warp a tile.
+static int64_t columnTilesPerWarpTile(int64_t mTiles, int64_t nTiles,
+                                      int64_t warps) {
+  int64_t per = nTiles;
+  while (per > 1 && (nTiles % per != 0 || mTiles * (nTiles / per) < warps))
+    --per;
+  return per;
+}
+
+int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads) {
+  Dims dims = *dimsOf(op);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
+  return mTiles * (nTiles / columnTilesPerWarpTile(mTiles, nTiles,
+                                                    threads / 32));
+}
+
 void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
-                                   MmaPrecision precision) {
+                                   MmaPrecision precision, int64_t firstWarp) {
   Location loc = op.getLoc();
   Dims dims = *dimsOf(op);
   Factors f = *factorsOf(op, dims);
@@ -301,11 +319,7 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
   int64_t kSteps = ranges[dims.k] / 8;
   int64_t warps = threads / 32;
-  // The widest warp tile (8-column tiles sharing A) that still gives every
-  // warp a tile.
-  int64_t per = nTiles;
-  while (per > 1 && (nTiles % per != 0 || mTiles * (nTiles / per) < warps))
-    --per;
+  int64_t per = columnTilesPerWarpTile(mTiles, nTiles, warps);
   int64_t warpTiles = mTiles * (nTiles / per);
 
   auto cst = [&](OpBuilder &nb, int64_t v) {
@@ -314,7 +328,11 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   auto add = [&](OpBuilder &nb, Value x, int64_t c) {
     return arith::AddIOp::create(nb, loc, x, cst(nb, c)).getResult();
   };
+  // Tile i on warp (firstWarp + i) mod warps.
   Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, 32));
+  if (firstWarp % warps != 0)
+    warp = arith::RemUIOp::create(
+        b, loc, add(b, warp, warps - firstWarp % warps), cst(b, warps));
   Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, 32));
   Value g = arith::DivUIOp::create(b, loc, lane, cst(b, 4));
   Value t = arith::RemUIOp::create(b, loc, lane, cst(b, 4));

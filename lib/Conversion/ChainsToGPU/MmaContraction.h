@@ -34,12 +34,17 @@ std::optional<MmaPrecision> parseMmaPrecision(llvm::StringRef name);
 /// included).
 bool canUseMma(linalg::GenericOp op, unsigned threads);
 
+/// The warp tiles of `op` (which canUseMma accepted) at `threads` threads.
+int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);
+
 /// Replaces nothing: emits the tiles of `op` (which canUseMma accepted) at
-/// the builder's insertion point. Warp w of the block takes warp tiles w,
-/// w + warps, ...; a warp tile is 16 rows by several 8-column tiles that
-/// share the A fragments.
+/// the builder's insertion point. Warp tile i goes to warp (firstWarp + i)
+/// mod warps (ops between two barriers start where the last one stopped,
+/// so that their tiles spread over all warps); a warp tile is 16 rows by
+/// several 8-column tiles that share the A fragments.
 void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
-                        unsigned threads, MmaPrecision precision);
+                        unsigned threads, MmaPrecision precision,
+                        int64_t firstWarp = 0);
 
 } // namespace mlir::ttt
 
