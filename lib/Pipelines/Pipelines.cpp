@@ -103,6 +103,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       "gpu.module(gpu.func(" +
       std::string(forwardCopies ? "ttt-gpu-forward-copies," : "") +
       std::string(stateInResults ? "ttt-gpu-state-in-results," : "") +
+      std::string(options.foldZeroFills ? "ttt-gpu-fold-zero-fills," : "") +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
@@ -269,6 +270,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "the warp after the last one's tiles "
                      "(ttt-gpu-distribute spread-mma-warps)"),
       llvm::cl::init(false)};
+  Option<bool> foldZeroFills{
+      *this, "fold-zero-fills",
+      llvm::cl::desc("Start accumulating ops from zero instead of after a "
+                     "zero fill of their output (ttt-gpu-fold-zero-fills)"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -298,6 +304,7 @@ void ttt::registerTTTPipelines() {
         o.stateInResults = options.stateInResults;
         o.rowWarps = options.rowWarps;
         o.spreadMmaWarps = options.spreadMmaWarps;
+        o.foldZeroFills = options.foldZeroFills;
         buildTTTToNVVMPipeline(pm, o);
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(

@@ -229,6 +229,26 @@ def TTTGPUStateInResults : Pass<"ttt-gpu-state-in-results", "::mlir::gpu::GPUFun
                            "::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUFoldZeroFills : Pass<"ttt-gpu-fold-zero-fills", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Start accumulating ops from zero instead of after a zero "
+                "fill of their output";
+  let description = [{
+    Runs on a bufferized kernel before `ttt-gpu-schedule-levels` and
+    `ttt-gpu-private-buffers` (buffers still distinct allocations). A
+    `linalg.fill` of zero into a buffer X goes when the next op of its
+    block that may touch X (an operand with X's root, or a loop-carried
+    buffer; views and casts touch nothing) is a `linalg.generic` on
+    buffers that: writes X through a permutation of its parallel dims (as
+    every output does: each element once), reads no input from an output's
+    buffer, and yields `out + x` for X with X's old value used by that addf
+    alone. The op gets `ttt.zero_init`, the indices of such outputs, and
+    `ttt-gpu-distribute` starts their accumulators at zero: no fill phase,
+    no loads of the old values, and the op no longer depends on the fill's
+    level.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Order each block's linalg ops by dependence level, so that "
                 "independent ops share the barriers between them";

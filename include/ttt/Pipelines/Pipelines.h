@@ -36,6 +36,7 @@ struct NVVMPipelineOptions {
   bool stateInResults = false;
   bool rowWarps = true;
   bool spreadMmaWarps = false;
+  bool foldZeroFills = false;
 };
 void buildTTTToNVVMPipeline(OpPassManager &pm,
                             const NVVMPipelineOptions &options);

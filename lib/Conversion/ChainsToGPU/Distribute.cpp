@@ -509,7 +509,7 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   SmallVector<Value> fin;
   for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
     fin.push_back(
-        arith::AddFOp::create(tb, loc, readAt(tb, loc, op, out, ivs), v));
+        ttt::addToInitial(tb, loc, op, out, ivs, v));
   storeAt(tb, loc, op, ivs, fin);
   return true;
 }
@@ -603,30 +603,34 @@ void emitSync(OpBuilder &b, Location loc, Sync sync) {
         b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
 }
 
-void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
+LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                 const Mapping &mapping, Slot slot) {
   Sync sync = slot.after;
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
   Plan plan = planFor(op);
   unsigned threads = mapping.threads;
+  // ttt-gpu-fold-zero-fills marks only ops that run point by point.
+  if (!plan.accumulate && !ttt::zeroInitOutputs(op).empty())
+    return op.emitError("ttt-gpu-distribute: ttt.zero_init on an op that "
+                        "does not run point by point");
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
                             slot.firstWarp);
     emitSync(b, loc, sync);
     op.erase();
-    return;
+    return success();
   }
   if (mapping.onRows(op, plan)) {
     ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads);
     emitSync(b, loc, sync);
     op.erase();
-    return;
+    return success();
   }
   if (distributeSplit(b, op, plan, tid, threads)) {
     emitSync(b, loc, sync);
     op.erase();
-    return;
+    return success();
   }
   SmallVector<Value> sizes;
   for (Range r :
@@ -653,7 +657,7 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                  if (plan.accumulate) {
                    SmallVector<Value> init;
                    for (OpOperand &out : op.getDpsInitsMutable())
-                     init.push_back(readAt(nb, nl, op, out, ivs));
+                     init.push_back(ttt::initialValue(nb, nl, op, out, ivs));
                    SmallVector<Value> fin = emitSequential(
                        nb, nl, op, sizes, plan.sequential, 0, ivs, true, init);
                    storeAt(nb, nl, op, ivs, fin);
@@ -664,6 +668,7 @@ void distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                });
   emitSync(b, loc, sync);
   op.erase();
+  return success();
 }
 
 struct TTTGPUDistributePass
@@ -745,7 +750,9 @@ struct TTTGPUDistributePass
       slots = slotsOf(generics, &kernel.getBody().front(), mapping,
                       distinctArgs);
     for (linalg::GenericOp op : generics)
-      distribute(b, op, tid, mapping, slots.lookup(op.getOperation()));
+      if (failed(distribute(b, op, tid, mapping,
+                            slots.lookup(op.getOperation()))))
+        return signalPassFailure();
     // Ordered by the wait and barrier of their consumer, not by barriers
     // of their own (ttt-gpu-stage-inputs).
     for (linalg::CopyOp copy : asyncCopies)

@@ -120,3 +120,26 @@ bool ttt::addCombined(linalg::GenericOp op) {
   }
   return true;
 }
+
+ArrayRef<int64_t> ttt::zeroInitOutputs(linalg::GenericOp op) {
+  if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>(kZeroInitAttr))
+    return attr.asArrayRef();
+  return {};
+}
+
+Value ttt::initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
+                        OpOperand &out, ArrayRef<Value> ivs) {
+  int64_t index = out.getOperandNumber() - op.getNumDpsInputs();
+  if (llvm::is_contained(zeroInitOutputs(op), index))
+    return arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(op.getMatchingBlockArgument(&out).getType()));
+  return readAt(b, loc, op, out, ivs);
+}
+
+Value ttt::addToInitial(OpBuilder &b, Location loc, linalg::GenericOp op,
+                        OpOperand &out, ArrayRef<Value> ivs, Value v) {
+  int64_t index = out.getOperandNumber() - op.getNumDpsInputs();
+  if (llvm::is_contained(zeroInitOutputs(op), index))
+    return v;
+  return arith::AddFOp::create(b, loc, readAt(b, loc, op, out, ivs), v);
+}

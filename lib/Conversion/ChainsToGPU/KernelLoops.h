@@ -35,6 +35,23 @@ void storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
 /// output (so partial sums may start at zero and be added at the end).
 bool addCombined(linalg::GenericOp op);
 
+/// The attribute of ttt-gpu-fold-zero-fills: the indices of the outputs
+/// whose accumulation starts from zero instead of their old value.
+inline constexpr llvm::StringLiteral kZeroInitAttr = "ttt.zero_init";
+
+/// The outputs of `op` marked by kZeroInitAttr (none when unmarked).
+ArrayRef<int64_t> zeroInitOutputs(linalg::GenericOp op);
+
+/// The value output `out` of `op` starts from at the point `ivs`: zero for
+/// a zero-initialised output, else its current value.
+Value initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
+                   OpOperand &out, ArrayRef<Value> ivs);
+
+/// `v` added to output `out`'s initial value at `ivs` (`v` alone for a
+/// zero-initialised output).
+Value addToInitial(OpBuilder &b, Location loc, linalg::GenericOp op,
+                   OpOperand &out, ArrayRef<Value> ivs, Value v);
+
 /// `body(linear)` for linear = first, first + step, ... below `total`.
 /// With a constant total the loop counts rounds from 0 (a constant trip
 /// count that LLVM unrolls, folding the index arithmetic of each round),

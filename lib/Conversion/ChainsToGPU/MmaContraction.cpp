@@ -358,7 +358,9 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
             tb, loc, arith::MulIOp::create(tb, loc, mt, cst(tb, 16)), g);
         Value row1 = add(tb, row0, 8);
         Value col0 = arith::MulIOp::create(tb, loc, nq, cst(tb, 8 * per));
-        // Accumulators: the output's current values.
+        // Accumulators: the output's current values (zero where
+        // ttt-gpu-fold-zero-fills dropped its fill).
+        bool zeroInit = !zeroInitOutputs(op).empty();
         SmallVector<Value> accs;
         SmallVector<std::array<Value, 2>> cols;
         for (int64_t j = 0; j < per; ++j) {
@@ -368,8 +370,9 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           SmallVector<Value> e;
           for (Value r : {row0, row1})
             for (Value cc : {c, c1})
-              e.push_back(memref::LoadOp::create(tb, loc, outBuf,
-                                                 outIndices(tb, r, cc)));
+              if (!zeroInit)
+                e.push_back(memref::LoadOp::create(tb, loc, outBuf,
+                                                   outIndices(tb, r, cc)));
           accs.push_back(vectorOf(tb, loc, {2, 2}, e));
         }
         // 3xtf32: with few tiles per warp (little independent work), the

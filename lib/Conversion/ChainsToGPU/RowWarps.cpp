@@ -2,6 +2,7 @@
 
 #include "RowWarps.h"
 
+#include "BufferRoot.h"
 #include "KernelLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -65,13 +66,22 @@ static void syncWarp(OpBuilder &b, Location loc) {
       b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
 }
 
-/// Whether `op` reads memory: a memref input, or an output's value.
-static bool readsMemory(linalg::GenericOp op) {
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (isa<MemRefType>(in->get().getType()))
+/// Whether `op` reads what it writes: an output's old value (unless
+/// zero-initialised), or an input in an output's buffer. Every lane then
+/// reads before any lane stores.
+static bool readsOutputs(linalg::GenericOp op) {
+  ArrayRef<int64_t> zeroed = ttt::zeroInitOutputs(op);
+  llvm::SmallDenseSet<Value> roots;
+  for (OpOperand &out : op.getDpsInitsMutable()) {
+    roots.insert(ttt::rootOf(out.get()));
+    if (op.payloadUsesValueFromOperand(&out) &&
+        !llvm::is_contained(zeroed, out.getOperandNumber() -
+                                        op.getNumDpsInputs()))
       return true;
-  for (OpOperand &out : op.getDpsInitsMutable())
-    if (op.payloadUsesValueFromOperand(&out))
+  }
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()) &&
+        roots.contains(ttt::rootOf(in->get())))
       return true;
   return false;
 }
@@ -161,7 +171,7 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
   auto update = [&](OpBuilder &nb, Location nl, ArrayRef<Value> ivs) {
     SmallVector<Value> outs;
     for (OpOperand &out : op.getDpsInitsMutable())
-      outs.push_back(readAt(nb, nl, op, out, ivs));
+      outs.push_back(initialValue(nb, nl, op, out, ivs));
     storeAt(nb, nl, op, ivs, emitBody(nb, nl, op, ivs, outs));
   };
   forEachPoint(
@@ -175,22 +185,22 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
               reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
           SmallVector<Value> fin;
           for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
-            fin.push_back(arith::AddFOp::create(
-                rb, rl, readAt(rb, rl, op, out, ivs), v));
+            fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
           // No lane stores before every lane has read the old value.
-          syncWarp(rb, rl);
+          if (readsOutputs(op))
+            syncWarp(rb, rl);
           storeAt(rb, rl, op, ivs, fin);
           return;
         }
         ArrayRef<unsigned> rest = parallel.drop_front();
         if (rest.empty()) {
           // A row value: every lane computes and stores it (RowLanes),
-          // after every lane has read what it reads.
+          // after every lane has read what it reads of the outputs.
           SmallVector<Value> outs;
           for (OpOperand &out : op.getDpsInitsMutable())
-            outs.push_back(readAt(rb, rl, op, out, ivs));
+            outs.push_back(initialValue(rb, rl, op, out, ivs));
           SmallVector<Value> fin = emitBody(rb, rl, op, ivs, outs);
-          if (readsMemory(op))
+          if (readsOutputs(op))
             syncWarp(rb, rl);
           storeAt(rb, rl, op, ivs, fin);
           return;

@@ -96,7 +96,6 @@ module attributes {gpu.container_module} {
 // CHECK-NEXT: }
 // CHECK-NEXT: nvvm.bar.warp.sync
 // CHECK: memref.load %{{.*}}[%{{.*}}] : memref<16xf32, strided<[64]>, #gpu.address_space<workgroup>>
-// CHECK-NEXT: nvvm.bar.warp.sync
 // CHECK-NEXT: memref.store %{{.*}}, %arg2[%{{.*}}] : memref<16xf32>
 // CHECK-NOT: gpu.barrier
 // CHECK: memref.store %{{.*}}, %arg1[
