@@ -15,6 +15,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "ttt/Dialect/TTT/IR/TTTOps.h"
+#include "ttt/Utils/LayerNormStats.h"
 #include "ttt/Utils/TensorBuilders.h"
 
 namespace mlir::ttt {
@@ -35,20 +36,6 @@ SmallVector<utils::IteratorType> parallelThenReduction(unsigned rank) {
   SmallVector<utils::IteratorType> it(rank, utils::IteratorType::parallel);
   it.back() = utils::IteratorType::reduction;
   return it;
-}
-
-/// x[..., 0] as a tensor of the rows (a slice, not a copy).
-Value firstOfEachRow(OpBuilder &b, Location loc, Value x) {
-  auto type = cast<RankedTensorType>(x.getType());
-  unsigned rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
-  sizes.back() = b.getIndexAttr(1);
-  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  auto rowsType =
-      RankedTensorType::get(type.getShape().drop_back(), type.getElementType());
-  return tensor::ExtractSliceOp::create(b, loc, rowsType, x, offsets, sizes,
-                                        strides);
 }
 
 /// Elementwise unary op as one parallel linalg.generic.
@@ -107,11 +94,8 @@ struct SiluLowering : UnaryToGeneric<SiluOp> {
   }
 };
 
-/// Row statistics from sums over d = x - x[row, 0] (shifting by one element
-/// of the row keeps E[d^2] - E[d]^2 free of cancellation when the mean is
-/// large): two independent row reductions, which ttt-fuse merges into one
-/// pass over the row; the mean and 1/std per row; then one elementwise
-/// generic that normalizes.
+/// Row statistics (buildLayerNormStats: the VJP builds the same, so CSE
+/// shares them), then one elementwise generic that normalizes.
 struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LayerNormOp op,
@@ -125,54 +109,19 @@ struct LayerNormLowering : OpRewritePattern<LayerNormOp> {
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap row = rowMap(ctx, rank);
     AffineMap vec = lastDimMap(ctx, rank);
-    Value n = dimAsFloat(rewriter, loc, x, rank - 1, elt);
     Value eps =
         floatConst(rewriter, loc, elt, op.getEpsilon().convertToDouble());
-    Value shift = firstOfEachRow(rewriter, loc, x);
-
-    auto rowSum = [&](bool squared) {
-      return buildReduction(
-          rewriter, loc, ValueRange{x, shift}, {id, row}, row, elt,
-          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-            if (squared)
-              d = arith::MulFOp::create(b, l, d, d);
-            return arith::AddFOp::create(b, l, a[2], d);
-          });
-    };
-    Value s1 = rowSum(false), s2 = rowSum(true);
-
-    // Per row, once: the mean of x - K and 1/std, var = (S2 - S1^2/n)/n.
-    AffineMap rowId = rewriter.getMultiDimIdentityMap(rank - 1);
-    Value meanD = buildGeneric(
-        rewriter, loc, ValueRange{s1}, {rowId}, emptyLike(rewriter, loc, x, 1),
-        rowId, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(b, l, a[0], n);
-        });
-    Value inv = buildGeneric(
-        rewriter, loc, ValueRange{s1, s2}, {rowId, rowId},
-        emptyLike(rewriter, loc, x, 1), rowId,
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value m = arith::DivFOp::create(b, l, a[0], n);
-          Value variance = arith::DivFOp::create(
-              b, l,
-              arith::SubFOp::create(b, l, a[1],
-                                    arith::MulFOp::create(b, l, a[0], m)),
-              n);
-          return math::RsqrtOp::create(
-              b, l, arith::AddFOp::create(b, l, variance, eps));
-        });
+    LayerNormStats stats = buildLayerNormStats(rewriter, loc, x, eps);
 
     auto norm = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type},
-        ValueRange{x, shift, meanD, inv, op.getGamma(), op.getBeta()},
+        ValueRange{x, stats.shift, stats.meanD, stats.inv, op.getGamma(),
+                   op.getBeta()},
         ValueRange{emptyLike(rewriter, loc, x)},
         ArrayRef<AffineMap>{id, row, row, row, vec, vec, id},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value centered = arith::SubFOp::create(
-              b, l, arith::SubFOp::create(b, l, a[0], a[1]), a[2]);
-          Value xhat = arith::MulFOp::create(b, l, centered, a[3]);
+          Value xhat = layerNormXhat(b, l, a);
           Value y = arith::AddFOp::create(
               b, l, arith::MulFOp::create(b, l, xhat, a[4]), a[5]);
           linalg::YieldOp::create(b, l, y);

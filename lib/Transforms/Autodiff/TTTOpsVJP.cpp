@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "ttt/Dialect/TTT/IR/TTTDialect.h"
 #include "ttt/Dialect/TTT/IR/TTTOps.h"
+#include "ttt/Utils/LayerNormStats.h"
 #include "ttt/Utils/TensorBuilders.h"
 
 using namespace mlir;
@@ -127,7 +128,8 @@ struct L2LossVJP
   }
 };
 
-/// With xhat = (x - mean) * rstd and g = dY * gamma over the last dim:
+/// With xhat = (x - mean) * rstd (the forward's statistics,
+/// buildLayerNormStats) and g = dY * gamma over the last dim:
 /// dx = rstd (g - mean(g) - xhat mean(g xhat)), dgamma = sum dY xhat,
 /// dbeta = sum dY (per example in per-example mode).
 struct LayerNormVJP
@@ -151,40 +153,14 @@ struct LayerNormVJP
     AffineMap row = rowMap(ctx, rank), vec = lastDimMap(ctx, rank);
     Value n = dimAsFloat(b, loc, x, rank - 1, elt);
     Value eps = floatConst(b, loc, elt, ln.getEpsilon().convertToDouble());
-    auto sumInto = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return arith::AddFOp::create(nb, l, a.back(), a[0]);
-    };
 
-    // Row statistics, recomputed: the forward values are not kept.
-    Value s1 = buildReduction(b, loc, ValueRange{x}, {id}, row, elt, sumInto);
-    Value s2 = buildReduction(
-        b, loc, ValueRange{x, s1}, {id, row}, row, elt,
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value d = arith::SubFOp::create(
-              nb, l, a[0], arith::DivFOp::create(nb, l, a[1], n));
-          return arith::AddFOp::create(nb, l, a[2],
-                                       arith::MulFOp::create(nb, l, d, d));
-        });
-    // Per row, once: the mean and 1/std (not per element, which would cost
-    // a square root and a division for every element).
-    AffineMap rowId = b.getMultiDimIdentityMap(rank - 1);
-    Value mean = buildGeneric(
-        b, loc, ValueRange{s1}, {rowId}, emptyLike(b, loc, s1), rowId,
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(nb, l, a[0], n);
-        });
-    Value rstd = buildGeneric(
-        b, loc, ValueRange{s2}, {rowId}, emptyLike(b, loc, s2), rowId,
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          return math::RsqrtOp::create(
-              nb, l,
-              arith::AddFOp::create(
-                  nb, l, arith::DivFOp::create(nb, l, a[0], n), eps));
-        });
-    // xhat from (x, mean, rstd) at the start of a body's arguments.
+    // Row statistics, recomputed as the forward lowering computes them
+    // (buildLayerNormStats): CSE then shares them with the forward.
+    LayerNormStats stats = buildLayerNormStats(b, loc, x, eps);
+    Value shift = stats.shift, meanD = stats.meanD, inv = stats.inv;
+    // xhat from (x, shift, meanD, inv) at the start of a body's arguments.
     auto xhatOf = [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return arith::MulFOp::create(
-          nb, l, arith::SubFOp::create(nb, l, a[0], a[1]), a[2]);
+      return layerNormXhat(nb, l, a);
     };
 
     if (state.isActive(x)) {
@@ -196,23 +172,24 @@ struct LayerNormVJP
                 nb, l, a[2], arith::MulFOp::create(nb, l, a[0], a[1]));
           });
       Value sgx = buildReduction(
-          b, loc, ValueRange{x, mean, rstd, dY, gamma}, {id, row, row, id, vec},
-          row, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value g = arith::MulFOp::create(nb, l, a[3], a[4]);
+          b, loc, ValueRange{x, shift, meanD, inv, dY, gamma},
+          {id, row, row, row, id, vec}, row, elt,
+          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+            Value g = arith::MulFOp::create(nb, l, a[4], a[5]);
             Value gx = arith::MulFOp::create(nb, l, g, xhatOf(nb, l, a));
-            return arith::AddFOp::create(nb, l, a[5], gx);
+            return arith::AddFOp::create(nb, l, a[6], gx);
           });
       state.operandCotangents[0] = buildGeneric(
-          b, loc, ValueRange{x, mean, rstd, dY, gamma, sg, sgx},
-          {id, row, row, id, vec, row, row}, emptyLike(b, loc, x), id,
+          b, loc, ValueRange{x, shift, meanD, inv, dY, gamma, sg, sgx},
+          {id, row, row, row, id, vec, row, row}, emptyLike(b, loc, x), id,
           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value g = arith::MulFOp::create(nb, l, a[3], a[4]);
-            Value meanG = arith::DivFOp::create(nb, l, a[5], n);
-            Value meanGX = arith::DivFOp::create(nb, l, a[6], n);
+            Value g = arith::MulFOp::create(nb, l, a[4], a[5]);
+            Value meanG = arith::DivFOp::create(nb, l, a[6], n);
+            Value meanGX = arith::DivFOp::create(nb, l, a[7], n);
             Value t = arith::SubFOp::create(
                 nb, l, arith::SubFOp::create(nb, l, g, meanG),
                 arith::MulFOp::create(nb, l, xhatOf(nb, l, a), meanGX));
-            return arith::MulFOp::create(nb, l, a[2], t);
+            return arith::MulFOp::create(nb, l, a[3], t);
           });
     }
 
@@ -227,12 +204,13 @@ struct LayerNormVJP
         return failure();
       bool isGamma = i == 1;
       state.operandCotangents[i] = buildReduction(
-          b, loc, ValueRange{x, mean, rstd, dY}, {id, row, row, id}, *outMap,
-          elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value v = isGamma ? Value(arith::MulFOp::create(nb, l, a[3],
+          b, loc, ValueRange{x, shift, meanD, inv, dY},
+          {id, row, row, row, id}, *outMap, elt,
+          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+            Value v = isGamma ? Value(arith::MulFOp::create(nb, l, a[4],
                                                             xhatOf(nb, l, a)))
-                              : a[3];
-            return arith::AddFOp::create(nb, l, a[4], v);
+                              : a[4];
+            return arith::AddFOp::create(nb, l, a[5], v);
           });
     }
     return success();
