@@ -220,7 +220,8 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<std::string> mma{
       *this, "mma",
       llvm::cl::desc("Contractions on the tensor cores: 3xtf32 (fp32 "
-                     "accuracy), tf32 or none"),
+                     "accuracy), tf32, bf16 (operands rounded to bf16: fast "
+                     "mode) or none"),
       llvm::cl::init("3xtf32")};
   Option<bool> libdevice{
       *this, "libdevice",

@@ -36,7 +36,9 @@ options:
                       TTT-MLP 4.60 ms at 256 vs 4.70 at 512)
   --gpu-mma MODE      cuda: contractions on the tensor cores: 3xtf32
                       (default; fp32 accuracy), tf32 (faster, ~1e-3
-                      relative) or none (no tensor cores)
+                      relative), bf16 (operands rounded to bf16, for the
+                      fast mode's bf16 graphs; not yet timed) or none (no
+                      tensor cores)
   --gpu-prefetch auto|on|off
                       cuda: copy each mini-batch's q/k/v/eta into shared
                       memory with cp.async while the previous one computes;
@@ -121,7 +123,7 @@ if [ "$threads" != auto ]; then
   [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
     die "--gpu-threads needs auto or a number in [1, 1024]"
 fi
-case "$mma" in none|tf32|3xtf32) ;; *) die "--gpu-mma needs none, tf32 or 3xtf32" ;; esac
+case "$mma" in none|tf32|3xtf32|bf16) ;; *) die "--gpu-mma needs none, tf32, 3xtf32 or bf16" ;; esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac

@@ -346,7 +346,18 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     `nvgpu.mma.sync` m16n8k8 tf32 tiles, warp w taking 16-row warp tiles w,
     w + warps, ...; each lane evaluates the body's two sides at its fragment
     coordinates. `3xtf32` splits every operand into its tf32 part and the
-    rest and sums three products (fp32 accuracy); `tf32` uses one.
+    rest and sums three products (fp32 accuracy); `tf32` uses one. `bf16`
+    (the fast mode's; reduction % 16) rounds the operands to bf16 and runs
+    m16n8k16 `nvvm.mma.sync` tiles with f32 accumulators.
+
+    With `row-warps`, elementwise ops and row reductions run with row r on
+    warp r mod warps and the row over the lanes; the barrier after an op is
+    then a warp barrier (`nvvm.bar.warp.sync`) where the next op meets what
+    the ops since the last block barrier touched only at rows on the same
+    warps, and nothing where only on the same lanes. With
+    `spread-mma-warps`, tensor-core ops between two block barriers start
+    at the warp after the previous one's tiles. Outputs listed in an op's
+    `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
@@ -359,8 +370,9 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "Drop the barrier after an op when the next ops cannot touch what "
            "it wrote (false: a barrier after every op, for checking)">,
     Option<"mma", "mma", "std::string", /*default=*/"\"none\"",
-           "Contractions on the tensor cores: none, tf32 (one tf32 product) "
-           "or 3xtf32 (fp32 accuracy from three tf32 products)">,
+           "Contractions on the tensor cores: none, tf32 (one tf32 product), "
+           "3xtf32 (fp32 accuracy from three tf32 products) or bf16 "
+           "(operands rounded to bf16, m16n8k16, f32 accumulators)">,
     Option<"rowWarps", "row-warps", "bool", /*default=*/"false",
            "Row r of elementwise ops and row reductions on warp r mod "
            "warps, the row over its lanes: ops that meet only at their own "

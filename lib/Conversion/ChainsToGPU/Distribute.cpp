@@ -525,7 +525,8 @@ struct Mapping {
   /// over the warps' lanes, not one per thread).
   bool onMma(linalg::GenericOp op, const Plan &plan) const {
     return precision != ttt::MmaPrecision::None && plan.accumulate &&
-           plan.sequential.size() == 1 && ttt::canUseMma(op, threads);
+           plan.sequential.size() == 1 &&
+           ttt::canUseMma(op, threads, precision);
   }
   /// Whether `op` runs in the row-warps mapping (RowWarps.h).
   bool onRows(linalg::GenericOp op, const Plan &plan) const {
@@ -685,8 +686,8 @@ struct TTTGPUDistributePass
     }
     std::optional<ttt::MmaPrecision> precision = ttt::parseMmaPrecision(mma);
     if (!precision) {
-      kernel.emitError("ttt-gpu-distribute: mma must be none, tf32 or "
-                       "3xtf32, not '")
+      kernel.emitError("ttt-gpu-distribute: mma must be none, tf32, "
+                       "3xtf32 or bf16, not '")
           << mma << "'";
       return signalPassFailure();
     }

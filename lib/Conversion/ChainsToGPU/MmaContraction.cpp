@@ -8,7 +8,14 @@
 //   C (16 x 8):            c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t),
 //                          c3 (g + 8, 2t + 1)
 // nvgpu.mma.sync takes them as vector<4x1xf32>, vector<2x1xf32> and
-// vector<2x2xf32> in that order.
+// vector<2x2xf32> in that order. With bf16 operands (m16n8k16, "Matrix
+// Fragments for mma.m16n8k16", .bf16), two elements per 32-bit register,
+// the lower k in the low half:
+//   A (16 x 16): a0,a1 (g, 2t..2t+1), a2,a3 (g + 8, 2t..2t+1),
+//                a4,a5 (g, 2t+8..2t+9), a6,a7 (g + 8, 2t+8..2t+9)
+//   B (16 x 8):  b0,b1 (2t..2t+1, g), b2,b3 (2t+8..2t+9, g)
+// and C as above; nvgpu does not lower bf16 mma, so nvvm.mma.sync takes
+// the packed registers.
 //
 // Each lane evaluates the A-side and B-side parts of the body at its
 // fragment coordinates (loads through the operands' indexing maps, index
@@ -23,6 +30,8 @@
 #include "KernelLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -41,6 +50,8 @@ std::optional<MmaPrecision> mlir::ttt::parseMmaPrecision(StringRef name) {
     return MmaPrecision::TF32;
   if (name == "3xtf32")
     return MmaPrecision::TF32x3;
+  if (name == "bf16")
+    return MmaPrecision::BF16;
   return std::nullopt;
 }
 
@@ -266,9 +277,47 @@ Value mma(OpBuilder &b, Location loc, Value a, Value bv, Value c) {
       .getResult();
 }
 
+/// Two f32 rounded to bf16 and packed in an i32, `lo` in the low half.
+Value packBF16(OpBuilder &b, Location loc, Value lo, Value hi) {
+  Type i16 = b.getI16Type(), i32 = b.getI32Type(), bf16 = b.getBF16Type();
+  auto half = [&](Value x) {
+    Value r = arith::TruncFOp::create(b, loc, bf16, x);
+    return arith::ExtUIOp::create(b, loc, i32,
+                                  arith::BitcastOp::create(b, loc, i16, r));
+  };
+  Value high = arith::ShLIOp::create(
+      b, loc, half(hi), arith::ConstantIntOp::create(b, loc, i32, 16));
+  return arith::OrIOp::create(b, loc, half(lo), high);
+}
+
+/// c + a * b for one m16n8k16 bf16 tile: `a` 4 and `b` 2 packed registers,
+/// `c` the vector<2x2xf32> accumulator.
+Value mmaBF16(OpBuilder &b, Location loc, ArrayRef<Value> a, ArrayRef<Value> bv,
+              Value c) {
+  SmallVector<Value> cs;
+  for (int64_t i = 0; i < 4; ++i)
+    cs.push_back(
+        vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{i / 2, i % 2}));
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), SmallVector<Type>(4, f32));
+  auto op = NVVM::MmaOp::create(
+      b, loc, resultType, a, bv, cs, ArrayRef<int64_t>{16, 8, 16},
+      std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                    NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> d;
+  for (int64_t i = 0; i < 4; ++i)
+    d.push_back(LLVM::ExtractValueOp::create(b, loc, op.getRes(), i));
+  return vectorOf(b, loc, {2, 2}, d);
+}
+
 } // namespace
 
-bool mlir::ttt::canUseMma(linalg::GenericOp op, unsigned threads) {
+bool mlir::ttt::canUseMma(linalg::GenericOp op, unsigned threads,
+                          MmaPrecision precision) {
   if (threads % 32 != 0)
     return false;
   std::optional<Dims> dims = dimsOf(op);
@@ -278,7 +327,8 @@ bool mlir::ttt::canUseMma(linalg::GenericOp op, unsigned threads) {
   if (ShapedType::isDynamic(ranges[dims->m]) ||
       ShapedType::isDynamic(ranges[dims->n]) ||
       ShapedType::isDynamic(ranges[dims->k]) || ranges[dims->m] % 16 != 0 ||
-      ranges[dims->n] % 8 != 0 || ranges[dims->k] % 8 != 0)
+      ranges[dims->n] % 8 != 0 ||
+      ranges[dims->k] % (precision == MmaPrecision::BF16 ? 16 : 8) != 0)
     return false;
   for (OpOperand &o : op->getOpOperands())
     if (isa<ShapedType>(o.get().getType()) &&
@@ -309,6 +359,49 @@ int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads) {
                                                     threads / 32));
 }
 
+/// One k-step of 16 of a bf16 warp tile: the lane's A elements at rows
+/// row0, row1 and k0 + 2t + {0, 1, 8, 9}, its B elements at those k and
+/// column col0 + 8j + g for each of the `per` column tiles.
+static SmallVector<Value> bf16Step(OpBuilder &b, Location loc,
+                                   linalg::GenericOp op, const Dims &dims,
+                                   const Factors &f, Value k0, Value twoT,
+                                   Value g, Value row0, Value row1, Value col0,
+                                   int64_t per, ValueRange acc) {
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value zero = cst(0);
+  Value k = arith::AddIOp::create(b, loc, k0, twoT);
+  SmallVector<Value> ks = {k, arith::AddIOp::create(b, loc, k, cst(1)),
+                           arith::AddIOp::create(b, loc, k, cst(8)),
+                           arith::AddIOp::create(b, loc, k, cst(9))};
+  auto aAt = [&](Value r, Value kk) {
+    SmallVector<Value> ivs(3, zero);
+    ivs[dims.m] = r;
+    ivs[dims.k] = kk;
+    return sideValue(b, loc, op, ivs, f.a, f.aMasks, f.negate);
+  };
+  SmallVector<Value> a = {packBF16(b, loc, aAt(row0, ks[0]), aAt(row0, ks[1])),
+                          packBF16(b, loc, aAt(row1, ks[0]), aAt(row1, ks[1])),
+                          packBF16(b, loc, aAt(row0, ks[2]), aAt(row0, ks[3])),
+                          packBF16(b, loc, aAt(row1, ks[2]), aAt(row1, ks[3]))};
+  SmallVector<Value> next;
+  for (int64_t j = 0; j < per; ++j) {
+    Value col = arith::AddIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, col0, cst(8 * j)), g);
+    auto bAt = [&](Value kk) {
+      SmallVector<Value> ivs(3, zero);
+      ivs[dims.k] = kk;
+      ivs[dims.n] = col;
+      return sideValue(b, loc, op, ivs, f.b, f.bMasks, false);
+    };
+    SmallVector<Value> bv = {packBF16(b, loc, bAt(ks[0]), bAt(ks[1])),
+                             packBF16(b, loc, bAt(ks[2]), bAt(ks[3]))};
+    next.push_back(mmaBF16(b, loc, a, bv, acc[j]));
+  }
+  return next;
+}
+
 void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
                                    MmaPrecision precision, int64_t firstWarp) {
@@ -317,7 +410,9 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   Factors f = *factorsOf(op, dims);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
-  int64_t kSteps = ranges[dims.k] / 8;
+  bool bf16 = precision == MmaPrecision::BF16;
+  int64_t kStep = bf16 ? 16 : 8;
+  int64_t kSteps = ranges[dims.k] / kStep;
   int64_t warps = threads / 32;
   int64_t per = columnTilesPerWarpTile(mTiles, nTiles, warps);
   int64_t warpTiles = mTiles * (nTiles / per);
@@ -385,8 +480,15 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           for (int64_t j = 0; j < 2 * per; ++j)
             accs.push_back(vectorOf(tb, loc, {2, 2}, {}));
         auto kLoop = scf::ForOp::create(
-            tb, loc, cst(tb, 0), cst(tb, kSteps * 8), cst(tb, 8), accs,
+            tb, loc, cst(tb, 0), cst(tb, kSteps * kStep), cst(tb, kStep), accs,
             [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
+              if (bf16) {
+                scf::YieldOp::create(
+                    kb, loc,
+                    bf16Step(kb, loc, op, dims, f, k0, twoT, g, row0, row1,
+                             col0, per, acc));
+                return;
+              }
               Value ka = arith::AddIOp::create(kb, loc, k0, t);
               Value kc = add(kb, ka, 4);
               Value zero = cst(kb, 0);

@@ -20,7 +20,8 @@ namespace mlir::ttt {
 enum class MmaPrecision {
   None,  // no tensor cores: every op over the threads
   TF32,  // one tf32 product (inputs rounded to 10 mantissa bits)
-  TF32x3 // a = big + small: big*big + big*small + small*big (fp32 accuracy)
+  TF32x3, // a = big + small: big*big + big*small + small*big (fp32 accuracy)
+  BF16    // operands rounded to bf16, m16n8k16, f32 accumulators (fast mode)
 };
 
 std::optional<MmaPrecision> parseMmaPrecision(llvm::StringRef name);
@@ -32,7 +33,9 @@ std::optional<MmaPrecision> parseMmaPrecision(llvm::StringRef name);
 /// yields `out + x` where x is a product of factors each reading only
 /// (m, k) or only (k, n) (negations and selects against zero on one side
 /// included).
-bool canUseMma(linalg::GenericOp op, unsigned threads);
+/// With `precision` bf16 the reduction must be a multiple of 16.
+bool canUseMma(linalg::GenericOp op, unsigned threads,
+               MmaPrecision precision = MmaPrecision::TF32);
 
 /// The warp tiles of `op` (which canUseMma accepted) at `threads` threads.
 int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);

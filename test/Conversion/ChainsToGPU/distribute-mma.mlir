@@ -2,7 +2,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=TF32
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=none},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=NONE
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{mma=fp8})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: error: ttt-gpu-distribute: mma must be none, tf32 or 3xtf32, not 'fp8'
+// BAD: error: ttt-gpu-distribute: mma must be none, tf32, 3xtf32 or bf16, not 'fp8'
 
 // C(16 x 64) += X(16 x 32) W(32 x 64) on 4 warps: 8 column tiles, 2 per
 // warp (one warp tile each), 4 k-steps of 8. The lane's fragment rows are
