@@ -3,6 +3,8 @@
 #ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_BUFFERROOT_H
 #define TTT_LIB_CONVERSION_CHAINSTOGPU_BUFFERROOT_H
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::ttt {
@@ -20,6 +22,22 @@ inline Value rootOf(Value v) {
   }
   return v;
 }
+
+/// The buffers `v` may be: a loop-carried buffer (an scf.for iter_arg,
+/// through casts) is its initial or its yielded value; else `v`.
+inline SmallVector<Value> carriedSources(Value v) {
+  Value root = v;
+  while (auto c = root.getDefiningOp<memref::CastOp>())
+    root = c.getSource();
+  auto arg = dyn_cast<BlockArgument>(root);
+  auto loop =
+      arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()) : nullptr;
+  if (!loop || arg == loop.getInductionVar())
+    return {v};
+  return {loop.getTiedLoopInit(arg)->get(),
+          loop.getTiedLoopYieldedValue(arg)->get()};
+}
+
 
 } // namespace mlir::ttt
 

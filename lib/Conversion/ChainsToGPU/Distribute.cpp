@@ -16,14 +16,16 @@
 // factor) runs as m16n8k8 tf32 mma tiles over the warps instead
 // (MmaContraction.cpp); 3xtf32 keeps fp32 accuracy.
 //
+// With `row-warps`, elementwise ops and row reductions run with row r on
+// warp r mod warps (RowWarps.cpp).
+//
 // A barrier goes only where the next op (in the same block, nothing with
-// memory effects between) touches memory that an op since the last barrier
-// wrote, or writes what one read: views of the dynamic shared memory at
-// constant byte offsets are compared by bytes, global arrays never alias
-// workgroup memory nor (distinct-args, the layer kernel ABI) one another,
-// and two accesses of one view's element i on the thread
-// of point i (elementwise over the same view) are thread-local
-// (barriersToDrop).
+// memory effects between) touches memory that an op since the last block
+// barrier wrote, or writes what one read (MemoryFootprint.cpp: views of
+// the dynamic shared memory at constant byte offsets compared by bytes,
+// global arrays never aliasing workgroup memory nor, with distinct-args,
+// one another); a warp barrier where all such meetings are on the same
+// warps, none where on the same threads (slotsOf).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +34,7 @@
 #include "AsyncCopy.h"
 #include "FastMath.h"
 #include "KernelLoops.h"
+#include "MemoryFootprint.h"
 #include "MmaContraction.h"
 #include "RowWarps.h"
 
@@ -64,6 +67,8 @@ using ttt::forEachPoint;
 using ttt::indicesAt;
 using ttt::readAt;
 using ttt::storeAt;
+using ttt::Access;
+using ttt::Conflict;
 
 namespace {
 
@@ -85,241 +90,6 @@ Value allocationOf(Value v) {
     v = view.getViewSource();
   }
   return v;
-}
-
-/// The memory an operand may touch: bytes [lo, hi) of a workgroup buffer
-/// (a view of the dynamic shared memory at a constant offset, or an
-/// allocation, whole), global memory (a kernel argument's array: distinct
-/// from every workgroup buffer), or anything (unknown).
-struct Footprint {
-  enum Kind { Shared, Global, Unknown } kind = Unknown;
-  Value base;
-  int64_t lo = 0, hi = std::numeric_limits<int64_t>::max();
-  // The whole view (no subview between), a static layout, and the op
-  // touches element i of it only on the thread of its point i (see
-  // `owned`): two such accesses of one view need no barrier between.
-  bool owned = false;
-  // A whole view with a static layout (what `owned` needs besides the
-  // thread mapping).
-  bool wholeStatic = false;
-  // The op runs in the row-warps mapping and touches the view only at the
-  // row it computes (first index = its row dim): row r only on warp
-  // r mod warps.
-  bool rowOwned = false;
-  // Which lanes of the row's warp touch it (row-owned accesses).
-  ttt::RowLanes lanes = ttt::RowLanes::Some;
-  Value view; // the operand itself
-  SmallVector<int64_t> shape;
-  // Row i of the operand is row i of the shared view [lo, hi) of shape
-  // `viewShape` (casts and subviews at row offset 0, stride 1 between).
-  bool rowsOfView = false;
-  SmallVector<int64_t> viewShape;
-};
-
-Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
-  Footprint f;
-  f.view = v;
-  bool whole = true, rowsKept = true;
-  auto type = cast<MemRefType>(v.getType());
-  f.shape.assign(type.getShape().begin(), type.getShape().end());
-  // A static layout (identity, or the padded rows of private-buffers):
-  // element i of the view is one address whichever op touches it.
-  bool staticLayout =
-      type.hasStaticShape() && type.isStrided() &&
-      llvm::none_of(type.getStridesAndOffset().first, ShapedType::isDynamic);
-  while (true) {
-    if (auto arg = dyn_cast<BlockArgument>(v)) {
-      if (arg.getOwner() == entry) {
-        f.kind = Footprint::Global;
-        if (distinctArgs)
-          f.base = arg;
-      }
-      return f;
-    }
-    Operation *def = v.getDefiningOp();
-    if (isa<memref::AllocOp, memref::AllocaOp>(def)) {
-      f.kind = Footprint::Shared;
-      f.base = v;
-      return f;
-    }
-    if (auto view = dyn_cast<memref::ViewOp>(def)) {
-      auto type = view.getType();
-      std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
-      if (!view.getSource().getDefiningOp<gpu::DynamicSharedMemoryOp>() ||
-          !shift || !type.hasStaticShape() ||
-          !type.getElementType().isIntOrFloat())
-        return f;
-      f.kind = Footprint::Shared;
-      f.base = view.getSource();
-      f.lo = *shift;
-      f.hi = *shift +
-             type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      f.wholeStatic = whole && staticLayout;
-      f.rowsOfView = rowsKept;
-      f.viewShape.assign(type.getShape().begin(), type.getShape().end());
-      return f;
-    }
-    if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def)) {
-      v = cast.getSource();
-      continue;
-    }
-    // The padded rows of a private buffer are the whole buffer.
-    if (auto rows = dyn_cast<memref::SubViewOp>(def);
-        rows && rows->hasAttr("ttt.padded_rows")) {
-      v = rows.getSource();
-      continue;
-    }
-    whole = false;
-    if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
-      std::optional<int64_t> offset =
-          getConstantIntValue(sub.getMixedOffsets().front());
-      std::optional<int64_t> stride =
-          getConstantIntValue(sub.getMixedStrides().front());
-      rowsKept = rowsKept && offset == 0 && stride == 1 &&
-                 !sub.getDroppedDims().test(0);
-    } else if (!isa<memref::CastOp>(def)) {
-      rowsKept = false;
-    }
-    // Subviews, casts, reinterpret casts: within their source.
-    auto like = dyn_cast<ViewLikeOpInterface>(def);
-    if (!like)
-      return f;
-    v = like.getViewSource();
-  }
-}
-
-/// How two accesses may meet: not at all, only on the same warp (both
-/// row-owned, the same rows), or anywhere in the block.
-enum class Conflict { None, SameWarp, Block };
-
-bool mayOverlap(const Footprint &a, const Footprint &b) {
-  if (a.kind == Footprint::Unknown || b.kind == Footprint::Unknown)
-    return true;
-  if (a.kind != b.kind)
-    return false;
-  // With distinct-args, two arguments' arrays never overlap.
-  if (a.kind == Footprint::Global)
-    return !a.base || !b.base || a.base == b.base;
-  if (a.base != b.base || a.hi <= b.lo || b.hi <= a.lo)
-    return false;
-  // The same elements on the same threads.
-  return !(a.owned && b.owned && a.lo == b.lo && a.hi == b.hi &&
-           a.shape == b.shape);
-}
-
-/// `a` is a write and `b` a read after it (else any other pair).
-Conflict conflictOf(const Footprint &a, const Footprint &b, bool readAfter) {
-  if (!mayOverlap(a, b))
-    return Conflict::None;
-  // The same view, or rows of the same shared view: row r of it is
-  // touched on warp r mod warps by both.
-  bool sameRows =
-      a.view == b.view ||
-      (a.kind == Footprint::Shared && b.kind == Footprint::Shared &&
-       a.rowsOfView && b.rowsOfView && a.base == b.base && a.lo == b.lo &&
-       a.hi == b.hi && a.viewShape == b.viewShape);
-  if (!a.rowOwned || !b.rowOwned || !sameRows)
-    return Conflict::Block;
-  // Element j of each row on lane j mod 32 in both: thread-local.
-  bool sameView = a.view == b.view || (a.wholeStatic && b.wholeStatic &&
-                                       a.kind == Footprint::Shared &&
-                                       a.base == b.base && a.lo == b.lo &&
-                                       a.hi == b.hi && a.shape == b.shape);
-  if (sameView && a.lanes == ttt::RowLanes::Linear &&
-      b.lanes == ttt::RowLanes::Linear)
-    return Conflict::None;
-  // Every lane wrote the row's value (the same on all), each reads its own.
-  if (readAfter && a.lanes == ttt::RowLanes::Every &&
-      b.lanes == ttt::RowLanes::Every)
-    return Conflict::None;
-  return Conflict::SameWarp;
-}
-
-/// The buffers `v` may be: a loop-carried buffer (an scf.for iter_arg,
-/// through casts) is its initial or its yielded value; else `v`.
-SmallVector<Value> carriedSources(Value v) {
-  Value root = v;
-  while (auto c = root.getDefiningOp<memref::CastOp>())
-    root = c.getSource();
-  auto arg = dyn_cast<BlockArgument>(root);
-  auto loop =
-      arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()) : nullptr;
-  if (!loop || arg == loop.getInductionVar())
-    return {v};
-  return {loop.getTiedLoopInit(arg)->get(),
-          loop.getTiedLoopYieldedValue(arg)->get()};
-}
-
-/// What a generic op reads (inputs) and writes (outputs).
-struct Access {
-  SmallVector<Footprint> reads, writes;
-};
-
-/// `threaded`: the op's points go over the threads, point p on thread
-/// p mod threads (no split reduction, not serial); an operand indexed by
-/// the parallel dims in their order is then owned (element i on point i).
-/// `rows`: the op runs in the row-warps mapping; an operand whose first
-/// index is the row dim is then row-owned.
-Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
-                bool threaded, bool rows, bool distinctArgs) {
-  Access a;
-  auto rowIndexed = [&](OpOperand &o) -> bool {
-    AffineMap map = op.getMatchingIndexingMap(&o);
-    if (!rows || map.getNumResults() == 0)
-      return false;
-    auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
-    return dim && dim.getPosition() == parallel[0];
-  };
-  auto owns = [&](OpOperand &o) {
-    if (!threaded)
-      return false;
-    AffineMap map = op.getMatchingIndexingMap(&o);
-    if (map.getNumResults() != parallel.size())
-      return false;
-    for (auto [e, d] : llvm::zip(map.getResults(), parallel)) {
-      auto dim = dyn_cast<AffineDimExpr>(e);
-      if (!dim || dim.getPosition() != d)
-        return false;
-    }
-    return true;
-  };
-  auto add = [&](SmallVector<Footprint> &to, OpOperand &o) {
-    SmallVector<Value> sources = carriedSources(o.get());
-    for (Value v : sources) {
-      Footprint f = footprintOf(v, entry, distinctArgs);
-      f.owned = sources.size() == 1 && f.wholeStatic && owns(o);
-      f.rowOwned = rowIndexed(o);
-      if (f.rowOwned)
-        f.lanes = ttt::rowLanesOf(op, parallel, o);
-      to.push_back(std::move(f));
-    }
-  };
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (isa<MemRefType>(in->get().getType()))
-      add(a.reads, *in);
-  for (OpOperand &out : op.getDpsInitsMutable())
-    add(a.writes, out);
-  return a;
-}
-
-/// What `b` needs after the ops of `group`: nothing where it writes
-/// nothing they read or write and reads nothing they write, a warp barrier
-/// where every such meeting is on one warp, else a block barrier.
-Conflict conflictAfter(const Access &group, const Access &b) {
-  Conflict c = Conflict::None;
-  auto meet = [&](const Footprint &x, const Footprint &y, bool readAfter) {
-    c = std::max(c, conflictOf(x, y, readAfter));
-  };
-  for (const Footprint &w : group.writes) {
-    for (const Footprint &x : b.reads)
-      meet(w, x, true);
-    for (const Footprint &x : b.writes)
-      meet(w, x, false);
-  }
-  for (const Footprint &r : group.reads)
-    for (const Footprint &x : b.writes)
-      meet(r, x, false);
-  return c;
 }
 
 struct Plan {
@@ -565,7 +335,8 @@ slotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
     bool threaded = plan.accumulate && !rows &&
                     splitWidth(op, plan, mapping.threads) < 2 &&
                     !mapping.onMma(op, plan);
-    Access a = accessOf(op, entry, plan.parallel, threaded, rows, distinctArgs);
+    Access a =
+        ttt::accessOf(op, entry, plan.parallel, threaded, rows, distinctArgs);
     bool adjacent = false;
     if (prev && prev->getBlock() == op->getBlock() &&
         prev->isBeforeInBlock(op)) {
@@ -577,7 +348,7 @@ slotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
           break;
         }
     }
-    Conflict c = adjacent ? conflictAfter(group, a) : Conflict::Block;
+    Conflict c = adjacent ? ttt::conflictAfter(group, a) : Conflict::Block;
     if (c == Conflict::Block) {
       group = std::move(a);
       nextWarp = 0;

@@ -43,11 +43,11 @@ bool mayBe(Value v, Value root, int depth = 0) {
   auto arg = dyn_cast<BlockArgument>(other);
   if (!arg || isa<FunctionOpInterface>(arg.getOwner()->getParentOp()))
     return false;
-  auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
-  if (!loop || depth > 0 || arg == loop.getInductionVar())
-    return true;
-  return mayBe(loop.getTiedLoopInit(arg)->get(), root, depth + 1) ||
-         mayBe(loop.getTiedLoopYieldedValue(arg)->get(), root, depth + 1);
+  SmallVector<Value> sources = ttt::carriedSources(other);
+  if (depth > 0 || sources.size() == 1)
+    return true; // not a loop's iter_arg: anything
+  return llvm::any_of(sources,
+                      [&](Value s) { return mayBe(s, root, depth + 1); });
 }
 
 /// Whether `op` or an op nested in it may touch `root`'s buffer.

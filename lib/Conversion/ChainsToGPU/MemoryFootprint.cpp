@@ -1,0 +1,188 @@
+//===- MemoryFootprint.cpp - What a kernel op touches, and where ----------===//
+
+#include "MemoryFootprint.h"
+
+#include "BufferRoot.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mlir::ttt;
+
+static Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
+  Footprint f;
+  f.view = v;
+  bool whole = true, rowsKept = true;
+  auto type = cast<MemRefType>(v.getType());
+  f.shape.assign(type.getShape().begin(), type.getShape().end());
+  // A static layout (identity, or the padded rows of private-buffers):
+  // element i of the view is one address whichever op touches it.
+  bool staticLayout =
+      type.hasStaticShape() && type.isStrided() &&
+      llvm::none_of(type.getStridesAndOffset().first, ShapedType::isDynamic);
+  while (true) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() == entry) {
+        f.kind = Footprint::Global;
+        if (distinctArgs)
+          f.base = arg;
+      }
+      return f;
+    }
+    Operation *def = v.getDefiningOp();
+    if (isa<memref::AllocOp, memref::AllocaOp>(def)) {
+      f.kind = Footprint::Shared;
+      f.base = v;
+      return f;
+    }
+    if (auto view = dyn_cast<memref::ViewOp>(def)) {
+      auto type = view.getType();
+      std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+      if (!view.getSource().getDefiningOp<gpu::DynamicSharedMemoryOp>() ||
+          !shift || !type.hasStaticShape() ||
+          !type.getElementType().isIntOrFloat())
+        return f;
+      f.kind = Footprint::Shared;
+      f.base = view.getSource();
+      f.lo = *shift;
+      f.hi = *shift +
+             type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      f.wholeStatic = whole && staticLayout;
+      f.rowsOfView = rowsKept;
+      f.viewShape.assign(type.getShape().begin(), type.getShape().end());
+      return f;
+    }
+    if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def)) {
+      v = cast.getSource();
+      continue;
+    }
+    // The padded rows of a private buffer are the whole buffer.
+    if (auto rows = dyn_cast<memref::SubViewOp>(def);
+        rows && rows->hasAttr("ttt.padded_rows")) {
+      v = rows.getSource();
+      continue;
+    }
+    whole = false;
+    if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
+      std::optional<int64_t> offset =
+          getConstantIntValue(sub.getMixedOffsets().front());
+      std::optional<int64_t> stride =
+          getConstantIntValue(sub.getMixedStrides().front());
+      rowsKept = rowsKept && offset == 0 && stride == 1 &&
+                 !sub.getDroppedDims().test(0);
+    } else if (!isa<memref::CastOp>(def)) {
+      rowsKept = false;
+    }
+    // Subviews, casts, reinterpret casts: within their source.
+    auto like = dyn_cast<ViewLikeOpInterface>(def);
+    if (!like)
+      return f;
+    v = like.getViewSource();
+  }
+}
+
+static bool mayOverlap(const Footprint &a, const Footprint &b) {
+  if (a.kind == Footprint::Unknown || b.kind == Footprint::Unknown)
+    return true;
+  if (a.kind != b.kind)
+    return false;
+  // With distinct-args, two arguments' arrays never overlap.
+  if (a.kind == Footprint::Global)
+    return !a.base || !b.base || a.base == b.base;
+  if (a.base != b.base || a.hi <= b.lo || b.hi <= a.lo)
+    return false;
+  // The same elements on the same threads.
+  return !(a.owned && b.owned && a.lo == b.lo && a.hi == b.hi &&
+           a.shape == b.shape);
+}
+
+/// `a` is a write and `b` a read after it (else any other pair).
+static Conflict conflictOf(const Footprint &a, const Footprint &b,
+                           bool readAfter) {
+  if (!mayOverlap(a, b))
+    return Conflict::None;
+  // The same view, or rows of the same shared view: row r of it is
+  // touched on warp r mod warps by both.
+  bool sameRows =
+      a.view == b.view ||
+      (a.kind == Footprint::Shared && b.kind == Footprint::Shared &&
+       a.rowsOfView && b.rowsOfView && a.base == b.base && a.lo == b.lo &&
+       a.hi == b.hi && a.viewShape == b.viewShape);
+  if (!a.rowOwned || !b.rowOwned || !sameRows)
+    return Conflict::Block;
+  // Element j of each row on lane j mod 32 in both: thread-local.
+  bool sameView = a.view == b.view || (a.wholeStatic && b.wholeStatic &&
+                                       a.kind == Footprint::Shared &&
+                                       a.base == b.base && a.lo == b.lo &&
+                                       a.hi == b.hi && a.shape == b.shape);
+  if (sameView && a.lanes == RowLanes::Linear &&
+      b.lanes == RowLanes::Linear)
+    return Conflict::None;
+  // Every lane wrote the row's value (the same on all), each reads its own.
+  if (readAfter && a.lanes == RowLanes::Every &&
+      b.lanes == RowLanes::Every)
+    return Conflict::None;
+  return Conflict::SameWarp;
+}
+
+Access ttt::accessOf(linalg::GenericOp op, Block *entry,
+                     ArrayRef<unsigned> parallel, bool threaded, bool rows,
+                     bool distinctArgs) {
+  Access a;
+  auto rowIndexed = [&](OpOperand &o) -> bool {
+    AffineMap map = op.getMatchingIndexingMap(&o);
+    if (!rows || map.getNumResults() == 0)
+      return false;
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
+    return dim && dim.getPosition() == parallel[0];
+  };
+  auto owns = [&](OpOperand &o) {
+    if (!threaded)
+      return false;
+    AffineMap map = op.getMatchingIndexingMap(&o);
+    if (map.getNumResults() != parallel.size())
+      return false;
+    for (auto [e, d] : llvm::zip(map.getResults(), parallel)) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      if (!dim || dim.getPosition() != d)
+        return false;
+    }
+    return true;
+  };
+  auto add = [&](SmallVector<Footprint> &to, OpOperand &o) {
+    SmallVector<Value> sources = carriedSources(o.get());
+    for (Value v : sources) {
+      Footprint f = footprintOf(v, entry, distinctArgs);
+      f.owned = sources.size() == 1 && f.wholeStatic && owns(o);
+      f.rowOwned = rowIndexed(o);
+      if (f.rowOwned)
+        f.lanes = rowLanesOf(op, parallel, o);
+      to.push_back(std::move(f));
+    }
+  };
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()))
+      add(a.reads, *in);
+  for (OpOperand &out : op.getDpsInitsMutable())
+    add(a.writes, out);
+  return a;
+}
+
+Conflict ttt::conflictAfter(const Access &group, const Access &b) {
+  Conflict c = Conflict::None;
+  auto meet = [&](const Footprint &x, const Footprint &y, bool readAfter) {
+    c = std::max(c, conflictOf(x, y, readAfter));
+  };
+  for (const Footprint &w : group.writes) {
+    for (const Footprint &x : b.reads)
+      meet(w, x, true);
+    for (const Footprint &x : b.writes)
+      meet(w, x, false);
+  }
+  for (const Footprint &r : group.reads)
+    for (const Footprint &x : b.writes)
+      meet(r, x, false);
+  return c;
+}
