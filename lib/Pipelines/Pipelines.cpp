@@ -8,6 +8,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "ttt/Conversion/Passes.h"
 #include "ttt/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
@@ -108,8 +109,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
-      "ttt-gpu-private-buffers{workgroup=true max-bytes=232448 row-pad=" +
-      std::to_string(rowPad) +
+      "ttt-gpu-private-buffers{workgroup=true max-bytes=" +
+      std::to_string(options.maxSharedBytes) +
+      " row-pad=" + std::to_string(rowPad) +
       "},"
       // The layer ABI passes distinct arrays (docs/RUNTIME.md).
       "ttt-gpu-distribute{distinct-args=true threads=" +
@@ -118,7 +120,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
-      "nvvm-attach-target{chip=sm_90 features=+ptx80 O=3},"
+      "nvvm-attach-target{chip=" +
+      options.chip +
+      " features=+ptx80 O=3},"
       // Bare pointers: the kernel ABI passes one device pointer per array.
       "gpu.module(expand-strided-metadata,lower-affine," +
       // libdevice's rsqrt/tanh are faster (TTT-MLP: 5.15 vs 5.86 ms on an
@@ -276,23 +280,55 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Start accumulating ops from zero instead of after a "
                      "zero fill of their output (ttt-gpu-fold-zero-fills)"),
       llvm::cl::init(false)};
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "
+                     "(default), or e.g. sm_80, whose PTX the driver also "
+                     "compiles for newer GPUs"),
+      llvm::cl::init("sm_90")};
+  Option<int64_t> maxSharedBytes{
+      *this, "max-shared-bytes",
+      llvm::cl::desc("Shared memory per block the chip gives "
+                     "(ttt-gpu-private-buffers max-bytes; sm_90: 232448)"),
+      llvm::cl::init(232448)};
 };
 } // namespace
 
+/// sm_ and digits, with an optional arch-specific suffix (sm_90a).
+static bool isChipName(StringRef chip) {
+  if (!chip.consume_front("sm_"))
+    return false;
+  chip.consume_back("a");
+  return !chip.empty() && llvm::all_of(chip, llvm::isDigit);
+}
+
 void ttt::registerTTTPipelines() {
-  PassPipelineRegistration<TTTToNVVMOptions>(
+  // Registered by hand (not PassPipelineRegistration) so that bad option
+  // values are located errors, not a malformed built-in pipeline.
+  registerPassPipeline(
       "ttt-to-nvvm",
       "Lower a TTT graph to a GPU kernel in the NVVM dialect for the cuda "
-      "artifact ABI (sm_90): ttt-to-linalg, ttt-gpu-destination-args, "
-      "one-shot bufferization, convert-ttt-chains-to-gpu (one block per "
-      "chain), ttt-gpu-private-buffers{workgroup=true} (shared memory), "
+      "artifact ABI (sm_90, or `chip`): ttt-to-linalg, "
+      "ttt-gpu-destination-args, one-shot bufferization, "
+      "convert-ttt-chains-to-gpu (one block per chain), "
+      "ttt-gpu-private-buffers{workgroup=true} (shared memory), "
       "ttt-gpu-distribute{threads mma} (linalg ops over the block's threads, "
       "contractions on the tensor cores), "
       "nvvm-attach-target, ttt-gpu-portable-math (no libdevice for "
       "sqrt/rsqrt/tanh), convert-nvgpu-to-nvvm, convert-gpu-to-nvvm with "
-      "bare pointers, "
-      "ttt-gpu-extern-shared",
-      [](OpPassManager &pm, const TTTToNVVMOptions &options) {
+      "bare pointers, ttt-gpu-extern-shared (docs/GPU.md)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        TTTToNVVMOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        if (!isChipName(options.chip))
+          return errorHandler("ttt-to-nvvm: chip must be sm_ and a number "
+                              "(e.g. sm_80, sm_90), not '" +
+                              options.chip + "'");
+        if (options.maxSharedBytes <= 0)
+          return errorHandler("ttt-to-nvvm: max-shared-bytes must be "
+                              "positive");
         NVVMPipelineOptions o;
         o.threads = options.threads;
         o.mma = options.mma;
@@ -306,7 +342,13 @@ void ttt::registerTTTPipelines() {
         o.rowWarps = options.rowWarps;
         o.spreadMmaWarps = options.spreadMmaWarps;
         o.foldZeroFills = options.foldZeroFills;
+        o.chip = options.chip;
+        o.maxSharedBytes = options.maxSharedBytes;
         buildTTTToNVVMPipeline(pm, o);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(TTTToNVVMOptions());
       });
   PassPipelineRegistration<TTTModelToGPUOptions>(
       "ttt-model-to-gpu",

@@ -13,7 +13,8 @@ usage: ttt-compile GRAPH.mlir -o OUT [options]
 
 Compiles the graph's entry function (the one holding a ttt.scan) ahead of
 time and writes OUT.json (manifest) and OUT.so (kernels); with --target
-cuda, OUT.json and OUT.ptx (PTX 8.0 for sm_90), plus OUT.cubin with --cubin.
+cuda, OUT.json and OUT.ptx (PTX 8.0 for sm_90, or --gpu-chip), plus OUT.cubin
+with --cubin.
 
 With --config, writes the graph of a whole TTT language model for that
 configuration (ttt-model-gen; keys and defaults in docs/MODEL.md, e.g.
@@ -39,6 +40,12 @@ options:
                       relative), bf16 (operands rounded to bf16, for the
                       fast mode's bf16 graphs; not yet timed) or none (no
                       tensor cores)
+  --gpu-chip CHIP     cuda: the GPU the PTX is for: sm_90 (default), or a
+                      portable lower target: sm_80 (A100; its PTX the
+                      driver also compiles for newer GPUs), sm_86, sm_87,
+                      sm_89; sets the shared memory a block may take
+                      (sm_90 227 KiB, sm_80/87 163 KiB, sm_86/89 99 KiB);
+                      with --cubin, a cubin for that chip only
   --gpu-prefetch auto|on|off
                       cuda: copy each mini-batch's q/k/v/eta into shared
                       memory with cp.async while the previous one computes;
@@ -82,7 +89,7 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=auto mma=3xtf32 prefetch=auto max_shared=232448 rowpad=8 schedule=auto state=auto gpuopts=""
+threads=auto mma=3xtf32 prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -94,6 +101,7 @@ while [ $# -gt 0 ]; do
     --cubin) cubin=1; shift ;;
     --gpu-threads) threads=${2:-}; shift 2 ;;
     --gpu-mma) mma=${2:-}; shift 2 ;;
+    --gpu-chip) chip=${2:-}; shift 2 ;;
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
@@ -124,6 +132,13 @@ if [ "$threads" != auto ]; then
     die "--gpu-threads needs auto or a number in [1, 1024]"
 fi
 case "$mma" in none|tf32|3xtf32|bf16) ;; *) die "--gpu-mma needs none, tf32, 3xtf32 or bf16" ;; esac
+# Shared memory per block each chip gives (CUDA's per-block opt-in maximum).
+case "$chip" in
+  sm_90|sm_90a) max_shared=232448 ;;
+  sm_80|sm_87) max_shared=166912 ;;
+  sm_86|sm_89) max_shared=101376 ;;
+  *) die "--gpu-chip needs sm_80, sm_86, sm_87, sm_89 or sm_90 (not '$chip')" ;;
+esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
@@ -193,7 +208,7 @@ if [ "$target" = cuda ]; then
     libdevice=true
   fi
   lower() { # stage-inputs schedule-levels
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate row-pad=$rowpad$gpuopts" \
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -202,8 +217,9 @@ if [ "$target" = cuda ]; then
     shared=${shared:-0}
   }
   # The prefetch buffers and the level order (longer live ranges) take
-  # shared memory: where a block would need more than sm_90 gives one
-  # (227 KiB), the first of these that fits, among those not ruled out.
+  # shared memory: where a block would need more than the chip gives one
+  # (sm_90: 227 KiB), the first of these that fits, among those not ruled
+  # out.
   fit() {
     tried=""
     for combo in "true true" "true false" "false true" "false false"; do
@@ -228,10 +244,15 @@ if [ "$target" = cuda ]; then
   [ "$state" = results ] && instate=true
   fit
   if [ "$state" = auto ] && [ "${fitted%% *}" = prefetch=false ]; then
+    sharedfits=0
+    [ "$shared" -gt "$max_shared" ] || sharedfits=1
     instate=true
     [ "$autothreads" = 0 ] || threads=256
     fit
-    if [ "${fitted%% *}" = prefetch=false ]; then
+    # No prefetch either way: the weights in shared memory where they fit
+    # (faster), else in the result arrays (chips with less shared memory).
+    if [ "${fitted%% *}" = prefetch=false ] &&
+       { [ "$sharedfits" = 1 ] || [ "$shared" -gt "$max_shared" ]; }; then
       instate=false
       [ "$autothreads" = 0 ] || threads=128
       fit
@@ -241,7 +262,7 @@ if [ "$target" = cuda ]; then
     fit
   fi
   [ "$shared" -le "$max_shared" ] ||
-    die "the kernel needs more shared memory per block than sm_90 gives ($max_shared bytes)${tried}"
+    die "the kernel needs more shared memory per block than $chip gives ($max_shared bytes)${tried}"
   [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with $fitted (see --gpu-prefetch, --gpu-schedule)" >&2
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
@@ -258,7 +279,7 @@ if [ "$target" = cuda ]; then
       "will not load it" >&2
   fi
   if [ "$cubin" = 1 ]; then
-    "$ptxas" -arch=sm_90 "$tmp/model.ptx" -o "$tmp/model.cubin" ||
+    "$ptxas" -arch="$chip" "$tmp/model.ptx" -o "$tmp/model.cubin" ||
       die "ptxas failed"
   fi
   mkdir -p "$(dirname "$out")"

@@ -37,6 +37,8 @@ struct NVVMPipelineOptions {
   bool rowWarps = true;
   bool spreadMmaWarps = false;
   bool foldZeroFills = false;
+  std::string chip = "sm_90";
+  int64_t maxSharedBytes = 232448;
 };
 void buildTTTToNVVMPipeline(OpPassManager &pm,
                             const NVVMPipelineOptions &options);

@@ -38,7 +38,6 @@ inline SmallVector<Value> carriedSources(Value v) {
           loop.getTiedLoopYieldedValue(arg)->get()};
 }
 
-
 } // namespace mlir::ttt
 
 #endif // TTT_LIB_CONVERSION_CHAINSTOGPU_BUFFERROOT_H

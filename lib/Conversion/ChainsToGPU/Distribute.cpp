@@ -41,8 +41,8 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -61,14 +61,14 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using ttt::Access;
 using ttt::addCombined;
+using ttt::Conflict;
 using ttt::emitBody;
 using ttt::forEachPoint;
 using ttt::indicesAt;
 using ttt::readAt;
 using ttt::storeAt;
-using ttt::Access;
-using ttt::Conflict;
 
 namespace {
 
@@ -278,8 +278,7 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   OpBuilder tb = ifOp.getThenBodyBuilder();
   SmallVector<Value> fin;
   for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
-    fin.push_back(
-        ttt::addToInitial(tb, loc, op, out, ivs, v));
+    fin.push_back(ttt::addToInitial(tb, loc, op, out, ivs, v));
   storeAt(tb, loc, op, ivs, fin);
   return true;
 }
@@ -322,9 +321,9 @@ struct Slot {
 /// only on the same warps (row-warps), else a block barrier.
 /// With `spreadMma`, tensor-core ops between two block barriers take the
 /// warps in turn.
-llvm::DenseMap<Operation *, Slot>
-slotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
-        const Mapping &mapping, bool distinctArgs) {
+llvm::DenseMap<Operation *, Slot> slotsOf(ArrayRef<linalg::GenericOp> generics,
+                                          Block *entry, const Mapping &mapping,
+                                          bool distinctArgs) {
   llvm::DenseMap<Operation *, Slot> slots;
   Access group;
   linalg::GenericOp prev;
@@ -376,7 +375,7 @@ void emitSync(OpBuilder &b, Location loc, Sync sync) {
 }
 
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
-                const Mapping &mapping, Slot slot) {
+                         const Mapping &mapping, Slot slot) {
   Sync sync = slot.after;
   Location loc = op.getLoc();
   b.setInsertionPoint(op);
@@ -519,11 +518,11 @@ struct TTTGPUDistributePass
     Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps};
     llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)
-      slots = slotsOf(generics, &kernel.getBody().front(), mapping,
-                      distinctArgs);
+      slots =
+          slotsOf(generics, &kernel.getBody().front(), mapping, distinctArgs);
     for (linalg::GenericOp op : generics)
-      if (failed(distribute(b, op, tid, mapping,
-                            slots.lookup(op.getOperation()))))
+      if (failed(
+              distribute(b, op, tid, mapping, slots.lookup(op.getOperation()))))
         return signalPassFailure();
     // Ordered by the wait and barrier of their consumer, not by barriers
     // of their own (ttt-gpu-stage-inputs).

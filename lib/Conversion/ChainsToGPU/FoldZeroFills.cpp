@@ -101,7 +101,7 @@ std::optional<unsigned> accumulatingOutput(linalg::GenericOp op, Value x) {
   for (OpOperand *in : op.getDpsInputOperands())
     if (isa<MemRefType>(in->get().getType()) &&
         llvm::any_of(outRoots,
-                      [&](Value root) { return mayBe(in->get(), root); }))
+                     [&](Value root) { return mayBe(in->get(), root); }))
       return std::nullopt;
   OpOperand &out = op.getDpsInitsMutable()[*found];
   BlockArgument arg = op.getMatchingBlockArgument(&out);

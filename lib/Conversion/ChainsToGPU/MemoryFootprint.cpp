@@ -105,24 +105,21 @@ static Conflict conflictOf(const Footprint &a, const Footprint &b,
     return Conflict::None;
   // The same view, or rows of the same shared view: row r of it is
   // touched on warp r mod warps by both.
-  bool sameRows =
-      a.view == b.view ||
-      (a.kind == Footprint::Shared && b.kind == Footprint::Shared &&
-       a.rowsOfView && b.rowsOfView && a.base == b.base && a.lo == b.lo &&
-       a.hi == b.hi && a.viewShape == b.viewShape);
+  bool sameRows = a.view == b.view ||
+                  (a.kind == Footprint::Shared && b.kind == Footprint::Shared &&
+                   a.rowsOfView && b.rowsOfView && a.base == b.base &&
+                   a.lo == b.lo && a.hi == b.hi && a.viewShape == b.viewShape);
   if (!a.rowOwned || !b.rowOwned || !sameRows)
     return Conflict::Block;
   // Element j of each row on lane j mod 32 in both: thread-local.
-  bool sameView = a.view == b.view || (a.wholeStatic && b.wholeStatic &&
-                                       a.kind == Footprint::Shared &&
-                                       a.base == b.base && a.lo == b.lo &&
-                                       a.hi == b.hi && a.shape == b.shape);
-  if (sameView && a.lanes == RowLanes::Linear &&
-      b.lanes == RowLanes::Linear)
+  bool sameView =
+      a.view == b.view ||
+      (a.wholeStatic && b.wholeStatic && a.kind == Footprint::Shared &&
+       a.base == b.base && a.lo == b.lo && a.hi == b.hi && a.shape == b.shape);
+  if (sameView && a.lanes == RowLanes::Linear && b.lanes == RowLanes::Linear)
     return Conflict::None;
   // Every lane wrote the row's value (the same on all), each reads its own.
-  if (readAfter && a.lanes == RowLanes::Every &&
-      b.lanes == RowLanes::Every)
+  if (readAfter && a.lanes == RowLanes::Every && b.lanes == RowLanes::Every)
     return Conflict::None;
   return Conflict::SameWarp;
 }

@@ -299,13 +299,12 @@ Value mmaBF16(OpBuilder &b, Location loc, ArrayRef<Value> a, ArrayRef<Value> bv,
     cs.push_back(
         vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{i / 2, i % 2}));
   Type f32 = b.getF32Type();
-  auto resultType = LLVM::LLVMStructType::getLiteral(
-      b.getContext(), SmallVector<Type>(4, f32));
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                     SmallVector<Type>(4, f32));
   auto op = NVVM::MmaOp::create(
-      b, loc, resultType, a, bv, cs, ArrayRef<int64_t>{16, 8, 16},
-      std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
-                                    NVVM::MMATypes::bf16},
+      b, loc, resultType, a, bv, cs, ArrayRef<int64_t>{16, 8, 16}, std::nullopt,
+      std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
       std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                      NVVM::MMALayout::col});
   SmallVector<Value> d;
@@ -355,8 +354,8 @@ int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads) {
   Dims dims = *dimsOf(op);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
-  return mTiles * (nTiles / columnTilesPerWarpTile(mTiles, nTiles,
-                                                    threads / 32));
+  return mTiles *
+         (nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32));
 }
 
 /// One k-step of 16 of a bf16 warp tile: the lane's A elements at rows
@@ -483,10 +482,9 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
             tb, loc, cst(tb, 0), cst(tb, kSteps * kStep), cst(tb, kStep), accs,
             [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
               if (bf16) {
-                scf::YieldOp::create(
-                    kb, loc,
-                    bf16Step(kb, loc, op, dims, f, k0, twoT, g, row0, row1,
-                             col0, per, acc));
+                scf::YieldOp::create(kb, loc,
+                                     bf16Step(kb, loc, op, dims, f, k0, twoT, g,
+                                              row0, row1, col0, per, acc));
                 return;
               }
               Value ka = arith::AddIOp::create(kb, loc, k0, t);

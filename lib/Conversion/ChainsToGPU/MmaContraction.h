@@ -18,8 +18,8 @@ namespace mlir::ttt {
 
 /// How contractions use the tensor cores.
 enum class MmaPrecision {
-  None,  // no tensor cores: every op over the threads
-  TF32,  // one tf32 product (inputs rounded to 10 mantissa bits)
+  None,   // no tensor cores: every op over the threads
+  TF32,   // one tf32 product (inputs rounded to 10 mantissa bits)
   TF32x3, // a = big + small: big*big + big*small + small*big (fp32 accuracy)
   BF16    // operands rounded to bf16, m16n8k16, f32 accumulators (fast mode)
 };

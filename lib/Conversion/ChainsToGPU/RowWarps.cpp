@@ -31,8 +31,7 @@ bool ttt::mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
   return true;
 }
 
-ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op,
-                              ArrayRef<unsigned> parallel,
+ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
                               OpOperand &operand) {
   AffineMap map = op.getMatchingIndexingMap(&operand);
   auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -52,8 +51,7 @@ ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op,
     return RowLanes::Some;
   for (auto [k, d] : llvm::enumerate(lanesOver)) {
     if (map.getResult(k + 1) != getAffineDimExpr(d, op.getContext()) ||
-        ShapedType::isDynamic(ranges[d]) ||
-        type.getDimSize(k + 1) != ranges[d])
+        ShapedType::isDynamic(ranges[d]) || type.getDimSize(k + 1) != ranges[d])
       return RowLanes::Some;
   }
   return RowLanes::Linear;
@@ -75,8 +73,8 @@ static bool readsOutputs(linalg::GenericOp op) {
   for (OpOperand &out : op.getDpsInitsMutable()) {
     roots.insert(ttt::rootOf(out.get()));
     if (op.payloadUsesValueFromOperand(&out) &&
-        !llvm::is_contained(zeroed, out.getOperandNumber() -
-                                        op.getNumDpsInputs()))
+        !llvm::is_contained(zeroed,
+                            out.getOperandNumber() - op.getNumDpsInputs()))
       return true;
   }
   for (OpOperand *in : op.getDpsInputOperands())
@@ -174,42 +172,42 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
       outs.push_back(initialValue(nb, nl, op, out, ivs));
     storeAt(nb, nl, op, ivs, emitBody(nb, nl, op, ivs, outs));
   };
-  forEachPoint(
-      b, loc, warp, sizes[parallel[0]], threads / kWarp,
-      [&](OpBuilder &rb, Location rl, Value row) {
-        SmallVector<Value> ivs(op.getNumLoops());
-        ivs[parallel[0]] = row;
-        if (!sequential.empty()) {
-          // Every lane holds the same sums and stores them (RowLanes).
-          SmallVector<Value> sums =
-              reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
-          SmallVector<Value> fin;
-          for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
-            fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
-          // No lane stores before every lane has read the old value.
-          if (readsOutputs(op))
-            syncWarp(rb, rl);
-          storeAt(rb, rl, op, ivs, fin);
-          return;
-        }
-        ArrayRef<unsigned> rest = parallel.drop_front();
-        if (rest.empty()) {
-          // A row value: every lane computes and stores it (RowLanes),
-          // after every lane has read what it reads of the outputs.
-          SmallVector<Value> outs;
-          for (OpOperand &out : op.getDpsInitsMutable())
-            outs.push_back(initialValue(rb, rl, op, out, ivs));
-          SmallVector<Value> fin = emitBody(rb, rl, op, ivs, outs);
-          if (readsOutputs(op))
-            syncWarp(rb, rl);
-          storeAt(rb, rl, op, ivs, fin);
-          return;
-        }
-        forEachPoint(rb, rl, lane, product(rb, rl, rest, sizes), kWarp,
-                     [&](OpBuilder &lb, Location ll, Value linear) {
-                       SmallVector<Value> at(ivs);
-                       delinearize(lb, ll, linear, rest, sizes, at);
-                       update(lb, ll, at);
-                     });
-      });
+  forEachPoint(b, loc, warp, sizes[parallel[0]], threads / kWarp,
+               [&](OpBuilder &rb, Location rl, Value row) {
+                 SmallVector<Value> ivs(op.getNumLoops());
+                 ivs[parallel[0]] = row;
+                 if (!sequential.empty()) {
+                   // Every lane holds the same sums and stores them (RowLanes).
+                   SmallVector<Value> sums =
+                       reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
+                   SmallVector<Value> fin;
+                   for (auto [out, v] :
+                        llvm::zip(op.getDpsInitsMutable(), sums))
+                     fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
+                   // No lane stores before every lane has read the old value.
+                   if (readsOutputs(op))
+                     syncWarp(rb, rl);
+                   storeAt(rb, rl, op, ivs, fin);
+                   return;
+                 }
+                 ArrayRef<unsigned> rest = parallel.drop_front();
+                 if (rest.empty()) {
+                   // A row value: every lane computes and stores it (RowLanes),
+                   // after every lane has read what it reads of the outputs.
+                   SmallVector<Value> outs;
+                   for (OpOperand &out : op.getDpsInitsMutable())
+                     outs.push_back(initialValue(rb, rl, op, out, ivs));
+                   SmallVector<Value> fin = emitBody(rb, rl, op, ivs, outs);
+                   if (readsOutputs(op))
+                     syncWarp(rb, rl);
+                   storeAt(rb, rl, op, ivs, fin);
+                   return;
+                 }
+                 forEachPoint(rb, rl, lane, product(rb, rl, rest, sizes), kWarp,
+                              [&](OpBuilder &lb, Location ll, Value linear) {
+                                SmallVector<Value> at(ivs);
+                                delinearize(lb, ll, linear, rest, sizes, at);
+                                update(lb, ll, at);
+                              });
+               });
 }

@@ -204,9 +204,8 @@ struct LayerNormVJP
         return failure();
       bool isGamma = i == 1;
       state.operandCotangents[i] = buildReduction(
-          b, loc, ValueRange{x, shift, meanD, inv, dY},
-          {id, row, row, row, id}, *outMap, elt,
-          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          b, loc, ValueRange{x, shift, meanD, inv, dY}, {id, row, row, row, id},
+          *outMap, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
             Value v = isGamma ? Value(arith::MulFOp::create(nb, l, a[4],
                                                             xhatOf(nb, l, a)))
                               : a[4];

@@ -43,3 +43,10 @@
 // PTX-DAG: cp.async.ca.shared.global [%rd{{[0-9+]+}}], [%rd{{[0-9]+}}], 4;
 // PTX-DAG: cp.async.commit_group;
 // PTX-DAG: cp.async.wait_group {{[[:space:]]*}}0;
+
+// A chip name that is not sm_ and a number is a located error, not a
+// malformed built-in pipeline.
+// RUN: not ttt-opt %s --ttt-to-nvvm="chip=sm_9{0" 2>&1 | FileCheck %s --check-prefix=BADCHIP
+// BADCHIP: error: ttt-to-nvvm: chip must be sm_ and a number (e.g. sm_80, sm_90), not 'sm_9{0'
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="chip=sm_80" | FileCheck %s --check-prefix=SM80
+// SM80: gpu.module @ttt_kernels [#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">]
