@@ -50,3 +50,7 @@
 // BADCHIP: error: ttt-to-nvvm: chip must be sm_ and a number (e.g. sm_80, sm_90), not 'sm_9{0'
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="chip=sm_80" | FileCheck %s --check-prefix=SM80
 // SM80: gpu.module @ttt_kernels [#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">]
+// RUN: not ttt-opt %s --ttt-to-nvvm="chip=sm_" 2>&1 | FileCheck %s --check-prefix=BADCHIP2
+// BADCHIP2: error: ttt-to-nvvm: chip must be sm_ and a number (e.g. sm_80, sm_90), not 'sm_'
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="chip=sm_90a" | FileCheck %s --check-prefix=SM90A
+// SM90A: chip = "sm_90a"
