@@ -230,17 +230,9 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   Value point = arith::MinUIOp::create(b, loc, group, cst(points - 1));
   Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, group,
                                       cst(points));
+  SmallVector<Value> sizes = ttt::loopSizes(b, loc, op);
   SmallVector<Value> ivs(op.getNumLoops());
-  Value rest = point;
-  for (unsigned k = plan.parallel.size(); k-- > 0;) {
-    unsigned d = plan.parallel[k];
-    if (k == 0) {
-      ivs[d] = rest;
-      break;
-    }
-    ivs[d] = arith::RemUIOp::create(b, loc, rest, cst(ranges[d]));
-    rest = arith::DivUIOp::create(b, loc, rest, cst(ranges[d]));
-  }
+  ttt::delinearize(b, loc, point, plan.parallel, sizes, ivs);
   SmallVector<Value> zeros;
   for (OpOperand &out : op.getDpsInitsMutable()) {
     Type t = op.getMatchingBlockArgument(&out).getType();
@@ -249,28 +241,11 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   auto loop = scf::ForOp::create(
       b, loc, lane, cst(red), sV, zeros,
       [&](OpBuilder &nb, Location nl, Value r, ValueRange acc) {
-        // The last reduction dim varies fastest.
-        Value rr = r;
-        for (unsigned k = plan.sequential.size(); k-- > 0;) {
-          unsigned d = plan.sequential[k];
-          if (k == 0) {
-            ivs[d] = rr;
-            break;
-          }
-          Value size = arith::ConstantIndexOp::create(nb, nl, ranges[d]);
-          ivs[d] = arith::RemUIOp::create(nb, nl, rr, size);
-          rr = arith::DivUIOp::create(nb, nl, rr, size);
-        }
+        ttt::delinearize(nb, nl, r, plan.sequential, sizes, ivs);
         scf::YieldOp::create(nb, nl, emitBody(nb, nl, op, ivs, acc));
       });
   SmallVector<Value> sums(loop.getResults());
-  for (Value &v : sums)
-    for (int64_t off = s / 2; off >= 1; off /= 2) {
-      Value other =
-          gpu::ShuffleOp::create(b, loc, v, off, 32, gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      v = arith::AddFOp::create(b, loc, v, other);
-    }
+  ttt::butterflySum(b, loc, sums, s);
   Value first =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, cst(0));
   Value store = arith::AndIOp::create(b, loc, valid, first);
@@ -370,8 +345,7 @@ void emitSync(OpBuilder &b, Location loc, Sync sync) {
   if (sync == Sync::Block)
     gpu::BarrierOp::create(b, loc);
   if (sync == Sync::Warp)
-    NVVM::SyncWarpOp::create(
-        b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
+    ttt::emitWarpSync(b, loc);
 }
 
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
@@ -403,28 +377,14 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     op.erase();
     return success();
   }
-  SmallVector<Value> sizes;
-  for (Range r :
-       cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
-    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  SmallVector<Value> sizes = ttt::loopSizes(b, loc, op);
   // Folded as built: a constant where every parallel dim is static.
-  Value total = arith::ConstantIndexOp::create(b, loc, 1);
-  for (unsigned d : plan.parallel)
-    total = b.createOrFold<arith::MulIOp>(loc, total, sizes[d]);
+  Value total = ttt::productOf(b, loc, plan.parallel, sizes);
   forEachPoint(b, loc, tid, total, threads,
                [&](OpBuilder &nb, Location nl, Value linear) {
                  SmallVector<Value> ivs(op.getNumLoops());
                  // The last parallel dim varies fastest.
-                 Value rest = linear;
-                 for (unsigned k = plan.parallel.size(); k-- > 0;) {
-                   unsigned d = plan.parallel[k];
-                   if (k == 0) {
-                     ivs[d] = rest;
-                     break;
-                   }
-                   ivs[d] = arith::RemUIOp::create(nb, nl, rest, sizes[d]);
-                   rest = arith::DivUIOp::create(nb, nl, rest, sizes[d]);
-                 }
+                 ttt::delinearize(nb, nl, linear, plan.parallel, sizes, ivs);
                  if (plan.accumulate) {
                    SmallVector<Value> init;
                    for (OpOperand &out : op.getDpsInitsMutable())

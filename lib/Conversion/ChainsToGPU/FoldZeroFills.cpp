@@ -103,12 +103,7 @@ std::optional<unsigned> accumulatingOutput(linalg::GenericOp op, Value x) {
         llvm::any_of(outRoots,
                      [&](Value root) { return mayBe(in->get(), root); }))
       return std::nullopt;
-  OpOperand &out = op.getDpsInitsMutable()[*found];
-  BlockArgument arg = op.getMatchingBlockArgument(&out);
-  Value yielded = op.getBody()->getTerminator()->getOperand(*found);
-  auto add = yielded.getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != op.getBody() || !arg.hasOneUse() ||
-      *arg.getUsers().begin() != add || add.getLhs() == add.getRhs())
+  if (!ttt::addCombinedOutput(op, *found))
     return std::nullopt;
   return found;
 }

@@ -5,6 +5,8 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -105,20 +107,70 @@ void ttt::storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
         indicesAt(b, loc, op.getMatchingIndexingMap(&out), ivs));
 }
 
-bool ttt::addCombined(linalg::GenericOp op) {
+bool ttt::addCombinedOutput(linalg::GenericOp op, unsigned index) {
   Block *body = op.getBody();
-  unsigned numIns = op.getNumDpsInputs();
-  for (auto [i, v] : llvm::enumerate(body->getTerminator()->getOperands())) {
-    BlockArgument outArg = body->getArgument(numIns + i);
-    if (!isa<FloatType>(outArg.getType()))
+  BlockArgument outArg = body->getArgument(op.getNumDpsInputs() + index);
+  if (!isa<FloatType>(outArg.getType()))
+    return false;
+  auto add =
+      body->getTerminator()->getOperand(index).getDefiningOp<arith::AddFOp>();
+  return add && add->getBlock() == body && add->hasOneUse() &&
+         outArg.hasOneUse() && *outArg.getUsers().begin() == add &&
+         add.getLhs() != add.getRhs();
+}
+
+bool ttt::addCombined(linalg::GenericOp op) {
+  for (unsigned i = 0, e = op.getNumDpsInits(); i < e; ++i)
+    if (!addCombinedOutput(op, i))
       return false;
-    auto add = v.getDefiningOp<arith::AddFOp>();
-    if (!add || add->getBlock() != body || !add->hasOneUse() ||
-        !outArg.hasOneUse() || *outArg.getUsers().begin() != add ||
-        add.getLhs() == add.getRhs())
-      return false;
-  }
   return true;
+}
+
+SmallVector<Value> ttt::loopSizes(OpBuilder &b, Location loc,
+                                  linalg::GenericOp op) {
+  SmallVector<Value> sizes;
+  for (Range r :
+       cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  return sizes;
+}
+
+Value ttt::productOf(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
+                     ArrayRef<Value> sizes) {
+  Value p = arith::ConstantIndexOp::create(b, loc, 1);
+  for (unsigned d : dims)
+    p = b.createOrFold<arith::MulIOp>(loc, p, sizes[d]);
+  return p;
+}
+
+void ttt::delinearize(OpBuilder &b, Location loc, Value linear,
+                      ArrayRef<unsigned> dims, ArrayRef<Value> sizes,
+                      SmallVectorImpl<Value> &ivs) {
+  Value rest = linear;
+  for (unsigned k = dims.size(); k-- > 0;) {
+    if (k == 0) {
+      ivs[dims[k]] = rest;
+      break;
+    }
+    ivs[dims[k]] = arith::RemUIOp::create(b, loc, rest, sizes[dims[k]]);
+    rest = arith::DivUIOp::create(b, loc, rest, sizes[dims[k]]);
+  }
+}
+
+void ttt::butterflySum(OpBuilder &b, Location loc,
+                       MutableArrayRef<Value> values, int64_t width) {
+  for (Value &v : values)
+    for (int64_t off = width / 2; off >= 1; off /= 2) {
+      Value other =
+          gpu::ShuffleOp::create(b, loc, v, off, 32, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      v = arith::AddFOp::create(b, loc, v, other);
+    }
+}
+
+void ttt::emitWarpSync(OpBuilder &b, Location loc) {
+  NVVM::SyncWarpOp::create(
+      b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
 }
 
 ArrayRef<int64_t> ttt::zeroInitOutputs(linalg::GenericOp op) {

@@ -31,9 +31,37 @@ SmallVector<Value> emitBody(OpBuilder &b, Location loc, linalg::GenericOp op,
 void storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
              ArrayRef<Value> ivs, ValueRange values);
 
-/// Whether every output is combined by `out + x`, x independent of every
-/// output (so partial sums may start at zero and be added at the end).
+/// Whether output `index` is combined by `out + x`: the yielded value is
+/// an addf of its block argument (that argument's only use) and another
+/// value, and nothing else uses that addf.
+bool addCombinedOutput(linalg::GenericOp op, unsigned index);
+
+/// Whether every output is addCombinedOutput (so partial sums may start
+/// at zero and be added at the end).
 bool addCombined(linalg::GenericOp op);
+
+/// The sizes of `op`'s loops (constants where static).
+SmallVector<Value> loopSizes(OpBuilder &b, Location loc, linalg::GenericOp op);
+
+/// The product of `sizes` over `dims` (folded to a constant where static).
+Value productOf(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
+                ArrayRef<Value> sizes);
+
+/// Splits `linear` over the loop dims `dims` (the last the fastest) into
+/// `ivs`.
+void delinearize(OpBuilder &b, Location loc, Value linear,
+                 ArrayRef<unsigned> dims, ArrayRef<Value> sizes,
+                 SmallVectorImpl<Value> &ivs);
+
+/// Sums each of `values` over groups of `width` lanes (a power of two, at
+/// most 32) by a butterfly of xor shuffles; every lane ends with its
+/// group's sums.
+void butterflySum(OpBuilder &b, Location loc, MutableArrayRef<Value> values,
+                  int64_t width);
+
+/// A barrier of the warp's lanes (bar.warp.sync, all lanes): orders their
+/// shared-memory accesses.
+void emitWarpSync(OpBuilder &b, Location loc);
 
 /// The attribute of ttt-gpu-fold-zero-fills: the indices of the outputs
 /// whose accumulation starts from zero instead of their old value.

@@ -246,6 +246,26 @@ Value sideValue(OpBuilder &b, Location loc, linalg::GenericOp op,
   return v;
 }
 
+/// The A side at (row, k) and the B side at (k, col): the factors of the
+/// body evaluated there, the other loop dim at 0 (not read).
+Value aSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
+            const Factors &f, Value row, Value k) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> ivs(3, zero);
+  ivs[dims.m] = row;
+  ivs[dims.k] = k;
+  return sideValue(b, loc, op, ivs, f.a, f.aMasks, f.negate);
+}
+
+Value bSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
+            const Factors &f, Value k, Value col) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> ivs(3, zero);
+  ivs[dims.k] = k;
+  ivs[dims.n] = col;
+  return sideValue(b, loc, op, ivs, f.b, f.bMasks, false);
+}
+
 /// The tf32 part of x (the bits the tensor cores read) and the rest.
 std::pair<Value, Value> splitTF32(OpBuilder &b, Location loc, Value x) {
   Type i32 = b.getI32Type();
@@ -369,16 +389,12 @@ static SmallVector<Value> bf16Step(OpBuilder &b, Location loc,
   auto cst = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
-  Value zero = cst(0);
   Value k = arith::AddIOp::create(b, loc, k0, twoT);
   SmallVector<Value> ks = {k, arith::AddIOp::create(b, loc, k, cst(1)),
                            arith::AddIOp::create(b, loc, k, cst(8)),
                            arith::AddIOp::create(b, loc, k, cst(9))};
   auto aAt = [&](Value r, Value kk) {
-    SmallVector<Value> ivs(3, zero);
-    ivs[dims.m] = r;
-    ivs[dims.k] = kk;
-    return sideValue(b, loc, op, ivs, f.a, f.aMasks, f.negate);
+    return aSide(b, loc, op, dims, f, r, kk);
   };
   SmallVector<Value> a = {packBF16(b, loc, aAt(row0, ks[0]), aAt(row0, ks[1])),
                           packBF16(b, loc, aAt(row1, ks[0]), aAt(row1, ks[1])),
@@ -388,12 +404,7 @@ static SmallVector<Value> bf16Step(OpBuilder &b, Location loc,
   for (int64_t j = 0; j < per; ++j) {
     Value col = arith::AddIOp::create(
         b, loc, arith::AddIOp::create(b, loc, col0, cst(8 * j)), g);
-    auto bAt = [&](Value kk) {
-      SmallVector<Value> ivs(3, zero);
-      ivs[dims.k] = kk;
-      ivs[dims.n] = col;
-      return sideValue(b, loc, op, ivs, f.b, f.bMasks, false);
-    };
+    auto bAt = [&](Value kk) { return bSide(b, loc, op, dims, f, kk, col); };
     SmallVector<Value> bv = {packBF16(b, loc, bAt(ks[0]), bAt(ks[1])),
                              packBF16(b, loc, bAt(ks[2]), bAt(ks[3]))};
     next.push_back(mmaBF16(b, loc, a, bv, acc[j]));
@@ -489,12 +500,8 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
               }
               Value ka = arith::AddIOp::create(kb, loc, k0, t);
               Value kc = add(kb, ka, 4);
-              Value zero = cst(kb, 0);
               auto aAt = [&](Value r, Value k) {
-                SmallVector<Value> ivs(3, zero);
-                ivs[dims.m] = r;
-                ivs[dims.k] = k;
-                return sideValue(kb, loc, op, ivs, f.a, f.aMasks, f.negate);
+                return aSide(kb, loc, op, dims, f, r, k);
               };
               SmallVector<Value> aElems = {aAt(row0, ka), aAt(row1, ka),
                                            aAt(row0, kc), aAt(row1, kc)};
@@ -513,10 +520,7 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                 Value col =
                     arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
                 auto bAt = [&](Value k) {
-                  SmallVector<Value> ivs(3, zero);
-                  ivs[dims.k] = k;
-                  ivs[dims.n] = col;
-                  return sideValue(kb, loc, op, ivs, f.b, f.bMasks, false);
+                  return bSide(kb, loc, op, dims, f, k, col);
                 };
                 SmallVector<Value> bElems = {bAt(ka), bAt(kc)};
                 Value c = acc[j];

@@ -6,8 +6,6 @@
 #include "KernelLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -57,13 +55,6 @@ ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
   return RowLanes::Linear;
 }
 
-/// A barrier of the warp's lanes (bar.warp.sync): orders their shared
-/// memory accesses.
-static void syncWarp(OpBuilder &b, Location loc) {
-  NVVM::SyncWarpOp::create(
-      b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
-}
-
 /// Whether `op` reads what it writes: an output's old value (unless
 /// zero-initialised), or an input in an output's buffer. Every lane then
 /// reads before any lane stores.
@@ -84,29 +75,6 @@ static bool readsOutputs(linalg::GenericOp op) {
   return false;
 }
 
-/// Splits `linear` over `dims` (the last the fastest) into `ivs`.
-static void delinearize(OpBuilder &b, Location loc, Value linear,
-                        ArrayRef<unsigned> dims, ArrayRef<Value> sizes,
-                        SmallVectorImpl<Value> &ivs) {
-  Value rest = linear;
-  for (unsigned k = dims.size(); k-- > 0;) {
-    if (k == 0) {
-      ivs[dims[k]] = rest;
-      break;
-    }
-    ivs[dims[k]] = arith::RemUIOp::create(b, loc, rest, sizes[dims[k]]);
-    rest = arith::DivUIOp::create(b, loc, rest, sizes[dims[k]]);
-  }
-}
-
-static Value product(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
-                     ArrayRef<Value> sizes) {
-  Value p = arith::ConstantIndexOp::create(b, loc, 1);
-  for (unsigned d : dims)
-    p = b.createOrFold<arith::MulIOp>(loc, p, sizes[d]);
-  return p;
-}
-
 /// The row's reduction: each lane sums the points lane, lane + 32, ... of
 /// the flattened reduction dims from zero (a constant trip count where the
 /// size is a static multiple of 32), then a butterfly of shuffles gives
@@ -116,14 +84,14 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
                                     ArrayRef<unsigned> sequential,
                                     ArrayRef<Value> sizes, Value lane,
                                     SmallVector<Value> ivs) {
-  Value total = product(b, loc, sequential, sizes);
+  Value total = ttt::productOf(b, loc, sequential, sizes);
   SmallVector<Value> zeros;
   for (OpOperand &out : op.getDpsInitsMutable())
     zeros.push_back(arith::ConstantOp::create(
         b, loc, b.getZeroAttr(op.getMatchingBlockArgument(&out).getType())));
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
   auto step = [&](OpBuilder &nb, Location nl, Value r, ValueRange acc) {
-    delinearize(nb, nl, r, sequential, sizes, ivs);
+    ttt::delinearize(nb, nl, r, sequential, sizes, ivs);
     scf::YieldOp::create(nb, nl, ttt::emitBody(nb, nl, op, ivs, acc));
   };
   std::optional<int64_t> n = getConstantIntValue(total);
@@ -143,13 +111,7 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
     loop = scf::ForOp::create(b, loc, lane, total, warpV, zeros, step);
   }
   SmallVector<Value> sums(loop.getResults());
-  for (Value &v : sums)
-    for (int64_t off = kWarp / 2; off >= 1; off /= 2) {
-      Value other =
-          gpu::ShuffleOp::create(b, loc, v, off, kWarp, gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      v = arith::AddFOp::create(b, loc, v, other);
-    }
+  ttt::butterflySum(b, loc, sums, kWarp);
   return sums;
 }
 
@@ -158,56 +120,52 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                        ArrayRef<unsigned> sequential, Value tid,
                        unsigned threads) {
   Location loc = op.getLoc();
-  SmallVector<Value> sizes;
-  for (Range r :
-       cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(b, loc))
-    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
   Value warp = arith::DivUIOp::create(b, loc, tid, warpV);
   Value lane = arith::RemUIOp::create(b, loc, tid, warpV);
-  // Loads the outputs at `ivs`, runs the body, stores its results.
-  auto update = [&](OpBuilder &nb, Location nl, ArrayRef<Value> ivs) {
+  // Loads the outputs at `ivs`, runs the body, stores its results (after
+  // a warp barrier with `sync`).
+  auto update = [&](OpBuilder &nb, Location nl, ArrayRef<Value> ivs,
+                    bool sync) {
     SmallVector<Value> outs;
     for (OpOperand &out : op.getDpsInitsMutable())
       outs.push_back(initialValue(nb, nl, op, out, ivs));
-    storeAt(nb, nl, op, ivs, emitBody(nb, nl, op, ivs, outs));
+    SmallVector<Value> fin = emitBody(nb, nl, op, ivs, outs);
+    if (sync)
+      emitWarpSync(nb, nl);
+    storeAt(nb, nl, op, ivs, fin);
   };
-  forEachPoint(b, loc, warp, sizes[parallel[0]], threads / kWarp,
-               [&](OpBuilder &rb, Location rl, Value row) {
-                 SmallVector<Value> ivs(op.getNumLoops());
-                 ivs[parallel[0]] = row;
-                 if (!sequential.empty()) {
-                   // Every lane holds the same sums and stores them (RowLanes).
-                   SmallVector<Value> sums =
-                       reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
-                   SmallVector<Value> fin;
-                   for (auto [out, v] :
-                        llvm::zip(op.getDpsInitsMutable(), sums))
-                     fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
-                   // No lane stores before every lane has read the old value.
-                   if (readsOutputs(op))
-                     syncWarp(rb, rl);
-                   storeAt(rb, rl, op, ivs, fin);
-                   return;
-                 }
-                 ArrayRef<unsigned> rest = parallel.drop_front();
-                 if (rest.empty()) {
-                   // A row value: every lane computes and stores it (RowLanes),
-                   // after every lane has read what it reads of the outputs.
-                   SmallVector<Value> outs;
-                   for (OpOperand &out : op.getDpsInitsMutable())
-                     outs.push_back(initialValue(rb, rl, op, out, ivs));
-                   SmallVector<Value> fin = emitBody(rb, rl, op, ivs, outs);
-                   if (readsOutputs(op))
-                     syncWarp(rb, rl);
-                   storeAt(rb, rl, op, ivs, fin);
-                   return;
-                 }
-                 forEachPoint(rb, rl, lane, product(rb, rl, rest, sizes), kWarp,
-                              [&](OpBuilder &lb, Location ll, Value linear) {
-                                SmallVector<Value> at(ivs);
-                                delinearize(lb, ll, linear, rest, sizes, at);
-                                update(lb, ll, at);
-                              });
-               });
+  forEachPoint(
+      b, loc, warp, sizes[parallel[0]], threads / kWarp,
+      [&](OpBuilder &rb, Location rl, Value row) {
+        SmallVector<Value> ivs(op.getNumLoops());
+        ivs[parallel[0]] = row;
+        if (!sequential.empty()) {
+          // Every lane holds the same sums and stores them (RowLanes).
+          SmallVector<Value> sums =
+              reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
+          SmallVector<Value> fin;
+          for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
+            fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
+          // No lane stores before every lane has read the old value.
+          if (readsOutputs(op))
+            ttt::emitWarpSync(rb, rl);
+          storeAt(rb, rl, op, ivs, fin);
+          return;
+        }
+        ArrayRef<unsigned> rest = parallel.drop_front();
+        if (rest.empty()) {
+          // A row value: every lane computes and stores it (RowLanes),
+          // after every lane has read what it reads of the outputs.
+          update(rb, rl, ivs, readsOutputs(op));
+          return;
+        }
+        forEachPoint(rb, rl, lane, productOf(rb, rl, rest, sizes), kWarp,
+                     [&](OpBuilder &lb, Location ll, Value linear) {
+                       SmallVector<Value> at(ivs);
+                       delinearize(lb, ll, linear, rest, sizes, at);
+                       update(lb, ll, at, false);
+                     });
+      });
 }
