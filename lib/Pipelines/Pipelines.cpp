@@ -71,7 +71,7 @@ void ttt::buildTTTToLLVMCPUPipeline(OpPassManager &pm) {
 }
 
 void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
-                                 const NVVMPipelineOptions &options) {
+                                 const TTTToNVVMOptions &options) {
   unsigned threads = options.threads;
   StringRef mma = options.mma;
   bool libdevice = options.libdevice, stageInputs = options.stageInputs;
@@ -110,7 +110,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
       "ttt-gpu-private-buffers{workgroup=true max-bytes=" +
-      std::to_string(options.maxSharedBytes) +
+      std::to_string(options.maxSharedBytes.getValue()) +
       " row-pad=" + std::to_string(rowPad) +
       "},"
       // The layer ABI passes distinct arrays (docs/RUNTIME.md).
@@ -217,81 +217,6 @@ struct TTTModelToGPUOptions : PassPipelineOptions<TTTModelToGPUOptions> {
                      llvm::cl::init(false)};
 };
 
-struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
-  Option<unsigned> threads{*this, "threads",
-                           llvm::cl::desc("Threads per block (1 to 1024)"),
-                           llvm::cl::init(128)};
-  Option<std::string> mma{
-      *this, "mma",
-      llvm::cl::desc("Contractions on the tensor cores: 3xtf32 (fp32 "
-                     "accuracy), tf32, bf16 (operands rounded to bf16: fast "
-                     "mode) or none"),
-      llvm::cl::init("3xtf32")};
-  Option<bool> libdevice{
-      *this, "libdevice",
-      llvm::cl::desc("Leave f32 sqrt/rsqrt/tanh to libdevice (needs a CUDA "
-                     "toolkit when the PTX is made; else "
-                     "ttt-gpu-portable-math)"),
-      llvm::cl::init(false)};
-  Option<bool> stageInputs{
-      *this, "stage-inputs",
-      llvm::cl::desc("Prefetch each chunk's q/k/v/eta slices into shared "
-                     "memory with cp.async (ttt-gpu-stage-inputs)"),
-      llvm::cl::init(true)};
-  Option<int64_t> rowPad{
-      *this, "row-pad",
-      llvm::cl::desc("Elements added to 64-float rows of shared temporaries "
-                     "(ttt-gpu-private-buffers row-pad)"),
-      llvm::cl::init(8)};
-  Option<bool> scheduleLevels{
-      *this, "schedule-levels",
-      llvm::cl::desc("Order the linalg ops of each block by dependence "
-                     "level (ttt-gpu-schedule-levels): fewer barriers"),
-      llvm::cl::init(true)};
-  Option<bool> forwardCopies{
-      *this, "forward-copies",
-      llvm::cl::desc("Let the op filling a temporary write a copy's "
-                     "destination instead (ttt-gpu-forward-copies)"),
-      llvm::cl::init(true)};
-  Option<bool> inlineRowStats{
-      *this, "inline-row-stats",
-      llvm::cl::desc("Fuse per-row statistics into their consumers "
-                     "(ttt-gpu-inline-row-stats)"),
-      llvm::cl::init(true)};
-  Option<bool> stateInResults{
-      *this, "state-in-results",
-      llvm::cl::desc("Keep fast weights of 32 KB or more in their result "
-                     "arrays, not shared memory (ttt-gpu-state-in-results)"),
-      llvm::cl::init(false)};
-  Option<bool> rowWarps{
-      *this, "row-warps",
-      llvm::cl::desc("Row r of elementwise ops and row reductions on warp "
-                     "r mod warps (ttt-gpu-distribute row-warps): warp "
-                     "barriers between ops that meet only at their rows"),
-      llvm::cl::init(true)};
-  Option<bool> spreadMmaWarps{
-      *this, "spread-mma-warps",
-      llvm::cl::desc("Tensor-core ops between two block barriers start at "
-                     "the warp after the last one's tiles "
-                     "(ttt-gpu-distribute spread-mma-warps)"),
-      llvm::cl::init(false)};
-  Option<bool> foldZeroFills{
-      *this, "fold-zero-fills",
-      llvm::cl::desc("Start accumulating ops from zero instead of after a "
-                     "zero fill of their output (ttt-gpu-fold-zero-fills)"),
-      llvm::cl::init(false)};
-  Option<std::string> chip{
-      *this, "chip",
-      llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "
-                     "(default), or e.g. sm_80, whose PTX the driver also "
-                     "compiles for newer GPUs"),
-      llvm::cl::init("sm_90")};
-  Option<int64_t> maxSharedBytes{
-      *this, "max-shared-bytes",
-      llvm::cl::desc("Shared memory per block the chip gives "
-                     "(ttt-gpu-private-buffers max-bytes; sm_90: 232448)"),
-      llvm::cl::init(232448)};
-};
 } // namespace
 
 /// sm_ and digits, with an optional arch-specific suffix (sm_90a).
@@ -329,22 +254,7 @@ void ttt::registerTTTPipelines() {
         if (options.maxSharedBytes <= 0)
           return errorHandler("ttt-to-nvvm: max-shared-bytes must be "
                               "positive");
-        NVVMPipelineOptions o;
-        o.threads = options.threads;
-        o.mma = options.mma;
-        o.libdevice = options.libdevice;
-        o.stageInputs = options.stageInputs;
-        o.rowPad = options.rowPad;
-        o.scheduleLevels = options.scheduleLevels;
-        o.forwardCopies = options.forwardCopies;
-        o.inlineRowStats = options.inlineRowStats;
-        o.stateInResults = options.stateInResults;
-        o.rowWarps = options.rowWarps;
-        o.spreadMmaWarps = options.spreadMmaWarps;
-        o.foldZeroFills = options.foldZeroFills;
-        o.chip = options.chip;
-        o.maxSharedBytes = options.maxSharedBytes;
-        buildTTTToNVVMPipeline(pm, o);
+        buildTTTToNVVMPipeline(pm, options);
         return success();
       },
       [](function_ref<void(const detail::PassOptions &)> handler) {

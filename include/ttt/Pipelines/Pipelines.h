@@ -3,9 +3,11 @@
 #ifndef TTT_PIPELINES_PIPELINES_H
 #define TTT_PIPELINES_PIPELINES_H
 
+#include "mlir/Pass/PassOptions.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <string>
 
 namespace mlir {
 class OpPassManager;
@@ -24,24 +26,84 @@ void buildTTTToLLVMCPUPipeline(OpPassManager &pm);
 /// rebuilt from the bare pointers of the kernel ABI, temporaries in the
 /// block's dynamic shared memory (the kernel's `ttt.shared_bytes`), every
 /// linalg op spread over the threads. Ends before gpu-module-to-binary.
-struct NVVMPipelineOptions {
-  unsigned threads = 128;
-  std::string mma = "3xtf32";
-  bool libdevice = false;
-  bool stageInputs = true;
-  int64_t rowPad = 8;
-  bool scheduleLevels = true;
-  bool forwardCopies = true;
-  bool inlineRowStats = true;
-  bool stateInResults = false;
-  bool rowWarps = true;
-  bool spreadMmaWarps = false;
-  bool foldZeroFills = false;
-  std::string chip = "sm_90";
-  int64_t maxSharedBytes = 232448;
+/// The options of `--ttt-to-nvvm`:
+struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
+  Option<unsigned> threads{*this, "threads",
+                           llvm::cl::desc("Threads per block (1 to 1024)"),
+                           llvm::cl::init(128)};
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("Contractions on the tensor cores: 3xtf32 (fp32 "
+                     "accuracy), tf32, bf16 (operands rounded to bf16: fast "
+                     "mode) or none"),
+      llvm::cl::init("3xtf32")};
+  Option<bool> libdevice{
+      *this, "libdevice",
+      llvm::cl::desc("Leave f32 sqrt/rsqrt/tanh to libdevice (needs a CUDA "
+                     "toolkit when the PTX is made; else "
+                     "ttt-gpu-portable-math)"),
+      llvm::cl::init(false)};
+  Option<bool> stageInputs{
+      *this, "stage-inputs",
+      llvm::cl::desc("Prefetch each chunk's q/k/v/eta slices into shared "
+                     "memory with cp.async (ttt-gpu-stage-inputs)"),
+      llvm::cl::init(true)};
+  Option<int64_t> rowPad{
+      *this, "row-pad",
+      llvm::cl::desc("Elements added to 64-float rows of shared temporaries "
+                     "(ttt-gpu-private-buffers row-pad)"),
+      llvm::cl::init(8)};
+  Option<bool> scheduleLevels{
+      *this, "schedule-levels",
+      llvm::cl::desc("Order the linalg ops of each block by dependence "
+                     "level (ttt-gpu-schedule-levels): fewer barriers"),
+      llvm::cl::init(true)};
+  Option<bool> forwardCopies{
+      *this, "forward-copies",
+      llvm::cl::desc("Let the op filling a temporary write a copy's "
+                     "destination instead (ttt-gpu-forward-copies)"),
+      llvm::cl::init(true)};
+  Option<bool> inlineRowStats{
+      *this, "inline-row-stats",
+      llvm::cl::desc("Fuse per-row statistics into their consumers "
+                     "(ttt-gpu-inline-row-stats)"),
+      llvm::cl::init(true)};
+  Option<bool> stateInResults{
+      *this, "state-in-results",
+      llvm::cl::desc("Keep fast weights of 32 KB or more in their result "
+                     "arrays, not shared memory (ttt-gpu-state-in-results)"),
+      llvm::cl::init(false)};
+  Option<bool> rowWarps{
+      *this, "row-warps",
+      llvm::cl::desc("Row r of elementwise ops and row reductions on warp "
+                     "r mod warps (ttt-gpu-distribute row-warps): warp "
+                     "barriers between ops that meet only at their rows"),
+      llvm::cl::init(true)};
+  Option<bool> spreadMmaWarps{
+      *this, "spread-mma-warps",
+      llvm::cl::desc("Tensor-core ops between two block barriers start at "
+                     "the warp after the last one's tiles "
+                     "(ttt-gpu-distribute spread-mma-warps)"),
+      llvm::cl::init(false)};
+  Option<bool> foldZeroFills{
+      *this, "fold-zero-fills",
+      llvm::cl::desc("Start accumulating ops from zero instead of after a "
+                     "zero fill of their output (ttt-gpu-fold-zero-fills)"),
+      llvm::cl::init(false)};
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "
+                     "(default), or e.g. sm_80, whose PTX the driver also "
+                     "compiles for newer GPUs"),
+      llvm::cl::init("sm_90")};
+  Option<int64_t> maxSharedBytes{
+      *this, "max-shared-bytes",
+      llvm::cl::desc("Shared memory per block the chip gives "
+                     "(ttt-gpu-private-buffers max-bytes; sm_90: 232448)"),
+      llvm::cl::init(232448)};
 };
-void buildTTTToNVVMPipeline(OpPassManager &pm,
-                            const NVVMPipelineOptions &options);
+
+void buildTTTToNVVMPipeline(OpPassManager &pm, const TTTToNVVMOptions &options);
 
 /// Whole-model graphs (ttt-model-gen) on the GPU: host functions that run
 /// each linalg op as a kernel of `threads` threads per block over a flat
