@@ -103,7 +103,12 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       // the block's threads.
       "gpu.module(gpu.func(" +
       std::string(forwardCopies ? "ttt-gpu-forward-copies," : "") +
-      std::string(stateInResults ? "ttt-gpu-state-in-results," : "") +
+      std::string(stateInResults
+                      ? "ttt-gpu-state-in-results{skip=" +
+                            std::to_string(options.stateInResultsSkip) +
+                            " max-count=" +
+                            std::to_string(options.stateInResultsMax) + "},"
+                      : "") +
       std::string(options.foldZeroFills ? "ttt-gpu-fold-zero-fills," : "") +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
@@ -118,6 +123,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       std::to_string(threads) + " mma=" + mma.str() +
       " row-warps=" + (options.rowWarps ? "true" : "false") +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
+      " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=" +
@@ -251,6 +257,8 @@ void ttt::registerTTTPipelines() {
           return errorHandler("ttt-to-nvvm: chip must be sm_ and a number "
                               "(e.g. sm_80, sm_90), not '" +
                               options.chip + "'");
+        if (options.mmaKUnroll < 0 || options.mmaKUnroll > 64)
+          return errorHandler("ttt-to-nvvm: mma-k-unroll must be in [0, 64]");
         if (options.maxSharedBytes <= 0)
           return errorHandler("ttt-to-nvvm: max-shared-bytes must be "
                               "positive");

@@ -35,11 +35,12 @@ options:
                       weights in global memory (--gpu-state), else 128; on
                       an H200, TTT-Linear 0.59 ms at 512 vs 0.65 at 128,
                       TTT-MLP 4.60 ms at 256 vs 4.70 at 512)
-  --gpu-mma MODE      cuda: contractions on the tensor cores: 3xtf32
-                      (default; fp32 accuracy), tf32 (faster, ~1e-3
-                      relative), bf16 (operands rounded to bf16, for the
-                      fast mode's bf16 graphs; not yet timed) or none (no
-                      tensor cores)
+  --gpu-mma MODE      cuda: contractions on the tensor cores: auto
+                      (default: 3xtf32, or tf32 for a fast-mode graph with
+                      bf16 sequences), 3xtf32 (fp32 accuracy), tf32
+                      (faster, ~1e-3 relative), bf16 (operands rounded to
+                      bf16; on an H200 slower than tf32: 0.54 against 0.48
+                      ms) or none (no tensor cores)
   --gpu-chip CHIP     cuda: the GPU the PTX is for: sm_90 (default), or a
                       portable lower target: sm_80 (A100; its PTX the
                       driver also compiles for newer GPUs), sm_86, sm_87,
@@ -55,7 +56,9 @@ options:
                       cuda: fast weights in shared memory or, for 32 KB and
                       more, in their result arrays (global memory); auto
                       (default): shared unless that leaves no room for the
-                      input prefetch
+                      input prefetch, then the fewest in their result
+                      arrays that do (TTT-MLP: W1 in global memory, W2 in
+                      shared)
   --gpu-schedule auto|on|off
                       cuda: order each mini-batch's ops by dependence level
                       so that independent ones share barriers; auto
@@ -89,7 +92,8 @@ LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
 CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
-threads=auto mma=3xtf32 prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
+threads=auto mma=auto prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
+statemax=-1
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) out=${2:-}; shift 2 ;;
@@ -131,7 +135,7 @@ if [ "$threads" != auto ]; then
   [ "$threads" -ge 1 ] && [ "$threads" -le 1024 ] ||
     die "--gpu-threads needs auto or a number in [1, 1024]"
 fi
-case "$mma" in none|tf32|3xtf32|bf16) ;; *) die "--gpu-mma needs none, tf32, 3xtf32 or bf16" ;; esac
+case "$mma" in auto|none|tf32|3xtf32|bf16) ;; *) die "--gpu-mma needs auto, none, tf32, 3xtf32 or bf16" ;; esac
 # Shared memory per block each chip gives (CUDA's per-block opt-in maximum).
 case "$chip" in
   sm_90|sm_90a) max_shared=232448 ;;
@@ -200,6 +204,16 @@ if [ "$target" = cuda ]; then
   trap 'rm -rf "$tmp"' EXIT
   entry_flag=()
   [ -z "$entry" ] || entry_flag=(--ttt-manifest-entry="$entry")
+  # The fast mode (bf16 sequences; checked to 1e-2) needs no fp32-exact
+  # products: one tf32 product each (H200, fla 1 x 2048: 0.48 ms, against
+  # 0.54 with bf16 operands).
+  if [ "$mma" = auto ]; then
+    "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
+      "${entry_flag[@]}" "$input" -o "$tmp/probe.json" ||
+      die "cannot describe the entry of '$input'"
+    mma=3xtf32
+    ! grep -q '"dtype": "bf16"' "$tmp/probe.json" || mma=tf32
+  fi
   # libdevice where a toolkit is (faster rsqrt/tanh), else PTX that needs
   # none (ttt-gpu-portable-math).
   libdevice=false
@@ -208,7 +222,7 @@ if [ "$target" = cuda ]; then
     libdevice=true
   fi
   lower() { # stage-inputs schedule-levels
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared$gpuopts" \
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -248,12 +262,18 @@ if [ "$target" = cuda ]; then
     [ "$shared" -gt "$max_shared" ] || sharedfits=1
     instate=true
     [ "$autothreads" = 0 ] || threads=256
-    fit
+    # The fewest of them (in order) in their result arrays that leave room
+    # for the prefetch: TTT-MLP's W1 (W2 stays in shared memory), 3.46 ms
+    # at 1 x 2048 on an H200 against 4.57 with both in global memory.
+    for statemax in 1 2 -1; do
+      fit
+      [ "${fitted%% *}" = prefetch=false ] || break
+    done
     # No prefetch either way: the weights in shared memory where they fit
     # (faster), else in the result arrays (chips with less shared memory).
     if [ "${fitted%% *}" = prefetch=false ] &&
        { [ "$sharedfits" = 1 ] || [ "$shared" -gt "$max_shared" ]; }; then
-      instate=false
+      instate=false statemax=-1
       [ "$autothreads" = 0 ] || threads=128
       fit
     fi

@@ -219,11 +219,17 @@ def TTTGPUStateInResults : Pass<"ttt-gpu-state-in-results", "::mlir::gpu::GPUFun
     becomes Y (subviews rebuilt), the copy and the allocation go. The fast
     weights are then read and updated in global memory (through L1/L2)
     instead of shared memory, which is left to the rest (TTT-MLP's two
-    64 KB matrices).
+    64 KB matrices). `skip` and `max-count` pick which of several
+    (TTT-MLP: W1 in its result array, W2 in shared memory).
   }];
   let options = [
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"32768",
            "Smallest temporary (bytes) to keep in its result array">,
+    Option<"skip", "skip", "int64_t", /*default=*/"0",
+           "Leave the first N such temporaries (in the order of their "
+           "copies) in shared memory">,
+    Option<"maxCount", "max-count", "int64_t", /*default=*/"-1",
+           "Keep at most N temporaries in their result arrays (-1: all)">,
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::linalg::LinalgDialect"];
@@ -356,7 +362,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     the ops since the last block barrier touched only at rows on the same
     warps, and nothing where only on the same lanes. With
     `spread-mma-warps`, tensor-core ops between two block barriers start
-    at the warp after the previous one's tiles. Outputs listed in an op's
+    at the warp after the previous one's tiles. With `mma-k-unroll=N`, a
+    tile's k loop takes N k-steps per iteration and issues all their
+    operand loads before the first product (their latencies overlap).
+    Outputs listed in an op's
     `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero.
   }];
   let options = [
@@ -380,6 +389,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     Option<"spreadMmaWarps", "spread-mma-warps", "bool", /*default=*/"false",
            "Tensor-core ops between two block barriers start at the warp "
            "after the last one's tiles, not all at warp 0">,
+    Option<"mmaKUnroll", "mma-k-unroll", "int64_t", /*default=*/"1",
+           "k-steps per iteration of a tensor-core tile's k loop, their "
+           "operand loads all before the first product (a divisor of the "
+           "k-steps is taken; 0: 4 / column tiles per warp tile)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

@@ -73,6 +73,18 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Keep fast weights of 32 KB or more in their result "
                      "arrays, not shared memory (ttt-gpu-state-in-results)"),
       llvm::cl::init(false)};
+  Option<int64_t> stateInResultsSkip{
+      *this, "state-in-results-skip",
+      llvm::cl::desc("With state-in-results: leave the first N large fast "
+                     "weights in shared memory (ttt-gpu-state-in-results "
+                     "skip)"),
+      llvm::cl::init(0)};
+  Option<int64_t> stateInResultsMax{
+      *this, "state-in-results-max",
+      llvm::cl::desc("With state-in-results: keep at most N fast weights in "
+                     "their result arrays, -1 all (ttt-gpu-state-in-results "
+                     "max-count)"),
+      llvm::cl::init(-1)};
   Option<bool> rowWarps{
       *this, "row-warps",
       llvm::cl::desc("Row r of elementwise ops and row reductions on warp "
@@ -84,12 +96,18 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Tensor-core ops between two block barriers start at "
                      "the warp after the last one's tiles "
                      "(ttt-gpu-distribute spread-mma-warps)"),
-      llvm::cl::init(false)};
+      llvm::cl::init(true)};
+  Option<int64_t> mmaKUnroll{
+      *this, "mma-k-unroll",
+      llvm::cl::desc("k-steps per iteration of a tensor-core tile's k loop, "
+                     "operand loads first (ttt-gpu-distribute mma-k-unroll; "
+                     "0: by the tile's width)"),
+      llvm::cl::init(1)};
   Option<bool> foldZeroFills{
       *this, "fold-zero-fills",
       llvm::cl::desc("Start accumulating ops from zero instead of after a "
                      "zero fill of their output (ttt-gpu-fold-zero-fills)"),
-      llvm::cl::init(false)};
+      llvm::cl::init(true)};
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "

@@ -264,6 +264,7 @@ struct Mapping {
   ttt::MmaPrecision precision;
   bool rowWarps;
   bool spreadMma;
+  int64_t mmaKUnroll;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).
@@ -361,7 +362,7 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                         "does not run point by point");
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
-                            slot.firstWarp);
+                            slot.firstWarp, mapping.mmaKUnroll);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -412,6 +413,10 @@ struct TTTGPUDistributePass
       return;
     if (threads < 1 || threads > 1024) {
       kernel.emitError("ttt-gpu-distribute: threads must be in [1, 1024]");
+      return signalPassFailure();
+    }
+    if (mmaKUnroll < 0 || mmaKUnroll > 64) {
+      kernel.emitError("ttt-gpu-distribute: mma-k-unroll must be in [0, 64]");
       return signalPassFailure();
     }
     std::optional<ttt::MmaPrecision> precision = ttt::parseMmaPrecision(mma);
@@ -475,7 +480,8 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps};
+    Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps,
+                    mmaKUnroll};
     llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)
       slots =

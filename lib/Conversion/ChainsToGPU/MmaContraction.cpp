@@ -378,43 +378,78 @@ int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads) {
          (nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32));
 }
 
-/// One k-step of 16 of a bf16 warp tile: the lane's A elements at rows
-/// row0, row1 and k0 + 2t + {0, 1, 8, 9}, its B elements at those k and
-/// column col0 + 8j + g for each of the `per` column tiles.
-static SmallVector<Value> bf16Step(OpBuilder &b, Location loc,
-                                   linalg::GenericOp op, const Dims &dims,
-                                   const Factors &f, Value k0, Value twoT,
-                                   Value g, Value row0, Value row1, Value col0,
-                                   int64_t per, ValueRange acc) {
-  auto cst = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  };
+/// The k indices of a bf16 k-step's lane: k0 + 2t + {0, 1, 8, 9}.
+static SmallVector<Value> bf16Ks(OpBuilder &b, Location loc, Value k0,
+                                 Value twoT) {
   Value k = arith::AddIOp::create(b, loc, k0, twoT);
-  SmallVector<Value> ks = {k, arith::AddIOp::create(b, loc, k, cst(1)),
-                           arith::AddIOp::create(b, loc, k, cst(8)),
-                           arith::AddIOp::create(b, loc, k, cst(9))};
+  SmallVector<Value> ks = {k};
+  for (int64_t d : {1, 8, 9})
+    ks.push_back(arith::AddIOp::create(
+        b, loc, k, arith::ConstantIndexOp::create(b, loc, d)));
+  return ks;
+}
+
+/// A bf16 k-step's A fragment: the lane's elements at rows row0, row1 and
+/// its four k, packed in four registers.
+static SmallVector<Value> bf16AFragment(OpBuilder &b, Location loc,
+                                        linalg::GenericOp op, const Dims &dims,
+                                        const Factors &f, Value k0, Value twoT,
+                                        Value row0, Value row1) {
+  SmallVector<Value> ks = bf16Ks(b, loc, k0, twoT);
   auto aAt = [&](Value r, Value kk) {
     return aSide(b, loc, op, dims, f, r, kk);
   };
-  SmallVector<Value> a = {packBF16(b, loc, aAt(row0, ks[0]), aAt(row0, ks[1])),
-                          packBF16(b, loc, aAt(row1, ks[0]), aAt(row1, ks[1])),
-                          packBF16(b, loc, aAt(row0, ks[2]), aAt(row0, ks[3])),
-                          packBF16(b, loc, aAt(row1, ks[2]), aAt(row1, ks[3]))};
-  SmallVector<Value> next;
-  for (int64_t j = 0; j < per; ++j) {
-    Value col = arith::AddIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, col0, cst(8 * j)), g);
-    auto bAt = [&](Value kk) { return bSide(b, loc, op, dims, f, kk, col); };
-    SmallVector<Value> bv = {packBF16(b, loc, bAt(ks[0]), bAt(ks[1])),
-                             packBF16(b, loc, bAt(ks[2]), bAt(ks[3]))};
-    next.push_back(mmaBF16(b, loc, a, bv, acc[j]));
+  return {packBF16(b, loc, aAt(row0, ks[0]), aAt(row0, ks[1])),
+          packBF16(b, loc, aAt(row1, ks[0]), aAt(row1, ks[1])),
+          packBF16(b, loc, aAt(row0, ks[2]), aAt(row0, ks[3])),
+          packBF16(b, loc, aAt(row1, ks[2]), aAt(row1, ks[3]))};
+}
+
+/// A bf16 k-step's B fragment for column `col`: two packed registers.
+static SmallVector<Value> bf16BFragment(OpBuilder &b, Location loc,
+                                        linalg::GenericOp op, const Dims &dims,
+                                        const Factors &f, Value k0, Value twoT,
+                                        Value col) {
+  SmallVector<Value> ks = bf16Ks(b, loc, k0, twoT);
+  auto bAt = [&](Value kk) { return bSide(b, loc, op, dims, f, kk, col); };
+  return {packBF16(b, loc, bAt(ks[0]), bAt(ks[1])),
+          packBF16(b, loc, bAt(ks[2]), bAt(ks[3]))};
+}
+
+/// A tf32 fragment of `elems` (vector of `shape`); with `split` (3xtf32)
+/// its tf32 part and the rest, in that order.
+static SmallVector<Value> tf32Fragments(OpBuilder &b, Location loc,
+                                        ArrayRef<int64_t> shape,
+                                        ArrayRef<Value> elems, bool split) {
+  if (!split)
+    return {vectorOf(b, loc, shape, elems)};
+  SmallVector<Value> big, small;
+  for (Value x : elems) {
+    auto [hi, lo] = splitTF32(b, loc, x);
+    big.push_back(hi);
+    small.push_back(lo);
   }
-  return next;
+  return {vectorOf(b, loc, shape, big), vectorOf(b, loc, shape, small)};
+}
+
+/// The k-steps in one iteration of a tile's k loop: every step's operand
+/// loads come before the first product, so their latencies overlap (the
+/// loads of a global-memory operand most: TTT-MLP's weights). `requested`
+/// 0 picks as many as keep about 16 operand registers per column tile in
+/// flight; always a divisor of `kSteps`.
+static int64_t kStepsPerIteration(int64_t requested, int64_t kSteps,
+                                  int64_t per) {
+  int64_t want = requested > 0 ? requested : std::max<int64_t>(1, 4 / per);
+  int64_t u = std::min(want, kSteps);
+  while (kSteps % u != 0)
+    --u;
+  return u;
 }
 
 void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
-                                   MmaPrecision precision, int64_t firstWarp) {
+                                   MmaPrecision precision, int64_t firstWarp,
+                                   int64_t kUnroll) {
   Location loc = op.getLoc();
   Dims dims = *dimsOf(op);
   Factors f = *factorsOf(op, dims);
@@ -489,64 +524,76 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         if (chains == 3)
           for (int64_t j = 0; j < 2 * per; ++j)
             accs.push_back(vectorOf(tb, loc, {2, 2}, {}));
+        // A k-step's fragments: A's (tf32: one, or big and small parts
+        // with 3xtf32; bf16: four packed registers) and column tile j's B.
+        auto aFrags = [&](OpBuilder &kb, Value k0) -> SmallVector<Value> {
+          if (bf16)
+            return bf16AFragment(kb, loc, op, dims, f, k0, twoT, row0, row1);
+          Value ka = arith::AddIOp::create(kb, loc, k0, t);
+          Value kc = add(kb, ka, 4);
+          SmallVector<Value> elems;
+          for (Value k : {ka, kc})
+            for (Value r : {row0, row1})
+              elems.push_back(aSide(kb, loc, op, dims, f, r, k));
+          // Fragment order a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3.
+          return tf32Fragments(kb, loc, {4, 1}, elems, split);
+        };
+        auto bFrags = [&](OpBuilder &kb, Value k0,
+                          int64_t j) -> SmallVector<Value> {
+          Value col = arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
+          if (bf16)
+            return bf16BFragment(kb, loc, op, dims, f, k0, twoT, col);
+          Value ka = arith::AddIOp::create(kb, loc, k0, t);
+          Value kc = add(kb, ka, 4);
+          return tf32Fragments(kb, loc, {2, 1},
+                               {bSide(kb, loc, op, dims, f, ka, col),
+                                bSide(kb, loc, op, dims, f, kc, col)},
+                               split);
+        };
+        // Column tile j's products of one k-step added to its accumulators
+        // (`next`: per main accumulators, then 2 per corrections).
+        auto tileMmas = [&](OpBuilder &kb, ArrayRef<Value> a,
+                            ArrayRef<Value> bv, int64_t j,
+                            SmallVector<Value> &next) {
+          if (bf16) {
+            next[j] = mmaBF16(kb, loc, a, bv, next[j]);
+          } else if (!split) {
+            next[j] = mma(kb, loc, a[0], bv[0], next[j]);
+          } else if (chains == 3) {
+            next[j] = mma(kb, loc, a[0], bv[0], next[j]);
+            next[per + 2 * j] = mma(kb, loc, a[1], bv[0], next[per + 2 * j]);
+            next[per + 2 * j + 1] =
+                mma(kb, loc, a[0], bv[1], next[per + 2 * j + 1]);
+          } else {
+            // Small products first: they are the smallest terms.
+            Value c = mma(kb, loc, a[1], bv[0], next[j]);
+            c = mma(kb, loc, a[0], bv[1], c);
+            next[j] = mma(kb, loc, a[0], bv[0], c);
+          }
+        };
+        int64_t unroll = kStepsPerIteration(kUnroll, kSteps, per);
         auto kLoop = scf::ForOp::create(
-            tb, loc, cst(tb, 0), cst(tb, kSteps * kStep), cst(tb, kStep), accs,
+            tb, loc, cst(tb, 0), cst(tb, kSteps * kStep),
+            cst(tb, kStep * unroll), accs,
             [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
-              if (bf16) {
-                scf::YieldOp::create(kb, loc,
-                                     bf16Step(kb, loc, op, dims, f, k0, twoT, g,
-                                              row0, row1, col0, per, acc));
-                return;
+              // Unrolled: every step's fragments first. One step: each
+              // column tile's B fragment just before its products (fewer
+              // live registers).
+              SmallVector<Value> ks;
+              SmallVector<SmallVector<Value>> as;
+              SmallVector<SmallVector<SmallVector<Value>>> bs(unroll);
+              for (int64_t u = 0; u < unroll; ++u) {
+                ks.push_back(add(kb, k0, u * kStep));
+                as.push_back(aFrags(kb, ks[u]));
+                for (int64_t j = 0; unroll > 1 && j < per; ++j)
+                  bs[u].push_back(bFrags(kb, ks[u], j));
               }
-              Value ka = arith::AddIOp::create(kb, loc, k0, t);
-              Value kc = add(kb, ka, 4);
-              auto aAt = [&](Value r, Value k) {
-                return aSide(kb, loc, op, dims, f, r, k);
-              };
-              SmallVector<Value> aElems = {aAt(row0, ka), aAt(row1, ka),
-                                           aAt(row0, kc), aAt(row1, kc)};
-              SmallVector<Value> aBig, aSmall;
-              for (Value x : aElems) {
-                auto [big, small] =
-                    split ? splitTF32(kb, loc, x) : std::pair<Value, Value>();
-                aBig.push_back(big);
-                aSmall.push_back(small);
-              }
-              Value aB = split ? vectorOf(kb, loc, {4, 1}, aBig) : Value();
-              Value aS = split ? vectorOf(kb, loc, {4, 1}, aSmall) : Value();
-              Value aFull = vectorOf(kb, loc, {4, 1}, aElems);
-              SmallVector<Value> next, corrections;
-              for (int64_t j = 0; j < per; ++j) {
-                Value col =
-                    arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
-                auto bAt = [&](Value k) {
-                  return bSide(kb, loc, op, dims, f, k, col);
-                };
-                SmallVector<Value> bElems = {bAt(ka), bAt(kc)};
-                Value c = acc[j];
-                if (split) {
-                  auto [b0, s0] = splitTF32(kb, loc, bElems[0]);
-                  auto [b1, s1] = splitTF32(kb, loc, bElems[1]);
-                  Value bB = vectorOf(kb, loc, {2, 1}, {b0, b1});
-                  Value bS = vectorOf(kb, loc, {2, 1}, {s0, s1});
-                  if (chains == 3) {
-                    next.push_back(mma(kb, loc, aB, bB, c));
-                    corrections.push_back(
-                        mma(kb, loc, aS, bB, acc[per + 2 * j]));
-                    corrections.push_back(
-                        mma(kb, loc, aB, bS, acc[per + 2 * j + 1]));
-                  } else {
-                    // Small products first: they are the smallest terms.
-                    c = mma(kb, loc, aS, bB, c);
-                    c = mma(kb, loc, aB, bS, c);
-                    next.push_back(mma(kb, loc, aB, bB, c));
-                  }
-                } else {
-                  next.push_back(mma(kb, loc, aFull,
-                                     vectorOf(kb, loc, {2, 1}, bElems), c));
-                }
-              }
-              llvm::append_range(next, corrections);
+              SmallVector<Value> next(acc.begin(), acc.end());
+              for (int64_t u = 0; u < unroll; ++u)
+                for (int64_t j = 0; j < per; ++j)
+                  tileMmas(kb, as[u],
+                           unroll > 1 ? bs[u][j] : bFrags(kb, ks[u], j), j,
+                           next);
               scf::YieldOp::create(kb, loc, next);
             });
         for (int64_t j = 0; j < per; ++j) {

@@ -44,10 +44,12 @@ int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);
 /// the builder's insertion point. Warp tile i goes to warp (firstWarp + i)
 /// mod warps (ops between two barriers start where the last one stopped,
 /// so that their tiles spread over all warps); a warp tile is 16 rows by
-/// several 8-column tiles that share the A fragments.
+/// several 8-column tiles that share the A fragments. Each iteration of a
+/// tile's k loop takes `kUnroll` k-steps (0: a choice by the tile's width),
+/// all their operand loads before the first product.
 void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
                         unsigned threads, MmaPrecision precision,
-                        int64_t firstWarp = 0);
+                        int64_t firstWarp = 0, int64_t kUnroll = 1);
 
 } // namespace mlir::ttt
 

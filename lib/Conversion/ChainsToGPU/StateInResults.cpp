@@ -30,8 +30,9 @@ using ttt::rootOf;
 
 namespace {
 
-/// `copy` (temporary X -> result view Y) folded into X, where safe.
-bool keepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes) {
+/// Whether `copy` (temporary X -> result view Y) can fold into X.
+bool canKeepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes,
+                     SmallVectorImpl<Operation *> &viewsOfRoot) {
   Value x = copy.getDpsInputOperand(0)->get();
   Value y = copy.getDpsInitOperand(0)->get();
   auto alloc = x.getDefiningOp<memref::AllocOp>();
@@ -47,7 +48,6 @@ bool keepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes) {
   auto arg = dyn_cast<BlockArgument>(root);
   if (!arg || arg.getOwner() != entry)
     return false;
-  SmallVector<Operation *> viewsOfRoot;
   std::function<bool(Value)> onlyThisCopy = [&](Value v) {
     for (Operation *user : v.getUsers()) {
       if (user == copy.getOperation())
@@ -83,13 +83,20 @@ bool keepInResult(linalg::CopyOp copy, Block *entry, int64_t minBytes) {
           def && def->getBlock() == entry && !def->isBeforeInBlock(alloc) &&
           !llvm::is_contained(viewsOfRoot, def))
         return false;
+  return true;
+}
+
+/// Folds `copy` into its temporary X (canKeepInResult said it can).
+void keepInResult(linalg::CopyOp copy, ArrayRef<Operation *> viewsOfRoot) {
+  Value x = copy.getDpsInputOperand(0)->get();
+  Value y = copy.getDpsInitOperand(0)->get();
+  auto alloc = x.getDefiningOp<memref::AllocOp>();
   for (Operation *view : viewsOfRoot)
     if (!view->isBeforeInBlock(alloc))
       view->moveBefore(alloc);
   copy.erase();
   ttt::replaceInLinalgViews(x, y);
   alloc.erase();
-  return true;
 }
 
 struct TTTGPUStateInResultsPass
@@ -102,8 +109,16 @@ struct TTTGPUStateInResultsPass
       return;
     Block *entry = &kernel.getBody().front();
     SmallVector<linalg::CopyOp> copies(entry->getOps<linalg::CopyOp>());
-    for (linalg::CopyOp copy : copies)
-      keepInResult(copy, entry, minBytes);
+    int64_t seen = 0, kept = 0;
+    for (linalg::CopyOp copy : copies) {
+      SmallVector<Operation *> viewsOfRoot;
+      if (!canKeepInResult(copy, entry, minBytes, viewsOfRoot))
+        continue;
+      if (seen++ < skip || (maxCount >= 0 && kept >= maxCount))
+        continue;
+      keepInResult(copy, viewsOfRoot);
+      ++kept;
+    }
   }
 };
 

@@ -1,0 +1,47 @@
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=2},canonicalize,cse)))' %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=3},canonicalize,cse)))' %s | FileCheck %s --check-prefix=DIV
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=64},canonicalize,cse)))' %s | FileCheck %s --check-prefix=FULL
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=bf16 mma-k-unroll=2},canonicalize,cse)))' %s | FileCheck %s --check-prefix=BF16
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{mma-k-unroll=-1})))' %s 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: ttt-gpu-distribute: mma-k-unroll must be in [0, 64]
+
+// C(16 x 64) += X(16 x 32) W(32 x 64) on 4 warps, 4 k-steps of 8.
+// mma-k-unroll=2: the k loop steps by 16, and both k-steps' operands (per
+// step 4 A and, for each of the warp tile's 2 column tiles, 2 B elements)
+// are loaded before the first of their 12 products (3xtf32: three per step
+// and column tile).
+// CHECK-LABEL: gpu.func @unrolled
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// CHECK-COUNT-8: memref.load %{{.*}} : memref<32x64xf32>
+// CHECK-NOT: memref.load
+// CHECK-COUNT-12: nvgpu.mma.sync
+// CHECK-NEXT: scf.yield
+// A request that does not divide the 4 k-steps takes the next smaller
+// divisor (3 -> 2); one larger than the k-steps unrolls the loop fully.
+// DIV-LABEL: gpu.func @unrolled
+// DIV: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// FULL-LABEL: gpu.func @unrolled
+// FULL-NOT: scf.for %{{.*}} = %c0 to %c32
+// FULL-COUNT-24: nvgpu.mma.sync
+// FULL-NOT: nvgpu.mma.sync
+// bf16 (k-steps of 16): two per iteration, the whole reduction of 32.
+// BF16-LABEL: gpu.func @unrolled
+// BF16-NOT: scf.for %{{.*}} = %c0 to %c32
+// BF16-COUNT-4: nvvm.mma.sync
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @unrolled(%c: memref<16x64xf32>, %x: memref<16x32xf32>, %w: memref<32x64xf32>) kernel {
+      linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %w : memref<16x32xf32>, memref<32x64xf32>) outs(%c : memref<16x64xf32>) {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
+        %r = arith.addf %acc, %m : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+  }
+}
