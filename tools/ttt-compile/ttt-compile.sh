@@ -31,10 +31,10 @@ options:
   --gpu-threads N|auto
                       cuda: threads per block, one block per chain
                       (default auto: 512 where the block's shared memory at
-                      512 threads is at most 128 KiB, 256 with the fast
+                      512 threads is at most 128 KiB, 256 with fast
                       weights in global memory (--gpu-state), else 128; on
-                      an H200, TTT-Linear 0.59 ms at 512 vs 0.65 at 128,
-                      TTT-MLP 4.60 ms at 256 vs 4.70 at 512)
+                      an H200, TTT-Linear 0.47 ms at 512 vs 0.56 at 256,
+                      TTT-MLP 3.34 ms at 256)
   --gpu-mma MODE      cuda: contractions on the tensor cores: auto
                       (default: 3xtf32, or tf32 for a fast-mode graph with
                       bf16 sequences), 3xtf32 (fp32 accuracy), tf32
@@ -247,11 +247,12 @@ if [ "$target" = cuda ]; then
     done
   }
   # Where the fast weights go, and threads per block (auto), as measured
-  # on an H200 (docs/BENCHMARKS.md, round 5): TTT-Linear (85 KB of shared
-  # memory) is fastest at 512 threads with its weights in shared memory;
-  # TTT-MLP, whose 128 KB of weights leave no room for the input prefetch,
-  # with its weights in the result arrays (global memory) and 256 threads
-  # (4.60 ms, against 5.19 in shared memory at 128 threads).
+  # on an H200 (docs/BENCHMARKS.md, rounds 5 and 7): TTT-Linear (85 KB of
+  # shared memory) is fastest at 512 threads with its weights in shared
+  # memory; TTT-MLP, whose 128 KB of weights leave no room for the input
+  # prefetch, with W1 in its result array (global memory), W2 in shared
+  # memory and 256 threads (3.34 ms; both global 4.57, both shared at 128
+  # threads 5.23).
   autothreads=0
   [ "$threads" = auto ] && autothreads=1 && threads=512
   instate=false
