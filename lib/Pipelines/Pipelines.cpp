@@ -89,6 +89,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());
+  // The output chain beside the next chunk's first ops.
+  if (options.rotateOutputChain)
+    pm.addNestedPass<func::FuncOp>(createTTTGPURotateOutputChain());
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());

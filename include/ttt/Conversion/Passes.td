@@ -101,6 +101,30 @@ def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPURotateOutputChain : Pass<"ttt-gpu-rotate-output-chain", "::mlir::func::FuncOp"> {
+  let summary = "Compute each chunk's output chain at the start of the next "
+                "iteration";
+  let description = [{
+    Runs on tensors, before bufferization. In an `scf.for` with a constant
+    step that yields, at one position, a `tensor.insert_slice` of a
+    static-shape tensor into that iteration argument (the chunk loop's
+    output), the output chain is the insert and the linalg and
+    `tensor.extract_slice` ops whose results reach only it and that read
+    neither the induction variable nor an iteration argument. The chain
+    moves to the start of the next iteration: the step values it reads
+    (float tensors of static shape) become iteration arguments starting at
+    zero, and the chain writes the previous chunk's slice (the first
+    iteration a throwaway slice at the first position, overwritten later).
+    A loop of zero or one iteration after the chunk loop computes the last
+    chunk's output. The next step's ops no longer wait for the output
+    chain; `ttt-gpu-schedule-levels` can run them side by side.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvertTTTChainsToGPU : Pass<"convert-ttt-chains-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Turn a bufferized chain loop nest into a GPU kernel with the "
                 "runtime's CUDA ABI";

@@ -103,6 +103,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "operand loads first (ttt-gpu-distribute mma-k-unroll; "
                      "0: by the tile's width)"),
       llvm::cl::init(1)};
+  Option<bool> rotateOutputChain{
+      *this, "rotate-output-chain",
+      llvm::cl::desc("Compute each chunk's output chain at the start of the "
+                     "next iteration (ttt-gpu-rotate-output-chain)"),
+      llvm::cl::init(false)};
   Option<bool> foldZeroFills{
       *this, "fold-zero-fills",
       llvm::cl::desc("Start accumulating ops from zero instead of after a "

@@ -480,8 +480,7 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps,
-                    mmaKUnroll};
+    Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps, mmaKUnroll};
     llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)
       slots =
