@@ -40,10 +40,16 @@ bool isStepInputSlice(Operation *op) {
 
 /// Ops that are cheaper to clone than to carry: the chain re-reads the
 /// previous step's input slice (its offsets use the induction variable,
-/// which the clone sees as the previous step's).
-bool isRematerializable(Operation *op) {
-  return isa<tensor::EmptyOp>(op) || op->hasTrait<OpTrait::ConstantLike>() ||
-         isStepInputSlice(op);
+/// which the clone sees as the previous step's). Their operands must be
+/// the induction variable or values from outside the loop `body`.
+bool isRematerializable(Operation *op, Block *body) {
+  if (!isa<tensor::EmptyOp>(op) && !op->hasTrait<OpTrait::ConstantLike>() &&
+      !isStepInputSlice(op))
+    return false;
+  auto loop = cast<scf::ForOp>(body->getParentOp());
+  return llvm::all_of(op->getOperands(), [&](Value v) {
+    return v == loop.getInductionVar() || v.getParentBlock() != body;
+  });
 }
 
 /// Whether `op` (or an op nested in it) reads the loop's induction variable
@@ -100,7 +106,7 @@ std::optional<OutputChain> outputChainOf(scf::ForOp loop) {
   DenseSet<Operation *> inChain = {found->insert};
   for (Operation &op : llvm::reverse(body->without_terminator())) {
     if (&op == found->insert.getOperation() || op.use_empty() ||
-        isRematerializable(&op) || readsLoopArgs(&op, body) ||
+        isRematerializable(&op, body) || readsLoopArgs(&op, body) ||
         isInputContraction(&op) ||
         !isa<linalg::LinalgOp, tensor::ExtractSliceOp>(op))
       continue;
@@ -123,7 +129,7 @@ std::optional<OutputChain> outputChainOf(scf::ForOp loop) {
       for (Value v : nested->getOperands()) {
         Operation *def = v.getDefiningOp();
         if (!def || def->getBlock() != body || inChain.contains(def) ||
-            isRematerializable(def))
+            isRematerializable(def, body))
           continue;
         carried.insert(v);
       }
@@ -146,8 +152,8 @@ Value cloneChain(OpBuilder &b, const OutputChain &chain, IRMapping &map) {
     op->walk<WalkOrder::PreOrder>([&](Operation *nested) {
       for (Value v : nested->getOperands())
         if (Operation *def = v.getDefiningOp();
-            def && isRematerializable(def) && !map.contains(v) &&
-            def->getBlock() == chain.insert->getBlock())
+            def && def->getBlock() == chain.insert->getBlock() &&
+            isRematerializable(def, def->getBlock()) && !map.contains(v))
           map.map(v, b.clone(*def, map)->getResult(0));
     });
   for (Operation *op : chain.ops)
