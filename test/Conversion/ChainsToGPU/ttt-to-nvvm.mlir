@@ -54,3 +54,6 @@
 // BADCHIP2: error: ttt-to-nvvm: chip must be sm_ and a number (e.g. sm_80, sm_90), not 'sm_'
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="chip=sm_90a" | FileCheck %s --check-prefix=SM90A
 // SM90A: chip = "sm_90a"
+// An mma-k-unroll out of range is an error of the pipeline too.
+// RUN: not ttt-opt %s --ttt-to-nvvm="mma-k-unroll=65" 2>&1 | FileCheck %s --check-prefix=BADUNROLL
+// BADUNROLL: error: ttt-to-nvvm: mma-k-unroll must be in [0, 64]
