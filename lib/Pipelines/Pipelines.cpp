@@ -85,7 +85,10 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // [B, H, 16]) computed per chain inside the chain loops.
   pm.addNestedPass<func::FuncOp>(createTTTGPUChainLocalPrologue());
   // A fill per consumer: no zero block kept live for the mini-batch.
-  pm.addNestedPass<func::FuncOp>(createTTTGPUCloneFills());
+  // A broadcast per consumer too where ttt-gpu-fold-init-copies folds
+  // them into the contractions they start.
+  pm.addNestedPass<func::FuncOp>(
+      createTTTGPUCloneFills({/*broadcasts=*/options.foldInitCopies}));
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());
@@ -113,6 +116,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                             std::to_string(options.stateInResultsMax) + "},"
                       : "") +
       std::string(options.foldZeroFills ? "ttt-gpu-fold-zero-fills," : "") +
+      std::string(options.foldInitCopies ? "ttt-gpu-fold-init-copies," : "") +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
@@ -127,6 +131,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " row-warps=" + (options.rowWarps ? "true" : "false") +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
+      " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=" +
@@ -262,6 +267,8 @@ void ttt::registerTTTPipelines() {
                               options.chip + "'");
         if (options.mmaKUnroll < 0 || options.mmaKUnroll > 64)
           return errorHandler("ttt-to-nvvm: mma-k-unroll must be in [0, 64]");
+        if (options.mmaKChains < 1 || options.mmaKChains > 8)
+          return errorHandler("ttt-to-nvvm: mma-k-chains must be in [1, 8]");
         if (options.maxSharedBytes <= 0)
           return errorHandler("ttt-to-nvvm: max-shared-bytes must be "
                               "positive");

@@ -96,8 +96,17 @@ def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
     as one buffer copied for each consumer and kept live until the last;
     each consumer after the first gets a clone of the fill right before it
     instead, so the filled buffers live briefly and their shared memory can
-    be reused (`ttt-gpu-private-buffers`).
+    be reused (`ttt-gpu-private-buffers`). With `broadcasts`, the same for
+    broadcasts and copies (a `linalg.generic` with one input and one
+    output, an identity output map, that yields its input): each consumer
+    then starts from a broadcast of its own, which
+    `ttt-gpu-fold-init-copies` can fold into it.
   }];
+  let options = [
+    Option<"broadcasts", "broadcasts", "bool", /*default=*/"false",
+           "Clone broadcasts (one-input generics yielding their input) "
+           "for each consumer too">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
@@ -279,6 +288,33 @@ def TTTGPUFoldZeroFills : Pass<"ttt-gpu-fold-zero-fills", "::mlir::gpu::GPUFuncO
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUFoldInitCopies : Pass<"ttt-gpu-fold-init-copies", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Start accumulating ops from the source of the copy or "
+                "broadcast that initialised their output";
+  let description = [{
+    Runs on a bufferized kernel before `ttt-gpu-schedule-levels` and
+    `ttt-gpu-private-buffers`. An initializer (a `linalg.copy`, or a
+    `linalg.generic` with one input and one output, an identity output
+    map, that yields its input: a copy or broadcast) writing a buffer X
+    goes when the next op of its block that may touch X is a
+    `linalg.generic` with reduction loops that accumulates into X the way
+    `ttt-gpu-fold-zero-fills` requires (every element written, `out + x`,
+    no input in an output's buffer). That op gets the initializer's source
+    as one more input, read at the output's indices through the composed
+    indexing map, and `ttt.init_from` (pairs: output index, input operand
+    number); `ttt-gpu-distribute` starts the accumulators from that input.
+    Where the source was itself written by an initializer, the fold
+    follows it back, as long as nothing writes the earlier source before
+    the accumulating op (for a loop-carried buffer: nor what it is
+    initialised with or yields). The bias of TTT-Linear (`Z = b + X W`
+    with b broadcast for two such ops) so joins the other contractions of
+    its mini-batch: one block barrier fewer per step. Nothing is folded
+    into a loop-carried output, or from a source that may be an output's
+    buffer.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Order each block's linalg ops by dependence level, so that "
                 "independent ops share the barriers between them";
@@ -389,8 +425,11 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     at the warp after the previous one's tiles. With `mma-k-unroll=N`, a
     tile's k loop takes N k-steps per iteration and issues all their
     operand loads before the first product (their latencies overlap).
-    Outputs listed in an op's
-    `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero.
+    With `mma-k-chains=N`, a tile's k-steps alternate between N sets of
+    accumulators (N at most the k-steps, a divisor of them), summed after
+    the k loop: dependent mma chains N times shorter. Outputs listed in an
+    op's `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero, those
+    in `ttt.init_from` (ttt-gpu-fold-init-copies) from the named input.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
@@ -417,6 +456,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "k-steps per iteration of a tensor-core tile's k loop, their "
            "operand loads all before the first product (a divisor of the "
            "k-steps is taken; 0: 4 / column tiles per warp tile)">,
+    Option<"mmaKChains", "mma-k-chains", "int64_t", /*default=*/"1",
+           "Accumulator sets a tensor-core tile's k-steps alternate between "
+           "(1 to 8; a divisor of the k-steps is taken), summed after the "
+           "k loop">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

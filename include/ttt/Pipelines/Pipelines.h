@@ -113,6 +113,18 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Start accumulating ops from zero instead of after a "
                      "zero fill of their output (ttt-gpu-fold-zero-fills)"),
       llvm::cl::init(true)};
+  Option<bool> foldInitCopies{
+      *this, "fold-init-copies",
+      llvm::cl::desc("Start accumulating ops from the source of the copy or "
+                     "broadcast that initialised their output "
+                     "(ttt-gpu-fold-init-copies)"),
+      llvm::cl::init(false)};
+  Option<int64_t> mmaKChains{
+      *this, "mma-k-chains",
+      llvm::cl::desc("Independent accumulators a tensor-core tile's k-steps "
+                     "alternate between, summed after the k loop "
+                     "(ttt-gpu-distribute mma-k-chains)"),
+      llvm::cl::init(1)};
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "

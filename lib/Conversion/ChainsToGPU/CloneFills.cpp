@@ -26,6 +26,8 @@ namespace {
 
 struct TTTGPUCloneFillsPass
     : ttt::impl::TTTGPUCloneFillsBase<TTTGPUCloneFillsPass> {
+  using Base::Base;
+
   /// Each destination use of `op`'s result after the first, in op's
   /// block, gets a clone of op right before its user.
   static void cloneForEachInit(Operation *op) {
@@ -47,11 +49,26 @@ struct TTTGPUCloneFillsPass
     }
   }
 
+  /// A broadcast or copy on tensors: one input, one output written
+  /// through an identity map, a body that yields the input.
+  static bool isBroadcast(Operation *op) {
+    auto g = dyn_cast<linalg::GenericOp>(op);
+    if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
+        g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 0 ||
+        !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
+      return false;
+    Block *body = g.getBody();
+    return &body->front() == body->getTerminator() &&
+           body->getTerminator()->getOperand(0) == body->getArgument(0);
+  }
+
   void runOnOperation() override {
     SmallVector<Operation *> fills, empties;
     getOperation().walk([&](Operation *op) {
       if (auto fill = dyn_cast<linalg::FillOp>(op);
           fill && fill.hasPureTensorSemantics())
+        fills.push_back(op);
+      if (broadcasts && isBroadcast(op))
         fills.push_back(op);
       if (isa<tensor::EmptyOp>(op))
         empties.push_back(op);

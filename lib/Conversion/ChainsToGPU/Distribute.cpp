@@ -265,6 +265,7 @@ struct Mapping {
   bool rowWarps;
   bool spreadMma;
   int64_t mmaKUnroll;
+  int64_t mmaKChains;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).
@@ -360,9 +361,24 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   if (!plan.accumulate && !ttt::zeroInitOutputs(op).empty())
     return op.emitError("ttt-gpu-distribute: ttt.zero_init on an op that "
                         "does not run point by point");
+  if (auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kInitFromAttr)) {
+    if (!plan.accumulate)
+      return op.emitError("ttt-gpu-distribute: ttt.init_from on an op that "
+                          "does not run point by point");
+    ArrayRef<int64_t> p = pairs.asArrayRef();
+    bool valid = p.size() % 2 == 0;
+    for (size_t i = 0; valid && i < p.size(); i += 2)
+      valid = p[i] >= 0 && p[i] < op.getNumDpsInits() && p[i + 1] >= 0 &&
+              p[i + 1] < op.getNumDpsInputs() &&
+              isa<MemRefType>(op->getOperand(p[i + 1]).getType());
+    if (!valid)
+      return op.emitError("ttt-gpu-distribute: ttt.init_from must pair "
+                          "output indices with memref input operands");
+  }
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
-                            slot.firstWarp, mapping.mmaKUnroll);
+                            slot.firstWarp, mapping.mmaKUnroll,
+                            mapping.mmaKChains);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -403,6 +419,42 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   return success();
 }
 
+/// Whether `op` is the block barrier its block starts with: only ops free
+/// of memory effects, or waits for the thread's own async copies, before.
+bool startsWithBarrier(Block &block) {
+  for (Operation &op : block) {
+    if (isa<gpu::BarrierOp>(op))
+      return true;
+    if (!isMemoryEffectFree(&op) && !isa<NVVM::CpAsyncWaitGroupOp>(op))
+      return false;
+  }
+  return false;
+}
+
+/// A loop whose body starts with a block barrier needs none at its end
+/// (the next iteration's orders the same accesses): that one moves after
+/// the loop, for what follows it.
+void moveLoopEndBarriers(gpu::GPUFuncOp kernel) {
+  kernel.walk([](scf::ForOp loop) {
+    Block *body = loop.getBody();
+    if (!startsWithBarrier(*body))
+      return;
+    Operation *last = body->getTerminator()->getPrevNode();
+    while (last && isMemoryEffectFree(last) && !isa<gpu::BarrierOp>(last))
+      last = last->getPrevNode();
+    if (!last || !isa<gpu::BarrierOp>(last) ||
+        last == &*llvm::find_if(*body, [](Operation &op) {
+          return isa<gpu::BarrierOp>(op);
+        }))
+      return;
+    Operation *after = loop->getNextNode();
+    if (!after || !isa<gpu::BarrierOp>(after))
+      last->moveAfter(loop);
+    else
+      last->erase();
+  });
+}
+
 struct TTTGPUDistributePass
     : ttt::impl::TTTGPUDistributeBase<TTTGPUDistributePass> {
   using Base::Base;
@@ -417,6 +469,10 @@ struct TTTGPUDistributePass
     }
     if (mmaKUnroll < 0 || mmaKUnroll > 64) {
       kernel.emitError("ttt-gpu-distribute: mma-k-unroll must be in [0, 64]");
+      return signalPassFailure();
+    }
+    if (mmaKChains < 1 || mmaKChains > 8) {
+      kernel.emitError("ttt-gpu-distribute: mma-k-chains must be in [1, 8]");
       return signalPassFailure();
     }
     std::optional<ttt::MmaPrecision> precision = ttt::parseMmaPrecision(mma);
@@ -480,7 +536,8 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads, *precision, rowWarps, spreadMmaWarps, mmaKUnroll};
+    Mapping mapping{threads,    *precision, rowWarps,
+                    spreadMmaWarps, mmaKUnroll, mmaKChains};
     llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)
       slots =
@@ -494,6 +551,8 @@ struct TTTGPUDistributePass
     for (linalg::CopyOp copy : asyncCopies)
       if (failed(ttt::emitAsyncCopy(b, copy, tid, threads)))
         return signalPassFailure();
+    if (elideBarriers)
+      moveLoopEndBarriers(kernel);
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
         {static_cast<int32_t>(threads.getValue()), 1, 1}));
   }

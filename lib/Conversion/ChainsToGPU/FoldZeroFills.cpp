@@ -13,6 +13,7 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "AccumulatorInit.h"
 #include "BufferRoot.h"
 #include "KernelLoops.h"
 
@@ -30,83 +31,11 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using ttt::accumulatingOutput;
+using ttt::mayTouch;
 using ttt::rootOf;
 
 namespace {
-
-/// Whether `v`'s buffer may be `root`'s: the same root, or a loop-carried
-/// buffer (an scf.for iter_arg) whose initial or yielded value may be.
-bool mayBe(Value v, Value root, int depth = 0) {
-  Value other = rootOf(v);
-  if (other == root)
-    return true;
-  auto arg = dyn_cast<BlockArgument>(other);
-  if (!arg || isa<FunctionOpInterface>(arg.getOwner()->getParentOp()))
-    return false;
-  SmallVector<Value> sources = ttt::carriedSources(other);
-  if (depth > 0 || sources.size() == 1)
-    return true; // not a loop's iter_arg: anything
-  return llvm::any_of(sources,
-                      [&](Value s) { return mayBe(s, root, depth + 1); });
-}
-
-/// Whether `op` or an op nested in it may touch `root`'s buffer.
-bool mayTouch(Operation *op, Value root) {
-  WalkResult r = op->walk([&](Operation *inner) {
-    // Views and casts touch no memory; their users are checked.
-    if (inner->getNumRegions() == 0 && isMemoryEffectFree(inner))
-      return WalkResult::advance();
-    for (Value v : inner->getOperands())
-      if (isa<MemRefType>(v.getType()) && mayBe(v, root))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
-}
-
-/// Whether `map` is a permutation of the dims `parallel` (the output
-/// then has one element per parallel point).
-bool permutesParallelDims(AffineMap map, ArrayRef<unsigned> parallel) {
-  if (parallel.empty() || map.getNumResults() != parallel.size())
-    return false;
-  llvm::SmallDenseSet<unsigned> seen;
-  for (AffineExpr e : map.getResults()) {
-    auto dim = dyn_cast<AffineDimExpr>(e);
-    if (!dim || !llvm::is_contained(parallel, dim.getPosition()) ||
-        !seen.insert(dim.getPosition()).second)
-      return false;
-  }
-  return true;
-}
-
-/// The output of `op` that `x` is, when `op` adds to its old value only
-/// (`out + x`, its block argument used by that addf alone) and runs point
-/// by point (ttt-gpu-distribute's accumulating plan): every output's map a
-/// permutation of the parallel dims, so every element of `x` is written,
-/// and no input that may be in an output's buffer.
-std::optional<unsigned> accumulatingOutput(linalg::GenericOp op, Value x) {
-  std::optional<unsigned> found;
-  SmallVector<unsigned> parallel;
-  op.getParallelDims(parallel);
-  llvm::SmallDenseSet<Value> outRoots;
-  for (OpOperand &out : op.getDpsInitsMutable()) {
-    if (!permutesParallelDims(op.getMatchingIndexingMap(&out), parallel))
-      return std::nullopt;
-    outRoots.insert(rootOf(out.get()));
-    if (out.get() == x)
-      found = out.getOperandNumber() - op.getNumDpsInputs();
-  }
-  if (!found)
-    return std::nullopt;
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (isa<MemRefType>(in->get().getType()) &&
-        llvm::any_of(outRoots,
-                     [&](Value root) { return mayBe(in->get(), root); }))
-      return std::nullopt;
-  if (!ttt::addCombinedOutput(op, *found))
-    return std::nullopt;
-  return found;
-}
 
 struct TTTGPUFoldZeroFillsPass
     : ttt::impl::TTTGPUFoldZeroFillsBase<TTTGPUFoldZeroFillsPass> {
@@ -119,8 +48,7 @@ struct TTTGPUFoldZeroFillsPass
           !matchPattern(fill.getInputs().front(), m_AnyZeroFloat()))
         continue;
       Value root = rootOf(x);
-      if (auto arg = dyn_cast<BlockArgument>(root);
-          arg && !isa<FunctionOpInterface>(arg.getOwner()->getParentOp()))
+      if (ttt::isLoopCarried(root))
         continue;
       // The next op of the block that may touch X.
       Operation *next = fill->getNextNode();

@@ -179,12 +179,31 @@ ArrayRef<int64_t> ttt::zeroInitOutputs(linalg::GenericOp op) {
   return {};
 }
 
+OpOperand *ttt::initInputOf(linalg::GenericOp op, int64_t index) {
+  auto attr = op->getAttrOfType<DenseI64ArrayAttr>(kInitFromAttr);
+  if (!attr)
+    return nullptr;
+  ArrayRef<int64_t> pairs = attr.asArrayRef();
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
+    if (pairs[i] == index && pairs[i + 1] >= 0 &&
+        pairs[i + 1] < op.getNumDpsInputs())
+      return &op->getOpOperand(pairs[i + 1]);
+  return nullptr;
+}
+
+bool ttt::startsElsewhere(linalg::GenericOp op, int64_t index) {
+  return llvm::is_contained(zeroInitOutputs(op), index) ||
+         initInputOf(op, index);
+}
+
 Value ttt::initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
                         OpOperand &out, ArrayRef<Value> ivs) {
   int64_t index = out.getOperandNumber() - op.getNumDpsInputs();
   if (llvm::is_contained(zeroInitOutputs(op), index))
     return arith::ConstantOp::create(
         b, loc, b.getZeroAttr(op.getMatchingBlockArgument(&out).getType()));
+  if (OpOperand *in = initInputOf(op, index))
+    return readAt(b, loc, op, *in, ivs);
   return readAt(b, loc, op, out, ivs);
 }
 
@@ -193,5 +212,5 @@ Value ttt::addToInitial(OpBuilder &b, Location loc, linalg::GenericOp op,
   int64_t index = out.getOperandNumber() - op.getNumDpsInputs();
   if (llvm::is_contained(zeroInitOutputs(op), index))
     return v;
-  return arith::AddFOp::create(b, loc, readAt(b, loc, op, out, ivs), v);
+  return arith::AddFOp::create(b, loc, initialValue(b, loc, op, out, ivs), v);
 }

@@ -70,8 +70,21 @@ inline constexpr llvm::StringLiteral kZeroInitAttr = "ttt.zero_init";
 /// The outputs of `op` marked by kZeroInitAttr (none when unmarked).
 ArrayRef<int64_t> zeroInitOutputs(linalg::GenericOp op);
 
+/// The attribute of ttt-gpu-fold-init-copies: pairs (output index, input
+/// operand number) of outputs whose accumulation starts from that input
+/// (read through its own indexing map) instead of their old value.
+inline constexpr llvm::StringLiteral kInitFromAttr = "ttt.init_from";
+
+/// The input output `index` of `op` starts from (kInitFromAttr), or null.
+OpOperand *initInputOf(linalg::GenericOp op, int64_t index);
+
+/// Whether output `index` of `op` starts from zero or from an input
+/// rather than from its old value.
+bool startsElsewhere(linalg::GenericOp op, int64_t index);
+
 /// The value output `out` of `op` starts from at the point `ivs`: zero for
-/// a zero-initialised output, else its current value.
+/// a zero-initialised output, its init input there (kInitFromAttr), else
+/// its current value.
 Value initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
                    OpOperand &out, ArrayRef<Value> ivs);
 

@@ -446,10 +446,19 @@ static int64_t kStepsPerIteration(int64_t requested, int64_t kSteps,
   return u;
 }
 
+/// The accumulator sets a tile's k-steps alternate between: at most
+/// `requested` and the k-steps, a divisor of the k-steps.
+static int64_t kChainCount(int64_t requested, int64_t kSteps) {
+  int64_t c = std::clamp<int64_t>(requested, 1, kSteps);
+  while (kSteps % c != 0)
+    --c;
+  return c;
+}
+
 void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
                                    MmaPrecision precision, int64_t firstWarp,
-                                   int64_t kUnroll) {
+                                   int64_t kUnroll, int64_t kChains) {
   Location loc = op.getLoc();
   Dims dims = *dimsOf(op);
   Factors f = *factorsOf(op, dims);
@@ -499,8 +508,10 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         Value row1 = add(tb, row0, 8);
         Value col0 = arith::MulIOp::create(tb, loc, nq, cst(tb, 8 * per));
         // Accumulators: the output's current values (zero where
-        // ttt-gpu-fold-zero-fills dropped its fill).
+        // ttt-gpu-fold-zero-fills dropped its fill, an input's where
+        // ttt-gpu-fold-init-copies dropped a copy).
         bool zeroInit = !zeroInitOutputs(op).empty();
+        OpOperand *initInput = initInputOf(op, 0);
         SmallVector<Value> accs;
         SmallVector<std::array<Value, 2>> cols;
         for (int64_t j = 0; j < per; ++j) {
@@ -509,10 +520,18 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           cols.push_back({c, c1});
           SmallVector<Value> e;
           for (Value r : {row0, row1})
-            for (Value cc : {c, c1})
-              if (!zeroInit)
-                e.push_back(memref::LoadOp::create(tb, loc, outBuf,
-                                                   outIndices(tb, r, cc)));
+            for (Value cc : {c, c1}) {
+              if (zeroInit)
+                continue;
+              if (initInput) {
+                SmallVector<Value> ivs(3, r);
+                ivs[dims.n] = cc;
+                e.push_back(readAt(tb, loc, op, *initInput, ivs));
+                continue;
+              }
+              e.push_back(memref::LoadOp::create(tb, loc, outBuf,
+                                                 outIndices(tb, r, cc)));
+            }
           accs.push_back(vectorOf(tb, loc, {2, 2}, e));
         }
         // 3xtf32: with few tiles per warp (little independent work), the
@@ -524,6 +543,13 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         if (chains == 3)
           for (int64_t j = 0; j < 2 * per; ++j)
             accs.push_back(vectorOf(tb, loc, {2, 2}, {}));
+        // With k-chains, k-step u adds to accumulator set u mod sets (each
+        // laid out as the first, starting at zero): shorter dependent mma
+        // chains, summed after the k loop.
+        int64_t setSize = static_cast<int64_t>(accs.size());
+        int64_t sets = kChainCount(kChains, kSteps);
+        for (int64_t i = setSize; i < sets * setSize; ++i)
+          accs.push_back(vectorOf(tb, loc, {2, 2}, {}));
         // A k-step's fragments: A's (tf32: one, or big and small parts
         // with 3xtf32; bf16: four packed registers) and column tile j's B.
         auto aFrags = [&](OpBuilder &kb, Value k0) -> SmallVector<Value> {
@@ -551,27 +577,36 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                split);
         };
         // Column tile j's products of one k-step added to its accumulators
-        // (`next`: per main accumulators, then 2 per corrections).
+        // in the set at `base` (`next`: per main accumulators, then 2 per
+        // corrections).
         auto tileMmas = [&](OpBuilder &kb, ArrayRef<Value> a,
-                            ArrayRef<Value> bv, int64_t j,
+                            ArrayRef<Value> bv, int64_t j, int64_t base,
                             SmallVector<Value> &next) {
+          Value *acc = next.data() + base;
           if (bf16) {
-            next[j] = mmaBF16(kb, loc, a, bv, next[j]);
+            acc[j] = mmaBF16(kb, loc, a, bv, acc[j]);
           } else if (!split) {
-            next[j] = mma(kb, loc, a[0], bv[0], next[j]);
+            acc[j] = mma(kb, loc, a[0], bv[0], acc[j]);
           } else if (chains == 3) {
-            next[j] = mma(kb, loc, a[0], bv[0], next[j]);
-            next[per + 2 * j] = mma(kb, loc, a[1], bv[0], next[per + 2 * j]);
-            next[per + 2 * j + 1] =
-                mma(kb, loc, a[0], bv[1], next[per + 2 * j + 1]);
+            acc[j] = mma(kb, loc, a[0], bv[0], acc[j]);
+            acc[per + 2 * j] = mma(kb, loc, a[1], bv[0], acc[per + 2 * j]);
+            acc[per + 2 * j + 1] =
+                mma(kb, loc, a[0], bv[1], acc[per + 2 * j + 1]);
           } else {
             // Small products first: they are the smallest terms.
-            Value c = mma(kb, loc, a[1], bv[0], next[j]);
+            Value c = mma(kb, loc, a[1], bv[0], acc[j]);
             c = mma(kb, loc, a[0], bv[1], c);
-            next[j] = mma(kb, loc, a[0], bv[0], c);
+            acc[j] = mma(kb, loc, a[0], bv[0], c);
           }
         };
+        // Every set once per iteration: a multiple of the sets that
+        // divides the k-steps.
         int64_t unroll = kStepsPerIteration(kUnroll, kSteps, per);
+        if (unroll % sets != 0) {
+          unroll = (unroll / sets + 1) * sets;
+          while (kSteps % unroll != 0)
+            unroll += sets;
+        }
         auto kLoop = scf::ForOp::create(
             tb, loc, cst(tb, 0), cst(tb, kSteps * kStep),
             cst(tb, kStep * unroll), accs,
@@ -593,17 +628,24 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                 for (int64_t j = 0; j < per; ++j)
                   tileMmas(kb, as[u],
                            unroll > 1 ? bs[u][j] : bFrags(kb, ks[u], j), j,
-                           next);
+                           (u % sets) * setSize, next);
               scf::YieldOp::create(kb, loc, next);
             });
+        auto sum = [&](Value x, Value y) -> Value {
+          return x ? arith::AddFOp::create(tb, loc, x, y).getResult() : y;
+        };
         for (int64_t j = 0; j < per; ++j) {
-          Value c = kLoop.getResult(j);
+          Value c, small;
+          for (int64_t s = 0; s < sets; ++s) {
+            int64_t base = s * setSize;
+            c = sum(c, kLoop.getResult(base + j));
+            if (chains == 3)
+              small = sum(small, sum(kLoop.getResult(base + per + 2 * j),
+                                     kLoop.getResult(base + per + 2 * j + 1)));
+          }
           // The small terms summed first, then added to the main product.
-          if (chains == 3)
-            c = arith::AddFOp::create(
-                tb, loc, c,
-                arith::AddFOp::create(tb, loc, kLoop.getResult(per + 2 * j),
-                                      kLoop.getResult(per + 2 * j + 1)));
+          if (small)
+            c = arith::AddFOp::create(tb, loc, c, small);
           int64_t i = 0;
           for (Value r : {row0, row1})
             for (Value cc : cols[j]) {

@@ -46,10 +46,13 @@ int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);
 /// so that their tiles spread over all warps); a warp tile is 16 rows by
 /// several 8-column tiles that share the A fragments. Each iteration of a
 /// tile's k loop takes `kUnroll` k-steps (0: a choice by the tile's width),
-/// all their operand loads before the first product.
+/// all their operand loads before the first product; the k-steps
+/// alternate between `kChains` accumulator sets (at most the k-steps),
+/// summed after the k loop.
 void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
                         unsigned threads, MmaPrecision precision,
-                        int64_t firstWarp = 0, int64_t kUnroll = 1);
+                        int64_t firstWarp = 0, int64_t kUnroll = 1,
+                        int64_t kChains = 1);
 
 } // namespace mlir::ttt
 
