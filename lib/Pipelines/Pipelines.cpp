@@ -118,7 +118,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       std::string(options.foldZeroFills ? "ttt-gpu-fold-zero-fills," : "") +
       std::string(options.foldInitCopies ? "ttt-gpu-fold-init-copies," : "") +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
-      std::string(stageInputs ? "ttt-gpu-stage-inputs," : "") +
+      std::string(stageInputs ? "ttt-gpu-stage-inputs{pad=" +
+                                    std::to_string(options.stagePad) + "},"
+                              : "") +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
       "ttt-gpu-private-buffers{workgroup=true max-bytes=" +
@@ -132,6 +134,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +
+      " pair-accesses=" + (options.pairAccesses ? "true" : "false") +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=" +
@@ -143,6 +146,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       // H100) but need a CUDA toolkit when the PTX is made.
       std::string(libdevice ? "" : "ttt-gpu-portable-math,") +
       "convert-nvgpu-to-nvvm,"
+      // Paired loads leave shape casts (vector<2xf32> as an mma fragment)
+      // that only this pass's lowering patterns take.
+      "convert-vector-to-llvm,"
       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true "
       "index-bitwidth=64},convert-nvvm-to-llvm,canonicalize,cse,"
       "reconcile-unrealized-casts,"
@@ -269,6 +275,8 @@ void ttt::registerTTTPipelines() {
           return errorHandler("ttt-to-nvvm: mma-k-unroll must be in [0, 64]");
         if (options.mmaKChains < 1 || options.mmaKChains > 8)
           return errorHandler("ttt-to-nvvm: mma-k-chains must be in [1, 8]");
+        if (options.stagePad < 0 || options.stagePad > 32)
+          return errorHandler("ttt-to-nvvm: stage-pad must be in [0, 32]");
         if (options.maxSharedBytes <= 0)
           return errorHandler("ttt-to-nvvm: max-shared-bytes must be "
                               "positive");

@@ -427,7 +427,14 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     operand loads before the first product (their latencies overlap).
     With `mma-k-chains=N`, a tile's k-steps alternate between N sets of
     accumulators (N at most the k-steps, a divisor of them), summed after
-    the k loop: dependent mma chains N times shorter. Outputs listed in an
+    the k loop: dependent mma chains N times shorter. With `pair-accesses`
+    (default), a tile reads two adjacent f32 elements with one 8-byte
+    vector load where an operand is contiguous and provably aligned along
+    the paired dim: a lane's two k of a tf32 fragment then are k0 + 2t and
+    k0 + 2t + 1 (slots t and t + 4; the mma's sum does not depend on the
+    order), or its two rows 2g and 2g + 1, or (two or more column tiles)
+    tile j's column per * g + j; accumulators are read and written in
+    pairs along the columns. Outputs listed in an
     op's `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero, those
     in `ttt.init_from` (ttt-gpu-fold-init-copies) from the named input.
   }];
@@ -460,6 +467,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "Accumulator sets a tensor-core tile's k-steps alternate between "
            "(1 to 8; a divisor of the k-steps is taken), summed after the "
            "k loop">,
+    Option<"pairAccesses", "pair-accesses", "bool", /*default=*/"true",
+           "Tensor-core tiles read and write two adjacent f32 elements with "
+           "one 8-byte access where the operands' layout allows (tf32 "
+           "fragments: k, rows or column tiles paired; accumulators)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

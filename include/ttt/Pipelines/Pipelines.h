@@ -125,6 +125,17 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "alternate between, summed after the k loop "
                      "(ttt-gpu-distribute mma-k-chains)"),
       llvm::cl::init(1)};
+  Option<int64_t> stagePad{
+      *this, "stage-pad",
+      llvm::cl::desc("4-byte words added to each row of the prefetch "
+                     "buffers (ttt-gpu-stage-inputs pad)"),
+      llvm::cl::init(4)};
+  Option<bool> pairAccesses{
+      *this, "pair-accesses",
+      llvm::cl::desc("Tensor-core tiles read and write adjacent f32 pairs "
+                     "with one 8-byte access (ttt-gpu-distribute "
+                     "pair-accesses)"),
+      llvm::cl::init(true)};
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "

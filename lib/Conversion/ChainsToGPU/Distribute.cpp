@@ -266,6 +266,7 @@ struct Mapping {
   bool spreadMma;
   int64_t mmaKUnroll;
   int64_t mmaKChains;
+  bool pairAccesses;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).
@@ -378,7 +379,7 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
                             slot.firstWarp, mapping.mmaKUnroll,
-                            mapping.mmaKChains);
+                            mapping.mmaKChains, mapping.pairAccesses);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -536,8 +537,8 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads,    *precision, rowWarps,
-                    spreadMmaWarps, mmaKUnroll, mmaKChains};
+    Mapping mapping{threads,    *precision, rowWarps,   spreadMmaWarps,
+                    mmaKUnroll, mmaKChains, pairAccesses};
     llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)
       slots =

@@ -28,6 +28,7 @@
 
 #include "FastMath.h"
 #include "KernelLoops.h"
+#include "PairedAccess.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -193,6 +194,10 @@ public:
             ArrayRef<Value> ivs)
       : b(b), loc(loc), op(op), ivs(ivs) {}
 
+  /// Makes `v` (a block argument) evaluate to `x`: an operand read
+  /// elsewhere (a paired load).
+  void seed(Value v, Value x) { map.map(v, x); }
+
   Value get(Value v) {
     if (Value known = map.lookupOrNull(v))
       return known;
@@ -226,11 +231,10 @@ private:
   IRMapping map;
 };
 
-/// One side's element: the product of its factors, its masks applied.
-Value sideValue(OpBuilder &b, Location loc, linalg::GenericOp op,
-                ArrayRef<Value> ivs, ArrayRef<Value> factors,
-                ArrayRef<Value> masks, bool negate) {
-  Evaluator eval(b, loc, op, ivs);
+/// One side's element as `eval` evaluates the body: the product of its
+/// factors, its masks applied.
+Value sideWith(OpBuilder &b, Location loc, Evaluator &eval,
+               ArrayRef<Value> factors, ArrayRef<Value> masks, bool negate) {
   Value v;
   for (Value f : factors) {
     Value x = eval.get(f);
@@ -244,6 +248,72 @@ Value sideValue(OpBuilder &b, Location loc, linalg::GenericOp op,
   for (Value m : masks)
     v = arith::SelectOp::create(b, loc, eval.get(m), v, zero);
   return v;
+}
+
+/// One side's element at the point `ivs`.
+Value sideValue(OpBuilder &b, Location loc, linalg::GenericOp op,
+                ArrayRef<Value> ivs, ArrayRef<Value> factors,
+                ArrayRef<Value> masks, bool negate) {
+  Evaluator eval(b, loc, op, ivs);
+  return sideWith(b, loc, eval, factors, masks, negate);
+}
+
+/// The memref operands a side reads (block arguments its factors and
+/// masks depend on).
+SmallVector<OpOperand *> sideOperands(linalg::GenericOp op,
+                                      ArrayRef<Value> factors,
+                                      ArrayRef<Value> masks) {
+  SmallVector<OpOperand *> found;
+  llvm::SmallPtrSet<Value, 16> seen;
+  SmallVector<Value> work(factors.begin(), factors.end());
+  work.append(masks.begin(), masks.end());
+  Block *body = op.getBody();
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      OpOperand &o = op->getOpOperand(arg.getArgNumber());
+      if (arg.getOwner() == body && isa<MemRefType>(o.get().getType()))
+        found.push_back(&o);
+    } else if (Operation *def = v.getDefiningOp();
+               def && def->getBlock() == body) {
+      work.append(def->operand_begin(), def->operand_end());
+    }
+  }
+  return found;
+}
+
+/// How much pairing the side's reads along loop dim `dim` saves: the
+/// ranks of its memref operands read in adjacent, aligned pairs along it
+/// (PairedAccess.h; a matrix operand's loads outnumber a vector's).
+int64_t sidePairWeight(linalg::GenericOp op, ArrayRef<Value> factors,
+                       ArrayRef<Value> masks, unsigned dim) {
+  int64_t weight = 0;
+  for (OpOperand *o : sideOperands(op, factors, masks))
+    if (pairsAlong(op, *o, dim))
+      weight += cast<MemRefType>(o->get().getType()).getRank();
+  return weight;
+}
+
+/// One side's elements at `ivs` and at `ivs` with `dim` one more (even at
+/// `ivs`): its operands read in pairs where they lie side by side.
+std::pair<Value, Value> sidePair(OpBuilder &b, Location loc,
+                                 linalg::GenericOp op, ArrayRef<Value> ivs,
+                                 unsigned dim, ArrayRef<Value> factors,
+                                 ArrayRef<Value> masks, bool negate) {
+  SmallVector<Value> next(ivs);
+  next[dim] = arith::AddIOp::create(b, loc, ivs[dim],
+                                    arith::ConstantIndexOp::create(b, loc, 1));
+  Evaluator first(b, loc, op, ivs), second(b, loc, op, next);
+  for (OpOperand *o : sideOperands(op, factors, masks)) {
+    auto [x0, x1] = readPair(b, loc, op, *o, ivs, dim);
+    Value arg = op.getBody()->getArgument(o->getOperandNumber());
+    first.seed(arg, x0);
+    second.seed(arg, x1);
+  }
+  return {sideWith(b, loc, first, factors, masks, negate),
+          sideWith(b, loc, second, factors, masks, negate)};
 }
 
 /// The A side at (row, k) and the B side at (k, col): the factors of the
@@ -458,7 +528,8 @@ static int64_t kChainCount(int64_t requested, int64_t kSteps) {
 void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
                                    MmaPrecision precision, int64_t firstWarp,
-                                   int64_t kUnroll, int64_t kChains) {
+                                   int64_t kUnroll, int64_t kChains,
+                                   bool pairAccesses) {
   Location loc = op.getLoc();
   Dims dims = *dimsOf(op);
   Factors f = *factorsOf(op, dims);
@@ -486,15 +557,34 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   Value g = arith::DivUIOp::create(b, loc, lane, cst(b, 4));
   Value t = arith::RemUIOp::create(b, loc, lane, cst(b, 4));
   Value twoT = arith::MulIOp::create(b, loc, t, cst(b, 2));
-  Value outBuf = op.getDpsInitOperand(0)->get();
-  AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  auto outIndices = [&](OpBuilder &nb, Value row, Value col) {
-    SmallVector<Value> ivs(3);
+  OpOperand &out = *op.getDpsInitOperand(0);
+  auto point = [&](Value row, Value col) {
+    SmallVector<Value> ivs(3, row); // k: not read by the output's map
     ivs[dims.m] = row;
     ivs[dims.n] = col;
-    ivs[dims.k] = row; // not read by the output map
-    return indicesAt(nb, loc, outMap, ivs);
+    return ivs;
   };
+
+  // Paired accesses (PairedAccess.h): the mma sums a k-step's eight k in
+  // any order, and which rows and columns a lane's slots stand for is free
+  // as long as A, B and C agree. Where a side's operand is contiguous
+  // along k, slots t and t + 4 take k = 2t and 2t + 1 (one 8-byte load
+  // for both); else where A's is along m, slots g and g + 8 take rows 2g
+  // and 2g + 1; where B's is along n (two or more column tiles), tile j's
+  // slot g takes column per * g + j, pairing tiles j and j + 1. C pairs
+  // its two columns, or (with B's pairing) tiles j and j + 1.
+  // Each side pairs along the dim that saves the most.
+  bool tf32 = !bf16 && pairAccesses;
+  int64_t aKWeight = tf32 ? sidePairWeight(op, f.a, f.aMasks, dims.k) : 0;
+  int64_t aMWeight = tf32 ? sidePairWeight(op, f.a, f.aMasks, dims.m) : 0;
+  int64_t bKWeight = tf32 ? sidePairWeight(op, f.b, f.bMasks, dims.k) : 0;
+  int64_t bNWeight =
+      tf32 && per % 2 == 0 ? sidePairWeight(op, f.b, f.bMasks, dims.n) : 0;
+  bool aK = aKWeight > 0 && aKWeight >= aMWeight;
+  bool aM = !aK && aMWeight > 0;
+  bool bK = bKWeight > 0 && bKWeight >= bNWeight;
+  bool bN = !bK && bNWeight > 0;
+  bool permK = aK || bK;
 
   // Warp tiles w, w + warps, ...: the guard of a partial last round is
   // warp-uniform, as mma.sync needs.
@@ -503,37 +593,62 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
       [&](OpBuilder &tb, Location, Value tile) {
         Value mt = arith::DivUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
         Value nq = arith::RemUIOp::create(tb, loc, tile, cst(tb, nTiles / per));
+        Value rowBase = arith::MulIOp::create(tb, loc, mt, cst(tb, 16));
         Value row0 = arith::AddIOp::create(
-            tb, loc, arith::MulIOp::create(tb, loc, mt, cst(tb, 16)), g);
-        Value row1 = add(tb, row0, 8);
+            tb, loc, rowBase,
+            aM ? arith::MulIOp::create(tb, loc, g, cst(tb, 2)).getResult() : g);
+        Value row1 = add(tb, row0, aM ? 1 : 8);
         Value col0 = arith::MulIOp::create(tb, loc, nq, cst(tb, 8 * per));
+        // C's columns: tile j's slots 2t and 2t + 1.
+        SmallVector<std::array<Value, 2>> cols;
+        for (int64_t j = 0; j < per; ++j) {
+          if (bN) {
+            Value c = arith::AddIOp::create(
+                tb, loc, add(tb, col0, j),
+                arith::MulIOp::create(tb, loc, twoT, cst(tb, per)));
+            cols.push_back({c, add(tb, c, per)});
+          } else {
+            Value c =
+                arith::AddIOp::create(tb, loc, add(tb, col0, 8 * j), twoT);
+            cols.push_back({c, add(tb, c, 1)});
+          }
+        }
+        // C's elements of tile j, in fragment order c0..c3 (rows row0,
+        // row1; slots 2t, 2t + 1), in pairs along n: `fn(j, e, j2, e2,
+        // row, col)` for each pair (element e of tile j with element e2 of
+        // tile j2, at column col and col + 1).
+        auto forEachCPair = [&](function_ref<void(int64_t, int64_t, int64_t,
+                                                  int64_t, Value, Value)>
+                                    fn) {
+          for (int64_t j = 0; j < per; j += bN ? 2 : 1)
+            for (int64_t r = 0; r < 2; ++r) {
+              Value row = r == 0 ? row0 : row1;
+              if (bN)
+                for (int64_t s = 0; s < 2; ++s)
+                  fn(j, 2 * r + s, j + 1, 2 * r + s, row, cols[j][s]);
+              else
+                fn(j, 2 * r, j, 2 * r + 1, row, cols[j][0]);
+            }
+        };
         // Accumulators: the output's current values (zero where
         // ttt-gpu-fold-zero-fills dropped its fill, an input's where
         // ttt-gpu-fold-init-copies dropped a copy).
         bool zeroInit = !zeroInitOutputs(op).empty();
-        OpOperand *initInput = initInputOf(op, 0);
+        OpOperand *initFrom = initInputOf(op, 0);
+        OpOperand &init = initFrom ? *initFrom : out;
+        SmallVector<SmallVector<Value>> cInit(per, SmallVector<Value>(4));
+        if (!zeroInit)
+          forEachCPair([&](int64_t j, int64_t e, int64_t j2, int64_t e2,
+                           Value row, Value col) {
+            auto [x0, x1] = readPair(tb, loc, op, init, point(row, col),
+                                     dims.n, pairAccesses);
+            cInit[j][e] = x0;
+            cInit[j2][e2] = x1;
+          });
         SmallVector<Value> accs;
-        SmallVector<std::array<Value, 2>> cols;
-        for (int64_t j = 0; j < per; ++j) {
-          Value c = arith::AddIOp::create(tb, loc, add(tb, col0, 8 * j), twoT);
-          Value c1 = add(tb, c, 1);
-          cols.push_back({c, c1});
-          SmallVector<Value> e;
-          for (Value r : {row0, row1})
-            for (Value cc : {c, c1}) {
-              if (zeroInit)
-                continue;
-              if (initInput) {
-                SmallVector<Value> ivs(3, r);
-                ivs[dims.n] = cc;
-                e.push_back(readAt(tb, loc, op, *initInput, ivs));
-                continue;
-              }
-              e.push_back(memref::LoadOp::create(tb, loc, outBuf,
-                                                 outIndices(tb, r, cc)));
-            }
-          accs.push_back(vectorOf(tb, loc, {2, 2}, e));
-        }
+        for (int64_t j = 0; j < per; ++j)
+          accs.push_back(
+              vectorOf(tb, loc, {2, 2}, zeroInit ? ArrayRef<Value>{} : cInit[j]));
         // 3xtf32: with few tiles per warp (little independent work), the
         // two correction products of a tile accumulate apart from the main
         // one (three mma chains instead of one three times as long),
@@ -550,31 +665,88 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         int64_t sets = kChainCount(kChains, kSteps);
         for (int64_t i = setSize; i < sets * setSize; ++i)
           accs.push_back(vectorOf(tb, loc, {2, 2}, {}));
+        // A k-step's two k of a lane (tf32): slots t and t + 4.
+        auto kPair = [&](OpBuilder &kb, Value k0) -> std::array<Value, 2> {
+          Value ka = arith::AddIOp::create(kb, loc, k0, permK ? twoT : t);
+          return {ka, add(kb, ka, permK ? 1 : 4)};
+        };
+        auto aAt = [&](OpBuilder &kb, Value r, Value k) {
+          return aSide(kb, loc, op, dims, f, r, k);
+        };
         // A k-step's fragments: A's (tf32: one, or big and small parts
         // with 3xtf32; bf16: four packed registers) and column tile j's B.
         auto aFrags = [&](OpBuilder &kb, Value k0) -> SmallVector<Value> {
           if (bf16)
             return bf16AFragment(kb, loc, op, dims, f, k0, twoT, row0, row1);
-          Value ka = arith::AddIOp::create(kb, loc, k0, t);
-          Value kc = add(kb, ka, 4);
-          SmallVector<Value> elems;
-          for (Value k : {ka, kc})
-            for (Value r : {row0, row1})
-              elems.push_back(aSide(kb, loc, op, dims, f, r, k));
+          auto [ka, kc] = kPair(kb, k0);
           // Fragment order a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3.
+          SmallVector<Value> elems(4);
+          auto pairAt = [&](Value r, Value k, unsigned dim) {
+            SmallVector<Value> ivs(3, cst(kb, 0));
+            ivs[dims.m] = r;
+            ivs[dims.k] = k;
+            return sidePair(kb, loc, op, ivs, dim, f.a, f.aMasks, f.negate);
+          };
+          if (aK) {
+            std::tie(elems[0], elems[2]) = pairAt(row0, ka, dims.k);
+            std::tie(elems[1], elems[3]) = pairAt(row1, ka, dims.k);
+          } else if (aM) {
+            std::tie(elems[0], elems[1]) = pairAt(row0, ka, dims.m);
+            std::tie(elems[2], elems[3]) = pairAt(row0, kc, dims.m);
+          } else {
+            elems = {aAt(kb, row0, ka), aAt(kb, row1, ka), aAt(kb, row0, kc),
+                     aAt(kb, row1, kc)};
+          }
           return tf32Fragments(kb, loc, {4, 1}, elems, split);
+        };
+        // Column tile j's B fragment column (slot g).
+        auto bColumn = [&](OpBuilder &kb, int64_t j) -> Value {
+          if (bN)
+            return arith::AddIOp::create(
+                kb, loc, add(kb, col0, j),
+                arith::MulIOp::create(kb, loc, g, cst(kb, per)));
+          return arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
+        };
+        auto bPairAt = [&](OpBuilder &kb, Value k, Value col, unsigned dim) {
+          SmallVector<Value> ivs(3, cst(kb, 0));
+          ivs[dims.k] = k;
+          ivs[dims.n] = col;
+          return sidePair(kb, loc, op, ivs, dim, f.b, f.bMasks, false);
         };
         auto bFrags = [&](OpBuilder &kb, Value k0,
                           int64_t j) -> SmallVector<Value> {
-          Value col = arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
+          Value col = bColumn(kb, j);
           if (bf16)
             return bf16BFragment(kb, loc, op, dims, f, k0, twoT, col);
-          Value ka = arith::AddIOp::create(kb, loc, k0, t);
-          Value kc = add(kb, ka, 4);
-          return tf32Fragments(kb, loc, {2, 1},
-                               {bSide(kb, loc, op, dims, f, ka, col),
-                                bSide(kb, loc, op, dims, f, kc, col)},
-                               split);
+          auto [ka, kc] = kPair(kb, k0);
+          Value b0, b1;
+          if (bK)
+            std::tie(b0, b1) = bPairAt(kb, ka, col, dims.k);
+          else
+            b0 = bSide(kb, loc, op, dims, f, ka, col),
+            b1 = bSide(kb, loc, op, dims, f, kc, col);
+          return tf32Fragments(kb, loc, {2, 1}, {b0, b1}, split);
+        };
+        // Every column tile's B fragments of a k-step; tiles j and j + 1
+        // in pairs along n.
+        auto bAllFrags = [&](OpBuilder &kb,
+                             Value k0) -> SmallVector<SmallVector<Value>> {
+          SmallVector<SmallVector<Value>> all;
+          if (!bN) {
+            for (int64_t j = 0; j < per; ++j)
+              all.push_back(bFrags(kb, k0, j));
+            return all;
+          }
+          auto [ka, kc] = kPair(kb, k0);
+          all.resize(per);
+          for (int64_t j = 0; j < per; j += 2) {
+            Value col = bColumn(kb, j);
+            auto [b0, b0n] = bPairAt(kb, ka, col, dims.n);
+            auto [b1, b1n] = bPairAt(kb, kc, col, dims.n);
+            all[j] = tf32Fragments(kb, loc, {2, 1}, {b0, b1}, split);
+            all[j + 1] = tf32Fragments(kb, loc, {2, 1}, {b0n, b1n}, split);
+          }
+          return all;
         };
         // Column tile j's products of one k-step added to its accumulators
         // in the set at `base` (`next`: per main accumulators, then 2 per
@@ -607,33 +779,34 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           while (kSteps % unroll != 0)
             unroll += sets;
         }
+        // B fragments of all column tiles first where unrolled or paired
+        // across tiles; else each just before its products (fewer live
+        // registers).
+        bool bFirst = unroll > 1 || bN;
         auto kLoop = scf::ForOp::create(
             tb, loc, cst(tb, 0), cst(tb, kSteps * kStep),
             cst(tb, kStep * unroll), accs,
             [&](OpBuilder &kb, Location, Value k0, ValueRange acc) {
-              // Unrolled: every step's fragments first. One step: each
-              // column tile's B fragment just before its products (fewer
-              // live registers).
               SmallVector<Value> ks;
               SmallVector<SmallVector<Value>> as;
               SmallVector<SmallVector<SmallVector<Value>>> bs(unroll);
               for (int64_t u = 0; u < unroll; ++u) {
                 ks.push_back(add(kb, k0, u * kStep));
                 as.push_back(aFrags(kb, ks[u]));
-                for (int64_t j = 0; unroll > 1 && j < per; ++j)
-                  bs[u].push_back(bFrags(kb, ks[u], j));
+                if (bFirst)
+                  bs[u] = bAllFrags(kb, ks[u]);
               }
               SmallVector<Value> next(acc.begin(), acc.end());
               for (int64_t u = 0; u < unroll; ++u)
                 for (int64_t j = 0; j < per; ++j)
-                  tileMmas(kb, as[u],
-                           unroll > 1 ? bs[u][j] : bFrags(kb, ks[u], j), j,
-                           (u % sets) * setSize, next);
+                  tileMmas(kb, as[u], bFirst ? bs[u][j] : bFrags(kb, ks[u], j),
+                           j, (u % sets) * setSize, next);
               scf::YieldOp::create(kb, loc, next);
             });
         auto sum = [&](Value x, Value y) -> Value {
           return x ? arith::AddFOp::create(tb, loc, x, y).getResult() : y;
         };
+        SmallVector<Value> results;
         for (int64_t j = 0; j < per; ++j) {
           Value c, small;
           for (int64_t s = 0; s < sets; ++s) {
@@ -646,15 +819,16 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           // The small terms summed first, then added to the main product.
           if (small)
             c = arith::AddFOp::create(tb, loc, c, small);
-          int64_t i = 0;
-          for (Value r : {row0, row1})
-            for (Value cc : cols[j]) {
-              Value e = vector::ExtractOp::create(
-                  tb, loc, c, ArrayRef<int64_t>{i / 2, i % 2});
-              memref::StoreOp::create(tb, loc, e, outBuf,
-                                      outIndices(tb, r, cc));
-              ++i;
-            }
+          results.push_back(c);
         }
+        auto element = [&](int64_t j, int64_t e) -> Value {
+          return vector::ExtractOp::create(tb, loc, results[j],
+                                           ArrayRef<int64_t>{e / 2, e % 2});
+        };
+        forEachCPair([&](int64_t j, int64_t e, int64_t j2, int64_t e2,
+                         Value row, Value col) {
+          storePair(tb, loc, op, out, point(row, col), dims.n, element(j, e),
+                    element(j2, e2), pairAccesses);
+        });
       });
 }

@@ -48,11 +48,13 @@ int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);
 /// tile's k loop takes `kUnroll` k-steps (0: a choice by the tile's width),
 /// all their operand loads before the first product; the k-steps
 /// alternate between `kChains` accumulator sets (at most the k-steps),
-/// summed after the k loop.
+/// summed after the k loop. With `pairAccesses` (tf32 fragments and f32
+/// accumulators), two adjacent elements are read or written by one 8-byte
+/// access where the operands' layout allows (PairedAccess.h).
 void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
                         unsigned threads, MmaPrecision precision,
                         int64_t firstWarp = 0, int64_t kUnroll = 1,
-                        int64_t kChains = 1);
+                        int64_t kChains = 1, bool pairAccesses = false);
 
 } // namespace mlir::ttt
 

@@ -227,6 +227,10 @@ struct TTTGPUStageInputsPass
     gpu::GPUFuncOp kernel = getOperation();
     if (!kernel.isKernel())
       return;
+    if (pad < 0 || pad > 32) {
+      kernel.emitError("ttt-gpu-stage-inputs: pad must be in [0, 32]");
+      return signalPassFailure();
+    }
     Block *entry = &kernel.getBody().front();
     SmallVector<std::pair<scf::ForOp, SmallVector<memref::SubViewOp>>> work;
     kernel.walk([&](scf::ForOp loop) {

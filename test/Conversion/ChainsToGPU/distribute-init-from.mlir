@@ -1,4 +1,4 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 row-warps=true distinct-args=true},canonicalize)))' --split-input-file --verify-diagnostics %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 row-warps=true distinct-args=true pair-accesses=false},canonicalize)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 
 // Outputs named in ttt.init_from (ttt-gpu-fold-init-copies) start from
 // that input: the tensor-core accumulators are loads of the bias B at

@@ -1,4 +1,4 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=64 mma=bf16},canonicalize,cse)))' --split-input-file %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=64 mma=bf16 pair-accesses=false},canonicalize,cse)))' --split-input-file %s | FileCheck %s
 
 // C(16 x 16) += X(16 x 32) W(32 x 16) with bf16 operands on 2 warps (one
 // 8-column tile each): k-steps of 16; the lane's A registers pack rows g

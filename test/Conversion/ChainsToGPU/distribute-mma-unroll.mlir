@@ -1,12 +1,12 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=2},canonicalize,cse)))' %s | FileCheck %s
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=3},canonicalize,cse)))' %s | FileCheck %s --check-prefix=DIV
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=64},canonicalize,cse)))' %s | FileCheck %s --check-prefix=FULL
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=bf16 mma-k-unroll=2},canonicalize,cse)))' %s | FileCheck %s --check-prefix=BF16
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=2 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=3 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s --check-prefix=DIV
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-unroll=64 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s --check-prefix=FULL
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=bf16 mma-k-unroll=2 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s --check-prefix=BF16
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{mma-k-unroll=-1})))' %s 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: ttt-gpu-distribute: mma-k-unroll must be in [0, 64]
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 mma-k-chains=2},canonicalize,cse)))' %s | FileCheck %s --check-prefix=CHAINS
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 mma-k-chains=3},canonicalize,cse)))' %s | FileCheck %s --check-prefix=CHAINS
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-chains=2},canonicalize,cse)))' %s | FileCheck %s --check-prefix=CHAINS3
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 mma-k-chains=2 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s --check-prefix=CHAINS
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 mma-k-chains=3 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s --check-prefix=CHAINS
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 mma-k-chains=2 pair-accesses=false},canonicalize,cse)))' %s | FileCheck %s --check-prefix=CHAINS3
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{mma-k-chains=0})))' %s 2>&1 | FileCheck %s --check-prefix=BADCHAINS
 // BADCHAINS: error: ttt-gpu-distribute: mma-k-chains must be in [1, 8]
 

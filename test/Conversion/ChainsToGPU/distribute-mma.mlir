@@ -1,6 +1,6 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=TF32
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=none},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=NONE
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=3xtf32 pair-accesses=false},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 pair-accesses=false},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=TF32
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=none pair-accesses=false},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=NONE
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{mma=fp8})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: ttt-gpu-distribute: mma must be none, tf32, 3xtf32 or bf16, not 'fp8'
 

@@ -1,4 +1,4 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 row-warps=true distinct-args=true},canonicalize)))' --split-input-file --verify-diagnostics %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 mma=tf32 row-warps=true distinct-args=true pair-accesses=false},canonicalize)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 
 // Outputs marked ttt.zero_init (ttt-gpu-fold-zero-fills) start from zero:
 // the tensor-core accumulators are zero vectors, not loads of C; the row

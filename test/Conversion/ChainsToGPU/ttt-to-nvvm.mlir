@@ -57,3 +57,12 @@
 // An mma-k-unroll out of range is an error of the pipeline too.
 // RUN: not ttt-opt %s --ttt-to-nvvm="mma-k-unroll=65" 2>&1 | FileCheck %s --check-prefix=BADUNROLL
 // BADUNROLL: error: ttt-to-nvvm: mma-k-unroll must be in [0, 64]
+
+// stage-pad widens the prefetch buffers' rows (default 4 words: 68 floats);
+// out of range it is an error of the pipeline.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="stage-inputs=true stage-pad=8" --mlir-print-ir-after=ttt-gpu-stage-inputs -o /dev/null 2>&1 | FileCheck %s --check-prefix=PAD
+// PAD: memref.alloc() {alignment = 16 : i64} : memref<2x16x72xf32>
+// RUN: not ttt-opt %s --ttt-to-nvvm="stage-pad=33" 2>&1 | FileCheck %s --check-prefix=BADPAD
+// BADPAD: error: ttt-to-nvvm: stage-pad must be in [0, 32]
+// RUN: not ttt-opt %s --ttt-to-nvvm="mma-k-chains=9" 2>&1 | FileCheck %s --check-prefix=BADCHAINS
+// BADCHAINS: error: ttt-to-nvvm: mma-k-chains must be in [1, 8]

@@ -1,0 +1,113 @@
+//===- PairedAccess.cpp - Two adjacent f32 elements in one access ---------===//
+
+#include "PairedAccess.h"
+
+#include "KernelLoops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+static bool isEven(std::optional<int64_t> v) { return v && *v % 2 == 0; }
+
+/// Whether `v`'s offset (in elements) is even: static, or through the
+/// views and casts that made it from an allocation or argument.
+static bool evenOffset(Value v, int depth = 0) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || depth > 16)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  if (!ShapedType::isDynamic(offset))
+    return offset % 2 == 0;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  if (auto cast = dyn_cast<memref::CastOp>(def))
+    return evenOffset(cast.getSource(), depth + 1);
+  if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def))
+    return evenOffset(cast.getSource(), depth + 1);
+  if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
+    // offset = source offset + sum(offset_i * source stride_i).
+    if (!evenOffset(sub.getSource(), depth + 1))
+      return false;
+    SmallVector<int64_t> srcStrides;
+    int64_t srcOffset;
+    if (failed(sub.getSourceType().getStridesAndOffset(srcStrides, srcOffset)))
+      return false;
+    for (auto [off, stride] : llvm::zip(sub.getMixedOffsets(), srcStrides))
+      if (!(stride != ShapedType::kDynamic && stride % 2 == 0) &&
+          !isEven(getConstantIntValue(off)))
+        return false;
+    return true;
+  }
+  return false;
+}
+
+bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
+  auto type = dyn_cast<MemRefType>(o.get().getType());
+  if (!type || !type.getElementType().isF32() || type.getRank() == 0)
+    return false;
+  AffineMap map = op.getMatchingIndexingMap(&o);
+  auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+  if (!last || last.getPosition() != dim)
+    return false;
+  for (AffineExpr e : map.getResults().drop_back())
+    if (e.isFunctionOfDim(dim))
+      return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      strides.back() != 1)
+    return false;
+  for (int64_t s : ArrayRef<int64_t>(strides).drop_back())
+    if (ShapedType::isDynamic(s) || s % 2 != 0)
+      return false;
+  return evenOffset(o.get());
+}
+
+std::pair<Value, Value> ttt::readPair(OpBuilder &b, Location loc,
+                                      linalg::GenericOp op, OpOperand &o,
+                                      ArrayRef<Value> ivs, unsigned dim,
+                                      bool vector) {
+  if (!vector || !pairsAlong(op, o, dim)) {
+    SmallVector<Value> next(ivs);
+    next[dim] = arith::AddIOp::create(
+        b, loc, ivs[dim], arith::ConstantIndexOp::create(b, loc, 1));
+    return {readAt(b, loc, op, o, ivs), readAt(b, loc, op, o, next)};
+  }
+  auto vecType = VectorType::get({2}, b.getF32Type());
+  auto load = vector::LoadOp::create(
+      b, loc, vecType, o.get(),
+      indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
+  load.setAlignment(8);
+  return {vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{0}),
+          vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{1})};
+}
+
+void ttt::storePair(OpBuilder &b, Location loc, linalg::GenericOp op,
+                    OpOperand &o, ArrayRef<Value> ivs, unsigned dim,
+                    Value first, Value second, bool vector) {
+  AffineMap map = op.getMatchingIndexingMap(&o);
+  if (!vector || !pairsAlong(op, o, dim)) {
+    SmallVector<Value> next(ivs);
+    next[dim] = arith::AddIOp::create(
+        b, loc, ivs[dim], arith::ConstantIndexOp::create(b, loc, 1));
+    memref::StoreOp::create(b, loc, first, o.get(), indicesAt(b, loc, map, ivs));
+    memref::StoreOp::create(b, loc, second, o.get(),
+                            indicesAt(b, loc, map, next));
+    return;
+  }
+  auto vecType = VectorType::get({2}, b.getF32Type());
+  Value v = vector::FromElementsOp::create(b, loc, vecType,
+                                           ValueRange{first, second});
+  auto store = vector::StoreOp::create(b, loc, v, o.get(),
+                                       indicesAt(b, loc, map, ivs));
+  store.setAlignment(8);
+}
