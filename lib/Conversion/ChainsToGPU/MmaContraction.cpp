@@ -570,9 +570,11 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   // as long as A, B and C agree. Where a side's operand is contiguous
   // along k, slots t and t + 4 take k = 2t and 2t + 1 (one 8-byte load
   // for both); else where A's is along m, slots g and g + 8 take rows 2g
-  // and 2g + 1; where B's is along n (two or more column tiles), tile j's
-  // slot g takes column per * g + j, pairing tiles j and j + 1. C pairs
-  // its two columns, or (with B's pairing) tiles j and j + 1.
+  // and 2g + 1; where B's is along n (two or more column tiles), tiles 2i
+  // and 2i + 1 share 16 columns, slot g of tile j at column
+  // 16 (j / 2) + 2g + j % 2: one load for both tiles, and a warp's lanes
+  // still on distinct banks. C pairs its two columns, or (with B's
+  // pairing) tiles j and j + 1.
   // Each side pairs along the dim that saves the most.
   bool tf32 = !bf16 && pairAccesses;
   int64_t aKWeight = tf32 ? sidePairWeight(op, f.a, f.aMasks, dims.k) : 0;
@@ -603,10 +605,11 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         SmallVector<std::array<Value, 2>> cols;
         for (int64_t j = 0; j < per; ++j) {
           if (bN) {
+            // Slots 2t and 2t + 1 at 2 * slot past the tile's first column.
             Value c = arith::AddIOp::create(
-                tb, loc, add(tb, col0, j),
-                arith::MulIOp::create(tb, loc, twoT, cst(tb, per)));
-            cols.push_back({c, add(tb, c, per)});
+                tb, loc, add(tb, col0, 16 * (j / 2) + j % 2),
+                arith::MulIOp::create(tb, loc, twoT, cst(tb, 2)));
+            cols.push_back({c, add(tb, c, 2)});
           } else {
             Value c =
                 arith::AddIOp::create(tb, loc, add(tb, col0, 8 * j), twoT);
@@ -703,8 +706,8 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         auto bColumn = [&](OpBuilder &kb, int64_t j) -> Value {
           if (bN)
             return arith::AddIOp::create(
-                kb, loc, add(kb, col0, j),
-                arith::MulIOp::create(kb, loc, g, cst(kb, per)));
+                kb, loc, add(kb, col0, 16 * (j / 2) + j % 2),
+                arith::MulIOp::create(kb, loc, g, cst(kb, 2)));
           return arith::AddIOp::create(kb, loc, add(kb, col0, 8 * j), g);
         };
         auto bPairAt = [&](OpBuilder &kb, Value k, Value col, unsigned dim) {

@@ -1,4 +1,4 @@
-//===- PairedAccess.cpp - Two adjacent f32 elements in one access ---------===//
+//===- PairedAccess.cpp - Two adjacent elements in one access -------------===//
 
 #include "PairedAccess.h"
 
@@ -13,6 +13,11 @@
 using namespace mlir;
 
 static bool isEven(std::optional<int64_t> v) { return v && *v % 2 == 0; }
+
+/// A pair's bytes (its alignment): two elements.
+static uint64_t pairBytes(Type element) {
+  return 2 * element.getIntOrFloatBitWidth() / 8;
+}
 
 /// Whether `v`'s offset (in elements) is even: static, or through the
 /// views and casts that made it from an allocation or argument.
@@ -52,7 +57,9 @@ static bool evenOffset(Value v, int depth = 0) {
 
 bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
   auto type = dyn_cast<MemRefType>(o.get().getType());
-  if (!type || !type.getElementType().isF32() || type.getRank() == 0)
+  if (!type || !(type.getElementType().isF32() ||
+                 type.getElementType().isBF16()) ||
+      type.getRank() == 0)
     return false;
   AffineMap map = op.getMatchingIndexingMap(&o);
   auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
@@ -82,11 +89,11 @@ std::pair<Value, Value> ttt::readPair(OpBuilder &b, Location loc,
         b, loc, ivs[dim], arith::ConstantIndexOp::create(b, loc, 1));
     return {readAt(b, loc, op, o, ivs), readAt(b, loc, op, o, next)};
   }
-  auto vecType = VectorType::get({2}, b.getF32Type());
+  Type element = cast<MemRefType>(o.get().getType()).getElementType();
   auto load = vector::LoadOp::create(
-      b, loc, vecType, o.get(),
+      b, loc, VectorType::get({2}, element), o.get(),
       indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
-  load.setAlignment(8);
+  load.setAlignment(pairBytes(element));
   return {vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{0}),
           vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{1})};
 }
@@ -104,10 +111,10 @@ void ttt::storePair(OpBuilder &b, Location loc, linalg::GenericOp op,
                             indicesAt(b, loc, map, next));
     return;
   }
-  auto vecType = VectorType::get({2}, b.getF32Type());
-  Value v = vector::FromElementsOp::create(b, loc, vecType,
-                                           ValueRange{first, second});
+  Type element = cast<MemRefType>(o.get().getType()).getElementType();
+  Value v = vector::FromElementsOp::create(
+      b, loc, VectorType::get({2}, element), ValueRange{first, second});
   auto store = vector::StoreOp::create(b, loc, v, o.get(),
                                        indicesAt(b, loc, map, ivs));
-  store.setAlignment(8);
+  store.setAlignment(pairBytes(element));
 }

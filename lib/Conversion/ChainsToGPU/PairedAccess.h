@@ -1,10 +1,10 @@
-//===- PairedAccess.h - Two adjacent f32 elements in one access -*- C++ -*-===//
+//===- PairedAccess.h - Two adjacent elements in one access -----*- C++ -*-===//
 //
-// The tensor-core tiles read and write many f32 elements that are
-// neighbours in memory (a fragment's two k, a C row's two columns): one
-// 8-byte vector access instead of two saves shared-memory instructions,
-// the kernel's scarcest issue slots. Only where the pair provably is
-// adjacent and 8-byte aligned.
+// The tensor-core tiles read and write many f32 (or bf16) elements that
+// are neighbours in memory (a fragment's two k, a C row's two columns):
+// one vector access instead of two saves shared-memory instructions, the
+// kernel's scarcest issue slots. Only where the pair provably is adjacent
+// and aligned to its size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +17,9 @@
 
 namespace mlir::ttt {
 
-/// Whether operand `o` of `op` (an f32 memref) holds the points `ivs` and
-/// `ivs` + 1 in loop dim `dim` side by side, 8-byte aligned, wherever the
+/// Whether operand `o` of `op` (an f32 or bf16 memref) holds the points
+/// `ivs` and `ivs` + 1 in loop dim `dim` side by side, aligned to the
+/// pair's size (8 or 4 bytes), wherever the
 /// index along `dim` is even: its map's last result is `dim`, which no
 /// other result reads; its innermost stride is 1, every other stride and
 /// its offset are even (the offset followed through views and casts).

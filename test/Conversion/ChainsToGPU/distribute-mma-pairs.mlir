@@ -51,6 +51,14 @@
 // CHECK-COUNT-2: vector.load %{{.*}} : memref<16x32xf32, strided<[34, 1], offset: ?>>, vector<2xf32>
 // CHECK-NOT: vector.load
 // CHECK: memref.load %{{.*}} : memref<16x32xf32, strided<[34, 1], offset: ?>>
+// bf16 operands (the fast mode's sequences) pair too: 4-byte loads.
+// CHECK-LABEL: gpu.func @bf16_pairs
+// CHECK: scf.for
+// CHECK: vector.load %arg1[%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<16x32xbf16>, vector<2xbf16>
+// CHECK: vector.load %arg1[%{{.*}}, %{{.*}}] {alignment = 4 : i64}
+// CHECK: vector.load %arg2[%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<16x32xbf16>, vector<2xbf16>
+// CHECK-NOT: memref.load
+
 #mk = affine_map<(i, j, k) -> (i, k)>
 #nk = affine_map<(i, j, k) -> (j, k)>
 #km = affine_map<(i, j, k) -> (k, i)>
@@ -95,6 +103,18 @@ module attributes {gpu.container_module} {
           ins(%x, %y : memref<16x32xf32, strided<[34, 1], offset: ?>>, memref<16x32xf32, strided<[34, 1], offset: ?>>) outs(%c : memref<16x16xf32>) {
       ^bb0(%a: f32, %b: f32, %acc: f32):
         %m = arith.mulf %a, %b : f32
+        %r = arith.addf %acc, %m : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+    gpu.func @bf16_pairs(%c: memref<16x16xf32>, %x: memref<16x32xbf16>, %y: memref<16x32xbf16>) kernel {
+      linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %y : memref<16x32xbf16>, memref<16x32xbf16>) outs(%c : memref<16x16xf32>) {
+      ^bb0(%a: bf16, %b: bf16, %acc: f32):
+        %ae = arith.extf %a : bf16 to f32
+        %be = arith.extf %b : bf16 to f32
+        %m = arith.mulf %ae, %be : f32
         %r = arith.addf %acc, %m : f32
         linalg.yield %r : f32
       }
