@@ -118,7 +118,7 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Start accumulating ops from the source of the copy or "
                      "broadcast that initialised their output "
                      "(ttt-gpu-fold-init-copies)"),
-      llvm::cl::init(false)};
+      llvm::cl::init(true)};
   Option<int64_t> mmaKChains{
       *this, "mma-k-chains",
       llvm::cl::desc("Independent accumulators a tensor-core tile's k-steps "
@@ -128,8 +128,9 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<int64_t> stagePad{
       *this, "stage-pad",
       llvm::cl::desc("4-byte words added to each row of the prefetch "
-                     "buffers (ttt-gpu-stage-inputs pad)"),
-      llvm::cl::init(4)};
+                     "buffers (ttt-gpu-stage-inputs pad; 8: paired fp32 "
+                     "fragment loads on distinct banks)"),
+      llvm::cl::init(8)};
   Option<bool> pairAccesses{
       *this, "pair-accesses",
       llvm::cl::desc("Tensor-core tiles read and write adjacent f32 pairs "
