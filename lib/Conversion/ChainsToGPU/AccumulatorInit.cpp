@@ -82,8 +82,7 @@ static bool permutesParallelDims(AffineMap map, ArrayRef<unsigned> parallel) {
   return true;
 }
 
-std::optional<unsigned> ttt::accumulatingOutput(linalg::GenericOp op,
-                                                Value x) {
+std::optional<unsigned> ttt::accumulatingOutput(linalg::GenericOp op, Value x) {
   std::optional<unsigned> found;
   SmallVector<unsigned> parallel;
   op.getParallelDims(parallel);

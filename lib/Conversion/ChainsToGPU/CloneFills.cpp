@@ -5,7 +5,11 @@
 // each of which gets a copy of it. In shared memory that is a whole buffer
 // kept for the mini-batch (a 16 x 256 zero block of TTT-MLP: 16 KB). A
 // fill of its own right before each consumer makes every copy a fill and
-// lets the buffer's memory be reused (ttt-gpu-private-buffers).
+// lets the buffer's memory be reused (ttt-gpu-private-buffers). With
+// `broadcasts`, broadcasts get the same treatment: each consumer then
+// starts from a broadcast of its own, which ttt-gpu-fold-init-copies
+// folds into it (TTT-Linear's bias, the init of Z = b + K W and of the
+// bias update).
 //
 //===----------------------------------------------------------------------===//
 

@@ -537,7 +537,7 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads,    *precision, rowWarps,   spreadMmaWarps,
+    Mapping mapping{threads,    *precision, rowWarps,    spreadMmaWarps,
                     mmaKUnroll, mmaKChains, pairAccesses};
     llvm::DenseMap<Operation *, Slot> slots;
     if (elideBarriers)

@@ -49,9 +49,9 @@ std::optional<Initializer> initializerOf(Operation *op) {
       return std::nullopt;
     Value dest = copy.getOutputs().front();
     auto rank = cast<MemRefType>(dest.getType()).getRank();
-    return Initializer{copy.getInputs().front(), dest,
-                       AffineMap::getMultiDimIdentityMap(rank,
-                                                         op->getContext())};
+    return Initializer{
+        copy.getInputs().front(), dest,
+        AffineMap::getMultiDimIdentityMap(rank, op->getContext())};
   }
   auto g = dyn_cast<linalg::GenericOp>(op);
   if (!g || !g.hasPureBufferSemantics() || g.getNumDpsInputs() != 1 ||
@@ -128,11 +128,9 @@ Operation *foldInit(linalg::GenericOp op, unsigned index, Value x) {
   unsigned inputs = op.getNumDpsInputs();
   maps.insert(maps.begin() + inputs, map.compose(outMap));
   op.getInputsMutable().append(source);
-  op.setIndexingMapsAttr(
-      OpBuilder(op).getAffineMapArrayAttr(maps));
+  op.setIndexingMapsAttr(OpBuilder(op).getAffineMapArrayAttr(maps));
   op.getBody()->insertArgument(
-      inputs, cast<MemRefType>(source.getType()).getElementType(),
-      op.getLoc());
+      inputs, cast<MemRefType>(source.getType()).getElementType(), op.getLoc());
   SmallVector<int64_t> pairs;
   if (auto old = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kInitFromAttr))
     pairs.append(old.asArrayRef().begin(), old.asArrayRef().end());

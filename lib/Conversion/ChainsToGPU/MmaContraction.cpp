@@ -643,15 +643,15 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         if (!zeroInit)
           forEachCPair([&](int64_t j, int64_t e, int64_t j2, int64_t e2,
                            Value row, Value col) {
-            auto [x0, x1] = readPair(tb, loc, op, init, point(row, col),
-                                     dims.n, pairAccesses);
+            auto [x0, x1] = readPair(tb, loc, op, init, point(row, col), dims.n,
+                                     pairAccesses);
             cInit[j][e] = x0;
             cInit[j2][e2] = x1;
           });
         SmallVector<Value> accs;
         for (int64_t j = 0; j < per; ++j)
-          accs.push_back(
-              vectorOf(tb, loc, {2, 2}, zeroInit ? ArrayRef<Value>{} : cInit[j]));
+          accs.push_back(vectorOf(tb, loc, {2, 2},
+                                  zeroInit ? ArrayRef<Value>{} : cInit[j]));
         // 3xtf32: with few tiles per warp (little independent work), the
         // two correction products of a tile accumulate apart from the main
         // one (three mma chains instead of one three times as long),

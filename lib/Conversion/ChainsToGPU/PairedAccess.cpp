@@ -57,8 +57,8 @@ static bool evenOffset(Value v, int depth = 0) {
 
 bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
   auto type = dyn_cast<MemRefType>(o.get().getType());
-  if (!type || !(type.getElementType().isF32() ||
-                 type.getElementType().isBF16()) ||
+  if (!type ||
+      !(type.getElementType().isF32() || type.getElementType().isBF16()) ||
       type.getRank() == 0)
     return false;
   AffineMap map = op.getMatchingIndexingMap(&o);
@@ -70,8 +70,7 @@ bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
       return false;
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) ||
-      strides.back() != 1)
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
     return false;
   for (int64_t s : ArrayRef<int64_t>(strides).drop_back())
     if (ShapedType::isDynamic(s) || s % 2 != 0)
@@ -106,7 +105,8 @@ void ttt::storePair(OpBuilder &b, Location loc, linalg::GenericOp op,
     SmallVector<Value> next(ivs);
     next[dim] = arith::AddIOp::create(
         b, loc, ivs[dim], arith::ConstantIndexOp::create(b, loc, 1));
-    memref::StoreOp::create(b, loc, first, o.get(), indicesAt(b, loc, map, ivs));
+    memref::StoreOp::create(b, loc, first, o.get(),
+                            indicesAt(b, loc, map, ivs));
     memref::StoreOp::create(b, loc, second, o.get(),
                             indicesAt(b, loc, map, next));
     return;
@@ -114,7 +114,7 @@ void ttt::storePair(OpBuilder &b, Location loc, linalg::GenericOp op,
   Type element = cast<MemRefType>(o.get().getType()).getElementType();
   Value v = vector::FromElementsOp::create(
       b, loc, VectorType::get({2}, element), ValueRange{first, second});
-  auto store = vector::StoreOp::create(b, loc, v, o.get(),
-                                       indicesAt(b, loc, map, ivs));
+  auto store =
+      vector::StoreOp::create(b, loc, v, o.get(), indicesAt(b, loc, map, ivs));
   store.setAlignment(pairBytes(element));
 }

@@ -226,7 +226,7 @@ SmallVector<int64_t> assignOffsets(ArrayRef<int64_t> bytes,
     llvm::sort(busy);
     int64_t at = 0;
     for (auto [b, e] : busy) {
-      if (llvm::alignTo(at, aligns[i]) + bytes[i] <= b)
+      if (static_cast<int64_t>(llvm::alignTo(at, aligns[i])) + bytes[i] <= b)
         break;
       at = std::max(at, e);
     }

@@ -56,15 +56,15 @@ ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 }
 
 /// Whether `op` reads what it writes: an output's old value (unless it
-/// starts from zero or an input), or an input in an output's buffer. Every lane then
-/// reads before any lane stores.
+/// starts from zero or an input), or an input in an output's buffer. Every lane
+/// then reads before any lane stores.
 static bool readsOutputs(linalg::GenericOp op) {
   llvm::SmallDenseSet<Value> roots;
   for (OpOperand &out : op.getDpsInitsMutable()) {
     roots.insert(ttt::rootOf(out.get()));
     if (op.payloadUsesValueFromOperand(&out) &&
-        !ttt::startsElsewhere(op, out.getOperandNumber() -
-                                      op.getNumDpsInputs()))
+        !ttt::startsElsewhere(op,
+                              out.getOperandNumber() - op.getNumDpsInputs()))
       return true;
   }
   for (OpOperand *in : op.getDpsInputOperands())
