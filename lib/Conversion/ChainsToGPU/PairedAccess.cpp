@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
@@ -55,6 +56,27 @@ static bool evenOffset(Value v, int depth = 0) {
   return false;
 }
 
+/// Whether the buffer `v` is a view of starts 8-byte aligned: every
+/// memref.view on the way shifts by a constant multiple of 8 bytes
+/// (allocations and the kernel's arrays are at least 16-byte aligned).
+static bool alignedRoot(Value v) {
+  for (int depth = 0; depth < 32; ++depth) {
+    Operation *def = v.getDefiningOp();
+    if (auto view = dyn_cast_or_null<memref::ViewOp>(def)) {
+      if (!isEven(getConstantIntValue(view.getByteShift())) ||
+          *getConstantIntValue(view.getByteShift()) % 8 != 0)
+        return false;
+      v = view.getSource();
+      continue;
+    }
+    auto like = dyn_cast_or_null<ViewLikeOpInterface>(def);
+    if (!like)
+      return true;
+    v = like.getViewSource();
+  }
+  return false;
+}
+
 bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
   auto type = dyn_cast<MemRefType>(o.get().getType());
   if (!type ||
@@ -75,7 +97,7 @@ bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
   for (int64_t s : ArrayRef<int64_t>(strides).drop_back())
     if (ShapedType::isDynamic(s) || s % 2 != 0)
       return false;
-  return evenOffset(o.get());
+  return evenOffset(o.get()) && alignedRoot(o.get());
 }
 
 std::pair<Value, Value> ttt::readPair(OpBuilder &b, Location loc,

@@ -59,6 +59,14 @@
 // CHECK: vector.load %arg2[%{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<16x32xbf16>, vector<2xbf16>
 // CHECK-NOT: memref.load
 
+// Views of a byte buffer (as ttt-gpu-private-buffers makes them): one
+// shifted by a multiple of 8 bytes pairs, one by 4 (mod 8) does not.
+// CHECK-LABEL: gpu.func @byte_views
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.load %{{.*}} : memref<16x32xf32>, vector<2xf32>
+// CHECK-NOT: vector.load
+// CHECK-COUNT-2: memref.load %{{.*}} : memref<16x32xf32>
+
 #mk = affine_map<(i, j, k) -> (i, k)>
 #nk = affine_map<(i, j, k) -> (j, k)>
 #km = affine_map<(i, j, k) -> (k, i)>
@@ -115,6 +123,20 @@ module attributes {gpu.container_module} {
         %ae = arith.extf %a : bf16 to f32
         %be = arith.extf %b : bf16 to f32
         %m = arith.mulf %ae, %be : f32
+        %r = arith.addf %acc, %m : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+    gpu.func @byte_views(%c: memref<16x16xf32>, %buf: memref<8192xi8>) kernel {
+      %c16 = arith.constant 16 : index
+      %c4100 = arith.constant 4100 : index
+      %x = memref.view %buf[%c16][] : memref<8192xi8> to memref<16x32xf32>
+      %y = memref.view %buf[%c4100][] : memref<8192xi8> to memref<16x32xf32>
+      linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %y : memref<16x32xf32>, memref<16x32xf32>) outs(%c : memref<16x16xf32>) {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
         %r = arith.addf %acc, %m : f32
         linalg.yield %r : f32
       }
