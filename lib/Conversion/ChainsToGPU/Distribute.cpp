@@ -385,7 +385,8 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     return success();
   }
   if (mapping.onRows(op, plan)) {
-    ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads);
+    ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads,
+                      mapping.pairAccesses);
     emitSync(b, loc, sync);
     op.erase();
     return success();

@@ -78,12 +78,20 @@ void ttt::forEachPoint(OpBuilder &b, Location loc, Value first, Value total,
 SmallVector<Value> ttt::emitBody(OpBuilder &b, Location loc,
                                  linalg::GenericOp op, ArrayRef<Value> ivs,
                                  ValueRange outs) {
+  SmallVector<Value> ins;
+  for (OpOperand *in : op.getDpsInputOperands())
+    ins.push_back(readAt(b, loc, op, *in, ivs));
+  return emitBodyWith(b, loc, op, ivs, ins, outs);
+}
+
+SmallVector<Value> ttt::emitBodyWith(OpBuilder &b, Location loc,
+                                     linalg::GenericOp op, ArrayRef<Value> ivs,
+                                     ValueRange ins, ValueRange outs) {
   Block *body = op.getBody();
   IRMapping map;
   unsigned numIns = op.getNumDpsInputs();
-  for (unsigned i = 0; i < numIns; ++i)
-    map.map(body->getArgument(i),
-            readAt(b, loc, op, *op.getDpsInputOperand(i), ivs));
+  for (auto [i, v] : llvm::enumerate(ins))
+    map.map(body->getArgument(i), v);
   for (auto [i, v] : llvm::enumerate(outs))
     map.map(body->getArgument(numIns + i), v);
   for (Operation &inner : body->without_terminator()) {

@@ -27,6 +27,11 @@ Value readAt(OpBuilder &b, Location loc, linalg::GenericOp op, OpOperand &o,
 SmallVector<Value> emitBody(OpBuilder &b, Location loc, linalg::GenericOp op,
                             ArrayRef<Value> ivs, ValueRange outs);
 
+/// The same with the input values given (`ins`, read elsewhere).
+SmallVector<Value> emitBodyWith(OpBuilder &b, Location loc,
+                                linalg::GenericOp op, ArrayRef<Value> ivs,
+                                ValueRange ins, ValueRange outs);
+
 /// Stores `values` into the outputs of `op` at the point `ivs`.
 void storeAt(OpBuilder &b, Location loc, linalg::GenericOp op,
              ArrayRef<Value> ivs, ValueRange values);

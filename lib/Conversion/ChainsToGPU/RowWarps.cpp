@@ -4,6 +4,7 @@
 
 #include "BufferRoot.h"
 #include "KernelLoops.h"
+#include "PairedAccess.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -74,6 +75,55 @@ static bool readsOutputs(linalg::GenericOp op) {
   return false;
 }
 
+/// Whether the lanes take the row's points over `dims` in adjacent pairs:
+/// lane l points 64r + 2l and 64r + 2l + 1 (linearized), which needs a
+/// static total that is a multiple of 64 and an even innermost size.
+static bool pairedLanes(linalg::GenericOp op, ArrayRef<unsigned> dims) {
+  if (dims.empty())
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t total = 1;
+  for (unsigned d : dims) {
+    if (ShapedType::isDynamic(ranges[d]))
+      return false;
+    total *= ranges[d];
+  }
+  return total % (2 * kWarp) == 0 && ranges[dims.back()] % 2 == 0;
+}
+
+/// The inputs of `op` at `ivs` and at `ivs` with `dim` one more: one load
+/// for both where an input holds them side by side (PairedAccess.h).
+static std::pair<SmallVector<Value>, SmallVector<Value>>
+readInputPairs(OpBuilder &b, Location loc, linalg::GenericOp op,
+               ArrayRef<Value> ivs, unsigned dim) {
+  SmallVector<Value> first, second;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    auto [x0, x1] = ttt::readPair(b, loc, op, *in, ivs, dim);
+    first.push_back(x0);
+    second.push_back(x1);
+  }
+  return {first, second};
+}
+
+/// `ivs` with `dim` one more.
+static SmallVector<Value> nextAlong(OpBuilder &b, Location loc,
+                                    ArrayRef<Value> ivs, unsigned dim) {
+  SmallVector<Value> next(ivs);
+  next[dim] = arith::AddIOp::create(b, loc, ivs[dim],
+                                    arith::ConstantIndexOp::create(b, loc, 1));
+  return next;
+}
+
+/// The linear point of lane `lane` in round `round` of a paired mapping:
+/// 64 round + 2 lane.
+static Value pairedPoint(OpBuilder &b, Location loc, Value round, Value lane) {
+  Value two = arith::ConstantIndexOp::create(b, loc, 2);
+  Value span = arith::ConstantIndexOp::create(b, loc, 2 * kWarp);
+  return arith::AddIOp::create(b, loc,
+                               arith::MulIOp::create(b, loc, round, span),
+                               arith::MulIOp::create(b, loc, lane, two));
+}
+
 /// The row's reduction: each lane sums the points lane, lane + 32, ... of
 /// the flattened reduction dims from zero (a constant trip count where the
 /// size is a static multiple of 32), then a butterfly of shuffles gives
@@ -82,7 +132,7 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
                                     linalg::GenericOp op,
                                     ArrayRef<unsigned> sequential,
                                     ArrayRef<Value> sizes, Value lane,
-                                    SmallVector<Value> ivs) {
+                                    SmallVector<Value> ivs, bool pairs) {
   Value total = ttt::productOf(b, loc, sequential, sizes);
   SmallVector<Value> zeros;
   for (OpOperand &out : op.getDpsInitsMutable())
@@ -95,7 +145,25 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
   };
   std::optional<int64_t> n = getConstantIntValue(total);
   scf::ForOp loop;
-  if (n && *n % kWarp == 0) {
+  if (pairs && pairedLanes(op, sequential)) {
+    // Lane l sums points 64r + 2l and 64r + 2l + 1, read together.
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value rounds = arith::ConstantIndexOp::create(b, loc, *n / (2 * kWarp));
+    loop = scf::ForOp::create(
+        b, loc, zero, rounds, one, zeros,
+        [&](OpBuilder &nb, Location nl, Value round, ValueRange acc) {
+          ttt::delinearize(nb, nl, pairedPoint(nb, nl, round, lane), sequential,
+                           sizes, ivs);
+          auto [ins0, ins1] =
+              readInputPairs(nb, nl, op, ivs, sequential.back());
+          SmallVector<Value> mid =
+              ttt::emitBodyWith(nb, nl, op, ivs, ins0, acc);
+          SmallVector<Value> next = nextAlong(nb, nl, ivs, sequential.back());
+          scf::YieldOp::create(nb, nl,
+                               ttt::emitBodyWith(nb, nl, op, next, ins1, mid));
+        });
+  } else if (n && *n % kWarp == 0) {
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value rounds = arith::ConstantIndexOp::create(b, loc, *n / kWarp);
@@ -117,7 +185,7 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
 void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                        ArrayRef<unsigned> parallel,
                        ArrayRef<unsigned> sequential, Value tid,
-                       unsigned threads) {
+                       unsigned threads, bool pairs) {
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
@@ -143,7 +211,7 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
         if (!sequential.empty()) {
           // Every lane holds the same sums and stores them (RowLanes).
           SmallVector<Value> sums =
-              reduceRow(rb, rl, op, sequential, sizes, lane, ivs);
+              reduceRow(rb, rl, op, sequential, sizes, lane, ivs, pairs);
           SmallVector<Value> fin;
           for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
             fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
@@ -158,6 +226,36 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
           // A row value: every lane computes and stores it (RowLanes),
           // after every lane has read what it reads of the outputs.
           update(rb, rl, ivs, readsOutputs(op));
+          return;
+        }
+        if (pairs && pairedLanes(op, rest)) {
+          // Lane l takes points 64r + 2l and 64r + 2l + 1: one access for
+          // both where an operand holds them side by side.
+          int64_t total = 1;
+          for (unsigned d : rest)
+            total *= op.getStaticLoopRanges()[d];
+          unsigned dim = rest.back();
+          forEachPoint(
+              rb, rl, arith::ConstantIndexOp::create(rb, rl, 0),
+              arith::ConstantIndexOp::create(rb, rl, total / (2 * kWarp)), 1,
+              [&](OpBuilder &lb, Location ll, Value round) {
+                SmallVector<Value> at(ivs);
+                delinearize(lb, ll, pairedPoint(lb, ll, round, lane), rest,
+                            sizes, at);
+                SmallVector<Value> next = nextAlong(lb, ll, at, dim);
+                auto [ins0, ins1] = readInputPairs(lb, ll, op, at, dim);
+                SmallVector<Value> outs0, outs1;
+                for (OpOperand &out : op.getDpsInitsMutable()) {
+                  outs0.push_back(initialValue(lb, ll, op, out, at));
+                  outs1.push_back(initialValue(lb, ll, op, out, next));
+                }
+                SmallVector<Value> fin0 =
+                    emitBodyWith(lb, ll, op, at, ins0, outs0);
+                SmallVector<Value> fin1 =
+                    emitBodyWith(lb, ll, op, next, ins1, outs1);
+                for (auto [i, out] : llvm::enumerate(op.getDpsInitsMutable()))
+                  storePair(lb, ll, op, out, at, dim, fin0[i], fin1[i]);
+              });
           return;
         }
         forEachPoint(rb, rl, lane, productOf(rb, rl, rest, sizes), kWarp,

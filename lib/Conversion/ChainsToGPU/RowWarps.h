@@ -30,7 +30,9 @@ bool mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 
 /// Which lanes of the row's warp touch an operand of an op in the
 /// row-warps mapping: element j of the row (its other indices linearized)
-/// on lane j mod 32 (`Linear`: the operand indexed by the row, then the
+/// on one lane chosen by j and the row's length alone (j mod 32, or with
+/// paired lanes (j mod 64) / 2; `Linear`: the operand indexed by the row,
+/// then the
 /// op's other parallel dims, or its reduction dims, in order, with their
 /// static sizes), every lane (`Every`: indexed by the row alone; outputs
 /// so are written by all lanes, the same value), or not known (`Some`).
@@ -39,9 +41,14 @@ RowLanes rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
                     OpOperand &operand);
 
 /// Emits `op` in the row-warps mapping before it (the caller erases it).
+/// With `pairs`, rows whose static length is a multiple of 64 (an even
+/// innermost size) go to the lanes in adjacent pairs, lane l taking
+/// elements 64r + 2l and 64r + 2l + 1, read and written together where
+/// an operand holds them side by side; the lane of an element still
+/// depends on the row's shape alone, as `Linear` requires.
 void emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                   ArrayRef<unsigned> parallel, ArrayRef<unsigned> sequential,
-                  Value tid, unsigned threads);
+                  Value tid, unsigned threads, bool pairs = false);
 
 } // namespace mlir::ttt
 

@@ -1,4 +1,4 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 row-warps=true distinct-args=true},canonicalize)))' --split-input-file %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 row-warps=true distinct-args=true pair-accesses=false},canonicalize)))' --split-input-file %s | FileCheck %s
 
 // Row-warps: row r of each op on warp r mod 4 (rounds of 4 rows), the row
 // over the 32 lanes (element j on lane j mod 32). Ops that meet only at
