@@ -428,13 +428,16 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     With `mma-k-chains=N`, a tile's k-steps alternate between N sets of
     accumulators (N at most the k-steps, a divisor of them), summed after
     the k loop: dependent mma chains N times shorter. With `pair-accesses`
-    (default), a tile reads two adjacent f32 elements with one 8-byte
+    (default), a tile reads two adjacent f32 (bf16) elements with one 8-byte (4-byte)
     vector load where an operand is contiguous and provably aligned along
     the paired dim: a lane's two k of a tf32 fragment then are k0 + 2t and
     k0 + 2t + 1 (slots t and t + 4; the mma's sum does not depend on the
     order), or its two rows 2g and 2g + 1, or (two or more column tiles)
-    tile j's column per * g + j; accumulators are read and written in
-    pairs along the columns. Outputs listed in an
+    tiles 2i and 2i + 1 sharing 16 columns (slot g of tile j at column
+    2g + j mod 2); accumulators are read and written in pairs along the
+    columns. Row-warps ops then take rows of a multiple of 64 elements (an
+    even innermost size) two adjacent elements per lane (lane l: 2l and
+    2l + 1 of every 64), read and written together. Outputs listed in an
     op's `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero, those
     in `ttt.init_from` (ttt-gpu-fold-init-copies) from the named input.
   }];
@@ -468,9 +471,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "(1 to 8; a divisor of the k-steps is taken), summed after the "
            "k loop">,
     Option<"pairAccesses", "pair-accesses", "bool", /*default=*/"true",
-           "Tensor-core tiles read and write two adjacent f32 elements with "
-           "one 8-byte access where the operands' layout allows (tf32 "
-           "fragments: k, rows or column tiles paired; accumulators)">,
+           "Two adjacent f32 (bf16) elements in one 8-byte (4-byte) access "
+           "where the operands' layout allows: tensor-core fragments (k, "
+           "rows or column tiles paired) and accumulators; row-warps ops "
+           "with rows of a multiple of 64 in lane pairs">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

@@ -133,9 +133,9 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::init(8)};
   Option<bool> pairAccesses{
       *this, "pair-accesses",
-      llvm::cl::desc("Tensor-core tiles read and write adjacent f32 pairs "
-                     "with one 8-byte access (ttt-gpu-distribute "
-                     "pair-accesses)"),
+      llvm::cl::desc("Adjacent element pairs in one access: tensor-core "
+                     "fragments and accumulators, row-warps ops "
+                     "(ttt-gpu-distribute pair-accesses)"),
       llvm::cl::init(true)};
   Option<std::string> chip{
       *this, "chip",
