@@ -261,24 +261,27 @@ std::pair<Value, Value> sidePair(OpBuilder &b, Location loc,
           sideWith(b, loc, second, factors, masks, negate)};
 }
 
-/// The A side at (row, k) and the B side at (k, col): the factors of the
-/// body evaluated there, the other loop dim at 0 (not read).
+/// A side's element where loop dims `d0` and `d1` are `v0` and `v1` (the
+/// third loop dim at 0: the side does not read it).
+static Value sideAt(OpBuilder &b, Location loc, linalg::GenericOp op,
+                    std::pair<unsigned, Value> at0,
+                    std::pair<unsigned, Value> at1, ArrayRef<Value> factors,
+                    ArrayRef<Value> masks, bool negate) {
+  SmallVector<Value> ivs(3, arith::ConstantIndexOp::create(b, loc, 0));
+  ivs[at0.first] = at0.second;
+  ivs[at1.first] = at1.second;
+  return sideValue(b, loc, op, ivs, factors, masks, negate);
+}
+
 Value aSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
             const Factors &f, Value row, Value k) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  SmallVector<Value> ivs(3, zero);
-  ivs[dims.m] = row;
-  ivs[dims.k] = k;
-  return sideValue(b, loc, op, ivs, f.a, f.aMasks, f.negate);
+  return sideAt(b, loc, op, {dims.m, row}, {dims.k, k}, f.a, f.aMasks,
+                f.negate);
 }
 
 Value bSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
             const Factors &f, Value k, Value col) {
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  SmallVector<Value> ivs(3, zero);
-  ivs[dims.k] = k;
-  ivs[dims.n] = col;
-  return sideValue(b, loc, op, ivs, f.b, f.bMasks, false);
+  return sideAt(b, loc, op, {dims.k, k}, {dims.n, col}, f.b, f.bMasks, false);
 }
 
 } // namespace mlir::ttt::contraction
