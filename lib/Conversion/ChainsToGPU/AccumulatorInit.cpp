@@ -26,15 +26,20 @@ static bool mayBeAt(Value v, Value root, int depth) {
 
 bool ttt::mayBe(Value v, Value root) { return mayBeAt(v, root, 0); }
 
+/// Whether a memref operand of `op` may be `root`'s buffer.
+static bool hasOperandThatMayBe(Operation *op, Value root) {
+  return llvm::any_of(op->getOperands(), [&](Value v) {
+    return isa<MemRefType>(v.getType()) && ttt::mayBe(v, root);
+  });
+}
+
 bool ttt::mayTouch(Operation *op, Value root) {
   WalkResult r = op->walk([&](Operation *inner) {
     // Views and casts touch no memory; their users are checked.
     if (inner->getNumRegions() == 0 && isMemoryEffectFree(inner))
       return WalkResult::advance();
-    for (Value v : inner->getOperands())
-      if (isa<MemRefType>(v.getType()) && mayBe(v, root))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
+    return hasOperandThatMayBe(inner, root) ? WalkResult::interrupt()
+                                            : WalkResult::advance();
   });
   return r.wasInterrupted();
 }
@@ -54,12 +59,20 @@ bool ttt::mayWrite(Operation *op, Value root) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
     if (effects && !effects.hasEffect<MemoryEffects::Write>())
       return WalkResult::advance();
-    for (Value v : inner->getOperands())
-      if (isa<MemRefType>(v.getType()) && mayBe(v, root))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
+    return hasOperandThatMayBe(inner, root) ? WalkResult::interrupt()
+                                            : WalkResult::advance();
   });
   return r.wasInterrupted();
+}
+
+bool ttt::yieldsItsInput(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  Block *body = op.getBody();
+  return &body->front() == body->getTerminator() &&
+         body->getTerminator()->getOperand(0) == body->getArgument(0);
 }
 
 bool ttt::isLoopCarried(Value root) {

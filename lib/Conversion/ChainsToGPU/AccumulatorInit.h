@@ -26,6 +26,11 @@ bool mayTouch(Operation *op, Value root);
 /// Whether `op` or an op nested in it may write `root`'s buffer.
 bool mayWrite(Operation *op, Value root);
 
+/// Whether `op` is a broadcast or copy: one input, one output written
+/// through an identity map, a body that yields the input (on tensors or
+/// buffers alike).
+bool yieldsItsInput(linalg::GenericOp op);
+
 /// Whether `root` is an scf.for iter_arg (a loop-carried buffer).
 bool isLoopCarried(Value root);
 

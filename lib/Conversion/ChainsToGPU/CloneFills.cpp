@@ -15,6 +15,8 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "AccumulatorInit.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -53,17 +55,10 @@ struct TTTGPUCloneFillsPass
     }
   }
 
-  /// A broadcast or copy on tensors: one input, one output written
-  /// through an identity map, a body that yields the input.
+  /// A broadcast or copy on tensors.
   static bool isBroadcast(Operation *op) {
     auto g = dyn_cast<linalg::GenericOp>(op);
-    if (!g || !g.hasPureTensorSemantics() || g.getNumDpsInputs() != 1 ||
-        g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 0 ||
-        !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
-      return false;
-    Block *body = g.getBody();
-    return &body->front() == body->getTerminator() &&
-           body->getTerminator()->getOperand(0) == body->getArgument(0);
+    return g && g.hasPureTensorSemantics() && ttt::yieldsItsInput(g);
   }
 
   void runOnOperation() override {

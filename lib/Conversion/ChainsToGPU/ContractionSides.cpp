@@ -247,9 +247,7 @@ std::pair<Value, Value> sidePair(OpBuilder &b, Location loc,
                                  linalg::GenericOp op, ArrayRef<Value> ivs,
                                  unsigned dim, ArrayRef<Value> factors,
                                  ArrayRef<Value> masks, bool negate) {
-  SmallVector<Value> next(ivs);
-  next[dim] = arith::AddIOp::create(b, loc, ivs[dim],
-                                    arith::ConstantIndexOp::create(b, loc, 1));
+  SmallVector<Value> next = nextAlong(b, loc, ivs, dim);
   Evaluator first(b, loc, op, ivs), second(b, loc, op, next);
   for (OpOperand *o : sideOperands(op, factors, masks)) {
     auto [x0, x1] = readPair(b, loc, op, *o, ivs, dim);

@@ -421,16 +421,16 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   return success();
 }
 
-/// Whether `op` is the block barrier its block starts with: only ops free
-/// of memory effects, or waits for the thread's own async copies, before.
-bool startsWithBarrier(Block &block) {
+/// The block barrier `block` starts with (only ops free of memory effects,
+/// or waits for the thread's own async copies, before it), or null.
+Operation *leadingBarrier(Block &block) {
   for (Operation &op : block) {
     if (isa<gpu::BarrierOp>(op))
-      return true;
+      return &op;
     if (!isMemoryEffectFree(&op) && !isa<NVVM::CpAsyncWaitGroupOp>(op))
-      return false;
+      return nullptr;
   }
-  return false;
+  return nullptr;
 }
 
 /// A loop whose body starts with a block barrier needs none at its end
@@ -439,15 +439,13 @@ bool startsWithBarrier(Block &block) {
 void moveLoopEndBarriers(gpu::GPUFuncOp kernel) {
   kernel.walk([](scf::ForOp loop) {
     Block *body = loop.getBody();
-    if (!startsWithBarrier(*body))
+    Operation *first = leadingBarrier(*body);
+    if (!first)
       return;
     Operation *last = body->getTerminator()->getPrevNode();
     while (last && isMemoryEffectFree(last) && !isa<gpu::BarrierOp>(last))
       last = last->getPrevNode();
-    if (!last || !isa<gpu::BarrierOp>(last) ||
-        last == &*llvm::find_if(*body, [](Operation &op) {
-          return isa<gpu::BarrierOp>(op);
-        }))
+    if (!last || !isa<gpu::BarrierOp>(last) || last == first)
       return;
     Operation *after = loop->getNextNode();
     if (!after || !isa<gpu::BarrierOp>(after))

@@ -54,14 +54,8 @@ std::optional<Initializer> initializerOf(Operation *op) {
         AffineMap::getMultiDimIdentityMap(rank, op->getContext())};
   }
   auto g = dyn_cast<linalg::GenericOp>(op);
-  if (!g || !g.hasPureBufferSemantics() || g.getNumDpsInputs() != 1 ||
-      g.getNumDpsInits() != 1 || g.getNumReductionLoops() != 0 ||
-      !isa<MemRefType>(g.getDpsInputOperand(0)->get().getType()) ||
-      !g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity())
-    return std::nullopt;
-  Operation *yield = g.getBody()->getTerminator();
-  if (&g.getBody()->front() != yield ||
-      yield->getOperand(0) != g.getBody()->getArgument(0))
+  if (!g || !g.hasPureBufferSemantics() || !ttt::yieldsItsInput(g) ||
+      !isa<MemRefType>(g.getDpsInputOperand(0)->get().getType()))
     return std::nullopt;
   return Initializer{g.getDpsInputOperand(0)->get(),
                      g.getDpsInitOperand(0)->get(),

@@ -100,16 +100,21 @@ bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
   return evenOffset(o.get()) && alignedRoot(o.get());
 }
 
+SmallVector<Value> ttt::nextAlong(OpBuilder &b, Location loc,
+                                  ArrayRef<Value> ivs, unsigned dim) {
+  SmallVector<Value> next(ivs);
+  next[dim] = arith::AddIOp::create(b, loc, ivs[dim],
+                                    arith::ConstantIndexOp::create(b, loc, 1));
+  return next;
+}
+
 std::pair<Value, Value> ttt::readPair(OpBuilder &b, Location loc,
                                       linalg::GenericOp op, OpOperand &o,
                                       ArrayRef<Value> ivs, unsigned dim,
                                       bool vector) {
-  if (!vector || !pairsAlong(op, o, dim)) {
-    SmallVector<Value> next(ivs);
-    next[dim] = arith::AddIOp::create(
-        b, loc, ivs[dim], arith::ConstantIndexOp::create(b, loc, 1));
-    return {readAt(b, loc, op, o, ivs), readAt(b, loc, op, o, next)};
-  }
+  if (!vector || !pairsAlong(op, o, dim))
+    return {readAt(b, loc, op, o, ivs),
+            readAt(b, loc, op, o, nextAlong(b, loc, ivs, dim))};
   Type element = cast<MemRefType>(o.get().getType()).getElementType();
   auto load = vector::LoadOp::create(
       b, loc, VectorType::get({2}, element), o.get(),
@@ -124,13 +129,11 @@ void ttt::storePair(OpBuilder &b, Location loc, linalg::GenericOp op,
                     Value first, Value second, bool vector) {
   AffineMap map = op.getMatchingIndexingMap(&o);
   if (!vector || !pairsAlong(op, o, dim)) {
-    SmallVector<Value> next(ivs);
-    next[dim] = arith::AddIOp::create(
-        b, loc, ivs[dim], arith::ConstantIndexOp::create(b, loc, 1));
     memref::StoreOp::create(b, loc, first, o.get(),
                             indicesAt(b, loc, map, ivs));
-    memref::StoreOp::create(b, loc, second, o.get(),
-                            indicesAt(b, loc, map, next));
+    memref::StoreOp::create(
+        b, loc, second, o.get(),
+        indicesAt(b, loc, map, nextAlong(b, loc, ivs, dim)));
     return;
   }
   Type element = cast<MemRefType>(o.get().getType()).getElementType();

@@ -25,6 +25,10 @@ namespace mlir::ttt {
 /// its offset are even (the offset followed through views and casts).
 bool pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim);
 
+/// `ivs` with `dim` one more: the second point of a pair.
+SmallVector<Value> nextAlong(OpBuilder &b, Location loc, ArrayRef<Value> ivs,
+                             unsigned dim);
+
 /// Operand `o` at `ivs` and at `ivs` with `dim` one more: one vector load
 /// where `vector` and pairsAlong (the caller makes the index along `dim`
 /// even), else two loads.

@@ -75,20 +75,24 @@ static bool readsOutputs(linalg::GenericOp op) {
   return false;
 }
 
-/// Whether the lanes take the row's points over `dims` in adjacent pairs:
-/// lane l points 64r + 2l and 64r + 2l + 1 (linearized), which needs a
-/// static total that is a multiple of 64 and an even innermost size.
-static bool pairedLanes(linalg::GenericOp op, ArrayRef<unsigned> dims) {
+/// The rounds r in which the lanes take the row's points over `dims` in
+/// adjacent pairs (lane l points 64r + 2l and 64r + 2l + 1, linearized),
+/// where that mapping applies: a static total that is a multiple of 64 and
+/// an even innermost size.
+static std::optional<int64_t> pairedRounds(linalg::GenericOp op,
+                                           ArrayRef<unsigned> dims) {
   if (dims.empty())
-    return false;
+    return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t total = 1;
   for (unsigned d : dims) {
     if (ShapedType::isDynamic(ranges[d]))
-      return false;
+      return std::nullopt;
     total *= ranges[d];
   }
-  return total % (2 * kWarp) == 0 && ranges[dims.back()] % 2 == 0;
+  if (total % (2 * kWarp) != 0 || ranges[dims.back()] % 2 != 0)
+    return std::nullopt;
+  return total / (2 * kWarp);
 }
 
 /// The inputs of `op` at `ivs` and at `ivs` with `dim` one more: one load
@@ -103,15 +107,6 @@ readInputPairs(OpBuilder &b, Location loc, linalg::GenericOp op,
     second.push_back(x1);
   }
   return {first, second};
-}
-
-/// `ivs` with `dim` one more.
-static SmallVector<Value> nextAlong(OpBuilder &b, Location loc,
-                                    ArrayRef<Value> ivs, unsigned dim) {
-  SmallVector<Value> next(ivs);
-  next[dim] = arith::AddIOp::create(b, loc, ivs[dim],
-                                    arith::ConstantIndexOp::create(b, loc, 1));
-  return next;
 }
 
 /// The linear point of lane `lane` in round `round` of a paired mapping:
@@ -145,11 +140,13 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
   };
   std::optional<int64_t> n = getConstantIntValue(total);
   scf::ForOp loop;
-  if (pairs && pairedLanes(op, sequential)) {
+  std::optional<int64_t> pairRounds =
+      pairs ? pairedRounds(op, sequential) : std::nullopt;
+  if (pairRounds) {
     // Lane l sums points 64r + 2l and 64r + 2l + 1, read together.
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value rounds = arith::ConstantIndexOp::create(b, loc, *n / (2 * kWarp));
+    Value rounds = arith::ConstantIndexOp::create(b, loc, *pairRounds);
     loop = scf::ForOp::create(
         b, loc, zero, rounds, one, zeros,
         [&](OpBuilder &nb, Location nl, Value round, ValueRange acc) {
@@ -159,7 +156,8 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
               readInputPairs(nb, nl, op, ivs, sequential.back());
           SmallVector<Value> mid =
               ttt::emitBodyWith(nb, nl, op, ivs, ins0, acc);
-          SmallVector<Value> next = nextAlong(nb, nl, ivs, sequential.back());
+          SmallVector<Value> next =
+              ttt::nextAlong(nb, nl, ivs, sequential.back());
           scf::YieldOp::create(nb, nl,
                                ttt::emitBodyWith(nb, nl, op, next, ins1, mid));
         });
@@ -228,16 +226,15 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
           update(rb, rl, ivs, readsOutputs(op));
           return;
         }
-        if (pairs && pairedLanes(op, rest)) {
+        std::optional<int64_t> pairRounds =
+            pairs ? pairedRounds(op, rest) : std::nullopt;
+        if (pairRounds) {
           // Lane l takes points 64r + 2l and 64r + 2l + 1: one access for
           // both where an operand holds them side by side.
-          int64_t total = 1;
-          for (unsigned d : rest)
-            total *= op.getStaticLoopRanges()[d];
           unsigned dim = rest.back();
           forEachPoint(
               rb, rl, arith::ConstantIndexOp::create(rb, rl, 0),
-              arith::ConstantIndexOp::create(rb, rl, total / (2 * kWarp)), 1,
+              arith::ConstantIndexOp::create(rb, rl, *pairRounds), 1,
               [&](OpBuilder &lb, Location ll, Value round) {
                 SmallVector<Value> at(ivs);
                 delinearize(lb, ll, pairedPoint(lb, ll, round, lane), rest,
