@@ -117,6 +117,12 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                       : "") +
       std::string(options.foldZeroFills ? "ttt-gpu-fold-zero-fills," : "") +
       std::string(options.foldInitCopies ? "ttt-gpu-fold-init-copies," : "") +
+      // 3xtf32: each shared A operand split once, not in every warp.
+      (mma == "3xtf32" && options.splitTF32MinWarps > 0
+           ? "ttt-gpu-split-tf32-operands{threads=" + std::to_string(threads) +
+                 " min-warps=" +
+                 std::to_string(options.splitTF32MinWarps.getValue()) + "},"
+           : std::string()) +
       std::string(scheduleLevels ? "ttt-gpu-schedule-levels," : "") +
       std::string(stageInputs ? "ttt-gpu-stage-inputs{pad=" +
                                     std::to_string(options.stagePad) + "},"
@@ -277,6 +283,9 @@ void ttt::registerTTTPipelines() {
           return errorHandler("ttt-to-nvvm: mma-k-chains must be in [1, 8]");
         if (options.stagePad < 0 || options.stagePad > 32)
           return errorHandler("ttt-to-nvvm: stage-pad must be in [0, 32]");
+        if (options.splitTF32MinWarps < 0)
+          return errorHandler(
+              "ttt-to-nvvm: split-tf32-min-warps must not be negative");
         if (options.maxSharedBytes <= 0)
           return errorHandler("ttt-to-nvvm: max-shared-bytes must be "
                               "positive");

@@ -31,10 +31,10 @@ options:
   --gpu-threads N|auto
                       cuda: threads per block, one block per chain
                       (default auto: 512 where the block's shared memory at
-                      512 threads is at most 128 KiB, 256 with fast
-                      weights in global memory (--gpu-state), else 128; on
-                      an H200, TTT-Linear 0.47 ms at 512 vs 0.56 at 256,
-                      TTT-MLP 3.34 ms at 256)
+                      512 threads is at most 128 KiB or with fast weights
+                      in global memory (--gpu-state), else 128; on an
+                      H200, TTT-Linear 0.47 ms at 512 vs 0.56 at 256,
+                      TTT-MLP 2.83 ms at 512 vs 2.96 at 256)
   --gpu-mma MODE      cuda: contractions on the tensor cores: auto
                       (default: 3xtf32, or tf32 for a fast-mode graph with
                       bf16 sequences), 3xtf32 (fp32 accuracy), tf32
@@ -247,12 +247,12 @@ if [ "$target" = cuda ]; then
     done
   }
   # Where the fast weights go, and threads per block (auto), as measured
-  # on an H200 (docs/BENCHMARKS.md, rounds 5 and 7): TTT-Linear (85 KB of
-  # shared memory) is fastest at 512 threads with its weights in shared
+  # on an H200 (docs/BENCHMARKS.md, rounds 5, 7 and 9): TTT-Linear (85 KB
+  # of shared memory) is fastest at 512 threads with its weights in shared
   # memory; TTT-MLP, whose 128 KB of weights leave no room for the input
   # prefetch, with W1 in its result array (global memory), W2 in shared
-  # memory and 256 threads (3.34 ms; both global 4.57, both shared at 128
-  # threads 5.23).
+  # memory and 512 threads (2.83 ms at 1 x 2048; 2.96 at 256; both in
+  # global memory 3.34; both in shared memory, no prefetch, 4.16).
   autothreads=0
   [ "$threads" = auto ] && autothreads=1 && threads=512
   instate=false
@@ -262,7 +262,9 @@ if [ "$target" = cuda ]; then
     sharedfits=0
     [ "$shared" -gt "$max_shared" ] || sharedfits=1
     instate=true
-    [ "$autothreads" = 0 ] || threads=256
+    # 512 threads (H200, round 9: 2.83 against 2.96 ms at 256, fast mode
+    # 2.23 against 2.43; 384: 3.03, 1024 spills).
+    [ "$autothreads" = 0 ] || threads=512
     # The fewest of them (in order) in their result arrays that leave room
     # for the prefetch: TTT-MLP's W1 (W2 stays in shared memory), 3.46 ms
     # at 1 x 2048 on an H200 against 4.57 with both in global memory.

@@ -315,6 +315,41 @@ def TTTGPUFoldInitCopies : Pass<"ttt-gpu-fold-init-copies", "::mlir::gpu::GPUFun
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUSplitTF32Operands : Pass<"ttt-gpu-split-tf32-operands", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Split the A operands of 3xtf32 contractions once, before "
+                "the warps that share them read their fragments";
+  let description = [{
+    Runs on a bufferized kernel before `ttt-gpu-schedule-levels`,
+    `ttt-gpu-stage-inputs` and `ttt-gpu-private-buffers`, for
+    `ttt-gpu-distribute{mma=3xtf32}`. A 3xtf32 product splits each operand
+    element x into its tf32 part (the bits the tensor cores read) and the
+    rest, x - tf32(x); every warp whose tiles read an A fragment splits it
+    again, and the column tiles of one contraction (and every contraction
+    reading the same A) are spread over many warps. For each contraction
+    that `ttt-gpu-distribute` would run on the tensor cores at `threads`
+    threads whose A side is one f32 operand read as is (negated at most)
+    and shared by at least `min-warps` warp tiles, an elementwise op just
+    before it writes the rest of that operand into a new buffer, which the
+    contraction gets as one more input (read through the operand's
+    indexing map) and `ttt.tf32_low` names (pairs: operand number, number
+    of the operand holding its rest). Later contractions reading the same
+    buffer, unwritten since, reuse it. The results are bit for bit those
+    of splitting in each warp. Off in `--ttt-to-nvvm` unless
+    `split-tf32-min-warps` is set: on an H200 the extra phase (a block
+    barrier before the contractions) cost more than the splits it saves
+    (TTT-Linear 0.478 -> 0.500 ms, TTT-MLP 2.83 -> 2.94 ms at 1 x 2048).
+  }];
+  let options = [
+    Option<"threads", "threads", "unsigned", /*default=*/"128",
+           "Threads per block, as ttt-gpu-distribute's">,
+    Option<"minWarps", "min-warps", "int64_t", /*default=*/"2",
+           "Split only A operands read by at least this many warp tiles">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Order each block's linalg ops by dependence level, so that "
                 "independent ops share the barriers between them";

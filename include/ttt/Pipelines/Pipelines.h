@@ -119,6 +119,13 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "broadcast that initialised their output "
                      "(ttt-gpu-fold-init-copies)"),
       llvm::cl::init(true)};
+  Option<int64_t> splitTF32MinWarps{
+      *this, "split-tf32-min-warps",
+      llvm::cl::desc("With mma=3xtf32, split the A operands read by at least "
+                     "this many warp tiles once before their contractions "
+                     "(ttt-gpu-split-tf32-operands; 0: never, the default: "
+                     "the extra phase costs more than the splits it saves)"),
+      llvm::cl::init(0)};
   Option<int64_t> mmaKChains{
       *this, "mma-k-chains",
       llvm::cl::desc("Independent accumulators a tensor-core tile's k-steps "

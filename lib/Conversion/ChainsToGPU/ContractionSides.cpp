@@ -283,3 +283,22 @@ Value bSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
 }
 
 } // namespace mlir::ttt::contraction
+
+mlir::OpOperand *
+mlir::ttt::contraction::plainSideOperand(linalg::GenericOp op,
+                                         ArrayRef<Value> factors,
+                                         ArrayRef<Value> masks, bool &negated) {
+  negated = false;
+  if (factors.size() != 1 || !masks.empty())
+    return nullptr;
+  Value v = factors.front();
+  while (auto neg = v.getDefiningOp<arith::NegFOp>()) {
+    negated = !negated;
+    v = neg.getOperand();
+  }
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || arg.getOwner() != op.getBody() ||
+      arg.getArgNumber() >= op.getNumDpsInputs())
+    return nullptr;
+  return op.getDpsInputOperand(arg.getArgNumber());
+}

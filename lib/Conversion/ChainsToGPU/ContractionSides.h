@@ -48,6 +48,12 @@ Value aSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
 Value bSide(OpBuilder &b, Location loc, linalg::GenericOp op, const Dims &dims,
             const Factors &f, Value k, Value col);
 
+/// The input a side is, when it is one factor read as is or negated (no
+/// masks; `negated` says whether the factor negates it, the sign of the
+/// whole product aside); else null.
+OpOperand *plainSideOperand(linalg::GenericOp op, ArrayRef<Value> factors,
+                            ArrayRef<Value> masks, bool &negated);
+
 /// How much pairing the side's reads along loop dim `dim` saves: the
 /// ranks of its memref operands read in adjacent, aligned pairs along it
 /// (PairedAccess.h; a matrix operand's loads outnumber a vector's).

@@ -376,6 +376,20 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
       return op.emitError("ttt-gpu-distribute: ttt.init_from must pair "
                           "output indices with memref input operands");
   }
+  if (auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kTF32LowAttr)) {
+    ArrayRef<int64_t> p = pairs.asArrayRef();
+    bool valid = p.size() % 2 == 0;
+    for (size_t i = 0; valid && i < p.size(); i += 2)
+      valid = p[i] >= 0 && p[i] < op.getNumDpsInputs() && p[i + 1] >= 0 &&
+              p[i + 1] < op.getNumDpsInputs() &&
+              isa<MemRefType>(op->getOperand(p[i]).getType()) &&
+              isa<MemRefType>(op->getOperand(p[i + 1]).getType()) &&
+              op.getMatchingIndexingMap(&op->getOpOperand(p[i])) ==
+                  op.getMatchingIndexingMap(&op->getOpOperand(p[i + 1]));
+    if (!valid)
+      return op.emitError("ttt-gpu-distribute: ttt.tf32_low must pair memref "
+                          "inputs read through the same indexing map");
+  }
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
                             slot.firstWarp, mapping.mmaKUnroll,

@@ -199,6 +199,18 @@ OpOperand *ttt::initInputOf(linalg::GenericOp op, int64_t index) {
   return nullptr;
 }
 
+OpOperand *ttt::tf32LowOf(linalg::GenericOp op, OpOperand &x) {
+  auto attr = op->getAttrOfType<DenseI64ArrayAttr>(kTF32LowAttr);
+  if (!attr)
+    return nullptr;
+  ArrayRef<int64_t> pairs = attr.asArrayRef();
+  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
+    if (pairs[i] == x.getOperandNumber() && pairs[i + 1] >= 0 &&
+        pairs[i + 1] < op.getNumDpsInputs())
+      return &op->getOpOperand(pairs[i + 1]);
+  return nullptr;
+}
+
 bool ttt::startsElsewhere(linalg::GenericOp op, int64_t index) {
   return llvm::is_contained(zeroInitOutputs(op), index) ||
          initInputOf(op, index);

@@ -98,6 +98,15 @@ Value initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
 Value addToInitial(OpBuilder &b, Location loc, linalg::GenericOp op,
                    OpOperand &out, ArrayRef<Value> ivs, Value v);
 
+/// The attribute of ttt-gpu-split-tf32-operands: pairs (input operand
+/// number X, input operand number L) where L holds the rest of X's
+/// elements after their tf32 part, x - tf32(x), read through X's map.
+inline constexpr llvm::StringLiteral kTF32LowAttr = "ttt.tf32_low";
+
+/// The input holding the rest of input `x`'s elements (kTF32LowAttr), or
+/// null.
+OpOperand *tf32LowOf(linalg::GenericOp op, OpOperand &x);
+
 /// `body(linear)` for linear = first, first + step, ... below `total`.
 /// With a constant total the loop counts rounds from 0 (a constant trip
 /// count that LLVM unrolls, folding the index arithmetic of each round),

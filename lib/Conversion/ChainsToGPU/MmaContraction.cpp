@@ -171,6 +171,13 @@ int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads) {
          (nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32));
 }
 
+int64_t mlir::ttt::mmaTilesSharingA(linalg::GenericOp op, unsigned threads) {
+  Dims dims = *dimsOf(op);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
+  return nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32);
+}
+
 /// The k indices of a bf16 k-step's lane: k0 + 2t + {0, 1, 8, 9}.
 static SmallVector<Value> bf16Ks(OpBuilder &b, Location loc, Value k0,
                                  Value twoT) {
@@ -223,6 +230,18 @@ static SmallVector<Value> tf32Fragments(OpBuilder &b, Location loc,
     small.push_back(lo);
   }
   return {vectorOf(b, loc, shape, big), vectorOf(b, loc, shape, small)};
+}
+
+/// The same with the rest of each element given (`lows`, read from the
+/// buffer ttt-gpu-split-tf32-operands wrote): only the tf32 part is made.
+static SmallVector<Value> tf32FragmentsWithRest(OpBuilder &b, Location loc,
+                                                ArrayRef<int64_t> shape,
+                                                ArrayRef<Value> elems,
+                                                ArrayRef<Value> lows) {
+  SmallVector<Value> big;
+  for (Value x : elems)
+    big.push_back(splitTF32(b, loc, x).first);
+  return {vectorOf(b, loc, shape, big), vectorOf(b, loc, shape, lows)};
 }
 
 /// The k-steps in one iteration of a tile's k loop: every step's operand
@@ -300,6 +319,15 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   // pairing) tiles j and j + 1.
   // Each side pairs along the dim that saves the most.
   bool tf32 = !bf16 && pairAccesses;
+  // The rest of A's elements, split before the op
+  // (ttt-gpu-split-tf32-operands), where A is one operand read as is.
+  bool aFactorNegated = false;
+  OpOperand *aPlain = plainSideOperand(op, f.a, f.aMasks, aFactorNegated);
+  OpOperand *aRest = precision == MmaPrecision::TF32x3 && aPlain
+                         ? tf32LowOf(op, *aPlain)
+                         : nullptr;
+  // The rest of -x is -(x - tf32(x)): tf32(x) only clears mantissa bits.
+  bool negateRest = f.negate != aFactorNegated;
   int64_t aKWeight = tf32 ? sidePairWeight(op, f.a, f.aMasks, dims.k) : 0;
   int64_t aMWeight = tf32 ? sidePairWeight(op, f.a, f.aMasks, dims.m) : 0;
   int64_t bKWeight = tf32 ? sidePairWeight(op, f.b, f.bMasks, dims.k) : 0;
@@ -406,23 +434,55 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
             return bf16AFragment(kb, loc, op, dims, f, k0, twoT, row0, row1);
           auto [ka, kc] = kPair(kb, k0);
           // Fragment order a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3.
-          SmallVector<Value> elems(4);
-          auto pairAt = [&](Value r, Value k, unsigned dim) {
+          SmallVector<Value> elems(4), lows(4);
+          auto ivsAt = [&](Value r, Value k) {
             SmallVector<Value> ivs(3, cst(kb, 0));
             ivs[dims.m] = r;
             ivs[dims.k] = k;
-            return sidePair(kb, loc, op, ivs, dim, f.a, f.aMasks, f.negate);
+            return ivs;
+          };
+          auto pairAt = [&](Value r, Value k, unsigned dim) {
+            return sidePair(kb, loc, op, ivsAt(r, k), dim, f.a, f.aMasks,
+                            f.negate);
+          };
+          // The rests split before the op (negated with the side).
+          auto lowPairAt = [&](Value r, Value k, unsigned dim) {
+            auto [x0, x1] =
+                readPair(kb, loc, op, *aRest, ivsAt(r, k), dim, pairAccesses);
+            if (negateRest)
+              return std::pair<Value, Value>(
+                  arith::NegFOp::create(kb, loc, x0),
+                  arith::NegFOp::create(kb, loc, x1));
+            return std::pair<Value, Value>(x0, x1);
           };
           if (aK) {
             std::tie(elems[0], elems[2]) = pairAt(row0, ka, dims.k);
             std::tie(elems[1], elems[3]) = pairAt(row1, ka, dims.k);
+            if (aRest) {
+              std::tie(lows[0], lows[2]) = lowPairAt(row0, ka, dims.k);
+              std::tie(lows[1], lows[3]) = lowPairAt(row1, ka, dims.k);
+            }
           } else if (aM) {
             std::tie(elems[0], elems[1]) = pairAt(row0, ka, dims.m);
             std::tie(elems[2], elems[3]) = pairAt(row0, kc, dims.m);
+            if (aRest) {
+              std::tie(lows[0], lows[1]) = lowPairAt(row0, ka, dims.m);
+              std::tie(lows[2], lows[3]) = lowPairAt(row0, kc, dims.m);
+            }
           } else {
             elems = {aAt(kb, row0, ka), aAt(kb, row1, ka), aAt(kb, row0, kc),
                      aAt(kb, row1, kc)};
+            if (aRest) {
+              auto lowAt = [&](Value r, Value k) -> Value {
+                Value x = readAt(kb, loc, op, *aRest, ivsAt(r, k));
+                return negateRest ? arith::NegFOp::create(kb, loc, x) : x;
+              };
+              lows = {lowAt(row0, ka), lowAt(row1, ka), lowAt(row0, kc),
+                      lowAt(row1, kc)};
+            }
           }
+          if (aRest)
+            return tf32FragmentsWithRest(kb, loc, {4, 1}, elems, lows);
           return tf32Fragments(kb, loc, {4, 1}, elems, split);
         };
         // Column tile j's B fragment column (slot g).

@@ -40,6 +40,10 @@ bool canUseMma(linalg::GenericOp op, unsigned threads,
 /// The warp tiles of `op` (which canUseMma accepted) at `threads` threads.
 int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);
 
+/// How many warp tiles of `op` (which canUseMma accepted) at `threads`
+/// threads read each A fragment: its warp tiles along n.
+int64_t mmaTilesSharingA(linalg::GenericOp op, unsigned threads);
+
 /// Replaces nothing: emits the tiles of `op` (which canUseMma accepted) at
 /// the builder's insertion point. Warp tile i goes to warp (firstWarp + i)
 /// mod warps (ops between two barriers start where the last one stopped,

@@ -67,3 +67,16 @@
 // BADPAD: error: ttt-to-nvvm: stage-pad must be in [0, 32]
 // RUN: not ttt-opt %s --ttt-to-nvvm="mma-k-chains=9" 2>&1 | FileCheck %s --check-prefix=BADCHAINS
 // BADCHAINS: error: ttt-to-nvvm: mma-k-chains must be in [1, 8]
+// RUN: not ttt-opt %s --ttt-to-nvvm="split-tf32-min-warps=-1" 2>&1 | FileCheck %s --check-prefix=BADSPLIT
+// BADSPLIT: error: ttt-to-nvvm: split-tf32-min-warps must not be negative
+// split-tf32-min-warps (off by default): with mma=3xtf32 the A operands of
+// K W, Q W, Q K^T (Q split once for both) and of the attention term A G
+// (read by 8 warp tiles at 512 threads) are split before the
+// contractions; with another mma, or by default, nothing is.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 split-tf32-min-warps=2" --mlir-print-ir-after=ttt-gpu-split-tf32-operands -o /dev/null 2>&1 | FileCheck %s --check-prefix=SPLIT
+// SPLIT-LABEL: IR Dump After TTTGPUSplitTF32Operands
+// SPLIT-COUNT-4: ttt.tf32_low
+// SPLIT-NOT: ttt.tf32_low
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 split-tf32-min-warps=2 mma=tf32" --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOSPLIT
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512" --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOSPLIT
+// NOSPLIT-NOT: TTTGPUSplitTF32Operands
