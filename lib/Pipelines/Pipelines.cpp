@@ -127,6 +127,10 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       std::string(stageInputs ? "ttt-gpu-stage-inputs{pad=" +
                                     std::to_string(options.stagePad) + "},"
                               : "") +
+      // The output chain on warps of its own (named barriers between).
+      (options.outputWarps > 0 ? "ttt-gpu-output-warps{warps=" +
+                                     std::to_string(options.outputWarps) + "},"
+                               : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
       "ttt-gpu-private-buffers{workgroup=true max-bytes=" +
@@ -283,6 +287,10 @@ void ttt::registerTTTPipelines() {
           return errorHandler("ttt-to-nvvm: mma-k-chains must be in [1, 8]");
         if (options.stagePad < 0 || options.stagePad > 32)
           return errorHandler("ttt-to-nvvm: stage-pad must be in [0, 32]");
+        if (options.outputWarps < 0 ||
+            32 * options.outputWarps >= static_cast<int64_t>(options.threads))
+          return errorHandler("ttt-to-nvvm: output-warps must be in [0, "
+                              "threads / 32)");
         if (options.splitTF32MinWarps < 0)
           return errorHandler(
               "ttt-to-nvvm: split-tf32-min-warps must not be negative");

@@ -63,6 +63,14 @@ options:
                       cuda: order each mini-batch's ops by dependence level
                       so that independent ones share barriers; auto
                       (default): on unless shared memory would not fit
+  --gpu-output-warps N|auto
+                      cuda: warps (of --gpu-threads) that run each
+                      mini-batch's output chain beside the weight update's
+                      (named barriers between); auto (default): 8 for an
+                      fp32 (3xtf32) graph with its weights in shared memory
+                      at 512 threads (H200, TTT-Linear fla: 0.443 against
+                      0.476 ms at 1 x 2048), else 0 (fast mode and TTT-MLP
+                      are slower with them)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -93,6 +101,7 @@ CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
 threads=auto mma=auto prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
+outwarps=auto
 statemax=-1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -108,6 +117,7 @@ while [ $# -gt 0 ]; do
     --gpu-chip) chip=${2:-}; shift 2 ;;
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
+    --gpu-output-warps) outwarps=${2:-}; shift 2 ;;
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
     --gpu-state) state=${2:-}; shift 2 ;;
     --gpu-option)
@@ -144,6 +154,7 @@ case "$chip" in
   *) die "--gpu-chip needs sm_80, sm_86, sm_87, sm_89 or sm_90 (not '$chip')" ;;
 esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
+case "$outwarps" in auto) ;; ''|*[!0-9]*) die "--gpu-output-warps needs auto or a number of warps" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
 case "$state" in auto|shared|results) ;; *) die "--gpu-state needs auto, shared or results" ;; esac
@@ -222,7 +233,12 @@ if [ "$target" = cuda ]; then
     libdevice=true
   fi
   lower() { # stage-inputs schedule-levels
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared$gpuopts" \
+    ow=$outwarps
+    if [ "$ow" = auto ]; then
+      ow=0
+      [ "$mma" != 3xtf32 ] || [ "$instate" != false ] || [ "$threads" != 512 ] || ow=8
+    fi
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).

@@ -350,6 +350,33 @@ def TTTGPUSplitTF32Operands : Pass<"ttt-gpu-split-tf32-operands", "::mlir::gpu::
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Give the chunk loop's output chain warps of its own";
+  let description = [{
+    Runs on a bufferized kernel after `ttt-gpu-stage-inputs` and before
+    `ttt-gpu-private-buffers` and `ttt-gpu-distribute`. In a loop whose
+    body starts with a block barrier (the prefetched chunk loop), the ops
+    the carried state depends on (those writing a buffer the body reads
+    before writing it, and the ops writing what they read, transitively)
+    stay with the block's first warps; the others (the chunk's output:
+    TTT-Linear's Q W, attention term, output LayerNorm and residual) get
+    `ttt.warp_group = 1` and run on the last `warps` warps
+    (`ttt.output_threads` on the kernel), beside the next ops of the
+    first group instead of after them. `ttt-gpu-distribute` orders the
+    two groups by named barriers where they touch the same memory; the
+    top-of-body barrier still orders every iteration. The buffers the
+    output group touches move before the loop (static shapes), so that
+    `ttt-gpu-private-buffers` does not share their memory with the other
+    group's temporaries by a program order the groups no longer follow.
+    A loop whose output chain holds no contraction (a reduction loop), or
+    whose ops all are output, is left alone.
+  }];
+  let options = [
+    Option<"warps", "warps", "int64_t", /*default=*/"4",
+           "Warps of the output group (at least 1)">,
+  ];
+}
+
 def TTTGPUScheduleLevels : Pass<"ttt-gpu-schedule-levels", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Order each block's linalg ops by dependence level, so that "
                 "independent ops share the barriers between them";

@@ -119,6 +119,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "broadcast that initialised their output "
                      "(ttt-gpu-fold-init-copies)"),
       llvm::cl::init(true)};
+  Option<int64_t> outputWarps{
+      *this, "output-warps",
+      llvm::cl::desc("Warps (of `threads`) given to the chunk loop's output "
+                     "chain, beside the recurrence's (ttt-gpu-output-warps; "
+                     "0: none)"),
+      llvm::cl::init(0)};
   Option<int64_t> splitTF32MinWarps{
       *this, "split-tf32-min-warps",
       llvm::cl::desc("With mma=3xtf32, split the A operands read by at least "

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
@@ -179,6 +180,16 @@ void ttt::butterflySum(OpBuilder &b, Location loc,
 void ttt::emitWarpSync(OpBuilder &b, Location loc) {
   NVVM::SyncWarpOp::create(
       b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -1));
+}
+
+Operation *ttt::leadingBarrier(Block &block) {
+  for (Operation &op : block) {
+    if (isa<gpu::BarrierOp>(op))
+      return &op;
+    if (!isMemoryEffectFree(&op) && !isa<NVVM::CpAsyncWaitGroupOp>(op))
+      return nullptr;
+  }
+  return nullptr;
 }
 
 ArrayRef<int64_t> ttt::zeroInitOutputs(linalg::GenericOp op) {

@@ -68,6 +68,16 @@ void butterflySum(OpBuilder &b, Location loc, MutableArrayRef<Value> values,
 /// shared-memory accesses.
 void emitWarpSync(OpBuilder &b, Location loc);
 
+/// The attributes of ttt-gpu-output-warps: on an op, its warp group (1:
+/// the output group; absent: 0); on the kernel, the output group's
+/// threads (the block's last ones).
+inline constexpr llvm::StringLiteral kWarpGroupAttr = "ttt.warp_group";
+inline constexpr llvm::StringLiteral kOutputThreadsAttr = "ttt.output_threads";
+
+/// The block barrier `block` starts with (only ops free of memory effects,
+/// or waits for the thread's own async copies, before it), or null.
+Operation *leadingBarrier(Block &block);
+
 /// The attribute of ttt-gpu-fold-zero-fills: the indices of the outputs
 /// whose accumulation starts from zero instead of their old value.
 inline constexpr llvm::StringLiteral kZeroInitAttr = "ttt.zero_init";

@@ -80,3 +80,15 @@
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 split-tf32-min-warps=2 mma=tf32" --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOSPLIT
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512" --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOSPLIT
 // NOSPLIT-NOT: TTTGPUSplitTF32Operands
+// output-warps: TTT-Linear's output chain (Q W, Q K^T, the attention term,
+// the output LayerNorm) on the last 8 of 16 warps, the recurrence on the
+// first 8 (their own barrier 1 of 256 threads), the groups meeting at
+// named barriers of all 512 (one arrives, the other waits).
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 output-warps=8" \
+// RUN:   | ttt-opt --gpu-module-to-binary=format=isa \
+// RUN:   | ttt-translate --ttt-gpu-object | FileCheck %s --check-prefix=OW
+// OW-DAG: bar.sync {{.*}}1, 256;
+// OW-DAG: bar.arrive {{.*}}, 512;
+// OW-DAG: bar.sync {{.*}}, 512;
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=8" 2>&1 | FileCheck %s --check-prefix=BADOW
+// BADOW: error: ttt-to-nvvm: output-warps must be in [0, threads / 32)

@@ -1,0 +1,179 @@
+//===- OutputWarps.cpp - The output chain on warps of its own ------------===//
+//
+// A chunk step of a TTT layer is a recurrence (the fast weights' update,
+// which the next step waits for) and an output chain that nothing later
+// needs (TTT-Linear: Q W, the attention term, the output LayerNorm). On
+// one group of warps the output chain adds its phases to every step's
+// critical path; on warps of its own it runs beside the next phases of
+// the recurrence, which are latency bound (row statistics, short mma
+// chains) and leave the SM's issue slots half empty.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ttt/Conversion/Passes.h"
+
+#include "AsyncCopy.h"
+#include "BufferRoot.h"
+#include "KernelLoops.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace mlir::ttt {
+#define GEN_PASS_DEF_TTTGPUOUTPUTWARPS
+#include "ttt/Conversion/Passes.h.inc"
+} // namespace mlir::ttt
+
+using namespace mlir;
+
+namespace {
+
+/// The buffers (roots) a body op reads and writes.
+struct Touches {
+  linalg::LinalgOp op;
+  SmallVector<Value> reads, writes;
+};
+
+/// The roots `v` may be: its own, or for a loop-carried buffer those of
+/// its initial and yielded values.
+SmallVector<Value> rootsOf(Value v) {
+  SmallVector<Value> roots;
+  for (Value s : ttt::carriedSources(v))
+    roots.push_back(ttt::rootOf(s));
+  return roots;
+}
+
+Touches touchesOf(linalg::LinalgOp op) {
+  Touches t{op, {}, {}};
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isa<MemRefType>(in->get().getType()))
+      llvm::append_range(t.reads, rootsOf(in->get()));
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  for (OpOperand &out : op.getDpsInitsMutable()) {
+    llvm::append_range(t.writes, rootsOf(out.get()));
+    // An accumulation started from zero or an input
+    // (ttt-gpu-fold-zero-fills, ttt-gpu-fold-init-copies) does not read
+    // the old value.
+    int64_t index = out.getOperandNumber() - op.getNumDpsInputs();
+    if (op.payloadUsesValueFromOperand(&out) &&
+        !(generic && ttt::startsElsewhere(generic, index)))
+      llvm::append_range(t.reads, rootsOf(out.get()));
+  }
+  return t;
+}
+
+/// The linalg ops of `body` (prefetch copies aside), or none where a
+/// linalg op other than a prefetch copy is nested deeper.
+std::optional<SmallVector<Touches>> bodyOps(Block &body) {
+  SmallVector<Touches> ops;
+  for (Operation &op : body) {
+    if (auto l = dyn_cast<linalg::LinalgOp>(op)) {
+      if (ttt::asyncCopyWidth(&op) == 0)
+        ops.push_back(touchesOf(l));
+      continue;
+    }
+    bool nested = false;
+    op.walk([&](linalg::LinalgOp l) {
+      nested |= ttt::asyncCopyWidth(l.getOperation()) == 0;
+    });
+    if (nested)
+      return std::nullopt;
+  }
+  return ops;
+}
+
+/// Marks the output chain of `loop` and moves the buffers it touches
+/// before the loop; false where there is nothing to split.
+bool splitLoop(scf::ForOp loop) {
+  Block &body = *loop.getBody();
+  std::optional<SmallVector<Touches>> ops = bodyOps(body);
+  if (!ops || ops->empty())
+    return false;
+  // State: buffers an iteration reads before it writes them (what the
+  // previous one left).
+  DenseSet<Value> written, state;
+  for (const Touches &t : *ops)
+    written.insert(t.writes.begin(), t.writes.end());
+  DenseSet<Value> writtenSoFar;
+  for (const Touches &t : *ops) {
+    for (Value r : t.reads)
+      if (written.contains(r) && !writtenSoFar.contains(r))
+        state.insert(r);
+    writtenSoFar.insert(t.writes.begin(), t.writes.end());
+  }
+  // The recurrence: ops writing state, and the writers of what they read.
+  SmallVector<bool> recurrence(ops->size(), false);
+  SmallVector<size_t> work;
+  for (auto [i, t] : llvm::enumerate(*ops))
+    if (llvm::any_of(t.writes, [&](Value r) { return state.contains(r); })) {
+      recurrence[i] = true;
+      work.push_back(i);
+    }
+  while (!work.empty()) {
+    const Touches &t = (*ops)[work.pop_back_val()];
+    for (auto [j, u] : llvm::enumerate(*ops))
+      if (!recurrence[j] && llvm::any_of(u.writes, [&](Value r) {
+            return llvm::is_contained(t.reads, r);
+          })) {
+        recurrence[j] = true;
+        work.push_back(j);
+      }
+  }
+  // Worth its warps: the output chain holds a contraction (TTT-Linear's
+  // official form keeps all but its last op in the recurrence: a group
+  // for that alone would idle).
+  bool outputContracts = false;
+  for (auto [t, inRecurrence] : llvm::zip(*ops, recurrence))
+    outputContracts |= !inRecurrence && t.op.getNumReductionLoops() > 0;
+  if (!outputContracts || llvm::none_of(recurrence, [](bool r) { return r; }))
+    return false;
+  OpBuilder b(loop);
+  // A buffer the loop yields a view of is carried: ttt-gpu-private-buffers
+  // copies it out at the end of the body, which a buffer allocated
+  // before the loop would not get.
+  DenseSet<Value> yielded;
+  for (Value v : body.getTerminator()->getOperands())
+    yielded.insert(ttt::rootOf(v));
+  DenseSet<Operation *> hoisted;
+  for (auto [t, inRecurrence] : llvm::zip(*ops, recurrence)) {
+    if (inRecurrence)
+      continue;
+    t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(1));
+    // Its buffers live over the whole loop: the groups run side by side.
+    for (Value r : llvm::concat<Value>(t.reads, t.writes)) {
+      auto alloc = r.getDefiningOp<memref::AllocOp>();
+      if (alloc && alloc->getBlock() == &body && alloc->getNumOperands() == 0 &&
+          !yielded.contains(r) && hoisted.insert(alloc).second)
+        alloc->moveBefore(loop);
+    }
+  }
+  return true;
+}
+
+struct TTTGPUOutputWarpsPass
+    : ttt::impl::TTTGPUOutputWarpsBase<TTTGPUOutputWarpsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    gpu::GPUFuncOp kernel = getOperation();
+    if (warps < 1 || warps > 31) {
+      kernel.emitError("ttt-gpu-output-warps: warps must be in [1, 31]");
+      return signalPassFailure();
+    }
+    SmallVector<scf::ForOp> loops;
+    kernel.walk([&](scf::ForOp loop) {
+      if (ttt::leadingBarrier(*loop.getBody()))
+        loops.push_back(loop);
+    });
+    bool split = false;
+    for (scf::ForOp loop : loops)
+      split |= splitLoop(loop);
+    if (split)
+      kernel->setAttr(ttt::kOutputThreadsAttr,
+                      OpBuilder(kernel).getI64IntegerAttr(32 * warps));
+  }
+};
+
+} // namespace

@@ -1,0 +1,164 @@
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
+
+// Two warp groups (ttt-gpu-output-warps): threads 0-63 run the unmarked
+// ops, threads 64-127 (thread ids less 64) the ops of ttt.warp_group 1.
+// Where an op meets what the other group did, that group arrives at a
+// fresh named barrier (3, 4, ...: 128 threads) after the last op it met
+// and this op's group waits there first: b = 2a (group 0) before
+// d = b + c (group 1); a = 2b (group 0) after c = a^2 (group 1) read a;
+// b = a^2 after d = b + c read b. Ops of one group on the same points
+// (element i on thread i) need nothing between; a block barrier ends.
+// CHECK-LABEL: gpu.func @groups
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i32
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : i32
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : i32
+// CHECK-DAG: %[[N:.*]] = arith.constant 128 : i32
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[FIRST:.*]] = arith.cmpi ult, %[[TID]], %[[C64]] : index
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: memref.store %{{.*}}, %arg1
+// CHECK: nvvm.barrier.arrive id = %[[C3]] number_of_threads = %[[N]]
+// CHECK-NEXT: }
+// CHECK: %[[SECOND:.*]] = arith.cmpi uge, %[[TID]], %[[C64]] : index
+// CHECK: scf.if %[[SECOND]] {
+// CHECK: %[[GTID:.*]] = arith.subi %[[TID]], %[[C64]] : index
+// CHECK: memref.store %{{.*}}, %arg2
+// CHECK: nvvm.barrier.arrive id = %[[C4]] number_of_threads = %[[N]]
+// CHECK-NEXT: }
+// CHECK: scf.if %[[SECOND]] {
+// CHECK-NEXT: nvvm.barrier id = %[[C3]] number_of_threads = %[[N]]
+// CHECK: memref.store %{{.*}}, %arg3
+// CHECK: nvvm.barrier.arrive id = %[[C5]] number_of_threads = %[[N]]
+// CHECK-NEXT: }
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.barrier id = %[[C4]] number_of_threads = %[[N]]
+// CHECK: memref.store %{{.*}}, %arg0
+// CHECK-NEXT: }
+// CHECK: scf.if %[[FIRST]] {
+// CHECK-NEXT: nvvm.barrier id = %[[C5]] number_of_threads = %[[N]]
+// CHECK: memref.store %{{.*}}, %arg1
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: gpu.return
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @groups(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>, %d: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%c : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.mulf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+          ins(%b, %c : memref<64xf32>, memref<64xf32>) outs(%d : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %y: f32, %o: f32):
+        %s = arith.addf %x, %y : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b : memref<64xf32>) outs(%a : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.mulf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// A transposed read by its own group: element (i, j) written on one
+// thread, read on another: the group's own barrier (1: 64 threads).
+// CHECK-LABEL: gpu.func @own_barrier
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i32
+// CHECK-DAG: %[[N:.*]] = arith.constant 64 : i32
+// CHECK: scf.if
+// CHECK: scf.if
+// CHECK-NEXT: nvvm.barrier id = %[[C1]] number_of_threads = %[[N]]
+#id2 = affine_map<(i, j) -> (i, j)>
+#t2 = affine_map<(i, j) -> (j, i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @own_barrier(%a: memref<16x16xf32>, %b: memref<16x16xf32>, %c: memref<16x16xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
+      linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+          ins(%a : memref<16x16xf32>) outs(%b : memref<16x16xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#t2, #id2], iterator_types = ["parallel", "parallel"]}
+          ins(%b : memref<16x16xf32>) outs(%c : memref<16x16xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.mulf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @bad_group(%a: memref<64xf32>, %b: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
+      // expected-error @+1 {{ttt-gpu-distribute: ttt.warp_group must be 0 or 1}}
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        linalg.yield %x : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    // expected-error @+1 {{ttt-gpu-distribute: ttt.output_threads must be a positive multiple of 32 below the threads}}
+    gpu.func @bad_threads(%a: memref<64xf32>, %b: memref<64xf32>) kernel attributes {ttt.output_threads = 48 : i64} {
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        linalg.yield %x : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @unmarked_kernel(%a: memref<64xf32>, %b: memref<64xf32>) kernel {
+      // expected-error @+1 {{ttt-gpu-distribute: ttt.warp_group in a kernel without ttt.output_threads}}
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        linalg.yield %x : f32
+      }
+      gpu.return
+    }
+  }
+}

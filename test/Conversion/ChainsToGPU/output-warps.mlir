@@ -1,0 +1,217 @@
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8})))' --split-input-file %s | FileCheck %s
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=0})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: error: ttt-gpu-output-warps: warps must be in [1, 31]
+
+// A chunk loop (its body starts with a block barrier): W is state (read
+// before written each iteration); Z = X W and the update W += X^T Z are the
+// recurrence, with the add of a staged input into Z's operand X (its writer)
+// too; Y = Q W, its square and the store to the output are the output
+// chain: ttt.warp_group = 1, their buffers before the loop, the kernel
+// marked with 8 warps of 32 threads. Z and Y start from zero
+// (ttt.zero_init): their old values are not read, so not state.
+// CHECK-LABEL: gpu.func @chain
+// CHECK-SAME: ttt.output_threads = 256 : i64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK: %[[Y2:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: %[[X:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK: %[[Z:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: linalg.generic {{.*}} outs(%[[X]] : memref<16x64xf32>) {
+// CHECK: linalg.generic {{.*}} outs(%[[Z]] : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+// CHECK: linalg.generic {{.*}} outs(%[[Y]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// CHECK: linalg.generic {{.*}} outs(%[[Y2]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) {
+// CHECK: linalg.copy {ttt.warp_group = 1 : i64} ins(%[[Y2]]
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#kj = affine_map<(i, j, k) -> (k, j)>
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @chain(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %out: memref<64x16x64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %x = memref.alloc() : memref<16x64xf32>
+        %z = memref.alloc() : memref<16x64xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        %y2 = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%xs : memref<16x64xf32>) outs(%x : memref<16x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %s = arith.addf %a, %a : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%y : memref<16x64xf32>) outs(%y2 : memref<16x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %s = arith.mulf %a, %a : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kj, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %z : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%y2 : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Left alone: an output chain with no contraction (only the store), and a
+// loop whose body does not start with a block barrier.
+// CHECK-LABEL: gpu.func @no_contraction
+// CHECK-NOT: ttt.output_threads
+// CHECK-NOT: ttt.warp_group
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @no_barrier
+// CHECK-NOT: ttt.output_threads
+// CHECK-NOT: ttt.warp_group
+// CHECK: gpu.return
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @no_contraction(%x: memref<16x64xf32>, %out: memref<64x16x64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %z = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%z : memref<16x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %z : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%z : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+      }
+      gpu.return
+    }
+    gpu.func @no_barrier(%x: memref<16x64xf32>, %q: memref<16x64xf32>, %y: memref<16x64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %x : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// The per-token bias B (a broadcast of the carried bias) is read by the
+// output chain but stays in the loop: the loop yields a view of it (the
+// carried bias), which ttt-gpu-private-buffers copies out at the end of
+// the body; before the loop it would be read and overwritten at once by
+// the next broadcast. Y and the sum, only the output's, move before it.
+// CHECK-LABEL: gpu.func @carried
+// CHECK-SAME: ttt.output_threads = 256 : i64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK: %[[S:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK: %[[B:.*]] = memref.alloc() : memref<16x64xf32>
+// CHECK: outs(%[[B]] : memref<16x64xf32>) {
+// CHECK: outs(%[[Y]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64
+// CHECK: ins(%[[Y]], %[[B]] : memref<16x64xf32>, memref<16x64xf32>) outs(%[[S]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @carried(%q: memref<16x64xf32>, %w: memref<64x64xf32>, %b0: memref<64xf32>, %out: memref<64x16x64xf32>, %n: index) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %start = memref.cast %b0 : memref<64xf32> to memref<64xf32, strided<[1], offset: ?>>
+      %last = scf.for %i = %c0 to %n step %c1 iter_args(%b = %start) -> (memref<64xf32, strided<[1], offset: ?>>) {
+        gpu.barrier
+        %bb = memref.alloc() : memref<16x64xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        %s = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#col, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%b : memref<64xf32, strided<[1], offset: ?>>) outs(%bb : memref<16x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          linalg.yield %a : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%a: f32, %c: f32, %acc: f32):
+          %m = arith.mulf %a, %c : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%y, %bb : memref<16x64xf32>, memref<16x64xf32>) outs(%s : memref<16x64xf32>) {
+        ^bb0(%a: f32, %c: f32, %o: f32):
+          %r = arith.addf %a, %c : f32
+          linalg.yield %r : f32
+        }
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%s : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+        %row = memref.subview %bb[15, 0] [1, 64] [1, 1] : memref<16x64xf32> to memref<64xf32, strided<[1], offset: 960>>
+        %next = memref.cast %row : memref<64xf32, strided<[1], offset: 960>> to memref<64xf32, strided<[1], offset: ?>>
+        scf.yield %next : memref<64xf32, strided<[1], offset: ?>>
+      }
+      gpu.return
+    }
+  }
+}
