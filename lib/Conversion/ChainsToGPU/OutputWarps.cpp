@@ -103,8 +103,24 @@ bool splitLoop(scf::ForOp loop) {
         state.insert(r);
     writtenSoFar.insert(t.writes.begin(), t.writes.end());
   }
-  // The recurrence: ops writing state, and the writers of what they read.
-  SmallVector<bool> recurrence(ops->size(), false);
+  // The recurrence: ops writing state, and the writers of what they read
+  // (the nearest before the reader; for state, the last of the body: the
+  // previous iteration's). A buffer reused for unrelated values (a row
+  // statistic of the update, later one of the output) ties nothing.
+  size_t n = ops->size();
+  auto writes = [&](size_t j, Value r) {
+    return llvm::is_contained((*ops)[j].writes, r);
+  };
+  auto writerOf = [&](size_t i, Value r) -> std::optional<size_t> {
+    for (size_t j = i; j-- > 0;)
+      if (writes(j, r))
+        return j;
+    for (size_t j = n; j-- > i;)
+      if (writes(j, r))
+        return j;
+    return std::nullopt;
+  };
+  SmallVector<bool> recurrence(n, false);
   SmallVector<size_t> work;
   for (auto [i, t] : llvm::enumerate(*ops))
     if (llvm::any_of(t.writes, [&](Value r) { return state.contains(r); })) {
@@ -112,13 +128,11 @@ bool splitLoop(scf::ForOp loop) {
       work.push_back(i);
     }
   while (!work.empty()) {
-    const Touches &t = (*ops)[work.pop_back_val()];
-    for (auto [j, u] : llvm::enumerate(*ops))
-      if (!recurrence[j] && llvm::any_of(u.writes, [&](Value r) {
-            return llvm::is_contained(t.reads, r);
-          })) {
-        recurrence[j] = true;
-        work.push_back(j);
+    size_t i = work.pop_back_val();
+    for (Value r : (*ops)[i].reads)
+      if (std::optional<size_t> j = writerOf(i, r); j && !recurrence[*j]) {
+        recurrence[*j] = true;
+        work.push_back(*j);
       }
   }
   // Worth its warps: the output chain holds a contraction (TTT-Linear's
