@@ -91,23 +91,26 @@ bool splitLoop(scf::ForOp loop) {
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
     return false;
-  // State: buffers an iteration reads before it writes them (what the
-  // previous one left).
-  DenseSet<Value> written, state;
+  size_t n = ops->size();
+  DenseSet<Value> written;
   for (const Touches &t : *ops)
     written.insert(t.writes.begin(), t.writes.end());
-  DenseSet<Value> writtenSoFar;
-  for (const Touches &t : *ops) {
-    for (Value r : t.reads)
-      if (written.contains(r) && !writtenSoFar.contains(r))
-        state.insert(r);
-    writtenSoFar.insert(t.writes.begin(), t.writes.end());
-  }
-  // The recurrence: ops writing state, and the writers of what they read
-  // (the nearest before the reader; for state, the last of the body: the
-  // previous iteration's). A buffer reused for unrelated values (a row
-  // statistic of the update, later one of the output) ties nothing.
-  size_t n = ops->size();
+  // What the loop leaves for later: the buffers read after it by ops that
+  // write nothing the body writes (the final weights, not the output's
+  // last chunk, even when a rotated output chain finishes after it).
+  DenseSet<Value> kept;
+  for (Operation *it = loop->getNextNode(); it; it = it->getNextNode())
+    it->walk([&](linalg::LinalgOp l) {
+      Touches t = touchesOf(l);
+      if (llvm::none_of(t.writes, [&](Value r) { return written.contains(r); }))
+        kept.insert(t.reads.begin(), t.reads.end());
+    });
+  // The recurrence: the last writers of what is kept (else, with nothing
+  // kept, of what an iteration reads before writing it), and the writers
+  // of what they read: the nearest before the reader, or for a value from
+  // the previous iteration the last of the body. A buffer reused for
+  // unrelated values (a row statistic of the update, later one of the
+  // output) ties nothing.
   auto writes = [&](size_t j, Value r) {
     return llvm::is_contained((*ops)[j].writes, r);
   };
@@ -122,18 +125,27 @@ bool splitLoop(scf::ForOp loop) {
   };
   SmallVector<bool> recurrence(n, false);
   SmallVector<size_t> work;
-  for (auto [i, t] : llvm::enumerate(*ops))
-    if (llvm::any_of(t.writes, [&](Value r) { return state.contains(r); })) {
-      recurrence[i] = true;
-      work.push_back(i);
+  auto add = [&](std::optional<size_t> j) {
+    if (j && !recurrence[*j]) {
+      recurrence[*j] = true;
+      work.push_back(*j);
     }
+  };
+  for (Value r : kept)
+    add(writerOf(n, r));
+  if (work.empty()) {
+    DenseSet<Value> writtenSoFar;
+    for (auto [i, t] : llvm::enumerate(*ops)) {
+      for (Value r : t.reads)
+        if (written.contains(r) && !writtenSoFar.contains(r))
+          add(writerOf(i, r));
+      writtenSoFar.insert(t.writes.begin(), t.writes.end());
+    }
+  }
   while (!work.empty()) {
     size_t i = work.pop_back_val();
     for (Value r : (*ops)[i].reads)
-      if (std::optional<size_t> j = writerOf(i, r); j && !recurrence[*j]) {
-        recurrence[*j] = true;
-        work.push_back(*j);
-      }
+      add(writerOf(i, r));
   }
   // Worth its warps: the output chain holds a contraction (TTT-Linear's
   // official form keeps all but its last op in the recurrence: a group
