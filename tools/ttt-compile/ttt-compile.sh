@@ -66,11 +66,11 @@ options:
   --gpu-output-warps N|auto
                       cuda: warps (of --gpu-threads) that run each
                       mini-batch's output chain beside the weight update's
-                      (named barriers between); auto (default): 8 for an
-                      fp32 (3xtf32) graph with its weights in shared memory
-                      at 512 threads (H200, TTT-Linear fla: 0.443 against
-                      0.476 ms at 1 x 2048), else 0 (fast mode and TTT-MLP
-                      are slower with them)
+                      (named barriers between); auto (default): 8 where the
+                      weights are in shared memory at 512 threads and the
+                      contractions on tensor cores (H200, TTT-Linear fla:
+                      0.377 against 0.476 ms at 1 x 2048, fast mode 0.355
+                      against 0.397), else 0 (TTT-MLP: 3.40 against 2.83)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -236,7 +236,7 @@ if [ "$target" = cuda ]; then
     ow=$outwarps
     if [ "$ow" = auto ]; then
       ow=0
-      [ "$mma" != 3xtf32 ] || [ "$instate" != false ] || [ "$threads" != 512 ] || ow=8
+      [ "$mma" = none ] || [ "$instate" != false ] || [ "$threads" != 512 ] || ow=8
     fi
     "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"

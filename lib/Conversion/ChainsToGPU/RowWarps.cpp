@@ -30,6 +30,13 @@ bool ttt::mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
   return true;
 }
 
+int64_t ttt::lanesPerRow(linalg::GenericOp op, ArrayRef<unsigned> parallel,
+                         unsigned threads) {
+  int64_t warps = threads / kWarp;
+  int64_t rows = op.getStaticLoopRanges()[parallel[0]];
+  return rows == 2 * warps ? kWarp / 2 : kWarp;
+}
+
 ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
                               OpOperand &operand) {
   AffineMap map = op.getMatchingIndexingMap(&operand);
@@ -80,7 +87,8 @@ static bool readsOutputs(linalg::GenericOp op) {
 /// where that mapping applies: a static total that is a multiple of 64 and
 /// an even innermost size.
 static std::optional<int64_t> pairedRounds(linalg::GenericOp op,
-                                           ArrayRef<unsigned> dims) {
+                                           ArrayRef<unsigned> dims,
+                                           int64_t lanes) {
   if (dims.empty())
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -90,9 +98,9 @@ static std::optional<int64_t> pairedRounds(linalg::GenericOp op,
       return std::nullopt;
     total *= ranges[d];
   }
-  if (total % (2 * kWarp) != 0 || ranges[dims.back()] % 2 != 0)
+  if (total % (2 * lanes) != 0 || ranges[dims.back()] % 2 != 0)
     return std::nullopt;
-  return total / (2 * kWarp);
+  return total / (2 * lanes);
 }
 
 /// The inputs of `op` at `ivs` and at `ivs` with `dim` one more: one load
@@ -109,11 +117,12 @@ readInputPairs(OpBuilder &b, Location loc, linalg::GenericOp op,
   return {first, second};
 }
 
-/// The linear point of lane `lane` in round `round` of a paired mapping:
-/// 64 round + 2 lane.
-static Value pairedPoint(OpBuilder &b, Location loc, Value round, Value lane) {
+/// The linear point of lane `lane` in round `round` of a paired mapping
+/// over `lanes` lanes: 2 lanes round + 2 lane.
+static Value pairedPoint(OpBuilder &b, Location loc, Value round, Value lane,
+                         int64_t lanes) {
   Value two = arith::ConstantIndexOp::create(b, loc, 2);
-  Value span = arith::ConstantIndexOp::create(b, loc, 2 * kWarp);
+  Value span = arith::ConstantIndexOp::create(b, loc, 2 * lanes);
   return arith::AddIOp::create(b, loc,
                                arith::MulIOp::create(b, loc, round, span),
                                arith::MulIOp::create(b, loc, lane, two));
@@ -127,13 +136,14 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
                                     linalg::GenericOp op,
                                     ArrayRef<unsigned> sequential,
                                     ArrayRef<Value> sizes, Value lane,
-                                    SmallVector<Value> ivs, bool pairs) {
+                                    int64_t lanes, SmallVector<Value> ivs,
+                                    bool pairs) {
   Value total = ttt::productOf(b, loc, sequential, sizes);
   SmallVector<Value> zeros;
   for (OpOperand &out : op.getDpsInitsMutable())
     zeros.push_back(arith::ConstantOp::create(
         b, loc, b.getZeroAttr(op.getMatchingBlockArgument(&out).getType())));
-  Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
+  Value warpV = arith::ConstantIndexOp::create(b, loc, lanes);
   auto step = [&](OpBuilder &nb, Location nl, Value r, ValueRange acc) {
     ttt::delinearize(nb, nl, r, sequential, sizes, ivs);
     scf::YieldOp::create(nb, nl, ttt::emitBody(nb, nl, op, ivs, acc));
@@ -141,7 +151,7 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
   std::optional<int64_t> n = getConstantIntValue(total);
   scf::ForOp loop;
   std::optional<int64_t> pairRounds =
-      pairs ? pairedRounds(op, sequential) : std::nullopt;
+      pairs ? pairedRounds(op, sequential, lanes) : std::nullopt;
   if (pairRounds) {
     // Lane l sums points 64r + 2l and 64r + 2l + 1, read together.
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -150,8 +160,8 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
     loop = scf::ForOp::create(
         b, loc, zero, rounds, one, zeros,
         [&](OpBuilder &nb, Location nl, Value round, ValueRange acc) {
-          ttt::delinearize(nb, nl, pairedPoint(nb, nl, round, lane), sequential,
-                           sizes, ivs);
+          ttt::delinearize(nb, nl, pairedPoint(nb, nl, round, lane, lanes),
+                           sequential, sizes, ivs);
           auto [ins0, ins1] =
               readInputPairs(nb, nl, op, ivs, sequential.back());
           SmallVector<Value> mid =
@@ -161,10 +171,10 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
           scf::YieldOp::create(nb, nl,
                                ttt::emitBodyWith(nb, nl, op, next, ins1, mid));
         });
-  } else if (n && *n % kWarp == 0) {
+  } else if (n && *n % lanes == 0) {
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    Value rounds = arith::ConstantIndexOp::create(b, loc, *n / kWarp);
+    Value rounds = arith::ConstantIndexOp::create(b, loc, *n / lanes);
     loop = scf::ForOp::create(
         b, loc, zero, rounds, one, zeros,
         [&](OpBuilder &nb, Location nl, Value round, ValueRange acc) {
@@ -176,7 +186,7 @@ static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
     loop = scf::ForOp::create(b, loc, lane, total, warpV, zeros, step);
   }
   SmallVector<Value> sums(loop.getResults());
-  ttt::butterflySum(b, loc, sums, kWarp);
+  ttt::butterflySum(b, loc, sums, lanes);
   return sums;
 }
 
@@ -189,6 +199,20 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
   Value warp = arith::DivUIOp::create(b, loc, tid, warpV);
   Value lane = arith::RemUIOp::create(b, loc, tid, warpV);
+  // Twice as many rows as warps: each half-warp takes one (rows w and
+  // w + warps on warp w, as the one-row mapping has them), 16 lanes each.
+  int64_t lanes = lanesPerRow(op, parallel, threads);
+  int64_t warps = threads / kWarp;
+  Value firstRow = warp;
+  if (lanes < kWarp) {
+    Value lanesV = arith::ConstantIndexOp::create(b, loc, lanes);
+    Value half = arith::DivUIOp::create(b, loc, lane, lanesV);
+    firstRow = arith::AddIOp::create(
+        b, loc, warp,
+        arith::MulIOp::create(b, loc, half,
+                              arith::ConstantIndexOp::create(b, loc, warps)));
+    lane = arith::RemUIOp::create(b, loc, lane, lanesV);
+  }
   // Loads the outputs at `ivs`, runs the body, stores its results (after
   // a warp barrier with `sync`).
   auto update = [&](OpBuilder &nb, Location nl, ArrayRef<Value> ivs,
@@ -202,14 +226,14 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
     storeAt(nb, nl, op, ivs, fin);
   };
   forEachPoint(
-      b, loc, warp, sizes[parallel[0]], threads / kWarp,
+      b, loc, firstRow, sizes[parallel[0]], warps * (kWarp / lanes),
       [&](OpBuilder &rb, Location rl, Value row) {
         SmallVector<Value> ivs(op.getNumLoops());
         ivs[parallel[0]] = row;
         if (!sequential.empty()) {
           // Every lane holds the same sums and stores them (RowLanes).
           SmallVector<Value> sums =
-              reduceRow(rb, rl, op, sequential, sizes, lane, ivs, pairs);
+              reduceRow(rb, rl, op, sequential, sizes, lane, lanes, ivs, pairs);
           SmallVector<Value> fin;
           for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
             fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
@@ -227,7 +251,7 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
           return;
         }
         std::optional<int64_t> pairRounds =
-            pairs ? pairedRounds(op, rest) : std::nullopt;
+            pairs ? pairedRounds(op, rest, lanes) : std::nullopt;
         if (pairRounds) {
           // Lane l takes points 64r + 2l and 64r + 2l + 1: one access for
           // both where an operand holds them side by side.
@@ -237,8 +261,8 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
               arith::ConstantIndexOp::create(rb, rl, *pairRounds), 1,
               [&](OpBuilder &lb, Location ll, Value round) {
                 SmallVector<Value> at(ivs);
-                delinearize(lb, ll, pairedPoint(lb, ll, round, lane), rest,
-                            sizes, at);
+                delinearize(lb, ll, pairedPoint(lb, ll, round, lane, lanes),
+                            rest, sizes, at);
                 SmallVector<Value> next = nextAlong(lb, ll, at, dim);
                 auto [ins0, ins1] = readInputPairs(lb, ll, op, at, dim);
                 SmallVector<Value> outs0, outs1;
@@ -255,7 +279,7 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
               });
           return;
         }
-        forEachPoint(rb, rl, lane, productOf(rb, rl, rest, sizes), kWarp,
+        forEachPoint(rb, rl, lane, productOf(rb, rl, rest, sizes), lanes,
                      [&](OpBuilder &lb, Location ll, Value linear) {
                        SmallVector<Value> at(ivs);
                        delinearize(lb, ll, linear, rest, sizes, at);

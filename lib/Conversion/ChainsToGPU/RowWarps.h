@@ -28,6 +28,13 @@ namespace mlir::ttt {
 bool mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
                      ArrayRef<unsigned> sequential, unsigned threads);
 
+/// The lanes that share a row of `op` in the row-warps mapping at
+/// `threads` threads: 16 where its static row count is twice the warps
+/// (rows w and w + warps side by side on warp w, one per half-warp), else
+/// 32 (a warp's rows one after another).
+int64_t lanesPerRow(linalg::GenericOp op, ArrayRef<unsigned> parallel,
+                    unsigned threads);
+
 /// Which lanes of the row's warp touch an operand of an op in the
 /// row-warps mapping: element j of the row (its other indices linearized)
 /// on one lane chosen by j and the row's length alone (j mod 32, or with
