@@ -86,9 +86,8 @@ static bool readsOutputs(linalg::GenericOp op) {
 /// adjacent pairs (lane l points 64r + 2l and 64r + 2l + 1, linearized),
 /// where that mapping applies: a static total that is a multiple of 64 and
 /// an even innermost size.
-static std::optional<int64_t> pairedRounds(linalg::GenericOp op,
-                                           ArrayRef<unsigned> dims,
-                                           int64_t lanes) {
+static std::optional<int64_t>
+pairedRounds(linalg::GenericOp op, ArrayRef<unsigned> dims, int64_t lanes) {
   if (dims.empty())
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -132,12 +131,10 @@ static Value pairedPoint(OpBuilder &b, Location loc, Value round, Value lane,
 /// the flattened reduction dims from zero (a constant trip count where the
 /// size is a static multiple of 32), then a butterfly of shuffles gives
 /// every lane the row's sums.
-static SmallVector<Value> reduceRow(OpBuilder &b, Location loc,
-                                    linalg::GenericOp op,
-                                    ArrayRef<unsigned> sequential,
-                                    ArrayRef<Value> sizes, Value lane,
-                                    int64_t lanes, SmallVector<Value> ivs,
-                                    bool pairs) {
+static SmallVector<Value>
+reduceRow(OpBuilder &b, Location loc, linalg::GenericOp op,
+          ArrayRef<unsigned> sequential, ArrayRef<Value> sizes, Value lane,
+          int64_t lanes, SmallVector<Value> ivs, bool pairs) {
   Value total = ttt::productOf(b, loc, sequential, sizes);
   SmallVector<Value> zeros;
   for (OpOperand &out : op.getDpsInitsMutable())

@@ -1,0 +1,86 @@
+//===- DistributeMapping.h - How ttt-gpu-distribute maps an op ---*- C++
+//-*-===//
+//
+// Shared by ttt-gpu-distribute (Distribute.cpp) and its two-warp-group
+// mode (WarpGroups.cpp): an op's loop plan, the mapping options, the
+// synchronization planned after each op, and the emission of one op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
+
+#include "MmaContraction.h"
+#include "RowWarps.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::ttt::distribution {
+
+/// How an op's loops run: the dims spread over the threads and those
+/// each point runs in order.
+struct Plan {
+  SmallVector<unsigned> parallel;   // distributed dims, loop order
+  SmallVector<unsigned> sequential; // per point, loop order
+  bool accumulate = false;          // outputs carried through `sequential`
+};
+
+/// How the pass maps ops: threads per block, tensor cores, row-warps.
+struct Mapping {
+  unsigned threads;
+  ttt::MmaPrecision precision;
+  bool rowWarps;
+  bool spreadMma;
+  int64_t mmaKUnroll;
+  int64_t mmaKChains;
+  bool pairAccesses;
+
+  /// Whether `op` runs as tensor-core tiles (its points are then spread
+  /// over the warps' lanes, not one per thread).
+  bool onMma(linalg::GenericOp op, const Plan &plan) const {
+    return precision != ttt::MmaPrecision::None && plan.accumulate &&
+           plan.sequential.size() == 1 &&
+           ttt::canUseMma(op, threads, precision);
+  }
+  /// Whether `op` runs in the row-warps mapping (RowWarps.h).
+  bool onRows(linalg::GenericOp op, const Plan &plan) const {
+    return rowWarps && plan.accumulate && !onMma(op, plan) &&
+           ttt::mapsRowsToWarps(op, plan.parallel, plan.sequential, threads);
+  }
+};
+
+/// What follows an op: nothing, a warp barrier, or a block barrier.
+enum class Sync { None, Warp, Block };
+
+/// How an op runs among its neighbours: the synchronization after it, and
+/// for tensor-core ops the warp of its first tile.
+struct Slot {
+  Sync after = Sync::Block;
+  int64_t firstWarp = 0;
+};
+
+/// The loop plan of `op`: its parallel dims over the threads where its
+/// outputs are indexed by exactly those, else every dim in order.
+Plan planFor(linalg::GenericOp op);
+
+/// The threads per point of a split reduction, or 1.
+int64_t splitWidth(linalg::GenericOp op, const Plan &plan, unsigned threads);
+
+/// Emits `op` over `tid` (of `mapping.threads` threads) before it, then
+/// `slot`'s synchronization, and erases it.
+LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
+                         const Mapping &mapping, Slot slot);
+
+/// The two-warp-group mode (ttt-gpu-output-warps, WarpGroups.cpp): every
+/// op on its group's threads (the first threads - outputThreads, or the
+/// last outputThreads) under a guard, with barriers of its group and named
+/// barriers where the groups meet.
+LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
+                               ArrayRef<linalg::GenericOp> generics, Value tid,
+                               const Mapping &mapping, int64_t outputThreads,
+                               bool distinctArgs);
+
+} // namespace mlir::ttt::distribution
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
