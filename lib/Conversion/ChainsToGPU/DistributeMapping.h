@@ -1,5 +1,4 @@
-//===- DistributeMapping.h - How ttt-gpu-distribute maps an op ---*- C++
-//-*-===//
+//===- DistributeMapping.h - How ttt-gpu-distribute maps ops ----*- C++ -*-===//
 //
 // Shared by ttt-gpu-distribute (Distribute.cpp) and its two-warp-group
 // mode (WarpGroups.cpp): an op's loop plan, the mapping options, the
