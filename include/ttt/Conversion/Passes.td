@@ -356,9 +356,12 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     Runs on a bufferized kernel after `ttt-gpu-stage-inputs` and before
     `ttt-gpu-private-buffers` and `ttt-gpu-distribute`. In a loop whose
     body starts with a block barrier (the prefetched chunk loop), the ops
-    the carried state depends on (those writing a buffer the body reads
-    before writing it, and the ops writing what they read, transitively)
-    stay with the block's first warps; the others (the chunk's output:
+    the carried state depends on stay with the block's first warps: the
+    last writers of what the ops after the loop read (the final weights;
+    without such ops, of what an iteration reads before writing it), and
+    the writers of what those read, transitively (the nearest writer
+    before the reader, or the last of the body for a value from the
+    previous iteration). The others (the chunk's output:
     TTT-Linear's Q W, attention term, output LayerNorm and residual) get
     `ttt.warp_group = 1` and run on the last `warps` warps
     (`ttt.output_threads` on the kernel), beside the next ops of the
@@ -367,9 +370,10 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     top-of-body barrier still orders every iteration. The buffers the
     output group touches move before the loop (static shapes), so that
     `ttt-gpu-private-buffers` does not share their memory with the other
-    group's temporaries by a program order the groups no longer follow.
-    A loop whose output chain holds no contraction (a reduction loop), or
-    whose ops all are output, is left alone.
+    group's temporaries by a program order the groups no longer follow;
+    a buffer the loop yields a view of (carried) stays. A loop whose
+    output chain holds no contraction (a reduction loop), or whose ops all
+    are output, is left alone.
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
