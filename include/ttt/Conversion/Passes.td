@@ -483,7 +483,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     m16n8k16 `nvvm.mma.sync` tiles with f32 accumulators.
 
     With `row-warps`, elementwise ops and row reductions run with row r on
-    warp r mod warps and the row over the lanes; the barrier after an op is
+    warp r mod warps and the row over the lanes (an op with exactly twice
+    as many rows as warps: rows w and w + warps side by side on warp w,
+    16 lanes each, its row sums within the half-warp); the barrier after
+    an op is
     then a warp barrier (`nvvm.bar.warp.sync`) where the next op meets what
     the ops since the last block barrier touched only at rows on the same
     warps, and nothing where only on the same lanes. With
@@ -505,7 +508,21 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     even innermost size) two adjacent elements per lane (lane l: 2l and
     2l + 1 of every 64), read and written together. Outputs listed in an
     op's `ttt.zero_init` (ttt-gpu-fold-zero-fills) start from zero, those
-    in `ttt.init_from` (ttt-gpu-fold-init-copies) from the named input.
+    in `ttt.init_from` (ttt-gpu-fold-init-copies) from the named input;
+    a 3xtf32 A side that is one input read as is takes the rest of its
+    elements from the input `ttt.tf32_low` pairs it with
+    (ttt-gpu-split-tf32-operands).
+
+    A kernel marked `ttt.output_threads = N` (ttt-gpu-output-warps) has
+    two warp groups: ops marked `ttt.warp_group = 1` run on the last N
+    threads (their ids less threads - N), the others on the first
+    threads - N, each op under a guard of its group. Within a group the
+    barriers are planned as above with the group's own named barrier
+    (`nvvm.barrier id = 1 + group`); where an op touches memory the other
+    group wrote or read since they last met, that group arrives at a
+    fresh named barrier (ids 3 to 15, all threads counted) after the last
+    op it met and this op's group waits there first; out of ids, or
+    between ops that are not adjacent, a block barrier.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
