@@ -162,3 +162,122 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Sixteen ops, each reading what the other group's previous one wrote:
+// fifteen meetings, but only named barriers 3 to 15 (thirteen): the
+// fourteenth meeting is a block barrier (both groups), after which the
+// ids start again at 3.
+// CHECK-LABEL: gpu.func @out_of_ids
+// CHECK-COUNT-13: nvvm.barrier.arrive
+// CHECK-NOT: nvvm.barrier.arrive
+// CHECK: gpu.barrier
+// CHECK: nvvm.barrier.arrive id = %c3_i32
+// CHECK-NOT: nvvm.barrier.arrive
+// CHECK: gpu.barrier
+// CHECK-NEXT: gpu.return
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @out_of_ids(%b0: memref<64xf32>, %b1: memref<64xf32>, %b2: memref<64xf32>, %b3: memref<64xf32>, %b4: memref<64xf32>, %b5: memref<64xf32>, %b6: memref<64xf32>, %b7: memref<64xf32>, %b8: memref<64xf32>, %b9: memref<64xf32>, %b10: memref<64xf32>, %b11: memref<64xf32>, %b12: memref<64xf32>, %b13: memref<64xf32>, %b14: memref<64xf32>, %b15: memref<64xf32>, %b16: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b0 : memref<64xf32>) outs(%b1 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b1 : memref<64xf32>) outs(%b2 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b2 : memref<64xf32>) outs(%b3 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b3 : memref<64xf32>) outs(%b4 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b4 : memref<64xf32>) outs(%b5 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b5 : memref<64xf32>) outs(%b6 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b6 : memref<64xf32>) outs(%b7 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b7 : memref<64xf32>) outs(%b8 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b8 : memref<64xf32>) outs(%b9 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b9 : memref<64xf32>) outs(%b10 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b10 : memref<64xf32>) outs(%b11 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b11 : memref<64xf32>) outs(%b12 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b12 : memref<64xf32>) outs(%b13 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b13 : memref<64xf32>) outs(%b14 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b14 : memref<64xf32>) outs(%b15 : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%b15 : memref<64xf32>) outs(%b16 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      gpu.return
+    }
+  }
+}
