@@ -505,12 +505,13 @@ struct TTTGPUDistributePass
     if (auto attr =
             kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr)) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,
-                                  attr.getInt(), distinctArgs)))
+                                  attr.getInt(), distinctArgs, elideBarriers)))
         return signalPassFailure();
       for (linalg::CopyOp copy : asyncCopies)
         if (failed(ttt::emitAsyncCopy(b, copy, tid, threads)))
           return signalPassFailure();
-      moveLoopEndBarriers(kernel);
+      if (elideBarriers)
+        moveLoopEndBarriers(kernel);
       kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
           {static_cast<int32_t>(threads.getValue()), 1, 1}));
       return;

@@ -74,11 +74,12 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
 /// The two-warp-group mode (ttt-gpu-output-warps, WarpGroups.cpp): every
 /// op on its group's threads (the first threads - outputThreads, or the
 /// last outputThreads) under a guard, with barriers of its group and named
-/// barriers where the groups meet.
+/// barriers where the groups meet (without `elideBarriers`, a block
+/// barrier after every op instead).
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,
                                const Mapping &mapping, int64_t outputThreads,
-                               bool distinctArgs);
+                               bool distinctArgs, bool elideBarriers);
 
 } // namespace mlir::ttt::distribution
 

@@ -171,7 +171,7 @@ void emitNamedBarrier(OpBuilder &b, Location loc, int64_t id, int64_t count,
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,
                                const Mapping &mapping, int64_t outputThreads,
-                               bool distinctArgs) {
+                               bool distinctArgs, bool elideBarriers) {
   if (outputThreads <= 0 || outputThreads % 32 != 0 ||
       outputThreads >= static_cast<int64_t>(mapping.threads))
     return kernel.emitError("ttt-gpu-distribute: ttt.output_threads must be "
@@ -184,7 +184,9 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
   mappings[0].threads = firstThreads;
   mappings[1].threads = outputThreads;
   llvm::DenseMap<Operation *, GroupSlot> slots =
-      groupSlotsOf(generics, &kernel.getBody().front(), mappings, distinctArgs);
+      elideBarriers ? groupSlotsOf(generics, &kernel.getBody().front(),
+                                   mappings, distinctArgs)
+                    : llvm::DenseMap<Operation *, GroupSlot>();
   for (linalg::GenericOp op : generics) {
     int64_t g = groupOf(op);
     const GroupSlot &slot = slots[op.getOperation()];

@@ -1,4 +1,5 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true elide-barriers=false},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=KEEP
 
 // Two warp groups (ttt-gpu-output-warps): threads 0-63 run the unmarked
 // ops, threads 64-127 (thread ids less 64) the ops of ttt.warp_group 1.
@@ -8,6 +9,18 @@
 // d = b + c (group 1); a = 2b (group 0) after c = a^2 (group 1) read a;
 // b = a^2 after d = b + c read b. Ops of one group on the same points
 // (element i on thread i) need nothing between; a block barrier ends.
+// Without barrier elision (elide-barriers=false), each op under its
+// group's guard is followed by a block barrier, no named barriers.
+// KEEP-LABEL: gpu.func @groups
+// KEEP-NOT: nvvm.barrier
+// KEEP: scf.if
+// KEEP: }
+// KEEP-NEXT: gpu.barrier
+// KEEP: scf.if
+// KEEP: }
+// KEEP-NEXT: gpu.barrier
+// KEEP-NOT: nvvm.barrier
+// KEEP-LABEL: gpu.func @own_barrier
 // CHECK-LABEL: gpu.func @groups
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i32
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : i32
