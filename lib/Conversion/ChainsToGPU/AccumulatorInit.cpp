@@ -65,6 +65,18 @@ bool ttt::mayWrite(Operation *op, Value root) {
   return r.wasInterrupted();
 }
 
+bool ttt::writtenBetween(Operation *first, Operation *last, Value root) {
+  SmallVector<Value> roots = {root};
+  if (isLoopCarried(root))
+    for (Value s : carriedSources(root))
+      roots.push_back(rootOf(s));
+  for (Operation *it = first; it && it != last; it = it->getNextNode())
+    for (Value r : roots)
+      if (mayWrite(it, r))
+        return true;
+  return false;
+}
+
 bool ttt::yieldsItsInput(linalg::GenericOp op) {
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
       op.getNumReductionLoops() != 0 ||

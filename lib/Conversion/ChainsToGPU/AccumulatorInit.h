@@ -26,6 +26,11 @@ bool mayTouch(Operation *op, Value root);
 /// Whether `op` or an op nested in it may write `root`'s buffer.
 bool mayWrite(Operation *op, Value root);
 
+/// Whether an op from `first` up to (not including) `last` in a block may
+/// write `root`'s buffer; for a loop-carried buffer, also the buffers it
+/// is initialised with and yields (what it is in other iterations).
+bool writtenBetween(Operation *first, Operation *last, Value root);
+
 /// Whether `op` is a broadcast or copy: one input, one output written
 /// through an identity map, a body that yields the input (on tensors or
 /// buffers alike).

@@ -254,6 +254,24 @@ bool distributeSplit(OpBuilder &b, linalg::GenericOp op, const Plan &plan,
   return true;
 }
 
+Access accessWith(linalg::GenericOp op, const Plan &plan,
+                  const Mapping &mapping, Block *entry, bool distinctArgs) {
+  bool rows = mapping.onRows(op, plan);
+  bool threaded = plan.accumulate && !rows &&
+                  splitWidth(op, plan, mapping.threads) < 2 &&
+                  !mapping.onMma(op, plan);
+  return ttt::accessOf(op, entry, plan.parallel, threaded, rows, distinctArgs);
+}
+
+bool followsDirectly(Operation *prev, Operation *op) {
+  if (prev->getBlock() != op->getBlock() || !prev->isBeforeInBlock(op))
+    return false;
+  for (Operation *it = prev->getNextNode(); it != op; it = it->getNextNode())
+    if (it->getNumRegions() != 0 || !isMemoryEffectFree(it))
+      return false;
+  return true;
+}
+
 /// The synchronization after each op (a block barrier where absent): op A
 /// is followed in its block by op B with only ops free of memory effects
 /// and regions between; B needs nothing where it is independent of every
@@ -270,23 +288,8 @@ llvm::DenseMap<Operation *, Slot> slotsOf(ArrayRef<linalg::GenericOp> generics,
   int64_t warps = mapping.threads / 32, nextWarp = 0;
   for (linalg::GenericOp op : generics) {
     Plan plan = planFor(op);
-    bool rows = mapping.onRows(op, plan);
-    bool threaded = plan.accumulate && !rows &&
-                    splitWidth(op, plan, mapping.threads) < 2 &&
-                    !mapping.onMma(op, plan);
-    Access a =
-        ttt::accessOf(op, entry, plan.parallel, threaded, rows, distinctArgs);
-    bool adjacent = false;
-    if (prev && prev->getBlock() == op->getBlock() &&
-        prev->isBeforeInBlock(op)) {
-      adjacent = true;
-      for (Operation *it = prev->getNextNode(); it != op.getOperation();
-           it = it->getNextNode())
-        if (it->getNumRegions() != 0 || !isMemoryEffectFree(it)) {
-          adjacent = false;
-          break;
-        }
-    }
+    Access a = accessWith(op, plan, mapping, entry, distinctArgs);
+    bool adjacent = prev && followsDirectly(prev, op);
     Conflict c = adjacent ? ttt::conflictAfter(group, a) : Conflict::Block;
     if (c == Conflict::Block) {
       group = std::move(a);
@@ -507,29 +510,22 @@ struct TTTGPUDistributePass
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,
                                   attr.getInt(), distinctArgs, elideBarriers)))
         return signalPassFailure();
-      for (linalg::CopyOp copy : asyncCopies)
-        if (failed(ttt::emitAsyncCopy(b, copy, tid, threads)))
+    } else {
+      for (linalg::GenericOp op : generics)
+        if (op->hasAttr(ttt::kWarpGroupAttr)) {
+          op.emitError("ttt-gpu-distribute: ttt.warp_group in a kernel "
+                       "without ttt.output_threads");
           return signalPassFailure();
+        }
+      llvm::DenseMap<Operation *, Slot> slots;
       if (elideBarriers)
-        moveLoopEndBarriers(kernel);
-      kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-          {static_cast<int32_t>(threads.getValue()), 1, 1}));
-      return;
+        slots =
+            slotsOf(generics, &kernel.getBody().front(), mapping, distinctArgs);
+      for (linalg::GenericOp op : generics)
+        if (failed(distribute(b, op, tid, mapping,
+                              slots.lookup(op.getOperation()))))
+          return signalPassFailure();
     }
-    for (linalg::GenericOp op : generics)
-      if (op->hasAttr(ttt::kWarpGroupAttr)) {
-        op.emitError("ttt-gpu-distribute: ttt.warp_group in a kernel "
-                     "without ttt.output_threads");
-        return signalPassFailure();
-      }
-    llvm::DenseMap<Operation *, Slot> slots;
-    if (elideBarriers)
-      slots =
-          slotsOf(generics, &kernel.getBody().front(), mapping, distinctArgs);
-    for (linalg::GenericOp op : generics)
-      if (failed(
-              distribute(b, op, tid, mapping, slots.lookup(op.getOperation()))))
-        return signalPassFailure();
     // Ordered by the wait and barrier of their consumer, not by barriers
     // of their own (ttt-gpu-stage-inputs).
     for (linalg::CopyOp copy : asyncCopies)

@@ -9,6 +9,7 @@
 #ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
 #define TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
 
+#include "MemoryFootprint.h"
 #include "MmaContraction.h"
 #include "RowWarps.h"
 
@@ -65,6 +66,15 @@ Plan planFor(linalg::GenericOp op);
 
 /// The threads per point of a split reduction, or 1.
 int64_t splitWidth(linalg::GenericOp op, const Plan &plan, unsigned threads);
+
+/// What `op` reads and writes, owned by the threads (or rows by the
+/// warps) `mapping` puts its points on (MemoryFootprint.h).
+ttt::Access accessWith(linalg::GenericOp op, const Plan &plan,
+                       const Mapping &mapping, Block *entry, bool distinctArgs);
+
+/// Whether `op` follows `prev` in its block with only ops free of memory
+/// effects and regions between (a barrier between them may go).
+bool followsDirectly(Operation *prev, Operation *op);
 
 /// Emits `op` over `tid` (of `mapping.threads` threads) before it, then
 /// `slot`'s synchronization, and erases it.

@@ -70,21 +70,6 @@ Operation *previousToucher(Operation *op, Value root) {
   return nullptr;
 }
 
-/// Whether an op from `first` up to (not including) `last` may write
-/// `root`'s buffer; for a loop-carried buffer, also the buffers it is
-/// initialised with and yields (what it is in other iterations).
-bool writtenBetween(Operation *first, Operation *last, Value root) {
-  SmallVector<Value> roots = {root};
-  if (ttt::isLoopCarried(root))
-    for (Value s : ttt::carriedSources(root))
-      roots.push_back(rootOf(s));
-  for (Operation *it = first; it && it != last; it = it->getNextNode())
-    for (Value r : roots)
-      if (ttt::mayWrite(it, r))
-        return true;
-  return false;
-}
-
 /// Output `index` (buffer `x`) of `op` starts from what its initializer
 /// copied in: returns the initializer to erase, after adding the source
 /// as an input of `op` and naming it in ttt.init_from.
@@ -104,13 +89,13 @@ Operation *foldInit(linalg::GenericOp op, unsigned index, Value x) {
     std::optional<Initializer> earlier =
         prev ? initializerOf(prev) : std::nullopt;
     if (!earlier || earlier->dest != source ||
-        writtenBetween(prev, op, rootOf(earlier->source)))
+        ttt::writtenBetween(prev, op, rootOf(earlier->source)))
       break;
     map = earlier->map.compose(map);
     source = earlier->source;
     from = prev;
   }
-  if (writtenBetween(init, op, rootOf(source)))
+  if (ttt::writtenBetween(init, op, rootOf(source)))
     return nullptr;
   for (OpOperand &out : op.getDpsInitsMutable())
     if (ttt::mayBe(source, rootOf(out.get())))
@@ -118,19 +103,8 @@ Operation *foldInit(linalg::GenericOp op, unsigned index, Value x) {
 
   // The source as the last input, read at the output's indices.
   AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(index));
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  unsigned inputs = op.getNumDpsInputs();
-  maps.insert(maps.begin() + inputs, map.compose(outMap));
-  op.getInputsMutable().append(source);
-  op.setIndexingMapsAttr(OpBuilder(op).getAffineMapArrayAttr(maps));
-  op.getBody()->insertArgument(
-      inputs, cast<MemRefType>(source.getType()).getElementType(), op.getLoc());
-  SmallVector<int64_t> pairs;
-  if (auto old = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kInitFromAttr))
-    pairs.append(old.asArrayRef().begin(), old.asArrayRef().end());
-  pairs.append({static_cast<int64_t>(index), static_cast<int64_t>(inputs)});
-  op->setAttr(ttt::kInitFromAttr,
-              DenseI64ArrayAttr::get(op.getContext(), pairs));
+  ttt::appendPairedInput(op, source, map.compose(outMap), ttt::kInitFromAttr,
+                         index);
   return init;
 }
 

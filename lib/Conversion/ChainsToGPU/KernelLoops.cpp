@@ -198,28 +198,39 @@ ArrayRef<int64_t> ttt::zeroInitOutputs(linalg::GenericOp op) {
   return {};
 }
 
-OpOperand *ttt::initInputOf(linalg::GenericOp op, int64_t index) {
-  auto attr = op->getAttrOfType<DenseI64ArrayAttr>(kInitFromAttr);
-  if (!attr)
+OpOperand *ttt::pairedInput(linalg::GenericOp op, StringRef attr, int64_t key) {
+  auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(attr);
+  if (!pairs)
     return nullptr;
-  ArrayRef<int64_t> pairs = attr.asArrayRef();
-  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
-    if (pairs[i] == index && pairs[i + 1] >= 0 &&
-        pairs[i + 1] < op.getNumDpsInputs())
-      return &op->getOpOperand(pairs[i + 1]);
+  ArrayRef<int64_t> p = pairs.asArrayRef();
+  for (size_t i = 0; i + 1 < p.size(); i += 2)
+    if (p[i] == key && p[i + 1] >= 0 && p[i + 1] < op.getNumDpsInputs())
+      return &op->getOpOperand(p[i + 1]);
   return nullptr;
 }
 
+void ttt::appendPairedInput(linalg::GenericOp op, Value v, AffineMap map,
+                            StringRef attr, int64_t key) {
+  unsigned inputs = op.getNumDpsInputs();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  maps.insert(maps.begin() + inputs, map);
+  op.getInputsMutable().append(v);
+  op.setIndexingMapsAttr(OpBuilder(op).getAffineMapArrayAttr(maps));
+  op.getBody()->insertArgument(
+      inputs, cast<MemRefType>(v.getType()).getElementType(), op.getLoc());
+  SmallVector<int64_t> pairs;
+  if (auto old = op->getAttrOfType<DenseI64ArrayAttr>(attr))
+    pairs.append(old.asArrayRef().begin(), old.asArrayRef().end());
+  pairs.append({key, static_cast<int64_t>(inputs)});
+  op->setAttr(attr, DenseI64ArrayAttr::get(op.getContext(), pairs));
+}
+
+OpOperand *ttt::initInputOf(linalg::GenericOp op, int64_t index) {
+  return pairedInput(op, kInitFromAttr, index);
+}
+
 OpOperand *ttt::tf32LowOf(linalg::GenericOp op, OpOperand &x) {
-  auto attr = op->getAttrOfType<DenseI64ArrayAttr>(kTF32LowAttr);
-  if (!attr)
-    return nullptr;
-  ArrayRef<int64_t> pairs = attr.asArrayRef();
-  for (size_t i = 0; i + 1 < pairs.size(); i += 2)
-    if (pairs[i] == x.getOperandNumber() && pairs[i + 1] >= 0 &&
-        pairs[i + 1] < op.getNumDpsInputs())
-      return &op->getOpOperand(pairs[i + 1]);
-  return nullptr;
+  return pairedInput(op, kTF32LowAttr, x.getOperandNumber());
 }
 
 bool ttt::startsElsewhere(linalg::GenericOp op, int64_t index) {

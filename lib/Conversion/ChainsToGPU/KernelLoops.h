@@ -85,6 +85,16 @@ inline constexpr llvm::StringLiteral kZeroInitAttr = "ttt.zero_init";
 /// The outputs of `op` marked by kZeroInitAttr (none when unmarked).
 ArrayRef<int64_t> zeroInitOutputs(linalg::GenericOp op);
 
+/// The input a pairs attribute `attr` of `op` (numbers in pairs: a key,
+/// an input operand number) names for `key`, or null.
+OpOperand *pairedInput(linalg::GenericOp op, StringRef attr, int64_t key);
+
+/// Appends `v` to the inputs of `op`, read through `map` (its body gets an
+/// argument for it, unused), and the pair (`key`, its operand number) to
+/// the pairs attribute `attr`.
+void appendPairedInput(linalg::GenericOp op, Value v, AffineMap map,
+                       StringRef attr, int64_t key);
+
 /// The attribute of ttt-gpu-fold-init-copies: pairs (output index, input
 /// operand number) of outputs whose accumulation starts from that input
 /// (read through its own indexing map) instead of their old value.

@@ -67,35 +67,6 @@ Split emitSplit(OpBuilder &b, Operation *before, Value source) {
   return {source, op, rest};
 }
 
-/// Whether an op from `first` up to (not including) `last` may write
-/// `source`'s buffer.
-bool writtenBetween(Operation *first, Operation *last, Value source) {
-  Value root = ttt::rootOf(source);
-  for (Operation *it = first; it && it != last; it = it->getNextNode())
-    if (ttt::mayWrite(it, root))
-      return true;
-  return false;
-}
-
-/// `op` reads `rest` as the rest of input `a`: one more input, through
-/// `a`'s map, named in ttt.tf32_low.
-void addRest(linalg::GenericOp op, OpOperand &a, Value rest) {
-  unsigned inputs = op.getNumDpsInputs();
-  int64_t aNumber = a.getOperandNumber();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  maps.insert(maps.begin() + inputs, op.getMatchingIndexingMap(&a));
-  op.getInputsMutable().append(rest);
-  op.setIndexingMapsAttr(OpBuilder(op).getAffineMapArrayAttr(maps));
-  op.getBody()->insertArgument(
-      inputs, cast<MemRefType>(rest.getType()).getElementType(), op.getLoc());
-  SmallVector<int64_t> pairs;
-  if (auto old = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kTF32LowAttr))
-    pairs.append(old.asArrayRef().begin(), old.asArrayRef().end());
-  pairs.append({aNumber, static_cast<int64_t>(inputs)});
-  op->setAttr(ttt::kTF32LowAttr,
-              DenseI64ArrayAttr::get(op.getContext(), pairs));
-}
-
 struct TTTGPUSplitTF32OperandsPass
     : ttt::impl::TTTGPUSplitTF32OperandsBase<TTTGPUSplitTF32OperandsPass> {
   using Base::Base;
@@ -127,13 +98,16 @@ struct TTTGPUSplitTF32OperandsPass
       for (const Split &s : splits)
         if (s.source == source && s.split->getBlock() == op->getBlock() &&
             s.split->isBeforeInBlock(op) &&
-            !writtenBetween(s.split->getNextNode(), op, source))
+            !ttt::writtenBetween(s.split->getNextNode(), op,
+                                 ttt::rootOf(source)))
           found = &s;
       if (!found) {
         splits.push_back(emitSplit(b, op, source));
         found = &splits.back();
       }
-      addRest(op, *a, found->rest);
+      // The rest as one more input, read as the operand is.
+      ttt::appendPairedInput(op, found->rest, op.getMatchingIndexingMap(a),
+                             ttt::kTF32LowAttr, a->getOperandNumber());
     }
   }
 };

@@ -86,26 +86,11 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
     int64_t g = groupOf(op), h = 1 - g;
     const Mapping &mapping = mappings[g];
     Plan plan = planFor(op);
-    bool rows = mapping.onRows(op, plan);
-    bool threaded = plan.accumulate && !rows &&
-                    splitWidth(op, plan, mapping.threads) < 2 &&
-                    !mapping.onMma(op, plan);
-    Access a =
-        ttt::accessOf(op, entry, plan.parallel, threaded, rows, distinctArgs);
+    Access a = accessWith(op, plan, mapping, entry, distinctArgs);
     Access anywhere =
         ttt::accessOf(op, entry, plan.parallel, false, false, distinctArgs);
     GroupSlot &slot = slots[op.getOperation()];
-    bool adjacent = false;
-    if (prev && prev->getBlock() == op->getBlock() &&
-        prev->isBeforeInBlock(op)) {
-      adjacent = true;
-      for (Operation *it = prev->getNextNode(); it != op.getOperation();
-           it = it->getNextNode())
-        if (it->getNumRegions() != 0 || !isMemoryEffectFree(it)) {
-          adjacent = false;
-          break;
-        }
-    }
+    bool adjacent = prev && followsDirectly(prev, op);
     // The last op of the other group this one meets.
     int64_t met = -1;
     if (adjacent)
