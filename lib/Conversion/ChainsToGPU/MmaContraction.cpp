@@ -432,58 +432,55 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         auto aFrags = [&](OpBuilder &kb, Value k0) -> SmallVector<Value> {
           if (bf16)
             return bf16AFragment(kb, loc, op, dims, f, k0, twoT, row0, row1);
-          auto [ka, kc] = kPair(kb, k0);
-          // Fragment order a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3.
-          SmallVector<Value> elems(4), lows(4);
+          // Plain values: lambdas below capture them.
+          std::array<Value, 2> ks = kPair(kb, k0);
+          Value ka = ks[0], kc = ks[1];
           auto ivsAt = [&](Value r, Value k) {
             SmallVector<Value> ivs(3, cst(kb, 0));
             ivs[dims.m] = r;
             ivs[dims.k] = k;
             return ivs;
           };
-          auto pairAt = [&](Value r, Value k, unsigned dim) {
-            return sidePair(kb, loc, op, ivsAt(r, k), dim, f.a, f.aMasks,
-                            f.negate);
+          // Fragment order a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3,
+          // read in A's pairing by `pairOf(row, k, dim)` (two adjacent
+          // elements) or unpaired by `oneOf(row, k)`.
+          auto fragment = [&](auto pairOf, auto oneOf) {
+            SmallVector<Value> e(4);
+            if (aK) {
+              std::tie(e[0], e[2]) = pairOf(row0, ka, dims.k);
+              std::tie(e[1], e[3]) = pairOf(row1, ka, dims.k);
+            } else if (aM) {
+              std::tie(e[0], e[1]) = pairOf(row0, ka, dims.m);
+              std::tie(e[2], e[3]) = pairOf(row0, kc, dims.m);
+            } else {
+              e = {oneOf(row0, ka), oneOf(row1, ka), oneOf(row0, kc),
+                   oneOf(row1, kc)};
+            }
+            return e;
           };
+          SmallVector<Value> elems = fragment(
+              [&](Value r, Value k, unsigned dim) {
+                return sidePair(kb, loc, op, ivsAt(r, k), dim, f.a, f.aMasks,
+                                f.negate);
+              },
+              [&](Value r, Value k) { return aAt(kb, r, k); });
+          if (!aRest)
+            return tf32Fragments(kb, loc, {4, 1}, elems, split);
           // The rests split before the op (negated with the side).
-          auto lowPairAt = [&](Value r, Value k, unsigned dim) {
-            auto [x0, x1] =
-                readPair(kb, loc, op, *aRest, ivsAt(r, k), dim, pairAccesses);
-            if (negateRest)
-              return std::pair<Value, Value>(
-                  arith::NegFOp::create(kb, loc, x0),
-                  arith::NegFOp::create(kb, loc, x1));
-            return std::pair<Value, Value>(x0, x1);
+          auto withSign = [&](Value x) -> Value {
+            return negateRest ? arith::NegFOp::create(kb, loc, x) : x;
           };
-          if (aK) {
-            std::tie(elems[0], elems[2]) = pairAt(row0, ka, dims.k);
-            std::tie(elems[1], elems[3]) = pairAt(row1, ka, dims.k);
-            if (aRest) {
-              std::tie(lows[0], lows[2]) = lowPairAt(row0, ka, dims.k);
-              std::tie(lows[1], lows[3]) = lowPairAt(row1, ka, dims.k);
-            }
-          } else if (aM) {
-            std::tie(elems[0], elems[1]) = pairAt(row0, ka, dims.m);
-            std::tie(elems[2], elems[3]) = pairAt(row0, kc, dims.m);
-            if (aRest) {
-              std::tie(lows[0], lows[1]) = lowPairAt(row0, ka, dims.m);
-              std::tie(lows[2], lows[3]) = lowPairAt(row0, kc, dims.m);
-            }
-          } else {
-            elems = {aAt(kb, row0, ka), aAt(kb, row1, ka), aAt(kb, row0, kc),
-                     aAt(kb, row1, kc)};
-            if (aRest) {
-              auto lowAt = [&](Value r, Value k) -> Value {
-                Value x = readAt(kb, loc, op, *aRest, ivsAt(r, k));
-                return negateRest ? arith::NegFOp::create(kb, loc, x) : x;
-              };
-              lows = {lowAt(row0, ka), lowAt(row1, ka), lowAt(row0, kc),
-                      lowAt(row1, kc)};
-            }
-          }
-          if (aRest)
-            return tf32FragmentsWithRest(kb, loc, {4, 1}, elems, lows);
-          return tf32Fragments(kb, loc, {4, 1}, elems, split);
+          SmallVector<Value> lows = fragment(
+              [&](Value r, Value k, unsigned dim) {
+                auto [x0, x1] = readPair(kb, loc, op, *aRest, ivsAt(r, k), dim,
+                                         pairAccesses);
+                Value n0 = withSign(x0);
+                return std::pair<Value, Value>(n0, withSign(x1));
+              },
+              [&](Value r, Value k) {
+                return withSign(readAt(kb, loc, op, *aRest, ivsAt(r, k)));
+              });
+          return tf32FragmentsWithRest(kb, loc, {4, 1}, elems, lows);
         };
         // Column tile j's B fragment column (slot g).
         auto bColumn = [&](OpBuilder &kb, int64_t j) -> Value {
