@@ -37,12 +37,13 @@ int64_t lanesPerRow(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 
 /// Which lanes of the row's warp touch an operand of an op in the
 /// row-warps mapping: element j of the row (its other indices linearized)
-/// on one lane chosen by j and the row's length alone (j mod 32, or with
-/// paired lanes (j mod 64) / 2; `Linear`: the operand indexed by the row,
-/// then the
-/// op's other parallel dims, or its reduction dims, in order, with their
-/// static sizes), every lane (`Every`: indexed by the row alone; outputs
-/// so are written by all lanes, the same value), or not known (`Some`).
+/// on one lane chosen by j, the row's index and the op's shape alone (j mod
+/// 32, or with paired lanes (j mod 64) / 2; on half-warps, lanesPerRow,
+/// 16 (row / warps) + j mod 16 or (j mod 32) / 2; `Linear`: the operand
+/// indexed by the row, then the op's other parallel dims, or its reduction
+/// dims, in order, with their static sizes), every lane of the row
+/// (`Every`: indexed by the row alone; outputs so are written by all of
+/// them, the same value), or not known (`Some`).
 enum class RowLanes { Some, Linear, Every };
 RowLanes rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
                     OpOperand &operand);
