@@ -92,6 +92,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());
+  // The next chunk's X W from the weights before their update.
+  if (options.lookaheadProducts)
+    pm.addNestedPass<func::FuncOp>(createTTTGPULookaheadProducts());
   // The output chain beside the next chunk's first ops.
   if (options.rotateOutputChain)
     pm.addNestedPass<func::FuncOp>(createTTTGPURotateOutputChain());

@@ -110,6 +110,38 @@ def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPULookaheadProducts : Pass<"ttt-gpu-lookahead-products", "::mlir::func::FuncOp"> {
+  let summary = "Start each chunk's product with the fast weights one step "
+                "early, before their update";
+  let description = [{
+    Runs on tensors, before bufferization. In an `scf.for` with a constant
+    step, an iteration argument `W` qualifies when the loop yields, at its
+    position, an update `W' = W (+|-) sum_k t(L[k, i], R[k, j])` (a
+    `linalg.generic` writing `W`, loops `(i, j, k)`, `L` read at `(k, i)`,
+    the other inputs not at `i`, the body linear in `L` and not reading
+    `linalg.index 0`) and a contraction `Y = I + X W` (`X` read at
+    `(i, k)`, a static-shape slice of the induction variable and of values
+    from outside the loop) that `R` depends on: the recurrence runs
+    `X W -> ... -> R -> W'`, and the next step's `X W'` waits for the
+    update.
+
+    Since `X W' = X W (+|-) sum_k t((X L^T)[i, k], R[k, j])` when `t` is
+    linear in `L`, each step instead computes the next chunk's
+    `P = X_next W` from the weights it starts with (beside its own ops)
+    and `A = X_next L^T`, and after `R`, `Y_next = (P + I_next) (+|-)
+    sum_k t(A, R)`, a product of depth `k` (the mini-batch) instead of the
+    weights' rows. `Y` becomes an iteration argument; a loop of zero or
+    one iteration before the chunk loop computes the first chunk's `Y`.
+    The last step reads its own chunk again for the unused next `Y`
+    (`X_next` at `min(iv + step, ub - step)`), so nothing is read past the
+    loop's range.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TTTGPURotateOutputChain : Pass<"ttt-gpu-rotate-output-chain", "::mlir::func::FuncOp"> {
   let summary = "Compute each chunk's output chain at the start of the next "
                 "iteration";

@@ -103,6 +103,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "operand loads first (ttt-gpu-distribute mma-k-unroll; "
                      "0: by the tile's width)"),
       llvm::cl::init(1)};
+  Option<bool> lookaheadProducts{
+      *this, "lookahead-products",
+      llvm::cl::desc("Start each chunk's product with the fast weights one "
+                     "step early, corrected by a product of depth 16 after "
+                     "the gradient (ttt-gpu-lookahead-products)"),
+      llvm::cl::init(false)};
   Option<bool> rotateOutputChain{
       *this, "rotate-output-chain",
       llvm::cl::desc("Compute each chunk's output chain at the start of the "

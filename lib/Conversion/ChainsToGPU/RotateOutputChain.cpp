@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CarriedInPlace.h"
 #include "ttt/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -29,6 +30,7 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using mlir::ttt::produceInto;
 
 namespace {
 
@@ -167,37 +169,6 @@ bool isChainInit(const OutputChain &chain, Value v) {
     auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
     return dps && chain.ops.contains(use.getOwner()) && dps.isDpsInit(&use);
   });
-}
-
-/// Lets the op producing `value` write the carried argument `arg` in place:
-/// an init that is an empty tensor becomes `arg`; one that an op writes
-/// whole (a fill, a broadcast) into an empty tensor gets a copy of that op
-/// writing `arg`. Bufferization then keeps the value in the argument's
-/// buffer, with no copy at the end of the step. (The previous step's value
-/// is read at the start of the iteration, before this write.)
-void produceInto(Value value, Value arg) {
-  auto result = dyn_cast<OpResult>(value);
-  auto dps = result ? dyn_cast<DestinationStyleOpInterface>(result.getOwner())
-                    : nullptr;
-  if (!dps || value.getType() != arg.getType())
-    return;
-  OpOperand *init = dps.getTiedOpOperand(result);
-  Operation *def = init->get().getDefiningOp();
-  if (!def)
-    return;
-  if (isa<tensor::EmptyOp>(def)) {
-    init->set(arg);
-    return;
-  }
-  auto writer = dyn_cast<linalg::LinalgOp>(def);
-  if (!writer || writer->getNumResults() != 1 || writer.getNumDpsInits() != 1 ||
-      !writer.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
-      writer.payloadUsesValueFromOperand(writer.getDpsInitOperand(0)))
-    return;
-  OpBuilder b(dps);
-  IRMapping map;
-  map.map(writer.getDpsInits()[0], arg);
-  init->set(b.clone(*writer, map)->getResult(0));
 }
 
 /// A zero tensor of `type` before `loop`.

@@ -14,7 +14,10 @@
 //     if (iv + s < ub) async copy slice(iv + s) -> slot ((iv - lb) / s + 1) % 2
 //     ... the body, reading slot ((iv - lb) / s) % 2 ...
 //
-// The prefetch reads only what the next iteration would have read. The
+// The prefetch reads only what the next iteration would have read. A slice
+// read one chunk ahead too (ttt-gpu-lookahead-products: at
+// min(iv + s, ub - s), beside the same slice at iv) gets three slots: the
+// chunk after next is copied while the next one is read ahead. The
 // copies are `linalg.copy` ops marked `ttt.async_copy = W` (elements per
 // cp.async: 16 bytes' worth where both sides are provably 16-byte aligned,
 // else 4 bytes'; 32- and 16-bit elements), which
@@ -89,38 +92,72 @@ bool chunksAligned(memref::SubViewOp view, memref::ReinterpretCastOp array,
   return true;
 }
 
-/// A slice the loop reads each iteration from a kernel argument: a
-/// subview in the loop body of an array defined outside, with static
-/// sizes, unit strides, offsets that are the induction variable or
-/// defined outside, read (never written) by linalg ops only.
-bool isStageable(memref::SubViewOp view, scf::ForOp loop, Block *entry) {
-  if (!argumentArray(view.getSource(), entry))
+/// Whether `v` is min(iv + step, ub - step) of `loop`: the next chunk's
+/// offset, clamped to the last chunk (ttt-gpu-lookahead-products).
+bool isNextOffset(Value v, scf::ForOp loop) {
+  auto min = v.getDefiningOp<arith::MinSIOp>();
+  if (!min)
     return false;
+  auto sameStep = [&](Value x) {
+    return x == loop.getStep() ||
+           (getConstantIntValue(x) &&
+            getConstantIntValue(x) == getConstantIntValue(loop.getStep()));
+  };
+  auto isAhead = [&](Value x) {
+    auto add = x.getDefiningOp<arith::AddIOp>();
+    return add && add.getLhs() == loop.getInductionVar() &&
+           sameStep(add.getRhs());
+  };
+  auto isLast = [&](Value x) {
+    auto sub = x.getDefiningOp<arith::SubIOp>();
+    return sub && sub.getLhs() == loop.getUpperBound() &&
+           sameStep(sub.getRhs());
+  };
+  return (isAhead(min.getLhs()) && isLast(min.getRhs())) ||
+         (isAhead(min.getRhs()) && isLast(min.getLhs()));
+}
+
+/// How far ahead a stageable slice reads: 0 for a slice the loop reads
+/// each iteration from a kernel argument (a subview in the loop body of an
+/// array defined outside, with static sizes, unit strides, offsets that
+/// are the induction variable or defined outside, read (never written) by
+/// linalg ops only), 1 for the same at the next chunk's offset
+/// (isNextOffset); none where it cannot be staged.
+std::optional<unsigned> stageableLead(memref::SubViewOp view, scf::ForOp loop,
+                                      Block *entry) {
+  if (!argumentArray(view.getSource(), entry))
+    return std::nullopt;
   MemRefType type = view.getType();
   if (!type.hasStaticShape() || type.getRank() < 1 ||
       !type.getElementType().isIntOrFloat() ||
       (type.getElementTypeBitWidth() != 32 &&
        type.getElementTypeBitWidth() != 16))
-    return false;
+    return std::nullopt;
   // cp.async moves 4, 8 or 16 bytes: 16-bit elements go in pairs at least.
   if (type.getElementTypeBitWidth() == 16 &&
       !chunksAligned(view, argumentArray(view.getSource(), entry), 2))
-    return false;
+    return std::nullopt;
   if (!llvm::all_of(view.getStaticStrides(), [](int64_t s) { return s == 1; }))
-    return false;
-  bool usesIv = false;
+    return std::nullopt;
+  std::optional<unsigned> lead;
   for (Value off : view.getOffsets()) {
+    std::optional<unsigned> offLead;
     if (off == loop.getInductionVar())
-      usesIv = true;
+      offLead = 0;
+    else if (isNextOffset(off, loop))
+      offLead = 1;
     else if (!loop.isDefinedOutsideOfLoop(off))
-      return false;
+      return std::nullopt;
+    if (offLead && lead)
+      return std::nullopt; // one offset moves with the loop
+    lead = offLead ? offLead : lead;
   }
-  if (!usesIv)
-    return false;
+  if (!lead)
+    return std::nullopt;
   for (OpOperand &use : view->getUses()) {
     auto op = dyn_cast<linalg::LinalgOp>(use.getOwner());
     if (!op || !op.isDpsInput(&use) || op->hasAttr("ttt.async_copy"))
-      return false;
+      return std::nullopt;
   }
   // Nothing in the loop may write the array the copies read ahead.
   Value array = ttt::rootOf(view.getSource());
@@ -130,15 +167,39 @@ bool isStageable(memref::SubViewOp view, scf::ForOp loop, Block *entry) {
         return WalkResult::interrupt();
     return WalkResult::advance();
   });
-  return !writes.wasInterrupted();
+  if (writes.wasInterrupted())
+    return std::nullopt;
+  return lead;
 }
+
+/// Whether `ahead` is `view` one chunk later: same array, sizes, and
+/// offsets but the moving one.
+bool isAheadOf(memref::SubViewOp ahead, memref::SubViewOp view,
+               scf::ForOp loop) {
+  if (ahead.getSource() != view.getSource() ||
+      ahead.getType() != view.getType() ||
+      ahead.getStaticOffsets() != view.getStaticOffsets() ||
+      ahead.getOffsets().size() != view.getOffsets().size())
+    return false;
+  for (auto [a, v] : llvm::zip(ahead.getOffsets(), view.getOffsets()))
+    if (a != v && !(v == loop.getInductionVar() && isNextOffset(a, loop)))
+      return false;
+  return true;
+}
+
+/// A slice staged in shared memory: its slots (2, or 3 where it is also
+/// read a chunk ahead, by the views in `ahead`).
+struct Staged {
+  memref::SubViewOp view;
+  SmallVector<memref::SubViewOp> ahead;
+  int64_t slots() const { return ahead.empty() ? 2 : 3; }
+};
 
 struct TTTGPUStageInputsPass
     : ttt::impl::TTTGPUStageInputsBase<TTTGPUStageInputsPass> {
   using Base::Base;
 
-  void stage(scf::ForOp loop, MutableArrayRef<memref::SubViewOp> views,
-             Block *entry) {
+  void stage(scf::ForOp loop, MutableArrayRef<Staged> staged, Block *entry) {
     Location loc = loop.getLoc();
     OpBuilder b(loop);
     auto cst = [&](OpBuilder &ob, int64_t v) {
@@ -150,10 +211,10 @@ struct TTTGPUStageInputsPass
     // The buffers, and the prologue's copies of the first slices.
     SmallVector<Value> buffers;
     SmallVector<int64_t> widths;
-    for (memref::SubViewOp view : views) {
-      MemRefType type = view.getType();
+    for (Staged &st : staged) {
+      MemRefType type = st.view.getType();
       int64_t bytes = type.getElementTypeBitWidth() / 8;
-      SmallVector<int64_t> shape{2};
+      SmallVector<int64_t> shape{st.slots()};
       llvm::append_range(shape, type.getShape());
       // Rows of 128 bytes or multiples would put a warp's fragment reads
       // in one bank: `pad` 4-byte words more.
@@ -165,12 +226,13 @@ struct TTTGPUStageInputsPass
       // 16 bytes per copy where every chunk is aligned, else 4.
       int64_t wide = 16 / bytes;
       bool aligned =
-          chunksAligned(view, argumentArray(view.getSource(), entry), wide) &&
+          chunksAligned(st.view, argumentArray(st.view.getSource(), entry),
+                        wide) &&
           shape.back() % wide == 0;
       widths.push_back(aligned ? wide : 4 / bytes);
     }
     auto slotView = [&](OpBuilder &ob, unsigned i, OpFoldResult slot) {
-      MemRefType type = views[i].getType();
+      MemRefType type = staged[i].view.getType();
       int64_t rank = type.getRank();
       SmallVector<OpFoldResult> offsets(rank + 1, ob.getIndexAttr(0));
       offsets[0] = slot;
@@ -185,42 +247,79 @@ struct TTTGPUStageInputsPass
                                        buffers[i], offsets, sizes, strides)
           .getResult();
     };
-    // Copies of every slice at `iv` into `slot`, under `cond`.
-    auto copyAll = [&](OpBuilder &ob, Value cond, Value iv, OpFoldResult slot) {
+    // Copies of the slices with `slots` slots at `iv` into `slot(i)`, where
+    // iv < ub.
+    auto copyAll = [&](OpBuilder &ob, int64_t slots, Value iv,
+                       function_ref<OpFoldResult(unsigned)> slot) {
+      Value cond =
+          arith::CmpIOp::create(ob, loc, arith::CmpIPredicate::slt, iv, ub);
       auto ifOp = scf::IfOp::create(ob, loc, cond, /*withElseRegion=*/false);
       OpBuilder tb = ifOp.getThenBodyBuilder();
-      for (auto [i, view] : llvm::enumerate(views)) {
+      for (auto [i, st] : llvm::enumerate(staged)) {
+        if (st.slots() != slots)
+          continue;
         IRMapping map;
         map.map(loop.getInductionVar(), iv);
-        Value src = tb.clone(*view, map)->getResult(0);
-        auto copy = linalg::CopyOp::create(tb, loc, src, slotView(tb, i, slot));
+        Value src = tb.clone(*st.view, map)->getResult(0);
+        auto copy =
+            linalg::CopyOp::create(tb, loc, src, slotView(tb, i, slot(i)));
         copy->setAttr("ttt.async_copy", tb.getI64IntegerAttr(widths[i]));
       }
     };
-    Value any =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lb, ub);
-    copyAll(b, any, lb, b.getIndexAttr(0));
+    bool anyAhead =
+        llvm::any_of(staged, [](const Staged &st) { return st.slots() == 3; });
+    auto constSlot = [&](int64_t v) {
+      return [&b, v](unsigned) -> OpFoldResult { return b.getIndexAttr(v); };
+    };
+    copyAll(b, 2, lb, constSlot(0));
+    if (anyAhead) {
+      copyAll(b, 3, lb, constSlot(0));
+      copyAll(b, 3, arith::AddIOp::create(b, loc, lb, step), constSlot(1));
+    }
 
-    // The body: wait, barrier, prefetch the next slices, read this slot.
+    // The body: wait, barrier, prefetch the next slices (the one after
+    // next for three slots), read this iteration's slot (and the next).
     Block *body = loop.getBody();
     OpBuilder bb(body, body->begin());
     Value iv = loop.getInductionVar();
     Value index = arith::DivUIOp::create(
         bb, loc, arith::SubIOp::create(bb, loc, iv, lb), step);
-    Value slot = arith::RemUIOp::create(bb, loc, index, cst(bb, 2));
-    Value nextSlot = arith::RemUIOp::create(
-        bb, loc, arith::AddIOp::create(bb, loc, index, cst(bb, 1)), cst(bb, 2));
+    // (index + ahead) mod slots.
+    auto slotOf = [&](int64_t ahead, int64_t slots) -> Value {
+      Value i = ahead ? arith::AddIOp::create(bb, loc, index, cst(bb, ahead))
+                            .getResult()
+                      : index;
+      return arith::RemUIOp::create(bb, loc, i, cst(bb, slots));
+    };
+    Value slots[2][2] = {{slotOf(0, 2), nullptr}, {nullptr, nullptr}};
+    Value nextSlot = slotOf(1, 2), afterNextSlot;
+    if (anyAhead) {
+      slots[1][0] = slotOf(0, 3);
+      slots[1][1] = slotOf(1, 3);
+      afterNextSlot = slotOf(2, 3);
+    }
     NVVM::CpAsyncWaitGroupOp::create(bb, loc, 0);
     gpu::BarrierOp::create(bb, loc);
     Value next = arith::AddIOp::create(bb, loc, iv, step);
-    Value more =
-        arith::CmpIOp::create(bb, loc, arith::CmpIPredicate::slt, next, ub);
-    copyAll(bb, more, next, nextSlot);
-    for (auto [i, view] : llvm::enumerate(views)) {
-      OpBuilder vb(view.getOperation());
-      view.getResult().replaceAllUsesWith(slotView(vb, i, slot));
-      view.erase();
+    copyAll(bb, 2, next, [&](unsigned) -> OpFoldResult { return nextSlot; });
+    if (anyAhead)
+      copyAll(bb, 3, arith::AddIOp::create(bb, loc, next, step),
+              [&](unsigned) -> OpFoldResult { return afterNextSlot; });
+    // (slotView reads the slices' types: erased after the last.)
+    SmallVector<Operation *> replaced;
+    for (auto [i, st] : llvm::enumerate(staged)) {
+      Value *own = slots[st.slots() - 2];
+      for (auto [ahead, views] : llvm::enumerate(
+               SmallVector<ArrayRef<memref::SubViewOp>>{st.view, st.ahead})) {
+        for (memref::SubViewOp view : views) {
+          OpBuilder vb(view.getOperation());
+          view.getResult().replaceAllUsesWith(slotView(vb, i, own[ahead]));
+          replaced.push_back(view);
+        }
+      }
     }
+    for (Operation *view : replaced)
+      view->erase();
   }
 
   void runOnOperation() override {
@@ -232,17 +331,30 @@ struct TTTGPUStageInputsPass
       return signalPassFailure();
     }
     Block *entry = &kernel.getBody().front();
-    SmallVector<std::pair<scf::ForOp, SmallVector<memref::SubViewOp>>> work;
+    SmallVector<std::pair<scf::ForOp, SmallVector<Staged>>> work;
     kernel.walk([&](scf::ForOp loop) {
-      SmallVector<memref::SubViewOp> views;
-      for (auto view : loop.getBody()->getOps<memref::SubViewOp>())
-        if (isStageable(view, loop, entry))
-          views.push_back(view);
-      if (!views.empty())
-        work.push_back({loop, views});
+      SmallVector<Staged> staged;
+      SmallVector<memref::SubViewOp> ahead;
+      for (auto view : loop.getBody()->getOps<memref::SubViewOp>()) {
+        std::optional<unsigned> lead = stageableLead(view, loop, entry);
+        if (lead == 0u)
+          staged.push_back({view, {}});
+        else if (lead == 1u)
+          ahead.push_back(view);
+      }
+      // A slice read ahead shares the slots of the same slice read now;
+      // alone, it stays where it is.
+      for (memref::SubViewOp view : ahead)
+        for (Staged &st : staged)
+          if (isAheadOf(view, st.view, loop)) {
+            st.ahead.push_back(view);
+            break;
+          }
+      if (!staged.empty())
+        work.push_back({loop, staged});
     });
-    for (auto &[loop, views] : work)
-      stage(loop, views, entry);
+    for (auto &[loop, staged] : work)
+      stage(loop, staged, entry);
   }
 };
 

@@ -145,3 +145,117 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A slice also read one chunk ahead (ttt-gpu-lookahead-products: at
+// min(i + 16, ub - 16)) shares three slots with the slice read now: the
+// first two chunks are copied before the loop (the second where the loop
+// has one), each iteration copies the chunk after next into slot
+// (k + 2) mod 3, reads its own chunk in slot k mod 3 and the next one in
+// slot (k + 1) mod 3. A slice of another array that is only read now keeps
+// two slots.
+// CHECK-LABEL: gpu.func @ahead
+// CHECK-DAG: %[[XB:.*]] = memref.alloc() {alignment = 16 : i64} : memref<3x16x68xf32>
+// CHECK-DAG: %[[EB:.*]] = memref.alloc() {alignment = 16 : i64} : memref<2x16xf32>
+// CHECK: %[[ANY:.*]] = arith.cmpi slt, %c0, %[[UB:.*]] : index
+// CHECK: scf.if %[[ANY]] {
+// CHECK: memref.subview %[[EB]][0, 0] [1, 16] [1, 1]
+// CHECK: %[[ANY3:.*]] = arith.cmpi slt, %c0, %[[UB]] : index
+// CHECK: scf.if %[[ANY3]] {
+// CHECK: memref.subview %[[XB]][0, 0, 0] [1, 16, 64] [1, 1, 1]
+// CHECK: %[[SECOND:.*]] = arith.addi %c0, %c16
+// CHECK: %[[TWO:.*]] = arith.cmpi slt, %[[SECOND]], %[[UB]] : index
+// CHECK: scf.if %[[TWO]] {
+// CHECK: memref.subview %{{.*}}[%[[SECOND]], 0] [16, 64] [1, 1]
+// CHECK: memref.subview %[[XB]][1, 0, 0] [1, 16, 64] [1, 1, 1]
+// CHECK: scf.for %[[IV:.*]] = %c0 to %[[UB]] step %c16 {
+// CHECK: %[[K:.*]] = arith.divui %{{.*}}, %c16
+// CHECK: %[[SLOT:.*]] = arith.remui %[[K]], %c3
+// CHECK: %[[K1:.*]] = arith.addi %[[K]], %c1
+// CHECK: %[[SLOT1:.*]] = arith.remui %[[K1]], %c3
+// CHECK: %[[K2:.*]] = arith.addi %[[K]], %c2
+// CHECK: %[[SLOT2:.*]] = arith.remui %[[K2]], %c3
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+// CHECK: %[[NEXT:.*]] = arith.addi %[[IV]], %c16
+// CHECK: scf.if
+// CHECK: memref.subview %[[EB]]
+// CHECK: %[[AFTER:.*]] = arith.addi %[[NEXT]], %c16
+// CHECK: %[[MORE2:.*]] = arith.cmpi slt, %[[AFTER]], %[[UB]]
+// CHECK: scf.if %[[MORE2]] {
+// CHECK: memref.subview %{{.*}}[%[[AFTER]], 0] [16, 64] [1, 1]
+// CHECK: memref.subview %[[XB]][%[[SLOT2]], 0, 0] [1, 16, 64] [1, 1, 1]
+// CHECK: %[[XS:.*]] = memref.subview %[[XB]][%[[SLOT]], 0, 0] [1, 16, 64]
+// CHECK: %[[XN:.*]] = memref.subview %[[XB]][%[[SLOT1]], 0, 0] [1, 16, 64]
+// CHECK: linalg.generic {{.*}} ins(%[[XS]], %[[XN]], %{{.*}} : {{.*}})
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @ahead(%px: memref<f32>, %pe: memref<f32>, %po: memref<f32>, %n: index) kernel {
+      %c0 = arith.constant 0 : index
+      %c16 = arith.constant 16 : index
+      %x = memref.reinterpret_cast %px to offset: [0], sizes: [%n, 64], strides: [64, 1] : memref<f32> to memref<?x64xf32>
+      %e = memref.reinterpret_cast %pe to offset: [0], sizes: [%n], strides: [1] : memref<f32> to memref<?xf32>
+      %o = memref.reinterpret_cast %po to offset: [0], sizes: [%n, 64], strides: [64, 1] : memref<f32> to memref<?x64xf32>
+      %r = arith.remui %n, %c16 : index
+      %ub = arith.subi %n, %r : index
+      scf.for %i = %c0 to %ub step %c16 {
+        %next = arith.addi %i, %c16 : index
+        %last = arith.subi %ub, %c16 : index
+        %ahead = arith.minsi %next, %last : index
+        %xs = memref.subview %x[%i, 0] [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        %xn = memref.subview %x[%ahead, 0] [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        %es = memref.subview %e[%i] [16] [1] : memref<?xf32> to memref<16xf32, strided<[1], offset: ?>>
+        %os = memref.subview %o[%i, 0] [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.generic {indexing_maps = [#id, #id, #row, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%xs, %xn, %es : memref<16x64xf32, strided<[64, 1], offset: ?>>, memref<16x64xf32, strided<[64, 1], offset: ?>>, memref<16xf32, strided<[1], offset: ?>>)
+            outs(%os : memref<16x64xf32, strided<[64, 1], offset: ?>>) {
+        ^bb0(%a: f32, %b: f32, %s: f32, %c: f32):
+          %d = arith.subf %b, %a : f32
+          %m = arith.mulf %d, %s : f32
+          linalg.yield %m : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// A slice read only ahead (no slice of the same array read now) stays in
+// global memory; the slice read now is staged as usual.
+// CHECK-LABEL: gpu.func @ahead_alone
+// CHECK: memref.alloc() {alignment = 16 : i64} : memref<2x16xf32>
+// CHECK-NOT: memref<3x
+// CHECK: scf.for
+// CHECK: memref.subview %{{.*}}[%{{.*}}, 0] [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @ahead_alone(%px: memref<f32>, %pe: memref<f32>, %po: memref<f32>, %n: index) kernel {
+      %c0 = arith.constant 0 : index
+      %c16 = arith.constant 16 : index
+      %x = memref.reinterpret_cast %px to offset: [0], sizes: [%n, 64], strides: [64, 1] : memref<f32> to memref<?x64xf32>
+      %e = memref.reinterpret_cast %pe to offset: [0], sizes: [%n], strides: [1] : memref<f32> to memref<?xf32>
+      %o = memref.reinterpret_cast %po to offset: [0], sizes: [%n, 64], strides: [64, 1] : memref<f32> to memref<?x64xf32>
+      scf.for %i = %c0 to %n step %c16 {
+        %next = arith.addi %i, %c16 : index
+        %last = arith.subi %n, %c16 : index
+        %ahead = arith.minsi %next, %last : index
+        %xn = memref.subview %x[%ahead, 0] [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        %es = memref.subview %e[%i] [16] [1] : memref<?xf32> to memref<16xf32, strided<[1], offset: ?>>
+        %os = memref.subview %o[%i, 0] [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+            ins(%xn, %es : memref<16x64xf32, strided<[64, 1], offset: ?>>, memref<16xf32, strided<[1], offset: ?>>)
+            outs(%os : memref<16x64xf32, strided<[64, 1], offset: ?>>) {
+        ^bb0(%b: f32, %s: f32, %c: f32):
+          %m = arith.mulf %b, %s : f32
+          linalg.yield %m : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}

@@ -92,3 +92,15 @@
 // OW-DAG: bar.sync {{.*}}, 512;
 // RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=8" 2>&1 | FileCheck %s --check-prefix=BADOW
 // BADOW: error: ttt-to-nvvm: output-warps must be in [0, threads / 32)
+// lookahead-products (off by default): the next chunk's K W starts from the
+// weights before their update; K is then staged in three slots (read now
+// and one chunk ahead), q, v and eta in two.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 lookahead-products=true" --mlir-print-ir-after=ttt-gpu-stage-inputs -o /dev/null 2>&1 | FileCheck %s --check-prefix=LOOKAHEAD
+// LOOKAHEAD-LABEL: IR Dump After TTTGPUStageInputs
+// LOOKAHEAD-COUNT-2: memref.alloc() {alignment = 16 : i64} : memref<2x16x72xf32>
+// LOOKAHEAD-DAG: memref.alloc() {alignment = 16 : i64} : memref<3x16x72xf32>
+// LOOKAHEAD-DAG: memref.alloc() {alignment = 16 : i64} : memref<2x16xf32>
+// LOOKAHEAD: arith.minsi
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512" --mlir-print-ir-after=ttt-gpu-stage-inputs -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOLOOKAHEAD
+// NOLOOKAHEAD-LABEL: IR Dump After TTTGPUStageInputs
+// NOLOOKAHEAD-NOT: memref<3x16x72xf32>

@@ -1,0 +1,440 @@
+//===- LookaheadProducts.cpp - The next chunk's X W from the old weights --===//
+//
+// In a chunk loop the recurrence is X W -> ... -> R -> W' = W + dW, and the
+// next step's X W' cannot start before the update. With dW = sum_k t(L, R)
+// linear in L, X W' = X W + sum_k t(X L^T, R): the next chunk's X W is
+// started from the weights this step begins with, beside this step's own
+// ops, and only a product of depth 16 (the mini-batch) waits for R. The
+// pass description (Passes.td) has the exact conditions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CarriedInPlace.h"
+#include "ttt/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::ttt {
+#define GEN_PASS_DEF_TTTGPULOOKAHEADPRODUCTS
+#include "ttt/Conversion/Passes.h.inc"
+} // namespace mlir::ttt
+
+using namespace mlir;
+
+namespace {
+
+AffineMap dimsMap(MLIRContext *ctx, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(3, 0, exprs, ctx);
+}
+
+bool usesDim(AffineMap map, unsigned dim) { return map.isFunctionOfDim(dim); }
+
+/// Whether `op` has loops (i, j, k): two parallel, then a reduction, with
+/// one output written at (i, j).
+bool isMatmulShaped(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
+    return false;
+  auto it = op.getIteratorTypesArray();
+  return it[0] == utils::IteratorType::parallel &&
+         it[1] == utils::IteratorType::parallel &&
+         it[2] == utils::IteratorType::reduction &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)) ==
+             dimsMap(op.getContext(), {0, 1});
+}
+
+/// Whether the body value `v` depends on the block argument `arg`.
+bool dependsOn(Value v, Value arg) {
+  if (v == arg)
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != cast<BlockArgument>(arg).getOwner())
+    return false;
+  return llvm::any_of(def->getOperands(),
+                      [&](Value o) { return dependsOn(o, arg); });
+}
+
+/// Linearity of a body value in one block argument (`lin`), every other
+/// factor independent of it and of the output argument (`out`).
+struct Linearity {
+  Value lin, out;
+
+  bool independent(Value v) const {
+    return !dependsOn(v, lin) && !dependsOn(v, out);
+  }
+
+  bool isLinear(Value v) const {
+    if (v == lin)
+      return true;
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != cast<BlockArgument>(lin).getOwner())
+      return false;
+    if (auto mul = dyn_cast<arith::MulFOp>(def))
+      return (isLinear(mul.getLhs()) && independent(mul.getRhs())) ||
+             (independent(mul.getLhs()) && isLinear(mul.getRhs()));
+    if (auto neg = dyn_cast<arith::NegFOp>(def))
+      return isLinear(neg.getOperand());
+    if (isa<arith::AddFOp, arith::SubFOp>(def))
+      return isLinear(def->getOperand(0)) && isLinear(def->getOperand(1));
+    if (auto select = dyn_cast<arith::SelectOp>(def)) {
+      auto linearOrZero = [&](Value x) {
+        return isLinear(x) || matchPattern(x, m_AnyZeroFloat());
+      };
+      return independent(select.getCondition()) &&
+             linearOrZero(select.getTrueValue()) &&
+             linearOrZero(select.getFalseValue());
+    }
+    return false;
+  }
+
+  /// The body yields out + t, t + out or out - t with t linear.
+  bool isAccumulation(Value yielded) const {
+    Operation *def = yielded.getDefiningOp();
+    if (auto add = dyn_cast_or_null<arith::AddFOp>(def))
+      return (add.getLhs() == out && isLinear(add.getRhs())) ||
+             (add.getRhs() == out && isLinear(add.getLhs()));
+    if (auto sub = dyn_cast_or_null<arith::SubFOp>(def))
+      return sub.getLhs() == out && isLinear(sub.getRhs());
+    return false;
+  }
+};
+
+/// Whether the body of `op` reads `linalg.index dim`.
+bool readsIndex(linalg::GenericOp op, unsigned dim) {
+  WalkResult r = op.getRegion().walk([&](linalg::IndexOp index) {
+    return index.getDim() == dim ? WalkResult::interrupt()
+                                 : WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// The update's input that its body is linear in, read at (k, i): `L`.
+std::optional<unsigned> linearInputOf(linalg::GenericOp update) {
+  if (!isMatmulShaped(update) || readsIndex(update, 0))
+    return std::nullopt;
+  Block *body = update.getBody();
+  Value out = body->getArgument(update.getNumDpsInputs());
+  Value yielded = body->getTerminator()->getOperand(0);
+  AffineMap kiMap = dimsMap(update.getContext(), {2, 0});
+  std::optional<unsigned> found;
+  for (OpOperand *input : update.getDpsInputOperands()) {
+    unsigned i = input->getOperandNumber();
+    AffineMap map = update.getMatchingIndexingMap(input);
+    if (map == kiMap && !found &&
+        Linearity{body->getArgument(i), out}.isAccumulation(yielded)) {
+      found = i;
+      continue;
+    }
+    if (usesDim(map, 0))
+      return std::nullopt; // another input at i: not a sum over k alone
+  }
+  return found;
+}
+
+/// Whether `op` is Y = I + X W with W = `weights`: loops (i, j, k), X at
+/// (i, k), W at (k, j), the body out + x * w.
+bool isProductOf(linalg::GenericOp op, Value weights) {
+  if (!isMatmulShaped(op) || op.getNumDpsInputs() != 2 ||
+      op.getDpsInputs()[1] != weights)
+    return false;
+  MLIRContext *ctx = op.getContext();
+  if (op.getIndexingMapsArray()[0] != dimsMap(ctx, {0, 2}) ||
+      op.getIndexingMapsArray()[1] != dimsMap(ctx, {2, 1}))
+    return false;
+  Block *body = op.getBody();
+  auto add = dyn_cast_or_null<arith::AddFOp>(
+      body->getTerminator()->getOperand(0).getDefiningOp());
+  if (!add)
+    return false;
+  Value out = body->getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || (add.getLhs() != out && add.getRhs() != out))
+    return false;
+  Value x = body->getArgument(0), w = body->getArgument(1);
+  return (mul.getLhs() == x && mul.getRhs() == w) ||
+         (mul.getLhs() == w && mul.getRhs() == x);
+}
+
+/// The ops of `body` that `roots` depend on (operands of nested ops too),
+/// in body order.
+SmallVector<Operation *> sliceOf(ValueRange roots, Block *body) {
+  DenseSet<Operation *> seen;
+  SmallVector<Value> work(roots.begin(), roots.end());
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    Operation *def = v.getDefiningOp();
+    if (!def || def->getBlock() != body || !seen.insert(def).second)
+      continue;
+    def->walk([&](Operation *nested) {
+      llvm::append_range(work, nested->getOperands());
+    });
+  }
+  SmallVector<Operation *> ordered;
+  for (Operation &op : *body)
+    if (seen.contains(&op))
+      ordered.push_back(&op);
+  return ordered;
+}
+
+/// Whether the ops read no iteration argument (the induction variable may
+/// be read) and have no side effects.
+bool isStepIndependent(ArrayRef<Operation *> ops, scf::ForOp loop) {
+  return llvm::all_of(ops, [&](Operation *op) {
+    if (!isMemoryEffectFree(op))
+      return false;
+    WalkResult r = op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands())
+        if (llvm::is_contained(loop.getRegionIterArgs(), v))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return !r.wasInterrupted();
+  });
+}
+
+/// One weight argument of a chunk loop and its two ops.
+struct Lookahead {
+  unsigned weightIndex;
+  linalg::GenericOp update;  // W' = W + sum_k t(L, R)
+  unsigned linearInput;      // L among the update's operands
+  linalg::GenericOp product; // Y = I + X W
+};
+
+std::optional<Lookahead> lookaheadOf(scf::ForOp loop) {
+  Block *body = loop.getBody();
+  auto yield = cast<scf::YieldOp>(body->getTerminator());
+  for (auto [index, weights] : llvm::enumerate(loop.getRegionIterArgs())) {
+    auto update = yield.getOperand(index).getDefiningOp<linalg::GenericOp>();
+    if (!update || update->getBlock() != body ||
+        update.getDpsInits()[0] != weights)
+      continue;
+    std::optional<unsigned> linear = linearInputOf(update);
+    if (!linear)
+      continue;
+    Value l = update->getOperand(*linear);
+    if (!isStepIndependent(sliceOf(l, body), loop) ||
+        !cast<ShapedType>(l.getType()).hasStaticShape())
+      continue;
+    SmallVector<Operation *> updateSlice = sliceOf(update.getDpsInputs(), body);
+    for (Operation *user : weights.getUsers()) {
+      auto product = dyn_cast<linalg::GenericOp>(user);
+      if (!product || product == update || product->getBlock() != body ||
+          !isProductOf(product, weights) ||
+          !llvm::is_contained(updateSlice, product.getOperation()))
+        continue;
+      Value x = product.getDpsInputs()[0];
+      if (!cast<ShapedType>(x.getType()).hasStaticShape() ||
+          !cast<ShapedType>(product.getResultTypes()[0]).hasStaticShape() ||
+          x.getType() != l.getType() ||
+          !isStepIndependent(sliceOf(x, body), loop) ||
+          !llvm::all_of(sliceOf(product.getDpsInits(), body),
+                        [](Operation *op) { return isMemoryEffectFree(op); }))
+        continue;
+      return Lookahead{static_cast<unsigned>(index), update, *linear, product};
+    }
+  }
+  return std::nullopt;
+}
+
+/// A zero tensor of `type` (static shape).
+Value zerosOf(OpBuilder &b, Location loc, Type type) {
+  auto tensorType = cast<RankedTensorType>(type);
+  Value empty = tensor::EmptyOp::create(b, loc, tensorType.getShape(),
+                                        tensorType.getElementType());
+  Value zero = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(tensorType.getElementType(), 0.0));
+  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+}
+
+/// A = X L^T: A[i, k] = sum_c X[i, c] L[k, c].
+Value transposedProduct(OpBuilder &b, Location loc, Value x, Value l) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto lType = cast<RankedTensorType>(l.getType());
+  auto type = RankedTensorType::get({xType.getDimSize(0), lType.getDimSize(0)},
+                                    xType.getElementType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {dimsMap(ctx, {0, 2}), dimsMap(ctx, {1, 2}),
+                                 dimsMap(ctx, {0, 1})};
+  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{x, l},
+             ValueRange{zerosOf(b, loc, type)}, maps, iterators,
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+               Value s = arith::AddFOp::create(nb, nl, args[2], p);
+               linalg::YieldOp::create(nb, nl, s);
+             })
+      .getResult(0);
+}
+
+/// a + b, elementwise.
+Value sum(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  auto type = cast<RankedTensorType>(lhs.getType());
+  Value empty =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{empty},
+             SmallVector<AffineMap>{id, id, id}, iterators,
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               Value s = arith::AddFOp::create(nb, nl, args[0], args[1]);
+               linalg::YieldOp::create(nb, nl, s);
+             })
+      .getResult(0);
+}
+
+/// The update's body applied to A in place of L, accumulating into `init`:
+/// init[i, j] (+|-) sum_k t(A[i, k], R[k, j]). `map` gives the update's
+/// operands (and the values its body reads from the loop) where built.
+Value correction(OpBuilder &b, Location loc, const Lookahead &la, Value a,
+                 Value init, IRMapping map) {
+  linalg::GenericOp update = la.update;
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : update.getDpsInputOperands()) {
+    bool isL = input->getOperandNumber() == la.linearInput;
+    inputs.push_back(isL ? a : map.lookupOrDefault(input->get()));
+    maps.push_back(isL ? dimsMap(b.getContext(), {0, 2})
+                       : update.getMatchingIndexingMap(input));
+  }
+  maps.push_back(update.getMatchingIndexingMap(update.getDpsInitOperand(0)));
+  auto op = linalg::GenericOp::create(b, loc, TypeRange{init.getType()}, inputs,
+                                      ValueRange{init}, maps,
+                                      update.getIteratorTypesArray(),
+                                      /*bodyBuild=*/nullptr);
+  // The builder leaves an empty block where no body is built; the body's
+  // arguments may be mapped already (to the update's clone).
+  op.getRegion().getBlocks().clear();
+  for (BlockArgument arg : update.getBody()->getArguments())
+    map.erase(arg);
+  update.getRegion().cloneInto(&op.getRegion(), map);
+  return op.getResult(0);
+}
+
+void rewrite(scf::ForOp loop, const Lookahead &la) {
+  Location loc = loop.getLoc();
+  OpBuilder b(loop);
+  Block *body = loop.getBody();
+  unsigned numArgs = loop.getNumRegionIterArgs();
+  Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
+        step = loop.getStep();
+  linalg::GenericOp product = la.product, update = la.update;
+  Value x = product.getDpsInputs()[0], init = product.getDpsInits()[0];
+  Type yType = product.getResultTypes()[0];
+  SmallVector<Operation *> inputSlice = sliceOf(x, body);
+  SmallVector<Operation *> initSlice = sliceOf(init, body);
+  // The product and what it reads, for the first chunk.
+  SmallVector<Operation *> productSlice = sliceOf(product->getResults(), body);
+
+  // The first chunk's Y, where the loop runs at all.
+  Value firstEnd = arith::MinSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, lb, step), ub);
+  auto yTensor = cast<RankedTensorType>(yType);
+  Value unset = tensor::EmptyOp::create(b, loc, yTensor.getShape(),
+                                        yTensor.getElementType());
+  auto prologue = scf::ForOp::create(
+      b, loc, lb, firstEnd, step, ValueRange{unset},
+      [&](OpBuilder &pb, Location, Value iv, ValueRange) {
+        IRMapping map;
+        map.map(loop.getInductionVar(), iv);
+        for (unsigned i = 0; i < numArgs; ++i)
+          map.map(loop.getRegionIterArg(i), loop.getInitArgs()[i]);
+        for (Operation *op : productSlice)
+          pb.clone(*op, map);
+        scf::YieldOp::create(pb, loc, map.lookup(product->getResult(0)));
+      });
+
+  SmallVector<Value> inits(loop.getInitArgs());
+  inits.push_back(prologue.getResult(0));
+  auto newLoop = scf::ForOp::create(
+      b, loc, lb, ub, step, inits,
+      [&](OpBuilder &nb, Location, Value iv, ValueRange args) {
+        Value carried = args[numArgs];
+        IRMapping map;
+        map.map(loop.getInductionVar(), iv);
+        for (unsigned i = 0; i < numArgs; ++i)
+          map.map(loop.getRegionIterArg(i), args[i]);
+        // The next chunk (the last step: its own again, never used).
+        Value next = arith::MinSIOp::create(
+            nb, loc, arith::AddIOp::create(nb, loc, iv, step),
+            arith::SubIOp::create(nb, loc, ub, step));
+        IRMapping nextInput;
+        nextInput.map(loop.getInductionVar(), next);
+        Value xNext, early, a;
+        for (Operation &op : body->without_terminator()) {
+          if (&op == product.getOperation()) {
+            for (Operation *sliceOp : inputSlice)
+              nb.clone(*sliceOp, nextInput);
+            xNext = nextInput.lookup(x);
+            IRMapping productMap = map;
+            productMap.map(x, xNext);
+            productMap.map(init, zerosOf(nb, loc, yType));
+            early = nb.clone(op, productMap)->getResult(0);
+            map.map(product->getResult(0), carried);
+            continue;
+          }
+          if (&op == update.getOperation()) {
+            a = transposedProduct(
+                nb, loc, xNext, map.lookup(update->getOperand(la.linearInput)));
+          }
+          nb.clone(op, map);
+        }
+        // Y_next = (P + I_next) + the update's sum with A for L.
+        auto yield = cast<scf::YieldOp>(body->getTerminator());
+        IRMapping nextInit;
+        nextInit.map(loop.getInductionVar(), next);
+        for (unsigned i = 0; i < numArgs; ++i)
+          nextInit.map(loop.getRegionIterArg(i),
+                       map.lookupOrDefault(yield.getOperand(i)));
+        for (Operation *op : initSlice)
+          nb.clone(*op, nextInit);
+        Value start = sum(nb, loc, early, nextInit.lookupOrDefault(init));
+        Value yNext = correction(nb, loc, la, a, start, map);
+        ttt::produceInto(yNext, carried);
+        SmallVector<Value> yields;
+        for (Value v : yield.getOperands())
+          yields.push_back(map.lookupOrDefault(v));
+        yields.push_back(yNext);
+        scf::YieldOp::create(nb, loc, yields);
+      });
+  for (unsigned i = 0; i < numArgs; ++i)
+    loop.getResult(i).replaceAllUsesWith(newLoop.getResult(i));
+  loop.erase();
+  // What only the product read (its init: the bias broadcast) goes.
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(*newLoop.getBody())))
+    if (op.use_empty() && !op.hasTrait<OpTrait::IsTerminator>() &&
+        isMemoryEffectFree(&op))
+      op.erase();
+}
+
+struct TTTGPULookaheadProductsPass
+    : ttt::impl::TTTGPULookaheadProductsBase<TTTGPULookaheadProductsPass> {
+  void runOnOperation() override {
+    SmallVector<std::pair<scf::ForOp, Lookahead>> work;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (!matchPattern(loop.getStep(), m_Constant()))
+        return;
+      if (std::optional<Lookahead> la = lookaheadOf(loop))
+        work.push_back({loop, *la});
+    });
+    for (auto &[loop, la] : work)
+      rewrite(loop, la);
+  }
+};
+
+} // namespace
