@@ -131,9 +131,11 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                                     std::to_string(options.stagePad) + "},"
                               : "") +
       // The output chain on warps of its own (named barriers between).
-      (options.outputWarps > 0 ? "ttt-gpu-output-warps{warps=" +
-                                     std::to_string(options.outputWarps) + "},"
-                               : std::string()) +
+      (options.outputWarps > 0
+           ? "ttt-gpu-output-warps{warps=" +
+                 std::to_string(options.outputWarps) + " defer-output=" +
+                 (options.deferOutput ? "true" : "false") + "},"
+           : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
       "ttt-gpu-private-buffers{workgroup=true max-bytes=" +

@@ -406,10 +406,19 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     a buffer the loop yields a view of (carried) stays. A loop whose
     output chain holds no contraction (a reduction loop), or whose ops all
     are output, is left alone.
+
+    With `defer-output`, the output group's first contraction also gets
+    `ttt.wait_other_group`: `ttt-gpu-distribute` makes it wait until the
+    first group has run every op before it (the recurrence's first
+    contraction), so that the two groups' first contractions do not share
+    the SM's issue slots.
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
            "Warps of the output group (at least 1)">,
+    Option<"deferOutput", "defer-output", "bool", /*default=*/"false",
+           "Start the output group's first contraction after the first "
+           "group's ops before it">,
   ];
 }
 

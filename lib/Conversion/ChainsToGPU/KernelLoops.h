@@ -73,6 +73,10 @@ void emitWarpSync(OpBuilder &b, Location loc);
 /// threads (the block's last ones).
 inline constexpr llvm::StringLiteral kWarpGroupAttr = "ttt.warp_group";
 inline constexpr llvm::StringLiteral kOutputThreadsAttr = "ttt.output_threads";
+/// On an op of one warp group: it waits until the other group has run
+/// every op before it (ttt-gpu-output-warps{defer-output}).
+inline constexpr llvm::StringLiteral kWaitOtherGroupAttr =
+    "ttt.wait_other_group";
 
 /// The block barrier `block` starts with (only ops free of memory effects,
 /// or waits for the thread's own async copies, before it), or null.

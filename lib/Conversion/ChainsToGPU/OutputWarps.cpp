@@ -86,7 +86,7 @@ std::optional<SmallVector<Touches>> bodyOps(Block &body) {
 
 /// Marks the output chain of `loop` and moves the buffers it touches
 /// before the loop; false where there is nothing to split.
-bool splitLoop(scf::ForOp loop) {
+bool splitLoop(scf::ForOp loop, bool deferOutput) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
@@ -163,10 +163,15 @@ bool splitLoop(scf::ForOp loop) {
   for (Value v : body.getTerminator()->getOperands())
     yielded.insert(ttt::rootOf(v));
   DenseSet<Operation *> hoisted;
+  bool deferred = false;
   for (auto [t, inRecurrence] : llvm::zip(*ops, recurrence)) {
     if (inRecurrence)
       continue;
     t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(1));
+    if (deferOutput && !deferred && t.op.getNumReductionLoops() > 0) {
+      t.op->setAttr(ttt::kWaitOtherGroupAttr, b.getUnitAttr());
+      deferred = true;
+    }
     // Its buffers live over the whole loop: the groups run side by side.
     for (Value r : llvm::concat<Value>(t.reads, t.writes)) {
       auto alloc = r.getDefiningOp<memref::AllocOp>();
@@ -195,7 +200,7 @@ struct TTTGPUOutputWarpsPass
     });
     bool split = false;
     for (scf::ForOp loop : loops)
-      split |= splitLoop(loop);
+      split |= splitLoop(loop, deferOutput);
     if (split)
       kernel->setAttr(ttt::kOutputThreadsAttr,
                       OpBuilder(kernel).getI64IntegerAttr(32 * warps));

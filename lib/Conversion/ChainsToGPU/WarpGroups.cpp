@@ -95,7 +95,8 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
     int64_t met = -1;
     if (adjacent)
       for (auto [i, p] : llvm::enumerate(pending[h]))
-        if (ttt::conflictAfter(p.second, anywhere) != Conflict::None)
+        if (ttt::conflictAfter(p.second, anywhere) != Conflict::None ||
+            op->hasAttr(ttt::kWaitOtherGroupAttr))
           met = static_cast<int64_t>(i);
     bool cross = met >= 0;
     if (!adjacent || (cross && nextId > kLastBarrier)) {

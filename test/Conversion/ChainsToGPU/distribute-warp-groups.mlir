@@ -294,3 +294,51 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// ttt.wait_other_group (ttt-gpu-output-warps{defer-output}): c = a^2 on
+// group 1 touches nothing group 0 wrote, yet waits until group 0 has run
+// every op before it (b = 2a, then e = 3a): group 0 arrives after the
+// last of them, group 1 waits there first.
+// CHECK-LABEL: gpu.func @wait_other_group
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i32
+// CHECK-DAG: %[[N:.*]] = arith.constant 128 : i32
+// CHECK: scf.if %[[FIRST:.*]] {
+// CHECK: memref.store %{{.*}}, %arg1
+// CHECK-NOT: nvvm.barrier
+// CHECK: }
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: memref.store %{{.*}}, %arg3
+// CHECK: nvvm.barrier.arrive id = %[[C3]] number_of_threads = %[[N]]
+// CHECK-NEXT: }
+// CHECK: scf.if %[[SECOND:.*]] {
+// CHECK-NEXT: nvvm.barrier id = %[[C3]] number_of_threads = %[[N]]
+// CHECK: memref.store %{{.*}}, %arg2
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @wait_other_group(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>, %e: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%e : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %d = arith.addf %x, %x : f32
+        %s = arith.addf %d, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%c : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64, ttt.wait_other_group} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.mulf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      gpu.return
+    }
+  }
+}

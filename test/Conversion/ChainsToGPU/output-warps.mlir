@@ -1,6 +1,8 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8})))' --split-input-file %s | FileCheck %s
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=0})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BAD
 
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 defer-output=true})))' --split-input-file %s | FileCheck %s --check-prefix=DEFER
+
 // BAD: error: ttt-gpu-output-warps: warps must be in [1, 31]
 
 // A chunk loop (its body starts with a block barrier): W is state (read
@@ -25,6 +27,13 @@
 // CHECK: linalg.generic {{.*}} outs(%[[Y2]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) {
 // CHECK: linalg.copy {ttt.warp_group = 1 : i64} ins(%[[Y2]]
+// With defer-output, the output group's first contraction (Y = Q W), and
+// no other op, also waits for the first group's ops before it.
+// DEFER-LABEL: gpu.func @chain
+// DEFER-NOT: ttt.wait_other_group
+// DEFER: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// DEFER-NOT: ttt.wait_other_group
+// DEFER-LABEL: gpu.func @no_contraction
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
