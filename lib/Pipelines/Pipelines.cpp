@@ -92,6 +92,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());
+  // The carried next bias as its own row, off the output's contraction.
+  if (options.narrowCarriedSlices)
+    pm.addNestedPass<func::FuncOp>(createTTTGPUNarrowCarriedSlices());
   // The next chunk's X W from the weights before their update.
   if (options.lookaheadProducts)
     pm.addNestedPass<func::FuncOp>(createTTTGPULookaheadProducts());

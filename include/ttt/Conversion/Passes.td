@@ -110,6 +110,24 @@ def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUNarrowCarriedSlices : Pass<"ttt-gpu-narrow-carried-slices", "::mlir::func::FuncOp"> {
+  let summary = "Compute a slice the chunk loop carries by its own op";
+  let description = [{
+    Runs on tensors, before bufferization. A `tensor.extract_slice` that
+    an `scf.for` yields, of a result of a linalg op in the same body that
+    other ops read too (static shapes, unit strides, the slice smaller
+    than the result), is replaced by the op's tiled form over the slice
+    (TilingInterface: the operands sliced, `linalg.index` offset). The
+    full op then serves only its other readers. TTT-Linear: the next bias
+    is the last row of the per-token bias `b - tril(eta) G`, which the
+    output reads whole; after this pass the per-token contraction belongs
+    to the output chain (`ttt-gpu-output-warps`' second group) and the
+    recurrence computes one row.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TTTGPULookaheadProducts : Pass<"ttt-gpu-lookahead-products", "::mlir::func::FuncOp"> {
   let summary = "Start each chunk's product with the fast weights one step "
                 "early, before their update";

@@ -103,6 +103,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "operand loads first (ttt-gpu-distribute mma-k-unroll; "
                      "0: by the tile's width)"),
       llvm::cl::init(1)};
+  Option<bool> narrowCarriedSlices{
+      *this, "narrow-carried-slices",
+      llvm::cl::desc("Compute a slice the chunk loop carries (the next "
+                     "bias) by its own op (ttt-gpu-narrow-carried-slices)"),
+      llvm::cl::init(false)};
   Option<bool> lookaheadProducts{
       *this, "lookahead-products",
       llvm::cl::desc("Start each chunk's product with the fast weights one "
