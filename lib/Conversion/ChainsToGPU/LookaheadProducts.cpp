@@ -30,14 +30,13 @@ using namespace mlir;
 
 namespace {
 
+/// The map of loops (d0, d1, d2) to the given dims.
 AffineMap dimsMap(MLIRContext *ctx, ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
   return AffineMap::get(3, 0, exprs, ctx);
 }
-
-bool usesDim(AffineMap map, unsigned dim) { return map.isFunctionOfDim(dim); }
 
 /// Whether `op` has loops (i, j, k): two parallel, then a reduction, with
 /// one output written at (i, j).
@@ -134,7 +133,7 @@ std::optional<unsigned> linearInputOf(linalg::GenericOp update) {
       found = i;
       continue;
     }
-    if (usesDim(map, 0))
+    if (map.isFunctionOfDim(0))
       return std::nullopt; // another input at i: not a sum over k alone
   }
   return found;
