@@ -291,11 +291,13 @@ struct TTTGPUStageInputsPass
                       : index;
       return arith::RemUIOp::create(bb, loc, i, cst(bb, slots));
     };
-    Value slots[2][2] = {{slotOf(0, 2), nullptr}, {nullptr, nullptr}};
+    // readSlot[n - 2][a]: the slot a slice of n slots is read from a
+    // chunks ahead.
+    Value readSlot[2][2] = {{slotOf(0, 2), nullptr}, {nullptr, nullptr}};
     Value nextSlot = slotOf(1, 2), afterNextSlot;
     if (anyAhead) {
-      slots[1][0] = slotOf(0, 3);
-      slots[1][1] = slotOf(1, 3);
+      readSlot[1][0] = slotOf(0, 3);
+      readSlot[1][1] = slotOf(1, 3);
       afterNextSlot = slotOf(2, 3);
     }
     NVVM::CpAsyncWaitGroupOp::create(bb, loc, 0);
@@ -308,7 +310,7 @@ struct TTTGPUStageInputsPass
     // (slotView reads the slices' types: erased after the last.)
     SmallVector<Operation *> replaced;
     for (auto [i, st] : llvm::enumerate(staged)) {
-      Value *own = slots[st.slots() - 2];
+      Value *own = readSlot[st.slots() - 2];
       for (auto [ahead, views] : llvm::enumerate(
                SmallVector<ArrayRef<memref::SubViewOp>>{st.view, st.ahead})) {
         for (memref::SubViewOp view : views) {
