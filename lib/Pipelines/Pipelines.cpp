@@ -95,6 +95,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // The carried next bias as its own row, off the output's contraction.
   if (options.narrowCarriedSlices)
     pm.addNestedPass<func::FuncOp>(createTTTGPUNarrowCarriedSlices());
+  // The attention term and the per-token bias as one contraction.
+  if (options.mergeSharedContractions)
+    pm.addNestedPass<func::FuncOp>(createTTTGPUMergeSharedContractions());
   // The next chunk's X W from the weights before their update.
   if (options.lookaheadProducts)
     pm.addNestedPass<func::FuncOp>(createTTTGPULookaheadProducts());

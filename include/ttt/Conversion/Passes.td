@@ -110,6 +110,26 @@ def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUMergeSharedContractions : Pass<"ttt-gpu-merge-shared-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Add two contractions against the same operand as one";
+  let description = [{
+    Runs on tensors. An elementwise sum `Z = C1 + C2` of two
+    `linalg.generic` contractions (loops `(i, j, k)`, each result used only
+    by the sum) that read the same value `G` at `(k, j)`, with bodies
+    `out + t_n(..., G)` linear in `G` (the other inputs not read along
+    `j`, no `linalg.index 1`), becomes `M = t_1(G = 1) + t_2(G = 1)` over
+    `(i, k)` (the bodies with `G = 1` and `out = 0`, `linalg.index 2`
+    renumbered 1), `I = I_1 + I_2` (the inits), and one contraction
+    `Z = I + sum_k M[i, k] G[k, j]`. TTT-Linear's output,
+    `(Q W - (eta tril(Q K^T)) G) + (b - tril(eta) G)` (once the next bias
+    is computed apart, `ttt-gpu-narrow-carried-slices`), so waits for G
+    with one contraction instead of two.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TTTGPUNarrowCarriedSlices : Pass<"ttt-gpu-narrow-carried-slices", "::mlir::func::FuncOp"> {
   let summary = "Compute a slice the chunk loop carries by its own op";
   let description = [{

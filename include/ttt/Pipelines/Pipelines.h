@@ -108,6 +108,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Compute a slice the chunk loop carries (the next "
                      "bias) by its own op (ttt-gpu-narrow-carried-slices)"),
       llvm::cl::init(false)};
+  Option<bool> mergeSharedContractions{
+      *this, "merge-shared-contractions",
+      llvm::cl::desc("Add two contractions against the same operand (the "
+                     "attention term and the per-token bias) as one "
+                     "(ttt-gpu-merge-shared-contractions)"),
+      llvm::cl::init(false)};
   Option<bool> lookaheadProducts{
       *this, "lookahead-products",
       llvm::cl::desc("Start each chunk's product with the fast weights one "

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CarriedInPlace.h"
+#include "LinearBodies.h"
 #include "ttt/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,94 +28,9 @@ namespace mlir::ttt {
 } // namespace mlir::ttt
 
 using namespace mlir;
+using namespace mlir::ttt::linear_bodies;
 
 namespace {
-
-/// The map of loops (d0, d1, d2) to the given dims.
-AffineMap dimsMap(MLIRContext *ctx, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(3, 0, exprs, ctx);
-}
-
-/// Whether `op` has loops (i, j, k): two parallel, then a reduction, with
-/// one output written at (i, j).
-bool isMatmulShaped(linalg::GenericOp op) {
-  if (op.getNumDpsInits() != 1 || op.getNumLoops() != 3)
-    return false;
-  auto it = op.getIteratorTypesArray();
-  return it[0] == utils::IteratorType::parallel &&
-         it[1] == utils::IteratorType::parallel &&
-         it[2] == utils::IteratorType::reduction &&
-         op.getMatchingIndexingMap(op.getDpsInitOperand(0)) ==
-             dimsMap(op.getContext(), {0, 1});
-}
-
-/// Whether the body value `v` depends on the block argument `arg`.
-bool dependsOn(Value v, Value arg) {
-  if (v == arg)
-    return true;
-  Operation *def = v.getDefiningOp();
-  if (!def || def->getBlock() != cast<BlockArgument>(arg).getOwner())
-    return false;
-  return llvm::any_of(def->getOperands(),
-                      [&](Value o) { return dependsOn(o, arg); });
-}
-
-/// Linearity of a body value in one block argument (`lin`), every other
-/// factor independent of it and of the output argument (`out`).
-struct Linearity {
-  Value lin, out;
-
-  bool independent(Value v) const {
-    return !dependsOn(v, lin) && !dependsOn(v, out);
-  }
-
-  bool isLinear(Value v) const {
-    if (v == lin)
-      return true;
-    Operation *def = v.getDefiningOp();
-    if (!def || def->getBlock() != cast<BlockArgument>(lin).getOwner())
-      return false;
-    if (auto mul = dyn_cast<arith::MulFOp>(def))
-      return (isLinear(mul.getLhs()) && independent(mul.getRhs())) ||
-             (independent(mul.getLhs()) && isLinear(mul.getRhs()));
-    if (auto neg = dyn_cast<arith::NegFOp>(def))
-      return isLinear(neg.getOperand());
-    if (isa<arith::AddFOp, arith::SubFOp>(def))
-      return isLinear(def->getOperand(0)) && isLinear(def->getOperand(1));
-    if (auto select = dyn_cast<arith::SelectOp>(def)) {
-      auto linearOrZero = [&](Value x) {
-        return isLinear(x) || matchPattern(x, m_AnyZeroFloat());
-      };
-      return independent(select.getCondition()) &&
-             linearOrZero(select.getTrueValue()) &&
-             linearOrZero(select.getFalseValue());
-    }
-    return false;
-  }
-
-  /// The body yields out + t, t + out or out - t with t linear.
-  bool isAccumulation(Value yielded) const {
-    Operation *def = yielded.getDefiningOp();
-    if (auto add = dyn_cast_or_null<arith::AddFOp>(def))
-      return (add.getLhs() == out && isLinear(add.getRhs())) ||
-             (add.getRhs() == out && isLinear(add.getLhs()));
-    if (auto sub = dyn_cast_or_null<arith::SubFOp>(def))
-      return sub.getLhs() == out && isLinear(sub.getRhs());
-    return false;
-  }
-};
-
-/// Whether the body of `op` reads `linalg.index dim`.
-bool readsIndex(linalg::GenericOp op, unsigned dim) {
-  WalkResult r = op.getRegion().walk([&](linalg::IndexOp index) {
-    return index.getDim() == dim ? WalkResult::interrupt()
-                                 : WalkResult::advance();
-  });
-  return r.wasInterrupted();
-}
 
 /// The update's input that its body is linear in, read at (k, i): `L`.
 std::optional<unsigned> linearInputOf(linalg::GenericOp update) {

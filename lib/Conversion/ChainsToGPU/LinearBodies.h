@@ -1,0 +1,43 @@
+//===- LinearBodies.h - Contraction bodies linear in one operand -*- C++
+//-*-===//
+//
+// Tensor-level rewrites of the chunk loop (ttt-gpu-lookahead-products,
+// ttt-gpu-merge-shared-contractions) use that a contraction's body is
+// linear in one of its operands: out + t(x, ...) with t(x) = t(1) x.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_LINEARBODIES_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_LINEARBODIES_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::ttt::linear_bodies {
+
+/// The map of loops (d0, d1, d2) to the given dims.
+AffineMap dimsMap(MLIRContext *ctx, ArrayRef<unsigned> dims);
+
+/// Whether `op` has loops (i, j, k): two parallel, then a reduction, with
+/// one output written at (i, j).
+bool isMatmulShaped(linalg::GenericOp op);
+
+/// Whether the body value `v` depends on the block argument `arg`.
+bool dependsOn(Value v, Value arg);
+
+/// Whether the body of `op` reads `linalg.index dim`.
+bool readsIndex(linalg::GenericOp op, unsigned dim);
+
+/// Linearity of a body value in one block argument (`lin`), every other
+/// factor independent of it and of the output argument (`out`).
+struct Linearity {
+  Value lin, out;
+
+  bool independent(Value v) const;
+  bool isLinear(Value v) const;
+  /// The body yields out + t, t + out or out - t with t linear.
+  bool isAccumulation(Value yielded) const;
+};
+
+} // namespace mlir::ttt::linear_bodies
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_LINEARBODIES_H

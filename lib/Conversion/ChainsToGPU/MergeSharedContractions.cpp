@@ -1,0 +1,207 @@
+//===- MergeSharedContractions.cpp - One contraction against a shared G ---===//
+//
+// TTT-Linear's output is Z = (Q W - (eta tril(Q K^T)) G) + (b - tril(eta) G):
+// two contractions against the same gradient G, added. Each body is
+// out + t(..., G) with t linear in G, so t(G) = t(1) G and
+// Z = (I1 + I2) + sum_k M[i, k] G[k, j] with M = t1(1) + t2(1) over
+// (i, k): M and I1 + I2 need no G, and one contraction waits for it.
+// With ttt-gpu-narrow-carried-slices (the next bias carried by its own
+// op) the output group then has one contraction after G instead of two.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinearBodies.h"
+#include "ttt/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::ttt {
+#define GEN_PASS_DEF_TTTGPUMERGESHAREDCONTRACTIONS
+#include "ttt/Conversion/Passes.h.inc"
+} // namespace mlir::ttt
+
+using namespace mlir;
+using namespace mlir::ttt::linear_bodies;
+
+namespace {
+
+/// Whether `op` is an elementwise x + y of two inputs.
+bool isElementwiseSum(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return false;
+  Block *body = op.getBody();
+  auto add = dyn_cast_or_null<arith::AddFOp>(
+      body->getTerminator()->getOperand(0).getDefiningOp());
+  Value x = body->getArgument(0), y = body->getArgument(1);
+  return add && ((add.getLhs() == x && add.getRhs() == y) ||
+                 (add.getLhs() == y && add.getRhs() == x));
+}
+
+/// The input of contraction `op` read at (k, j) that its body is linear in
+/// and that is `g` (or any, where `g` is null); the other inputs must not
+/// be read along j, nor linalg.index 1.
+std::optional<unsigned> sharedInputOf(linalg::GenericOp op, Value g) {
+  if (!isMatmulShaped(op) || readsIndex(op, 1))
+    return std::nullopt;
+  Block *body = op.getBody();
+  Value out = body->getArgument(op.getNumDpsInputs());
+  Value yielded = body->getTerminator()->getOperand(0);
+  AffineMap kj = dimsMap(op.getContext(), {2, 1});
+  std::optional<unsigned> found;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    unsigned i = input->getOperandNumber();
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!found && map == kj && (!g || input->get() == g) &&
+        Linearity{body->getArgument(i), out}.isAccumulation(yielded)) {
+      found = i;
+      continue;
+    }
+    if (map.isFunctionOfDim(1))
+      return std::nullopt;
+  }
+  return found;
+}
+
+/// A contraction's part of M: its body at (i, k) with G = 1 and out = 0,
+/// built in `b` over the 2-d block `args` (its other inputs, in order,
+/// from `firstArg`). linalg.index 0 and 2 become 0 and 1.
+Value coefficient(OpBuilder &b, Location loc, linalg::GenericOp op,
+                  unsigned shared, ValueRange args, unsigned firstArg) {
+  Block *body = op.getBody();
+  Type type = body->getArgument(shared).getType();
+  IRMapping map;
+  map.map(body->getArgument(shared),
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 1.0)));
+  map.map(body->getArgument(op.getNumDpsInputs()),
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 0.0)));
+  unsigned next = firstArg;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i)
+    if (i != shared)
+      map.map(body->getArgument(i), args[next++]);
+  for (Operation &nested : body->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(nested)) {
+      map.map(index.getResult(),
+              linalg::IndexOp::create(b, loc, index.getDim() == 2 ? 1 : 0));
+      continue;
+    }
+    b.clone(nested, map);
+  }
+  return map.lookup(body->getTerminator()->getOperand(0));
+}
+
+/// Replaces `sum` = c1 + c2 (contractions against the shared input `g`)
+/// by one contraction.
+void merge(linalg::GenericOp sum, linalg::GenericOp c[2], unsigned shared[2]) {
+  OpBuilder b(sum);
+  Location loc = sum.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value g = c[0]->getOperand(shared[0]);
+  auto zType = cast<RankedTensorType>(sum.getResultTypes()[0]);
+  auto gType = cast<RankedTensorType>(g.getType());
+  Type element = zType.getElementType();
+  // M over (i, k): the other inputs' maps with d2 as the second dim.
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  AffineMap toIK =
+      AffineMap::get(2, 0,
+                     {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx),
+                      getAffineDimExpr(1, ctx)},
+                     ctx);
+  for (int n = 0; n < 2; ++n)
+    for (OpOperand *input : c[n].getDpsInputOperands()) {
+      if (input->getOperandNumber() == shared[n])
+        continue;
+      inputs.push_back(input->get());
+      AffineMap m = c[n].getMatchingIndexingMap(input);
+      maps.push_back(AffineMap::get(2, 0, m.compose(toIK).getResults(), ctx));
+    }
+  auto mType = RankedTensorType::get({zType.getDimSize(0), gType.getDimSize(0)},
+                                     element);
+  maps.push_back(b.getMultiDimIdentityMap(2));
+  unsigned split = c[0].getNumDpsInputs() - 1;
+  Value mInit = tensor::EmptyOp::create(b, loc, mType.getShape(), element);
+  Value m =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{mType}, inputs, ValueRange{mInit}, maps,
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value t0 = coefficient(nb, nl, c[0], shared[0], args, 0);
+            Value t1 = coefficient(nb, nl, c[1], shared[1], args, split);
+            Value s = arith::AddFOp::create(nb, nl, t0, t1);
+            linalg::YieldOp::create(nb, nl, s);
+          })
+          .getResult(0);
+  // I1 + I2, then (I1 + I2) + M G.
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  Value iInit = tensor::EmptyOp::create(b, loc, zType.getShape(), element);
+  Value init =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{zType},
+          ValueRange{c[0].getDpsInits()[0], c[1].getDpsInits()[0]},
+          ValueRange{iInit}, SmallVector<AffineMap>{id, id, id},
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location nl, ValueRange args) {
+            Value s = arith::AddFOp::create(nb, nl, args[0], args[1]);
+            linalg::YieldOp::create(nb, nl, s);
+          })
+          .getResult(0);
+  Value z =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{zType}, ValueRange{m, g}, ValueRange{init},
+          SmallVector<AffineMap>{dimsMap(ctx, {0, 2}), dimsMap(ctx, {2, 1}),
+                                 dimsMap(ctx, {0, 1})},
+          SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+          [](OpBuilder &nb, Location nl, ValueRange args) {
+            Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+            Value s = arith::AddFOp::create(nb, nl, args[2], p);
+            linalg::YieldOp::create(nb, nl, s);
+          })
+          .getResult(0);
+  sum.getResult(0).replaceAllUsesWith(z);
+  sum.erase();
+  c[1].erase();
+  c[0].erase();
+}
+
+struct TTTGPUMergeSharedContractionsPass
+    : ttt::impl::TTTGPUMergeSharedContractionsBase<
+          TTTGPUMergeSharedContractionsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> sums;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isElementwiseSum(op))
+        sums.push_back(op);
+    });
+    for (linalg::GenericOp sum : sums) {
+      linalg::GenericOp c[2];
+      bool ok = true;
+      for (int n = 0; n < 2; ++n) {
+        c[n] = sum.getDpsInputs()[n].getDefiningOp<linalg::GenericOp>();
+        ok &= c[n] && c[n]->hasOneUse() && c[n]->getBlock() == sum->getBlock();
+      }
+      if (!ok || c[0] == c[1] ||
+          c[0].getResultTypes() != sum.getResultTypes() ||
+          c[1].getResultTypes() != sum.getResultTypes())
+        continue;
+      std::optional<unsigned> s0 = sharedInputOf(c[0], nullptr);
+      if (!s0)
+        continue;
+      std::optional<unsigned> s1 = sharedInputOf(c[1], c[0]->getOperand(*s0));
+      if (!s1)
+        continue;
+      unsigned shared[2] = {*s0, *s1};
+      merge(sum, c, shared);
+    }
+  }
+};
+
+} // namespace
