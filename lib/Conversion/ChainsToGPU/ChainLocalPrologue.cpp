@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TiledSlice.h"
 #include "ttt/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -68,17 +69,11 @@ struct TTTGPUChainLocalProloguePass
           slices.push_back(s);
       });
       for (tensor::ExtractSliceOp slice : slices) {
-        OpBuilder b(slice);
-        FailureOr<TilingResult> tiled =
-            tensor::replaceExtractSliceWithTiledProducer(
-                b, slice, cast<OpResult>(slice.getSource()));
-        if (failed(tiled)) {
+        if (failed(ttt::computeSliceFromProducer(slice))) {
           slice.emitError("ttt-gpu-chain-local-prologue: cannot compute "
                           "this chain's slice of a prologue value");
           return signalPassFailure();
         }
-        slice.replaceAllUsesWith(tiled->tiledValues.front());
-        slice.erase();
         changed = true;
       }
     }

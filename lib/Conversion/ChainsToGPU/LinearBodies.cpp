@@ -83,4 +83,27 @@ bool readsIndex(linalg::GenericOp op, unsigned dim) {
   return r.wasInterrupted();
 }
 
+std::optional<unsigned> linearInputAlong(linalg::GenericOp op, unsigned dim,
+                                         Value required) {
+  if (!isMatmulShaped(op) || readsIndex(op, dim))
+    return std::nullopt;
+  Block *body = op.getBody();
+  Value out = body->getArgument(op.getNumDpsInputs());
+  Value yielded = body->getTerminator()->getOperand(0);
+  AffineMap kDim = dimsMap(op.getContext(), {2, dim});
+  std::optional<unsigned> found;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    unsigned i = input->getOperandNumber();
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!found && map == kDim && (!required || input->get() == required) &&
+        Linearity{body->getArgument(i), out}.isAccumulation(yielded)) {
+      found = i;
+      continue;
+    }
+    if (map.isFunctionOfDim(dim))
+      return std::nullopt; // another input along dim: not a sum over k alone
+  }
+  return found;
+}
+
 } // namespace mlir::ttt::linear_bodies

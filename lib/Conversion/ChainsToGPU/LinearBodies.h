@@ -38,6 +38,13 @@ struct Linearity {
   bool isAccumulation(Value yielded) const;
 };
 
+/// The input of contraction `op` (isMatmulShaped, loops (i, j, k)) read
+/// at (k, `dim`), `dim` 0 (i) or 1 (j), that the body accumulates linearly
+/// (and that is `required`, where given); none where another input is read
+/// along `dim` or the body reads linalg.index `dim`.
+std::optional<unsigned> linearInputAlong(linalg::GenericOp op, unsigned dim,
+                                         Value required = {});
+
 } // namespace mlir::ttt::linear_bodies
 
 #endif // TTT_LIB_CONVERSION_CHAINSTOGPU_LINEARBODIES_H

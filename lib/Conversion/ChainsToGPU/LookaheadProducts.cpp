@@ -12,6 +12,7 @@
 #include "CarriedInPlace.h"
 #include "LinearBodies.h"
 #include "ttt/Conversion/Passes.h"
+#include "ttt/Utils/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,29 +32,6 @@ using namespace mlir;
 using namespace mlir::ttt::linear_bodies;
 
 namespace {
-
-/// The update's input that its body is linear in, read at (k, i): `L`.
-std::optional<unsigned> linearInputOf(linalg::GenericOp update) {
-  if (!isMatmulShaped(update) || readsIndex(update, 0))
-    return std::nullopt;
-  Block *body = update.getBody();
-  Value out = body->getArgument(update.getNumDpsInputs());
-  Value yielded = body->getTerminator()->getOperand(0);
-  AffineMap kiMap = dimsMap(update.getContext(), {2, 0});
-  std::optional<unsigned> found;
-  for (OpOperand *input : update.getDpsInputOperands()) {
-    unsigned i = input->getOperandNumber();
-    AffineMap map = update.getMatchingIndexingMap(input);
-    if (map == kiMap && !found &&
-        Linearity{body->getArgument(i), out}.isAccumulation(yielded)) {
-      found = i;
-      continue;
-    }
-    if (map.isFunctionOfDim(0))
-      return std::nullopt; // another input at i: not a sum over k alone
-  }
-  return found;
-}
 
 /// Whether `op` is Y = I + X W with W = `weights`: loops (i, j, k), X at
 /// (i, k), W at (k, j), the body out + x * w.
@@ -133,7 +111,8 @@ std::optional<Lookahead> lookaheadOf(scf::ForOp loop) {
     if (!update || update->getBlock() != body ||
         update.getDpsInits()[0] != weights)
       continue;
-    std::optional<unsigned> linear = linearInputOf(update);
+    // L, read at (k, i).
+    std::optional<unsigned> linear = linearInputAlong(update, 0);
     if (!linear)
       continue;
     Value l = update->getOperand(*linear);
@@ -161,55 +140,16 @@ std::optional<Lookahead> lookaheadOf(scf::ForOp loop) {
   return std::nullopt;
 }
 
-/// A zero tensor of `type` (static shape).
-Value zerosOf(OpBuilder &b, Location loc, Type type) {
-  auto tensorType = cast<RankedTensorType>(type);
-  Value empty = tensor::EmptyOp::create(b, loc, tensorType.getShape(),
-                                        tensorType.getElementType());
-  Value zero = arith::ConstantOp::create(
-      b, loc, b.getFloatAttr(tensorType.getElementType(), 0.0));
-  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-}
-
 /// A = X L^T: A[i, k] = sum_c X[i, c] L[k, c].
 Value transposedProduct(OpBuilder &b, Location loc, Value x, Value l) {
-  auto xType = cast<RankedTensorType>(x.getType());
-  auto lType = cast<RankedTensorType>(l.getType());
-  auto type = RankedTensorType::get({xType.getDimSize(0), lType.getDimSize(0)},
-                                    xType.getElementType());
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {dimsMap(ctx, {0, 2}), dimsMap(ctx, {1, 2}),
-                                 dimsMap(ctx, {0, 1})};
-  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
-                                                utils::IteratorType::parallel,
-                                                utils::IteratorType::reduction};
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{x, l},
-             ValueRange{zerosOf(b, loc, type)}, maps, iterators,
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-               Value s = arith::AddFOp::create(nb, nl, args[2], p);
-               linalg::YieldOp::create(nb, nl, s);
-             })
-      .getResult(0);
-}
-
-/// a + b, elementwise.
-Value sum(OpBuilder &b, Location loc, Value lhs, Value rhs) {
-  auto type = cast<RankedTensorType>(lhs.getType());
-  Value empty =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
-  SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{empty},
-             SmallVector<AffineMap>{id, id, id}, iterators,
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               Value s = arith::AddFOp::create(nb, nl, args[0], args[1]);
-               linalg::YieldOp::create(nb, nl, s);
-             })
-      .getResult(0);
+  return ttt::buildReduction(
+      b, loc, ValueRange{x, l}, {dimsMap(ctx, {0, 2}), dimsMap(ctx, {1, 2})},
+      dimsMap(ctx, {0, 1}), cast<ShapedType>(x.getType()).getElementType(),
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        return arith::AddFOp::create(nb, nl, args[2], p);
+      });
 }
 
 /// The update's body applied to A in place of L, accumulating into `init`:
@@ -297,7 +237,7 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
             xNext = nextInput.lookup(x);
             IRMapping productMap = map;
             productMap.map(x, xNext);
-            productMap.map(init, zerosOf(nb, loc, yType));
+            productMap.map(init, ttt::zerosLike(nb, loc, carried));
             early = nb.clone(op, productMap)->getResult(0);
             map.map(product->getResult(0), carried);
             continue;
@@ -317,7 +257,8 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
                        map.lookupOrDefault(yield.getOperand(i)));
         for (Operation *op : initSlice)
           nb.clone(*op, nextInit);
-        Value start = sum(nb, loc, early, nextInit.lookupOrDefault(init));
+        Value start =
+            ttt::addTensors(nb, loc, early, nextInit.lookupOrDefault(init));
         Value yNext = correction(nb, loc, la, a, start, map);
         ttt::produceInto(yNext, carried);
         SmallVector<Value> yields;

@@ -12,6 +12,7 @@
 
 #include "LinearBodies.h"
 #include "ttt/Conversion/Passes.h"
+#include "ttt/Utils/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,31 +43,6 @@ bool isElementwiseSum(linalg::GenericOp op) {
   Value x = body->getArgument(0), y = body->getArgument(1);
   return add && ((add.getLhs() == x && add.getRhs() == y) ||
                  (add.getLhs() == y && add.getRhs() == x));
-}
-
-/// The input of contraction `op` read at (k, j) that its body is linear in
-/// and that is `g` (or any, where `g` is null); the other inputs must not
-/// be read along j, nor linalg.index 1.
-std::optional<unsigned> sharedInputOf(linalg::GenericOp op, Value g) {
-  if (!isMatmulShaped(op) || readsIndex(op, 1))
-    return std::nullopt;
-  Block *body = op.getBody();
-  Value out = body->getArgument(op.getNumDpsInputs());
-  Value yielded = body->getTerminator()->getOperand(0);
-  AffineMap kj = dimsMap(op.getContext(), {2, 1});
-  std::optional<unsigned> found;
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    unsigned i = input->getOperandNumber();
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (!found && map == kj && (!g || input->get() == g) &&
-        Linearity{body->getArgument(i), out}.isAccumulation(yielded)) {
-      found = i;
-      continue;
-    }
-    if (map.isFunctionOfDim(1))
-      return std::nullopt;
-  }
-  return found;
 }
 
 /// A contraction's part of M: its body at (i, k) with G = 1 and out = 0,
@@ -122,50 +98,27 @@ void merge(linalg::GenericOp sum, linalg::GenericOp c[2], unsigned shared[2]) {
       AffineMap m = c[n].getMatchingIndexingMap(input);
       maps.push_back(AffineMap::get(2, 0, m.compose(toIK).getResults(), ctx));
     }
-  auto mType = RankedTensorType::get({zType.getDimSize(0), gType.getDimSize(0)},
-                                     element);
-  maps.push_back(b.getMultiDimIdentityMap(2));
   unsigned split = c[0].getNumDpsInputs() - 1;
-  Value mInit = tensor::EmptyOp::create(b, loc, mType.getShape(), element);
-  Value m =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{mType}, inputs, ValueRange{mInit}, maps,
-          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value t0 = coefficient(nb, nl, c[0], shared[0], args, 0);
-            Value t1 = coefficient(nb, nl, c[1], shared[1], args, split);
-            Value s = arith::AddFOp::create(nb, nl, t0, t1);
-            linalg::YieldOp::create(nb, nl, s);
-          })
-          .getResult(0);
-  // I1 + I2, then (I1 + I2) + M G.
+  Value mInit = tensor::EmptyOp::create(
+      b, loc, {zType.getDimSize(0), gType.getDimSize(0)}, element);
   AffineMap id = b.getMultiDimIdentityMap(2);
-  Value iInit = tensor::EmptyOp::create(b, loc, zType.getShape(), element);
+  Value m = ttt::buildGeneric(
+      b, loc, inputs, maps, mInit, id,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value t0 = coefficient(nb, nl, c[0], shared[0], args, 0);
+        Value t1 = coefficient(nb, nl, c[1], shared[1], args, split);
+        return arith::AddFOp::create(nb, nl, t0, t1);
+      });
+  // I1 + I2, then (I1 + I2) + M G.
   Value init =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{zType},
-          ValueRange{c[0].getDpsInits()[0], c[1].getDpsInits()[0]},
-          ValueRange{iInit}, SmallVector<AffineMap>{id, id, id},
-          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-          [](OpBuilder &nb, Location nl, ValueRange args) {
-            Value s = arith::AddFOp::create(nb, nl, args[0], args[1]);
-            linalg::YieldOp::create(nb, nl, s);
-          })
-          .getResult(0);
-  Value z =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{zType}, ValueRange{m, g}, ValueRange{init},
-          SmallVector<AffineMap>{dimsMap(ctx, {0, 2}), dimsMap(ctx, {2, 1}),
-                                 dimsMap(ctx, {0, 1})},
-          SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
-                                           utils::IteratorType::parallel,
-                                           utils::IteratorType::reduction},
-          [](OpBuilder &nb, Location nl, ValueRange args) {
-            Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-            Value s = arith::AddFOp::create(nb, nl, args[2], p);
-            linalg::YieldOp::create(nb, nl, s);
-          })
-          .getResult(0);
+      ttt::addTensors(b, loc, c[0].getDpsInits()[0], c[1].getDpsInits()[0]);
+  Value z = ttt::buildGeneric(
+      b, loc, ValueRange{m, g}, {dimsMap(ctx, {0, 2}), dimsMap(ctx, {2, 1})},
+      init, dimsMap(ctx, {0, 1}),
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        return arith::AddFOp::create(nb, nl, args[2], p);
+      });
   sum.getResult(0).replaceAllUsesWith(z);
   sum.erase();
   c[1].erase();
@@ -192,10 +145,12 @@ struct TTTGPUMergeSharedContractionsPass
           c[0].getResultTypes() != sum.getResultTypes() ||
           c[1].getResultTypes() != sum.getResultTypes())
         continue;
-      std::optional<unsigned> s0 = sharedInputOf(c[0], nullptr);
+      // G: read at (k, j), the same value in both.
+      std::optional<unsigned> s0 = linearInputAlong(c[0], 1);
       if (!s0)
         continue;
-      std::optional<unsigned> s1 = sharedInputOf(c[1], c[0]->getOperand(*s0));
+      std::optional<unsigned> s1 =
+          linearInputAlong(c[1], 1, c[0]->getOperand(*s0));
       if (!s1)
         continue;
       unsigned shared[2] = {*s0, *s1};

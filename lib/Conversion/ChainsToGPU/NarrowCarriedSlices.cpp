@@ -10,13 +10,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TiledSlice.h"
 #include "ttt/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace mlir::ttt {
@@ -58,16 +58,9 @@ struct TTTGPUNarrowCarriedSlicesPass
         if (isCandidate(slice, loop.getBody()))
           slices.push_back(slice);
     });
-    for (tensor::ExtractSliceOp slice : slices) {
-      OpBuilder b(slice);
-      FailureOr<TilingResult> tiled =
-          tensor::replaceExtractSliceWithTiledProducer(
-              b, slice, cast<OpResult>(slice.getSource()));
-      if (failed(tiled))
-        continue; // not tileable there: the full op stays
-      slice.replaceAllUsesWith(tiled->tiledValues.front());
-      slice.erase();
-    }
+    // Where the producer cannot be tiled there, the full op stays.
+    for (tensor::ExtractSliceOp slice : slices)
+      (void)ttt::computeSliceFromProducer(slice);
   }
 };
 

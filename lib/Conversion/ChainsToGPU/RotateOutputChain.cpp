@@ -15,6 +15,7 @@
 
 #include "CarriedInPlace.h"
 #include "ttt/Conversion/Passes.h"
+#include "ttt/Utils/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -171,23 +172,13 @@ bool isChainInit(const OutputChain &chain, Value v) {
   });
 }
 
-/// A zero tensor of `type` before `loop`.
-Value zerosLike(OpBuilder &b, Location loc, Type type) {
-  auto tensorType = cast<RankedTensorType>(type);
-  Value empty = tensor::EmptyOp::create(b, loc, tensorType.getShape(),
-                                        tensorType.getElementType());
-  Value zero = arith::ConstantOp::create(
-      b, loc, b.getFloatAttr(tensorType.getElementType(), 0.0));
-  return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-}
-
 void rotate(scf::ForOp loop, const OutputChain &chain) {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
   unsigned numArgs = loop.getNumRegionIterArgs();
   SmallVector<Value> inits(loop.getInitArgs());
   for (Value v : chain.carried)
-    inits.push_back(zerosLike(b, loc, v.getType()));
+    inits.push_back(ttt::zerosLike(b, loc, v)); // static: reads no size of v
   Value lb = loop.getLowerBound(), ub = loop.getUpperBound(),
         step = loop.getStep();
   Block *body = loop.getBody();

@@ -91,12 +91,13 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
         ttt::accessOf(op, entry, plan.parallel, false, false, distinctArgs);
     GroupSlot &slot = slots[op.getOperation()];
     bool adjacent = prev && followsDirectly(prev, op);
-    // The last op of the other group this one meets.
+    // The last op of the other group this one meets (all of them for
+    // ttt.wait_other_group).
+    bool waitAll = op->hasAttr(ttt::kWaitOtherGroupAttr);
     int64_t met = -1;
     if (adjacent)
       for (auto [i, p] : llvm::enumerate(pending[h]))
-        if (ttt::conflictAfter(p.second, anywhere) != Conflict::None ||
-            op->hasAttr(ttt::kWaitOtherGroupAttr))
+        if (waitAll || ttt::conflictAfter(p.second, anywhere) != Conflict::None)
           met = static_cast<int64_t>(i);
     bool cross = met >= 0;
     if (!adjacent || (cross && nextId > kLastBarrier)) {
