@@ -156,7 +156,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +
       " pair-accesses=" + (options.pairAccesses ? "true" : "false") +
-      "})),"
+      " copies-on-output-warps=" +
+      (options.copiesOnOutputWarps ? "true" : "false") + "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=" +
       options.chip +

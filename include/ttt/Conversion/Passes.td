@@ -601,7 +601,11 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     group wrote or read since they last met, that group arrives at a
     fresh named barrier (ids 3 to 15, all threads counted) after the last
     op it met and this op's group waits there first; out of ids, or
-    between ops that are not adjacent, a block barrier.
+    between ops that are not adjacent, a block barrier. With
+    `copies-on-output-warps`, the prefetch copies (`ttt.async_copy`) take
+    their points from the output group's first thread on (point i on
+    thread (threads - N + i) mod threads): a copy of at most N points is
+    issued by the output group alone.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
@@ -637,6 +641,12 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "where the operands' layout allows: tensor-core fragments (k, "
            "rows or column tiles paired) and accumulators; row-warps ops "
            "with rows of a multiple of 64 in lane pairs">,
+    Option<"copiesOnOutputWarps", "copies-on-output-warps", "bool",
+           /*default=*/"false",
+           "In a kernel with two warp groups, the prefetch copies "
+           "(ttt.async_copy) start at the output group's first thread, so "
+           "that group issues them (it waits for the recurrence's first "
+           "ops anyway), not the recurrence's">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

@@ -174,6 +174,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "fragments and accumulators, row-warps ops "
                      "(ttt-gpu-distribute pair-accesses)"),
       llvm::cl::init(true)};
+  Option<bool> copiesOnOutputWarps{
+      *this, "copies-on-output-warps",
+      llvm::cl::desc("With output-warps, the output group issues the "
+                     "prefetch copies (ttt-gpu-distribute "
+                     "copies-on-output-warps)"),
+      llvm::cl::init(false)};
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "

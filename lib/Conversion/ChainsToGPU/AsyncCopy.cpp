@@ -43,7 +43,8 @@ Value workgroupView(OpBuilder &b, Location loc, Value v) {
 } // namespace
 
 LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
-                                       Value tid, unsigned threads) {
+                                       Value tid, unsigned threads,
+                                       unsigned firstThread) {
   Location loc = copy.getLoc();
   int64_t width = asyncCopyWidth(copy);
   Value src = copy.getDpsInputOperand(0)->get();
@@ -69,8 +70,16 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
     return arith::ConstantIndexOp::create(nb, loc, v).getResult();
   };
   auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  // Point 0 on thread firstThread: (tid + threads - first) mod threads.
+  Value start = tid;
+  if (firstThread % threads != 0)
+    start = arith::RemUIOp::create(
+        b, loc,
+        arith::AddIOp::create(b, loc, tid,
+                              cst(b, threads - firstThread % threads)),
+        cst(b, threads));
   forEachPoint(
-      b, loc, tid, cst(b, chunks), threads,
+      b, loc, start, cst(b, chunks), threads,
       [&](OpBuilder &nb, Location nl, Value linear) {
         // The last dim varies fastest, in chunks of `width`.
         SmallVector<Value> idx(shape.size());

@@ -20,9 +20,11 @@ int64_t asyncCopyWidth(Operation *op);
 /// `nvgpu.device_async_copy` of W elements per point, the block's threads
 /// taking points tid, tid + threads, ..., then a commit of the group.
 /// Nothing waits here: the consumer waits (cp.async.wait.group) and takes
-/// a barrier. Erases `copy`.
+/// a barrier. With `firstThread` > 0 the points start at that thread
+/// instead (thread (firstThread + i) mod threads takes point i): a block
+/// whose last threads wait anyway issues the copies there. Erases `copy`.
 LogicalResult emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy, Value tid,
-                            unsigned threads);
+                            unsigned threads, unsigned firstThread = 0);
 
 } // namespace mlir::ttt
 

@@ -528,8 +528,15 @@ struct TTTGPUDistributePass
     }
     // Ordered by the wait and barrier of their consumer, not by barriers
     // of their own (ttt-gpu-stage-inputs).
+    // With copies-on-output-warps, the output group (the last threads)
+    // issues them: it waits for the recurrence's first ops anyway.
+    unsigned firstCopyThread = 0;
+    if (auto attr =
+            kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
+        attr && copiesOnOutputWarps)
+      firstCopyThread = threads - attr.getInt();
     for (linalg::CopyOp copy : asyncCopies)
-      if (failed(ttt::emitAsyncCopy(b, copy, tid, threads)))
+      if (failed(ttt::emitAsyncCopy(b, copy, tid, threads, firstCopyThread)))
         return signalPassFailure();
     if (elideBarriers)
       moveLoopEndBarriers(kernel);
