@@ -75,11 +75,12 @@ def setup_code(group_threads, slots):
     ]
 
 
-def instrument(ptx, group_threads, groups, slots, at=None, after=False):
+def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_range=None):
     """(instrumented PTX, probes: list of (line, where, text)). `at`: a
     regex; lines matching it get a probe before them too. `after`: a probe
     after each barrier as well (see the module doc: it may read the clock
-    before the barrier releases the warp)."""
+    before the barrier releases the warp). `line_range`: (first, last) PTX
+    line numbers the `at` probes are limited to."""
     lines = ptx.splitlines()
     out, probes = [], []
     in_entry = set_up = False
@@ -93,7 +94,8 @@ def instrument(ptx, group_threads, groups, slots, at=None, after=False):
             out.extend(setup_code(group_threads, slots))
             set_up = True
             continue
-        if set_up and at and re.search(at, line) and not BARRIER.match(line):
+        in_range = line_range is None or line_range[0] <= i <= line_range[1]
+        if set_up and at and in_range and re.search(at, line) and not BARRIER.match(line):
             probes.append((i, "before", " ".join(line.split())))
             out.extend(probe_code(len(probes) - 1, slots))
             out.append(line)
@@ -111,6 +113,16 @@ def instrument(ptx, group_threads, groups, slots, at=None, after=False):
     if not set_up:
         raise ValueError("no .entry body found in the PTX")
     return "\n".join(out) + "\n", probes
+
+
+def parse_lines(text):
+    """"A-B" -> (A, B); None -> None."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"(\d+)-(\d+)", text)
+    if not m or int(m.group(1)) > int(m.group(2)):
+        sys.exit(f"step_trace: --lines wants FIRST-LAST (PTX line numbers), not {text!r}")
+    return int(m.group(1)), int(m.group(2))
 
 
 def cmd_instrument(a):
@@ -131,7 +143,7 @@ def cmd_instrument(a):
     try:
         with open(src) as f:
             ptx, probes = instrument(f.read(), a.group_threads, a.groups, a.slots,
-                                      a.at, a.after)
+                                      a.at, a.after, parse_lines(a.lines))
     except (OSError, ValueError) as ex:
         sys.exit(f"step_trace: {src}: {ex}")
     os.makedirs(a.outdir, exist_ok=True)
@@ -250,6 +262,7 @@ def main():
     i.add_argument("--at", help="regex: also probe before the PTX lines it matches (a probe "
                    "issues after the instructions before it issue, so put it before one "
                    "that consumes the result to be timed, e.g. a store)")
+    i.add_argument("--lines", help="FIRST-LAST: --at probes only on these PTX lines")
     i.add_argument("--after", action="store_true",
                    help="also probe right after each barrier (unreliable: see above)")
     r = sub.add_parser("run", help="launch a probed artifact once and print its timeline")

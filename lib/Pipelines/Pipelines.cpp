@@ -140,7 +140,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       (options.outputWarps > 0
            ? "ttt-gpu-output-warps{warps=" +
                  std::to_string(options.outputWarps) + " defer-output=" +
-                 (options.deferOutput ? "true" : "false") + "},"
+                 (options.deferOutput ? "true" : "false") + " offload-inputs=" +
+                 (options.offloadInputs ? "true" : "false") + "},"
            : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
@@ -157,7 +158,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +
       " pair-accesses=" + (options.pairAccesses ? "true" : "false") +
       " copies-on-output-warps=" +
-      (options.copiesOnOutputWarps ? "true" : "false") + "})),"
+      (options.copiesOnOutputWarps ? "true" : "false") +
+      "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=" +
       options.chip +

@@ -450,6 +450,14 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     first group has run every op before it (the recurrence's first
     contraction), so that the two groups' first contractions do not share
     the SM's issue slots.
+
+    With `offload-inputs`, the recurrence's ops that are not contractions
+    and read only what no earlier op of the iteration wrote (the chunk's
+    staged inputs, the previous iteration's state: TTT-Linear's v - k and
+    the bias and learning-rate broadcasts), and write nothing carried or
+    read by an earlier op of the iteration, also run on the output group:
+    it waits for the recurrence's first contraction anyway, and the
+    recurrence meets them at a named barrier where it reads their results.
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
@@ -457,6 +465,10 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     Option<"deferOutput", "defer-output", "bool", /*default=*/"false",
            "Start the output group's first contraction after the first "
            "group's ops before it">,
+    Option<"offloadInputs", "offload-inputs", "bool", /*default=*/"false",
+           "Also give the output group the recurrence's non-contraction "
+           "ops on the chunk's inputs and the previous iteration's state "
+           "alone">,
   ];
 }
 

@@ -142,6 +142,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "chain, beside the recurrence's (ttt-gpu-output-warps; "
                      "0: none)"),
       llvm::cl::init(0)};
+  Option<bool> offloadInputs{
+      *this, "offload-inputs",
+      llvm::cl::desc("With output-warps: the recurrence's ops on the "
+                     "chunk's inputs alone (v - k, broadcasts) on the "
+                     "output group (ttt-gpu-output-warps{offload-inputs})"),
+      llvm::cl::init(false)};
   Option<bool> deferOutput{
       *this, "defer-output",
       llvm::cl::desc("With output-warps: the output group's first "

@@ -531,8 +531,7 @@ struct TTTGPUDistributePass
     // With copies-on-output-warps, the output group (the last threads)
     // issues them: it waits for the recurrence's first ops anyway.
     unsigned firstCopyThread = 0;
-    if (auto attr =
-            kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
+    if (auto attr = kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
         attr && copiesOnOutputWarps)
       firstCopyThread = threads - attr.getInt();
     for (linalg::CopyOp copy : asyncCopies)

@@ -84,9 +84,41 @@ std::optional<SmallVector<Touches>> bodyOps(Block &body) {
   return ops;
 }
 
-/// Marks the output chain of `loop` and moves the buffers it touches
-/// before the loop; false where there is nothing to split.
-bool splitLoop(scf::ForOp loop, bool deferOutput) {
+/// Recurrence ops the output group can run instead (offload-inputs):
+/// not contractions, reading only values no earlier op of this iteration
+/// wrote (the chunk's staged inputs, the previous iteration's state),
+/// writing nothing carried and nothing an earlier op of the iteration
+/// reads. They have no input from this step's recurrence, so the output
+/// group, which waits for the recurrence's first contraction anyway, runs
+/// them at the top of the step, and the recurrence waits for them (a
+/// named barrier long passed) only where it reads what they wrote.
+SmallVector<bool>
+offloadable(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
+            const DenseSet<Value> &yielded,
+            llvm::function_ref<std::optional<size_t>(size_t, Value)> writerOf) {
+  SmallVector<bool> offload(ops.size(), false);
+  DenseSet<Value> readSoFar;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Touches &t = ops[i];
+    bool inputsOnly = llvm::all_of(t.reads, [&](Value r) {
+      std::optional<size_t> j = writerOf(i, r);
+      return !j || *j > i;
+    });
+    bool writesFree = llvm::none_of(t.writes, [&](Value r) {
+      return yielded.contains(r) || readSoFar.contains(r);
+    });
+    linalg::LinalgOp op = t.op;
+    offload[i] = recurrence[i] && op.getNumReductionLoops() == 0 &&
+                 inputsOnly && writesFree;
+    readSoFar.insert(t.reads.begin(), t.reads.end());
+  }
+  return offload;
+}
+
+/// Marks the output chain of `loop` (with `offloadInputs`, also the
+/// recurrence's ops on the chunk's inputs alone) and moves the buffers it
+/// touches before the loop; false where there is nothing to split.
+bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
@@ -162,10 +194,14 @@ bool splitLoop(scf::ForOp loop, bool deferOutput) {
   DenseSet<Value> yielded;
   for (Value v : body.getTerminator()->getOperands())
     yielded.insert(ttt::rootOf(v));
+  SmallVector<bool> offload(n, false);
+  if (offloadInputs)
+    offload = offloadable(*ops, recurrence, yielded, writerOf);
   DenseSet<Operation *> hoisted;
   bool deferred = false;
-  for (auto [t, inRecurrence] : llvm::zip(*ops, recurrence)) {
-    if (inRecurrence)
+  for (auto [t, inRecurrence, offloaded] :
+       llvm::zip(*ops, recurrence, offload)) {
+    if (inRecurrence && !offloaded)
       continue;
     t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(1));
     if (deferOutput && !deferred && t.op.getNumReductionLoops() > 0) {
@@ -200,7 +236,7 @@ struct TTTGPUOutputWarpsPass
     });
     bool split = false;
     for (scf::ForOp loop : loops)
-      split |= splitLoop(loop, deferOutput);
+      split |= splitLoop(loop, deferOutput, offloadInputs);
     if (split)
       kernel->setAttr(ttt::kOutputThreadsAttr,
                       OpBuilder(kernel).getI64IntegerAttr(32 * warps));

@@ -2,6 +2,7 @@
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=0})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BAD
 
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 defer-output=true})))' --split-input-file %s | FileCheck %s --check-prefix=DEFER
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 offload-inputs=true})))' --split-input-file %s | FileCheck %s --check-prefix=OFFLOAD
 
 // BAD: error: ttt-gpu-output-warps: warps must be in [1, 31]
 
@@ -34,6 +35,21 @@
 // DEFER: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // DEFER-NOT: ttt.wait_other_group
 // DEFER-LABEL: gpu.func @no_contraction
+// With offload-inputs, the recurrence's op on the staged input alone (X =
+// xs + xs: no contraction, nothing this iteration wrote before it) runs
+// on the output group too, its buffer before the loop; Z = X W and the
+// update (contractions) stay.
+// OFFLOAD-LABEL: gpu.func @chain
+// OFFLOAD: %[[X:.*]] = memref.alloc() : memref<16x64xf32>
+// OFFLOAD: scf.for
+// OFFLOAD: gpu.barrier
+// OFFLOAD: %[[Z:.*]] = memref.alloc() : memref<16x64xf32>
+// OFFLOAD-NOT: memref.alloc
+// OFFLOAD: linalg.generic {{.*}} outs(%[[X]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+// OFFLOAD: linalg.generic {{.*}} outs(%[[Z]] : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+// OFFLOAD: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// OFFLOAD: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64}
+// OFFLOAD: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) {
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
@@ -180,6 +196,12 @@ module attributes {gpu.container_module} {
 // CHECK: outs(%[[B]] : memref<16x64xf32>) {
 // CHECK: outs(%[[Y]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64
 // CHECK: ins(%[[Y]], %[[B]] : memref<16x64xf32>, memref<16x64xf32>) outs(%[[S]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+// With offload-inputs, B's broadcast reads only the previous iteration's
+// bias, but it writes a carried buffer: it stays with the recurrence.
+// OFFLOAD-LABEL: gpu.func @carried
+// OFFLOAD: gpu.barrier
+// OFFLOAD: %[[B:.*]] = memref.alloc() : memref<16x64xf32>
+// OFFLOAD: outs(%[[B]] : memref<16x64xf32>) {
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
