@@ -585,6 +585,9 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     at the warp after the previous one's tiles. With `mma-k-unroll=N`, a
     tile's k loop takes N k-steps per iteration and issues all their
     operand loads before the first product (their latencies overlap).
+    With `mma-column-tiles=N`, warp tiles are the widest that still give
+    warps / N warps a tile (16 x 64 on 8 warps: 4 warp tiles of two column
+    tiles at N = 2, 2 of four at N = 4).
     With `mma-k-chains=N`, a tile's k-steps alternate between N sets of
     accumulators (N at most the k-steps, a divisor of them), summed after
     the k loop: dependent mma chains N times shorter. With `pair-accesses`
@@ -653,6 +656,11 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "where the operands' layout allows: tensor-core fragments (k, "
            "rows or column tiles paired) and accumulators; row-warps ops "
            "with rows of a multiple of 64 in lane pairs">,
+    Option<"mmaColumnTiles", "mma-column-tiles", "int64_t", /*default=*/"1",
+           "Tensor-core warp tiles the widest that still give warps / N "
+           "warps a tile (1 to 8; 1: every warp): a contraction runs on "
+           "fewer warps, each A fragment loaded (and split for 3xtf32) "
+           "once for all of a warp tile's columns">,
     Option<"copiesOnOutputWarps", "copies-on-output-warps", "bool",
            /*default=*/"false",
            "In a kernel with two warp groups, the prefetch copies "

@@ -180,12 +180,20 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "fragments and accumulators, row-warps ops "
                      "(ttt-gpu-distribute pair-accesses)"),
       llvm::cl::init(true)};
+  Option<int64_t> mmaColumnTiles{
+      *this, "mma-column-tiles",
+      llvm::cl::desc("Tensor-core warp tiles for warps / N warps "
+                     "(ttt-gpu-distribute mma-column-tiles; 0: auto, 4 with "
+                     "output-warps and one tf32 or bf16 product per tile, "
+                     "else 1)"),
+      llvm::cl::init(0)};
   Option<bool> copiesOnOutputWarps{
       *this, "copies-on-output-warps",
       llvm::cl::desc("With output-warps, the output group issues the "
                      "prefetch copies (ttt-gpu-distribute "
-                     "copies-on-output-warps)"),
-      llvm::cl::init(false)};
+                     "copies-on-output-warps; fla fp32 0.360 -> 0.356 ms "
+                     "at 1 x 2048 on an H200)"),
+      llvm::cl::init(true)};
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "

@@ -302,7 +302,9 @@ llvm::DenseMap<Operation *, Slot> slotsOf(ArrayRef<linalg::GenericOp> generics,
     }
     if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
       slots[op.getOperation()].firstWarp = nextWarp;
-      nextWarp = (nextWarp + ttt::mmaWarpTiles(op, mapping.threads)) % warps;
+      nextWarp = (nextWarp + ttt::mmaWarpTiles(op, mapping.threads,
+                                               mapping.mmaColumnTiles)) %
+                 warps;
     }
     prev = op;
   }
@@ -358,7 +360,8 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
                             slot.firstWarp, mapping.mmaKUnroll,
-                            mapping.mmaKChains, mapping.pairAccesses);
+                            mapping.mmaKChains, mapping.pairAccesses,
+                            mapping.mmaColumnTiles);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -442,6 +445,11 @@ struct TTTGPUDistributePass
       kernel.emitError("ttt-gpu-distribute: mma-k-chains must be in [1, 8]");
       return signalPassFailure();
     }
+    if (mmaColumnTiles < 1 || mmaColumnTiles > 8) {
+      kernel.emitError(
+          "ttt-gpu-distribute: mma-column-tiles must be in [1, 8]");
+      return signalPassFailure();
+    }
     std::optional<ttt::MmaPrecision> precision = ttt::parseMmaPrecision(mma);
     if (!precision) {
       kernel.emitError("ttt-gpu-distribute: mma must be none, tf32, "
@@ -503,8 +511,8 @@ struct TTTGPUDistributePass
     OpBuilder b(&entry, entry.begin());
     Value tid = gpu::ThreadIdOp::create(b, kernel.getLoc(), gpu::Dimension::x)
                     .getResult();
-    Mapping mapping{threads,    *precision, rowWarps,    spreadMmaWarps,
-                    mmaKUnroll, mmaKChains, pairAccesses};
+    Mapping mapping{threads,    *precision, rowWarps,     spreadMmaWarps,
+                    mmaKUnroll, mmaKChains, pairAccesses, mmaColumnTiles};
     if (auto attr =
             kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr)) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,

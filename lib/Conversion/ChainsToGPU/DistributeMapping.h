@@ -35,6 +35,7 @@ struct Mapping {
   int64_t mmaKUnroll;
   int64_t mmaKChains;
   bool pairAccesses;
+  int64_t mmaColumnTiles = 1; // warp tiles for warps / this many warps
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).

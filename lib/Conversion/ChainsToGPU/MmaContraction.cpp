@@ -154,28 +154,33 @@ bool mlir::ttt::canUseMma(linalg::GenericOp op, unsigned threads,
 }
 
 /// The 8-column tiles of a warp tile: the widest (sharing A fragments)
-/// that still gives every warp a tile.
+/// that still gives every warp a tile, or with `minColumnTiles` > 1
+/// every one of warps / minColumnTiles warps.
 static int64_t columnTilesPerWarpTile(int64_t mTiles, int64_t nTiles,
-                                      int64_t warps) {
+                                      int64_t warps, int64_t minColumnTiles) {
+  warps = std::max<int64_t>(1, warps / std::max<int64_t>(1, minColumnTiles));
   int64_t per = nTiles;
   while (per > 1 && (nTiles % per != 0 || mTiles * (nTiles / per) < warps))
     --per;
   return per;
 }
 
-int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads) {
+int64_t mlir::ttt::mmaWarpTiles(linalg::GenericOp op, unsigned threads,
+                                int64_t minColumnTiles) {
   Dims dims = *dimsOf(op);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
-  return mTiles *
-         (nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32));
+  return mTiles * (nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32,
+                                                   minColumnTiles));
 }
 
-int64_t mlir::ttt::mmaTilesSharingA(linalg::GenericOp op, unsigned threads) {
+int64_t mlir::ttt::mmaTilesSharingA(linalg::GenericOp op, unsigned threads,
+                                    int64_t minColumnTiles) {
   Dims dims = *dimsOf(op);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t mTiles = ranges[dims.m] / 16, nTiles = ranges[dims.n] / 8;
-  return nTiles / columnTilesPerWarpTile(mTiles, nTiles, threads / 32);
+  return nTiles /
+         columnTilesPerWarpTile(mTiles, nTiles, threads / 32, minColumnTiles);
 }
 
 /// The k indices of a bf16 k-step's lane: k0 + 2t + {0, 1, 8, 9}.
@@ -271,7 +276,7 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
                                    MmaPrecision precision, int64_t firstWarp,
                                    int64_t kUnroll, int64_t kChains,
-                                   bool pairAccesses) {
+                                   bool pairAccesses, int64_t minColumnTiles) {
   Location loc = op.getLoc();
   Dims dims = *dimsOf(op);
   Factors f = *factorsOf(op, dims);
@@ -281,7 +286,7 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   int64_t kStep = bf16 ? 16 : 8;
   int64_t kSteps = ranges[dims.k] / kStep;
   int64_t warps = threads / 32;
-  int64_t per = columnTilesPerWarpTile(mTiles, nTiles, warps);
+  int64_t per = columnTilesPerWarpTile(mTiles, nTiles, warps, minColumnTiles);
   int64_t warpTiles = mTiles * (nTiles / per);
 
   auto cst = [&](OpBuilder &nb, int64_t v) {

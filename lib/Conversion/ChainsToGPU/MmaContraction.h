@@ -37,12 +37,15 @@ std::optional<MmaPrecision> parseMmaPrecision(llvm::StringRef name);
 bool canUseMma(linalg::GenericOp op, unsigned threads,
                MmaPrecision precision = MmaPrecision::TF32);
 
-/// The warp tiles of `op` (which canUseMma accepted) at `threads` threads.
-int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads);
+/// The warp tiles of `op` (which canUseMma accepted) at `threads` threads:
+/// the widest that give threads / 32 / `minColumnTiles` warps a tile.
+int64_t mmaWarpTiles(linalg::GenericOp op, unsigned threads,
+                     int64_t minColumnTiles = 1);
 
 /// How many warp tiles of `op` (which canUseMma accepted) at `threads`
 /// threads read each A fragment: its warp tiles along n.
-int64_t mmaTilesSharingA(linalg::GenericOp op, unsigned threads);
+int64_t mmaTilesSharingA(linalg::GenericOp op, unsigned threads,
+                         int64_t minColumnTiles = 1);
 
 /// Replaces nothing: emits the tiles of `op` (which canUseMma accepted) at
 /// the builder's insertion point. Warp tile i goes to warp (firstWarp + i)
@@ -54,11 +57,14 @@ int64_t mmaTilesSharingA(linalg::GenericOp op, unsigned threads);
 /// alternate between `kChains` accumulator sets (at most the k-steps),
 /// summed after the k loop. With `pairAccesses` (tf32 fragments and f32
 /// accumulators), two adjacent elements are read or written by one 8-byte
-/// access where the operands' layout allows (PairedAccess.h).
+/// access where the operands' layout allows (PairedAccess.h). Warp tiles
+/// are the widest that give warps / `minColumnTiles` warps a tile (fewer
+/// warps, each A fragment loaded and split once for more columns).
 void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
                         unsigned threads, MmaPrecision precision,
                         int64_t firstWarp = 0, int64_t kUnroll = 1,
-                        int64_t kChains = 1, bool pairAccesses = false);
+                        int64_t kChains = 1, bool pairAccesses = false,
+                        int64_t minColumnTiles = 1);
 
 } // namespace mlir::ttt
 

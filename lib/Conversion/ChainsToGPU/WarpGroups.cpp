@@ -130,8 +130,9 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
     int64_t warps = mapping.threads / 32;
     if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
       slot.firstWarp = nextWarp[g];
-      nextWarp[g] =
-          (nextWarp[g] + ttt::mmaWarpTiles(op, mapping.threads)) % warps;
+      nextWarp[g] = (nextWarp[g] + ttt::mmaWarpTiles(op, mapping.threads,
+                                                     mapping.mmaColumnTiles)) %
+                    warps;
     }
     prev = op;
   }

@@ -1,5 +1,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=256 mma=tf32 distinct-args=true spread-mma-warps=true},canonicalize,cse)))' %s | FileCheck %s
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=256 mma=tf32 distinct-args=true},canonicalize,cse)))' %s | FileCheck %s --check-prefix=OFF
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=256 mma=tf32 distinct-args=true spread-mma-warps=true mma-column-tiles=2},canonicalize,cse)))' %s | FileCheck %s --check-prefix=COLS
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=256 mma=tf32 mma-column-tiles=9})))' %s 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Three independent contractions between two barriers on 8 warps: C1 and
 // C2 (16 x 16: 2 warp tiles of one 8-column tile each), C3 (16 x 64: 8).
@@ -20,6 +22,27 @@
 // CHECK: nvgpu.mma.sync
 // CHECK: gpu.barrier
 // CHECK-NEXT: gpu.return
+// With mma-column-tiles=2, warp tiles are the widest that still give
+// 8 / 2 = 4 warps a tile: C1 and C2 keep 2 tiles of one column tile (a
+// wider tile would leave one warp), C3 takes 4 warp tiles of two column
+// tiles (two mma per k-step sharing the A fragment) on warps 4-7.
+// COLS-LABEL: gpu.func @three
+// COLS: %[[WARP:.*]] = arith.divui %{{.*}}, %c32
+// COLS: arith.cmpi ult, %[[WARP]], %c2
+// COLS: scf.for
+// COLS: nvgpu.mma.sync
+// COLS-NOT: nvgpu.mma.sync
+// COLS: %[[W2:.*]] = arith.addi %[[WARP]], %c6
+// COLS: %[[T2:.*]] = arith.remui %[[W2]], %c8
+// COLS: arith.cmpi ult, %[[T2]], %c2
+// COLS: %[[W3:.*]] = arith.addi %[[WARP]], %c4
+// COLS: %[[T3:.*]] = arith.remui %[[W3]], %c8
+// COLS: arith.cmpi ult, %[[T3]], %c4
+// COLS: scf.for
+// COLS: nvgpu.mma.sync
+// COLS-NEXT: nvgpu.mma.sync
+// COLS: gpu.barrier
+// BAD: error: ttt-gpu-distribute: mma-column-tiles must be in [1, 8]
 // OFF-LABEL: gpu.func @three
 // OFF: %[[TID:.*]] = gpu.thread_id x
 // OFF: %[[WARP:.*]] = arith.divui %[[TID]], %c32
