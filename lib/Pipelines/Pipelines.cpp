@@ -74,14 +74,22 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                                  const TTTToNVVMOptions &options) {
   unsigned threads = options.threads;
   StringRef mma = options.mma;
-  // Auto (0): with the output chain on warps of its own (TTT-Linear),
-  // warp tiles of 4 column tiles for one tf32 or bf16 product per tile
-  // (fast mode: fla 0.352 -> 0.337 ms at 1 x 2048 on an H200); else 1:
-  // 3xtf32's splits make wider tiles slower (0.356 -> 0.365), and so are
-  // TTT-MLP's wider contractions on all warps (fast: 2.23 -> 3.68 ms).
+  // Auto (0): with the output chain on warps of its own (TTT-Linear) and
+  // one tf32 or bf16 product per tile, warp tiles for a half of the
+  // recurrence's warps and a quarter of the output group's (fast mode: fla
+  // 0.352 -> 0.329 ms at 1 x 2048 on an H200; a quarter for both: 0.337);
+  // else one per warp: 3xtf32's splits make wider tiles slower (0.356 ->
+  // 0.365), and so are TTT-MLP's contractions on all warps (fast: 2.23 ->
+  // 3.68 ms).
+  bool sharedAFragments = options.outputWarps > 0 && mma != "3xtf32";
   int64_t columnTiles = options.mmaColumnTiles > 0 ? options.mmaColumnTiles
-                        : options.outputWarps > 0 && mma != "3xtf32" ? 4
-                                                                     : 1;
+                        : sharedAFragments         ? 2
+                                                   : 1;
+  int64_t outputColumnTiles =
+      options.outputMmaColumnTiles > 0 ? options.outputMmaColumnTiles
+      : options.mmaColumnTiles > 0     ? options.mmaColumnTiles
+      : sharedAFragments               ? 4
+                                       : 1;
   bool libdevice = options.libdevice, stageInputs = options.stageInputs;
   int64_t rowPad = options.rowPad;
   bool scheduleLevels = options.scheduleLevels,
@@ -166,6 +174,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +
       " pair-accesses=" + (options.pairAccesses ? "true" : "false") +
       " mma-column-tiles=" + std::to_string(columnTiles) +
+      " output-mma-column-tiles=" + std::to_string(outputColumnTiles) +
       " copies-on-output-warps=" +
       (options.copiesOnOutputWarps ? "true" : "false") +
       "})),"
@@ -311,6 +320,10 @@ void ttt::registerTTTPipelines() {
         if (options.mmaColumnTiles < 0 || options.mmaColumnTiles > 8)
           return errorHandler(
               "ttt-to-nvvm: mma-column-tiles must be in [0, 8]");
+        if (options.outputMmaColumnTiles < 0 ||
+            options.outputMmaColumnTiles > 8)
+          return errorHandler(
+              "ttt-to-nvvm: output-mma-column-tiles must be in [0, 8]");
         if (options.stagePad < 0 || options.stagePad > 32)
           return errorHandler("ttt-to-nvvm: stage-pad must be in [0, 32]");
         if (options.outputWarps < 0 ||

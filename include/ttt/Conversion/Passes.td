@@ -661,6 +661,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "warps a tile (1 to 8; 1: every warp): a contraction runs on "
            "fewer warps, each A fragment loaded (and split for 3xtf32) "
            "once for all of a warp tile's columns">,
+    Option<"outputMmaColumnTiles", "output-mma-column-tiles", "int64_t",
+           /*default=*/"0",
+           "mma-column-tiles for the output group's contractions in a "
+           "kernel with two warp groups (0: mma-column-tiles)">,
     Option<"copiesOnOutputWarps", "copies-on-output-warps", "bool",
            /*default=*/"false",
            "In a kernel with two warp groups, the prefetch copies "

@@ -183,7 +183,15 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<int64_t> mmaColumnTiles{
       *this, "mma-column-tiles",
       llvm::cl::desc("Tensor-core warp tiles for warps / N warps "
-                     "(ttt-gpu-distribute mma-column-tiles; 0: auto, 4 with "
+                     "(ttt-gpu-distribute mma-column-tiles; 0: auto, 2 with "
+                     "output-warps and one tf32 or bf16 product per tile, "
+                     "else 1)"),
+      llvm::cl::init(0)};
+  Option<int64_t> outputMmaColumnTiles{
+      *this, "output-mma-column-tiles",
+      llvm::cl::desc("mma-column-tiles for the output group's contractions "
+                     "(ttt-gpu-distribute output-mma-column-tiles; 0: "
+                     "mma-column-tiles where set, else auto: 4 with "
                      "output-warps and one tf32 or bf16 product per tile, "
                      "else 1)"),
       llvm::cl::init(0)};

@@ -445,6 +445,11 @@ struct TTTGPUDistributePass
       kernel.emitError("ttt-gpu-distribute: mma-k-chains must be in [1, 8]");
       return signalPassFailure();
     }
+    if (outputMmaColumnTiles < 0 || outputMmaColumnTiles > 8) {
+      kernel.emitError(
+          "ttt-gpu-distribute: output-mma-column-tiles must be in [0, 8]");
+      return signalPassFailure();
+    }
     if (mmaColumnTiles < 1 || mmaColumnTiles > 8) {
       kernel.emitError(
           "ttt-gpu-distribute: mma-column-tiles must be in [1, 8]");
@@ -513,6 +518,7 @@ struct TTTGPUDistributePass
                     .getResult();
     Mapping mapping{threads,    *precision, rowWarps,     spreadMmaWarps,
                     mmaKUnroll, mmaKChains, pairAccesses, mmaColumnTiles};
+    mapping.outputMmaColumnTiles = outputMmaColumnTiles;
     if (auto attr =
             kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr)) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,

@@ -35,7 +35,8 @@ struct Mapping {
   int64_t mmaKUnroll;
   int64_t mmaKChains;
   bool pairAccesses;
-  int64_t mmaColumnTiles = 1; // warp tiles for warps / this many warps
+  int64_t mmaColumnTiles = 1;       // warp tiles for warps / this many warps
+  int64_t outputMmaColumnTiles = 0; // the output group's (0: the same)
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).

@@ -171,6 +171,8 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
   int64_t firstThreads = mapping.threads - outputThreads;
   mappings[0].threads = firstThreads;
   mappings[1].threads = outputThreads;
+  if (mapping.outputMmaColumnTiles > 0)
+    mappings[1].mmaColumnTiles = mapping.outputMmaColumnTiles;
   llvm::DenseMap<Operation *, GroupSlot> slots =
       elideBarriers ? groupSlotsOf(generics, &kernel.getBody().front(),
                                    mappings, distinctArgs)
