@@ -175,6 +175,10 @@ def read_trace(torch, kern, n):
 def cmd_run(a):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import kernel_time as kt
+    with open(a.artifact) as f:
+        if "step_trace" not in json.load(f):
+            sys.exit(f"step_trace: {a.artifact}: no probes (write it with "
+                     f"`step_trace.py instrument` first)")
     torch, kern = kt.open_kernel(a.artifact)
     m = kern.m
     meta = m["step_trace"]
