@@ -175,6 +175,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " pair-accesses=" + (options.pairAccesses ? "true" : "false") +
       " mma-column-tiles=" + std::to_string(columnTiles) +
       " output-mma-column-tiles=" + std::to_string(outputColumnTiles) +
+      " ldmatrix=" + (options.ldmatrix ? "true" : "false") +
       " copies-on-output-warps=" +
       (options.copiesOnOutputWarps ? "true" : "false") +
       "})),"

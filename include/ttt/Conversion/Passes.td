@@ -587,7 +587,13 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     operand loads before the first product (their latencies overlap).
     With `mma-column-tiles=N`, warp tiles are the widest that still give
     warps / N warps a tile (16 x 64 on 8 warps: 4 warp tiles of two column
-    tiles at N = 2, 2 of four at N = 4).
+    tiles at N = 2, 2 of four at N = 4). With `ldmatrix`, a tf32 or
+    3xtf32 A side that is one f32 shared-memory operand read as is (a
+    sign aside), contiguous along k in aligned runs of 4, is loaded by one
+    `nvgpu.ldmatrix` (x4) per k-step: lane l gives row l mod 16 at
+    k0 + 4 (l / 16), and the four 8 x 4 word matrices are the fragment's
+    a0..a3 (slots t and t + 4 then stand for k = t and t + 4: no side
+    pairs along k).
     With `mma-k-chains=N`, a tile's k-steps alternate between N sets of
     accumulators (N at most the k-steps, a divisor of them), summed after
     the k loop: dependent mma chains N times shorter. With `pair-accesses`
@@ -665,6 +671,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            /*default=*/"0",
            "mma-column-tiles for the output group's contractions in a "
            "kernel with two warp groups (0: mma-column-tiles)">,
+    Option<"ldmatrix", "ldmatrix", "bool", /*default=*/"false",
+           "tf32 / 3xtf32 A fragments that are one f32 shared-memory "
+           "operand read as is, in 16-byte runs along k: one ldmatrix.x4 "
+           "per k-step instead of two paired loads">,
     Option<"copiesOnOutputWarps", "copies-on-output-warps", "bool",
            /*default=*/"false",
            "In a kernel with two warp groups, the prefetch copies "

@@ -195,6 +195,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "output-warps and one tf32 or bf16 product per tile, "
                      "else 1)"),
       llvm::cl::init(0)};
+  Option<bool> ldmatrix{
+      *this, "ldmatrix",
+      llvm::cl::desc("A fragments of plain shared-memory operands by "
+                     "ldmatrix.x4 (ttt-gpu-distribute ldmatrix)"),
+      llvm::cl::init(false)};
   Option<bool> copiesOnOutputWarps{
       *this, "copies-on-output-warps",
       llvm::cl::desc("With output-warps, the output group issues the "

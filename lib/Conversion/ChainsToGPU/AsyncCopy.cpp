@@ -24,10 +24,9 @@ bool isWorkgroup(BaseMemRefType type) {
   return space && space.getValue() == gpu::AddressSpace::Workgroup;
 }
 
-/// `v` in the workgroup address space: private-buffers casts its shared
-/// slots to the generic space; the subviews over such a cast are rebuilt
-/// over the slot itself. Null where `v` is not such a view.
-Value workgroupView(OpBuilder &b, Location loc, Value v) {
+} // namespace
+
+Value mlir::ttt::workgroupView(OpBuilder &b, Location loc, Value v) {
   if (isWorkgroup(cast<MemRefType>(v.getType())))
     return v;
   if (auto spaceCast = v.getDefiningOp<memref::MemorySpaceCastOp>())
@@ -39,8 +38,6 @@ Value workgroupView(OpBuilder &b, Location loc, Value v) {
   Value source = workgroupView(b, loc, sub.getSource());
   return source ? ttt::subviewOver(b, sub, source) : Value();
 }
-
-} // namespace
 
 LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
                                        Value tid, unsigned threads,

@@ -16,6 +16,12 @@ namespace mlir::ttt {
 /// The elements per asynchronous copy of a marked copy, or 0 (unmarked).
 int64_t asyncCopyWidth(Operation *op);
 
+/// `v` in the workgroup address space (what cp.async and ldmatrix take):
+/// private-buffers casts its shared slots to the generic space; the
+/// subviews over such a cast are rebuilt over the slot itself (at the
+/// builder's point). Null where `v` is not such a view.
+Value workgroupView(OpBuilder &b, Location loc, Value v);
+
 /// `copy` (global -> a view of workgroup memory, static shape) as
 /// `nvgpu.device_async_copy` of W elements per point, the block's threads
 /// taking points tid, tid + threads, ..., then a commit of the group.

@@ -361,7 +361,7 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
                             slot.firstWarp, mapping.mmaKUnroll,
                             mapping.mmaKChains, mapping.pairAccesses,
-                            mapping.mmaColumnTiles);
+                            mapping.mmaColumnTiles, mapping.ldmatrix);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -519,6 +519,7 @@ struct TTTGPUDistributePass
     Mapping mapping{threads,    *precision, rowWarps,     spreadMmaWarps,
                     mmaKUnroll, mmaKChains, pairAccesses, mmaColumnTiles};
     mapping.outputMmaColumnTiles = outputMmaColumnTiles;
+    mapping.ldmatrix = ldmatrix;
     if (auto attr =
             kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr)) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,

@@ -37,6 +37,7 @@ struct Mapping {
   bool pairAccesses;
   int64_t mmaColumnTiles = 1;       // warp tiles for warps / this many warps
   int64_t outputMmaColumnTiles = 0; // the output group's (0: the same)
+  bool ldmatrix = false;            // A fragments by ldmatrix.x4
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).

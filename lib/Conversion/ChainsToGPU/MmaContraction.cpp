@@ -27,6 +27,7 @@
 
 #include "MmaContraction.h"
 
+#include "AsyncCopy.h"
 #include "ContractionSides.h"
 
 #include "FastMath.h"
@@ -276,7 +277,8 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                                    Value tid, unsigned threads,
                                    MmaPrecision precision, int64_t firstWarp,
                                    int64_t kUnroll, int64_t kChains,
-                                   bool pairAccesses, int64_t minColumnTiles) {
+                                   bool pairAccesses, int64_t minColumnTiles,
+                                   bool ldmatrix) {
   Location loc = op.getLoc();
   Dims dims = *dimsOf(op);
   Factors f = *factorsOf(op, dims);
@@ -338,9 +340,24 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   int64_t bKWeight = tf32 ? sidePairWeight(op, f.b, f.bMasks, dims.k) : 0;
   int64_t bNWeight =
       tf32 && per % 2 == 0 ? sidePairWeight(op, f.b, f.bMasks, dims.n) : 0;
-  bool aK = aKWeight > 0 && aKWeight >= aMWeight;
-  bool aM = !aK && aMWeight > 0;
-  bool bK = bKWeight > 0 && bKWeight >= bNWeight;
+  // With `ldmatrix`, an A that is one f32 shared-memory operand read as
+  // is, in 16-byte runs along k, comes in one ldmatrix.x4 per k-step (its
+  // four 8 x 4 word matrices are a0..a3) instead of two paired loads; its
+  // slots then stand for k = t and t + 4, so no side pairs along k.
+  bool aLdmatrix =
+      ldmatrix && !bf16 && aPlain && !aRest &&
+      cast<MemRefType>(aPlain->get().getType()).getElementType().isF32() &&
+      ttt::runsAlong(op, *aPlain, dims.k, 4) &&
+      op.getMatchingIndexingMap(aPlain).getNumResults() == 2 &&
+      op.getMatchingIndexingMap(aPlain).getResult(0) ==
+          getAffineDimExpr(dims.m, op.getContext());
+  // ldmatrix reads the workgroup address space (a view of the slot).
+  Value aShared =
+      aLdmatrix ? ttt::workgroupView(b, loc, aPlain->get()) : Value();
+  aLdmatrix = aLdmatrix && aShared;
+  bool aK = !aLdmatrix && aKWeight > 0 && aKWeight >= aMWeight;
+  bool aM = !aLdmatrix && !aK && aMWeight > 0;
+  bool bK = !aLdmatrix && bKWeight > 0 && bKWeight >= bNWeight;
   bool bN = !bK && bNWeight > 0;
   bool permK = aK || bK;
 
@@ -437,6 +454,33 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
         auto aFrags = [&](OpBuilder &kb, Value k0) -> SmallVector<Value> {
           if (bf16)
             return bf16AFragment(kb, loc, op, dims, f, k0, twoT, row0, row1);
+          if (aLdmatrix) {
+            // Lane l gives the address of row l mod 16 at k0 + 4 (l / 16):
+            // matrix i (lanes 8i..8i+7) is a_i's 8 rows by 4 words.
+            Value r = arith::AddIOp::create(
+                kb, loc, rowBase,
+                arith::RemUIOp::create(kb, loc, lane, cst(kb, 16)));
+            Value k = arith::AddIOp::create(
+                kb, loc, k0,
+                arith::MulIOp::create(
+                    kb, loc, arith::DivUIOp::create(kb, loc, lane, cst(kb, 16)),
+                    cst(kb, 4)));
+            SmallVector<Value> ivs(3, cst(kb, 0));
+            ivs[dims.m] = r;
+            ivs[dims.k] = k;
+            Value frag = nvgpu::LdMatrixOp::create(
+                kb, loc, VectorType::get({4, 1}, kb.getF32Type()), aShared,
+                ttt::indicesAt(kb, loc, op.getMatchingIndexingMap(aPlain), ivs),
+                /*transpose=*/false, /*numTiles=*/4);
+            SmallVector<Value> elems;
+            for (int64_t i = 0; i < 4; ++i) {
+              Value e = vector::ExtractOp::create(kb, loc, frag,
+                                                  ArrayRef<int64_t>{i, 0});
+              elems.push_back(negateRest ? arith::NegFOp::create(kb, loc, e)
+                                         : e);
+            }
+            return tf32Fragments(kb, loc, {4, 1}, elems, split);
+          }
           // Plain values: lambdas below capture them.
           std::array<Value, 2> ks = kPair(kb, k0);
           Value ka = ks[0], kc = ks[1];

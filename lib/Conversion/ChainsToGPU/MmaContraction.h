@@ -59,12 +59,15 @@ int64_t mmaTilesSharingA(linalg::GenericOp op, unsigned threads,
 /// accumulators), two adjacent elements are read or written by one 8-byte
 /// access where the operands' layout allows (PairedAccess.h). Warp tiles
 /// are the widest that give warps / `minColumnTiles` warps a tile (fewer
-/// warps, each A fragment loaded and split once for more columns).
+/// warps, each A fragment loaded and split once for more columns). With
+/// `ldmatrix`, an A that is one f32 shared-memory operand read as is, in
+/// aligned runs of 4 along k, loads each k-step's fragment with one
+/// ldmatrix.x4.
 void emitMmaContraction(OpBuilder &b, linalg::GenericOp op, Value tid,
                         unsigned threads, MmaPrecision precision,
                         int64_t firstWarp = 0, int64_t kUnroll = 1,
                         int64_t kChains = 1, bool pairAccesses = false,
-                        int64_t minColumnTiles = 1);
+                        int64_t minColumnTiles = 1, bool ldmatrix = false);
 
 } // namespace mlir::ttt
 

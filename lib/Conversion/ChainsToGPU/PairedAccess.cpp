@@ -13,16 +13,19 @@
 
 using namespace mlir;
 
-static bool isEven(std::optional<int64_t> v) { return v && *v % 2 == 0; }
+static bool isMultiple(std::optional<int64_t> v, int64_t n) {
+  return v && *v % n == 0;
+}
 
 /// A pair's bytes (its alignment): two elements.
 static uint64_t pairBytes(Type element) {
   return 2 * element.getIntOrFloatBitWidth() / 8;
 }
 
-/// Whether `v`'s offset (in elements) is even: static, or through the
-/// views and casts that made it from an allocation or argument.
-static bool evenOffset(Value v, int depth = 0) {
+/// Whether `v`'s offset (in elements) is a multiple of `n`: static, or
+/// through the views and casts that made it from an allocation or
+/// argument.
+static bool offsetMultipleOf(Value v, int64_t n, int depth = 0) {
   auto type = dyn_cast<MemRefType>(v.getType());
   if (!type || depth > 16)
     return false;
@@ -31,40 +34,40 @@ static bool evenOffset(Value v, int depth = 0) {
   if (failed(type.getStridesAndOffset(strides, offset)))
     return false;
   if (!ShapedType::isDynamic(offset))
-    return offset % 2 == 0;
+    return offset % n == 0;
   Operation *def = v.getDefiningOp();
   if (!def)
     return false;
   if (auto cast = dyn_cast<memref::CastOp>(def))
-    return evenOffset(cast.getSource(), depth + 1);
+    return offsetMultipleOf(cast.getSource(), n, depth + 1);
   if (auto cast = dyn_cast<memref::MemorySpaceCastOp>(def))
-    return evenOffset(cast.getSource(), depth + 1);
+    return offsetMultipleOf(cast.getSource(), n, depth + 1);
   if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
     // offset = source offset + sum(offset_i * source stride_i).
-    if (!evenOffset(sub.getSource(), depth + 1))
+    if (!offsetMultipleOf(sub.getSource(), n, depth + 1))
       return false;
     SmallVector<int64_t> srcStrides;
     int64_t srcOffset;
     if (failed(sub.getSourceType().getStridesAndOffset(srcStrides, srcOffset)))
       return false;
     for (auto [off, stride] : llvm::zip(sub.getMixedOffsets(), srcStrides))
-      if (!(stride != ShapedType::kDynamic && stride % 2 == 0) &&
-          !isEven(getConstantIntValue(off)))
+      if (!(stride != ShapedType::kDynamic && stride % n == 0) &&
+          !isMultiple(getConstantIntValue(off), n))
         return false;
     return true;
   }
   return false;
 }
 
-/// Whether the buffer `v` is a view of starts 8-byte aligned: every
-/// memref.view on the way shifts by a constant multiple of 8 bytes
-/// (allocations and the kernel's arrays are at least 16-byte aligned).
-static bool alignedRoot(Value v) {
+/// Whether the buffer `v` is a view of starts `bytes`-aligned (at most
+/// 16): every memref.view on the way shifts by a constant multiple of
+/// `bytes` (allocations and the kernel's arrays are at least 16-byte
+/// aligned).
+static bool alignedRoot(Value v, int64_t bytes) {
   for (int depth = 0; depth < 32; ++depth) {
     Operation *def = v.getDefiningOp();
     if (auto view = dyn_cast_or_null<memref::ViewOp>(def)) {
-      if (!isEven(getConstantIntValue(view.getByteShift())) ||
-          *getConstantIntValue(view.getByteShift()) % 8 != 0)
+      if (!isMultiple(getConstantIntValue(view.getByteShift()), bytes))
         return false;
       v = view.getSource();
       continue;
@@ -78,6 +81,11 @@ static bool alignedRoot(Value v) {
 }
 
 bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
+  return runsAlong(op, o, dim, 2);
+}
+
+bool ttt::runsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim,
+                    int64_t n) {
   auto type = dyn_cast<MemRefType>(o.get().getType());
   if (!type ||
       !(type.getElementType().isF32() || type.getElementType().isBF16()) ||
@@ -95,9 +103,11 @@ bool ttt::pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim) {
   if (failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 1)
     return false;
   for (int64_t s : ArrayRef<int64_t>(strides).drop_back())
-    if (ShapedType::isDynamic(s) || s % 2 != 0)
+    if (ShapedType::isDynamic(s) || s % n != 0)
       return false;
-  return evenOffset(o.get()) && alignedRoot(o.get());
+  int64_t bytes = n * type.getElementTypeBitWidth() / 8;
+  return bytes <= 16 && offsetMultipleOf(o.get(), n) &&
+         alignedRoot(o.get(), std::max<int64_t>(bytes, 8));
 }
 
 SmallVector<Value> ttt::nextAlong(OpBuilder &b, Location loc,

@@ -25,6 +25,11 @@ namespace mlir::ttt {
 /// its offset are even (the offset followed through views and casts).
 bool pairsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim);
 
+/// pairsAlong for runs of `n` elements (at most 16 bytes): the points
+/// `ivs` ... `ivs` + n - 1 in `dim` side by side, aligned to the run's
+/// size, wherever the index along `dim` is a multiple of `n`.
+bool runsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim, int64_t n);
+
 /// `ivs` with `dim` one more: the second point of a pair.
 SmallVector<Value> nextAlong(OpBuilder &b, Location loc, ArrayRef<Value> ivs,
                              unsigned dim);
