@@ -472,6 +472,7 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                 kb, loc, VectorType::get({4, 1}, kb.getF32Type()), aShared,
                 ttt::indicesAt(kb, loc, op.getMatchingIndexingMap(aPlain), ivs),
                 /*transpose=*/false, /*numTiles=*/4);
+            // The side's sign relative to the operand, as for the rest.
             SmallVector<Value> elems;
             for (int64_t i = 0; i < 4; ++i) {
               Value e = vector::ExtractOp::create(kb, loc, frag,
