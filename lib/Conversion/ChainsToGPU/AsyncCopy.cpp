@@ -67,14 +67,8 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
     return arith::ConstantIndexOp::create(nb, loc, v).getResult();
   };
   auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
-  // Point 0 on thread firstThread: (tid + threads - first) mod threads.
-  Value start = tid;
-  if (firstThread % threads != 0)
-    start = arith::RemUIOp::create(
-        b, loc,
-        arith::AddIOp::create(b, loc, tid,
-                              cst(b, threads - firstThread % threads)),
-        cst(b, threads));
+  // Point 0 on thread firstThread.
+  Value start = rotatedIndex(b, loc, tid, firstThread, threads);
   forEachPoint(
       b, loc, start, cst(b, chunks), threads,
       [&](OpBuilder &nb, Location nl, Value linear) {

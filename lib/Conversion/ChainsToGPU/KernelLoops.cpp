@@ -41,6 +41,18 @@ Value ttt::readAt(OpBuilder &b, Location loc, linalg::GenericOp op,
       b, loc, o.get(), indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
 }
 
+Value ttt::rotatedIndex(OpBuilder &b, Location loc, Value index, int64_t first,
+                        int64_t count) {
+  if (first % count == 0)
+    return index;
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value shifted =
+      arith::AddIOp::create(b, loc, index, cst(count - first % count));
+  return arith::RemUIOp::create(b, loc, shifted, cst(count));
+}
+
 void ttt::forEachPoint(OpBuilder &b, Location loc, Value first, Value total,
                        int64_t step,
                        function_ref<void(OpBuilder &, Location, Value)> body) {

@@ -131,6 +131,12 @@ inline constexpr llvm::StringLiteral kTF32LowAttr = "ttt.tf32_low";
 /// null.
 OpOperand *tf32LowOf(linalg::GenericOp op, OpOperand &x);
 
+/// `index` (of `count`) renumbered so that `first` becomes 0: (index +
+/// count - first mod count) mod count; `index` itself where first is a
+/// multiple of count. Spreads work that would start at 0 from `first` on.
+Value rotatedIndex(OpBuilder &b, Location loc, Value index, int64_t first,
+                   int64_t count);
+
 /// `body(linear)` for linear = first, first + step, ... below `total`.
 /// With a constant total the loop counts rounds from 0 (a constant trip
 /// count that LLVM unrolls, folding the index arithmetic of each round),

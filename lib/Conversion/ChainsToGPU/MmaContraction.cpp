@@ -298,10 +298,9 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
     return arith::AddIOp::create(nb, loc, x, cst(nb, c)).getResult();
   };
   // Tile i on warp (firstWarp + i) mod warps.
-  Value warp = arith::DivUIOp::create(b, loc, tid, cst(b, 32));
-  if (firstWarp % warps != 0)
-    warp = arith::RemUIOp::create(
-        b, loc, add(b, warp, warps - firstWarp % warps), cst(b, warps));
+  Value warp =
+      rotatedIndex(b, loc, arith::DivUIOp::create(b, loc, tid, cst(b, 32)),
+                   firstWarp, warps);
   Value lane = arith::RemUIOp::create(b, loc, tid, cst(b, 32));
   Value g = arith::DivUIOp::create(b, loc, lane, cst(b, 4));
   Value t = arith::RemUIOp::create(b, loc, lane, cst(b, 4));
@@ -355,6 +354,14 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
   Value aShared =
       aLdmatrix ? ttt::workgroupView(b, loc, aPlain->get()) : Value();
   aLdmatrix = aLdmatrix && aShared;
+  // Lane l gives the address of row l mod 16 at k0 + 4 (l / 16): matrix i
+  // (lanes 8i..8i+7) is a_i's 8 rows by 4 words.
+  Value ldmRow, ldmK;
+  if (aLdmatrix) {
+    ldmRow = arith::RemUIOp::create(b, loc, lane, cst(b, 16));
+    ldmK = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, lane, cst(b, 16)), cst(b, 4));
+  }
   bool aK = !aLdmatrix && aKWeight > 0 && aKWeight >= aMWeight;
   bool aM = !aLdmatrix && !aK && aMWeight > 0;
   bool bK = !aLdmatrix && bKWeight > 0 && bKWeight >= bNWeight;
@@ -455,19 +462,9 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           if (bf16)
             return bf16AFragment(kb, loc, op, dims, f, k0, twoT, row0, row1);
           if (aLdmatrix) {
-            // Lane l gives the address of row l mod 16 at k0 + 4 (l / 16):
-            // matrix i (lanes 8i..8i+7) is a_i's 8 rows by 4 words.
-            Value r = arith::AddIOp::create(
-                kb, loc, rowBase,
-                arith::RemUIOp::create(kb, loc, lane, cst(kb, 16)));
-            Value k = arith::AddIOp::create(
-                kb, loc, k0,
-                arith::MulIOp::create(
-                    kb, loc, arith::DivUIOp::create(kb, loc, lane, cst(kb, 16)),
-                    cst(kb, 4)));
             SmallVector<Value> ivs(3, cst(kb, 0));
-            ivs[dims.m] = r;
-            ivs[dims.k] = k;
+            ivs[dims.m] = arith::AddIOp::create(kb, loc, rowBase, ldmRow);
+            ivs[dims.k] = arith::AddIOp::create(kb, loc, k0, ldmK);
             Value frag = nvgpu::LdMatrixOp::create(
                 kb, loc, VectorType::get({4, 1}, kb.getF32Type()), aShared,
                 ttt::indicesAt(kb, loc, op.getMatchingIndexingMap(aPlain), ivs),

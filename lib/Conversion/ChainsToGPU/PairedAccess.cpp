@@ -17,9 +17,9 @@ static bool isMultiple(std::optional<int64_t> v, int64_t n) {
   return v && *v % n == 0;
 }
 
-/// A pair's bytes (its alignment): two elements.
-static uint64_t pairBytes(Type element) {
-  return 2 * element.getIntOrFloatBitWidth() / 8;
+/// A run's bytes (its alignment): `n` elements.
+static int64_t runBytes(Type element, int64_t n) {
+  return n * element.getIntOrFloatBitWidth() / 8;
 }
 
 /// Whether `v`'s offset (in elements) is a multiple of `n`: static, or
@@ -105,7 +105,7 @@ bool ttt::runsAlong(linalg::GenericOp op, OpOperand &o, unsigned dim,
   for (int64_t s : ArrayRef<int64_t>(strides).drop_back())
     if (ShapedType::isDynamic(s) || s % n != 0)
       return false;
-  int64_t bytes = n * type.getElementTypeBitWidth() / 8;
+  int64_t bytes = runBytes(type.getElementType(), n);
   return bytes <= 16 && offsetMultipleOf(o.get(), n) &&
          alignedRoot(o.get(), std::max<int64_t>(bytes, 8));
 }
@@ -129,7 +129,7 @@ std::pair<Value, Value> ttt::readPair(OpBuilder &b, Location loc,
   auto load = vector::LoadOp::create(
       b, loc, VectorType::get({2}, element), o.get(),
       indicesAt(b, loc, op.getMatchingIndexingMap(&o), ivs));
-  load.setAlignment(pairBytes(element));
+  load.setAlignment(runBytes(element, 2));
   return {vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{0}),
           vector::ExtractOp::create(b, loc, load, ArrayRef<int64_t>{1})};
 }
@@ -151,5 +151,5 @@ void ttt::storePair(OpBuilder &b, Location loc, linalg::GenericOp op,
       b, loc, VectorType::get({2}, element), ValueRange{first, second});
   auto store =
       vector::StoreOp::create(b, loc, v, o.get(), indicesAt(b, loc, map, ivs));
-  store.setAlignment(pairBytes(element));
+  store.setAlignment(runBytes(element, 2));
 }

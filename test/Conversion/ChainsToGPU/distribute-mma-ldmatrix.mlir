@@ -6,19 +6,20 @@
 // a workgroup slot that private-buffers cast to the generic space), in
 // 16-byte runs along k (row stride 72), comes in one nvgpu.ldmatrix x4 per
 // k-step over the slot itself: lane l gives row l mod 16 at k0 + 4 (l /
-// 16). B then reads k = k0 + t and k0 + t + 4 (no pairing along k). With
-// 3xtf32 the loaded fragment is split as before (three products). Without
-// the option (OFF): A by paired vector loads.
+// 16), these lane offsets computed once, before the k loop. B then reads
+// k = k0 + t and k0 + t + 4 (no pairing along k). With 3xtf32 the loaded
+// fragment is split as before (three products). Without the option (OFF):
+// A by paired vector loads.
 // CHECK-LABEL: gpu.func @shared_a
 // CHECK-DAG: %[[LANE:.*]] = arith.remui %{{.*}}, %c32
 // CHECK-DAG: %[[G:.*]] = arith.divui %[[LANE]], %c4
 // CHECK-DAG: %[[T:.*]] = arith.remui %[[LANE]], %c4
 // CHECK: %[[SLOT:.*]] = memref.subview %arg0[0, 0] [16, 64] [1, 1] : memref<16x72xf32, #gpu.address_space<workgroup>>
-// CHECK: scf.for %[[K0:.*]] = %c0 to %c64 step %c8
 // CHECK: %[[R:.*]] = arith.remui %[[LANE]], %c16
-// CHECK: %[[ROW:.*]] = arith.addi %{{.*}}, %[[R]]
 // CHECK: %[[Q:.*]] = arith.divui %[[LANE]], %c16
 // CHECK: %[[Q4:.*]] = arith.muli %[[Q]], %c4
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c64 step %c8
+// CHECK: %[[ROW:.*]] = arith.addi %{{.*}}, %[[R]]
 // CHECK: %[[K:.*]] = arith.addi %[[K0]], %[[Q4]]
 // CHECK: %[[A:.*]] = nvgpu.ldmatrix %[[SLOT]][%[[ROW]], %[[K]]] {numTiles = 4 : i32, transpose = false} : {{.*}} -> vector<4x1xf32>
 // CHECK: %[[KB:.*]] = arith.addi %[[K0]], %[[T]]
