@@ -39,3 +39,10 @@ ptxas = shutil.which("ptxas") or next(
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%{ptxas}", ptxas))
+
+# nvcc (CUDA toolkit) for the CUDA sources of bench/gpu.
+nvcc = shutil.which("nvcc") or next(
+    (p for p in ("/usr/local/cuda/bin/nvcc",) if os.access(p, os.X_OK)), None)
+if nvcc:
+    config.available_features.add("nvcc")
+    config.substitutions.append(("%{nvcc}", nvcc))

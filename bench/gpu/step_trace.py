@@ -79,12 +79,18 @@ def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_ran
     """(instrumented PTX, probes: list of (line, where, text)). `at`: a
     regex; lines matching it get a probe before them too. `after`: a probe
     after each barrier as well (see the module doc: it may read the clock
-    before the barrier releases the warp). `line_range`: (first, last) PTX
-    line numbers the `at` probes are limited to."""
+    before the barrier releases the warp). `line_range`: a list of (first,
+    last) PTX line numbers the `at` probes are limited to."""
     lines = ptx.splitlines()
     out, probes = [], []
     in_entry = set_up = False
+    # A line inside a multi-line instruction (an mma's operand lists) takes
+    # no probe: only lines after one that ends a statement do.
+    starts = True
     for i, line in enumerate(lines, 1):
+        starts_here, text = starts, line.strip()
+        if text and not text.startswith("//"):
+            starts = text.endswith((";", "{", "}", ":"))
         if ENTRY.match(line):
             out.append(f".global .align 8 .b64 {SYMBOL}[{groups * slots}];")
             out.append("")
@@ -94,8 +100,9 @@ def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_ran
             out.extend(setup_code(group_threads, slots))
             set_up = True
             continue
-        in_range = line_range is None or line_range[0] <= i <= line_range[1]
-        if set_up and at and in_range and re.search(at, line) and not BARRIER.match(line):
+        in_range = line_range is None or any(a <= i <= b for a, b in line_range)
+        if (set_up and at and in_range and starts_here and re.search(at, line)
+                and not BARRIER.match(line)):
             probes.append((i, "before", " ".join(line.split())))
             out.extend(probe_code(len(probes) - 1, slots))
             out.append(line)
@@ -116,13 +123,18 @@ def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_ran
 
 
 def parse_lines(text):
-    """"A-B" -> (A, B); None -> None."""
+    """"A-B,C" -> [(A, B), (C, C)]; None -> None."""
     if text is None:
         return None
-    m = re.fullmatch(r"(\d+)-(\d+)", text)
-    if not m or int(m.group(1)) > int(m.group(2)):
-        sys.exit(f"step_trace: --lines wants FIRST-LAST (PTX line numbers), not {text!r}")
-    return int(m.group(1)), int(m.group(2))
+    ranges = []
+    for part in text.split(","):
+        m = re.fullmatch(r"(\d+)(?:-(\d+))?", part.strip())
+        first, last = (int(m.group(1)), int(m.group(2) or m.group(1))) if m else (1, 0)
+        if first > last:
+            sys.exit("step_trace: --lines wants FIRST-LAST or LINE, comma-separated "
+                     f"(PTX line numbers), not {text!r}")
+        ranges.append((first, last))
+    return ranges
 
 
 def cmd_instrument(a):
@@ -266,7 +278,8 @@ def main():
     i.add_argument("--at", help="regex: also probe before the PTX lines it matches (a probe "
                    "issues after the instructions before it issue, so put it before one "
                    "that consumes the result to be timed, e.g. a store)")
-    i.add_argument("--lines", help="FIRST-LAST: --at probes only on these PTX lines")
+    i.add_argument("--lines", help="FIRST-LAST or LINE, comma-separated: --at probes only on "
+                   "these PTX lines")
     i.add_argument("--after", action="store_true",
                    help="also probe right after each barrier (unreliable: see above)")
     r = sub.add_parser("run", help="launch a probed artifact once and print its timeline")

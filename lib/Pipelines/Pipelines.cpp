@@ -118,8 +118,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   if (options.lookaheadProducts)
     pm.addNestedPass<func::FuncOp>(createTTTGPULookaheadProducts());
   // The output chain beside the next chunk's first ops.
-  if (options.rotateOutputChain)
-    pm.addNestedPass<func::FuncOp>(createTTTGPURotateOutputChain());
+  if (options.rotateOutputChain || options.rotateOutputTail)
+    pm.addNestedPass<func::FuncOp>(createTTTGPURotateOutputChain(
+        {/*tailOnly=*/!options.rotateOutputChain}));
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());

@@ -197,7 +197,18 @@ def TTTGPURotateOutputChain : Pass<"ttt-gpu-rotate-output-chain", "::mlir::func:
     A loop of zero or one iteration after the chunk loop computes the last
     chunk's output. The next step's ops no longer wait for the output
     chain; `ttt-gpu-schedule-levels` can run them side by side.
+
+    With `tail-only`, only the chain's ops after its last op that reads a
+    step value from outside the chain move (TTT-Linear: the output
+    LayerNorm and the residual after the attention term and the per-token
+    bias meet): one value is carried, and with `ttt-gpu-output-warps` the
+    tail fills the output group's wait for the next step's first product.
   }];
+  let options = [
+    Option<"tailOnly", "tail-only", "bool", /*default=*/"false",
+           "Move only the chain's ops after its last read of a step value "
+           "from outside the chain">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

@@ -125,6 +125,13 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Compute each chunk's output chain at the start of the "
                      "next iteration (ttt-gpu-rotate-output-chain)"),
       llvm::cl::init(false)};
+  Option<bool> rotateOutputTail{
+      *this, "rotate-output-tail",
+      llvm::cl::desc("Compute each chunk's output tail (the ops after the "
+                     "output chain's last read of a step value: the output "
+                     "LayerNorm, the residual) at the start of the next "
+                     "iteration (ttt-gpu-rotate-output-chain{tail-only})"),
+      llvm::cl::init(false)};
   Option<bool> foldZeroFills{
       *this, "fold-zero-fills",
       llvm::cl::desc("Start accumulating ops from zero instead of after a "

@@ -78,6 +78,12 @@ inline constexpr llvm::StringLiteral kOutputThreadsAttr = "ttt.output_threads";
 inline constexpr llvm::StringLiteral kWaitOtherGroupAttr =
     "ttt.wait_other_group";
 
+/// On an op after a chunk loop: it finishes the loop's last output slice
+/// from values the loop carried (ttt-gpu-rotate-output-chain's epilogue),
+/// so what it reads is output, not state the loop leaves for later.
+inline constexpr llvm::StringLiteral kOutputEpilogueAttr =
+    "ttt.output_epilogue";
+
 /// The block barrier `block` starts with (only ops free of memory effects,
 /// or waits for the thread's own async copies, before it), or null.
 Operation *leadingBarrier(Block &block);

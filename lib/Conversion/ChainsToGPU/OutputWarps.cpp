@@ -84,6 +84,15 @@ std::optional<SmallVector<Touches>> bodyOps(Block &body) {
   return ops;
 }
 
+/// A product over a reduction dim with a result of rank 2 or more (not a
+/// row statistic).
+bool isContraction(linalg::LinalgOp op) {
+  return op.getNumReductionLoops() > 0 &&
+         llvm::all_of(op.getDpsInits(), [](Value v) {
+           return cast<ShapedType>(v.getType()).getRank() >= 2;
+         });
+}
+
 /// Recurrence ops the output group can run instead (offload-inputs):
 /// not contractions, reading only values no earlier op of this iteration
 /// wrote (the chunk's staged inputs, the previous iteration's state),
@@ -115,6 +124,41 @@ offloadable(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
   return offload;
 }
 
+/// Whether `a` and `b` touch a buffer one of them writes.
+bool conflict(const Touches &a, const Touches &b) {
+  auto meets = [](ArrayRef<Value> x, ArrayRef<Value> y) {
+    return llvm::any_of(x, [&](Value r) { return llvm::is_contained(y, r); });
+  };
+  return meets(a.writes, b.reads) || meets(a.writes, b.writes) ||
+         meets(a.reads, b.writes);
+}
+
+/// The output group's ops after its deferred contraction `ops[deferred]`,
+/// contractions aside (deferred so as not to share issue slots with the
+/// other group's first one), that touch nothing the ops from it on write
+/// or read (a rotated output tail, which reads only what the previous
+/// iteration carried) move before it: they run while the group waits for
+/// the other one.
+void fillDeferredWait(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
+                      ArrayRef<bool> offload, size_t deferred) {
+  Operation *wait = ops[deferred].op;
+  SmallVector<const Touches *> stay = {&ops[deferred]};
+  for (size_t i = deferred + 1; i < ops.size(); ++i) {
+    const Touches &t = ops[i];
+    bool output = !recurrence[i] || offload[i];
+    bool defined = llvm::all_of(t.op->getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return !def || def->getBlock() != wait->getBlock() ||
+             def->isBeforeInBlock(wait);
+    });
+    if (output && !isContraction(t.op) && defined &&
+        llvm::none_of(stay, [&](const Touches *s) { return conflict(t, *s); }))
+      t.op->moveBefore(wait);
+    else
+      stay.push_back(&t);
+  }
+}
+
 /// Marks the output chain of `loop` (with `offloadInputs`, also the
 /// recurrence's ops on the chunk's inputs alone) and moves the buffers it
 /// touches before the loop; false where there is nothing to split.
@@ -129,10 +173,13 @@ bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
     written.insert(t.writes.begin(), t.writes.end());
   // What the loop leaves for later: the buffers read after it by ops that
   // write nothing the body writes (the final weights, not the output's
-  // last chunk, even when a rotated output chain finishes after it).
+  // last chunk, even when a rotated output chain finishes after it) and
+  // that do not finish the last output slice from carried values.
   DenseSet<Value> kept;
   for (Operation *it = loop->getNextNode(); it; it = it->getNextNode())
     it->walk([&](linalg::LinalgOp l) {
+      if (l->hasAttr(ttt::kOutputEpilogueAttr))
+        return;
       Touches t = touchesOf(l);
       if (llvm::none_of(t.writes, [&](Value r) { return written.contains(r); }))
         kept.insert(t.reads.begin(), t.reads.end());
@@ -198,15 +245,17 @@ bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
   if (offloadInputs)
     offload = offloadable(*ops, recurrence, yielded, writerOf);
   DenseSet<Operation *> hoisted;
-  bool deferred = false;
-  for (auto [t, inRecurrence, offloaded] :
-       llvm::zip(*ops, recurrence, offload)) {
+  std::optional<size_t> deferred;
+  for (auto [i, t, inRecurrence, offloaded] :
+       llvm::enumerate(*ops, recurrence, offload)) {
     if (inRecurrence && !offloaded)
       continue;
     t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(1));
-    if (deferOutput && !deferred && t.op.getNumReductionLoops() > 0) {
+    // A contraction, not a row statistic (a rotated output tail's, at the
+    // top of the body, has nothing before it to wait for).
+    if (deferOutput && !deferred && isContraction(t.op)) {
       t.op->setAttr(ttt::kWaitOtherGroupAttr, b.getUnitAttr());
-      deferred = true;
+      deferred = i;
     }
     // Its buffers live over the whole loop: the groups run side by side.
     for (Value r : llvm::concat<Value>(t.reads, t.writes)) {
@@ -216,6 +265,8 @@ bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
         alloc->moveBefore(loop);
     }
   }
+  if (deferred)
+    fillDeferredWait(*ops, recurrence, offload, *deferred);
   return true;
 }
 

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CarriedInPlace.h"
+#include "KernelLoops.h"
 #include "ttt/Conversion/Passes.h"
 #include "ttt/Utils/TensorBuilders.h"
 
@@ -89,7 +90,25 @@ struct OutputChain {
   SmallVector<Value> carried; // step values the chain reads
 };
 
-std::optional<OutputChain> outputChainOf(scf::ForOp loop) {
+/// Whether `op` (or an op nested in it) reads a value of the loop `body`
+/// from outside `chain` that is not cheaper to clone.
+bool readsStepValue(Operation *op, Block *body,
+                    const DenseSet<Operation *> &chain) {
+  WalkResult r = op->walk([&](Operation *nested) {
+    for (Value v : nested->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (def && def->getBlock() == body && !chain.contains(def) &&
+          !isRematerializable(def, body))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// With `tailOnly`, the chain is cut to the ops after its last op that
+/// reads a step value from outside it.
+std::optional<OutputChain> outputChainOf(scf::ForOp loop, bool tailOnly) {
   Block *body = loop.getBody();
   auto yield = cast<scf::YieldOp>(body->getTerminator());
   std::optional<OutputChain> found;
@@ -118,6 +137,17 @@ std::optional<OutputChain> outputChainOf(scf::ForOp loop) {
     });
     if (onlyChainUsers)
       inChain.insert(&op);
+  }
+  if (tailOnly) {
+    // The tail reads the rest of the step through one carried value
+    // rather than the chain's several inputs (G, the per-token bias, ...).
+    Operation *cut = nullptr;
+    for (Operation &op : body->without_terminator())
+      if (inChain.contains(&op) && readsStepValue(&op, body, inChain))
+        cut = &op;
+    if (cut)
+      for (Operation *op = cut; op; op = op->getPrevNode())
+        inChain.erase(op);
   }
   for (Operation &op : body->without_terminator())
     if (inChain.contains(&op))
@@ -244,6 +274,9 @@ void rotate(scf::ForOp loop, const OutputChain &chain) {
           map.map(v, newLoop.getResult(numArgs + j));
         scf::YieldOp::create(eb, loc, cloneChain(eb, chain, map));
       });
+  epilogue->walk([&](linalg::LinalgOp op) {
+    op->setAttr(ttt::kOutputEpilogueAttr, b.getUnitAttr());
+  });
   for (unsigned i = 0; i < numArgs; ++i)
     loop.getResult(i).replaceAllUsesWith(
         i == chain.outIndex ? epilogue.getResult(0) : newLoop.getResult(i));
@@ -252,13 +285,15 @@ void rotate(scf::ForOp loop, const OutputChain &chain) {
 
 struct TTTGPURotateOutputChainPass
     : ttt::impl::TTTGPURotateOutputChainBase<TTTGPURotateOutputChainPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     // Chunk loops of full mini-batches: a constant step, static slices.
     SmallVector<std::pair<scf::ForOp, OutputChain>> work;
     getOperation().walk([&](scf::ForOp loop) {
       if (!matchPattern(loop.getStep(), m_Constant()))
         return;
-      if (std::optional<OutputChain> chain = outputChainOf(loop))
+      if (std::optional<OutputChain> chain = outputChainOf(loop, tailOnly))
         work.push_back({loop, *chain});
     });
     for (auto &[loop, chain] : work)

@@ -246,3 +246,98 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A rotated output tail (ttt-gpu-rotate-output-chain{tail-only}): %t,
+// allocated before the loop, carries the previous step's T = Y * Y to the
+// tail (the store of T + 1 to the previous slot). The ops after the loop
+// that finish the last slot from %t (ttt.output_epilogue; the first
+// writes a buffer of its own) read output, not state (the final W is):
+// Y, T and the tail all go to the output group.
+// CHECK-LABEL: gpu.func @rotated_tail
+// CHECK-SAME: ttt.output_threads = 256 : i64
+// CHECK: scf.for
+// CHECK: outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+// CHECK: outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// CHECK: ins(%{{.*}} : memref<16x64xf32>) outs(%{{.*}} : memref<16x64xf32, strided<[64, 1], offset: ?>>) attrs = {ttt.warp_group = 1 : i64}
+// CHECK: ins(%[[Y]] : memref<16x64xf32>) outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+// CHECK: outs(%{{.*}} : memref<64x64xf32>) {
+// CHECK: ttt.output_epilogue
+// With defer-output, the tail, which needs nothing the deferred Y = Q W
+// and the ops after it write, moves before Y: it runs while the output
+// group waits; T (it reads Y) stays after Y.
+// DEFER-LABEL: gpu.func @rotated_tail
+// DEFER: scf.for
+// DEFER: attrs = {ttt.zero_init = array<i64: 0>} {
+// DEFER-NEXT: ^bb0
+// DEFER: outs(%{{.*}} : memref<16x64xf32, strided<[64, 1], offset: ?>>) attrs = {ttt.warp_group = 1 : i64}
+// DEFER: outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// DEFER: ins(%[[Y]] : memref<16x64xf32>) outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @rotated_tail(%x: memref<16x64xf32>, %q: memref<16x64xf32>, %out: memref<64x16x64xf32>, %wout: memref<64x64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %t = memref.alloc() : memref<16x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        %z = memref.alloc() : memref<16x64xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%t : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>) {
+        ^bb0(%a: f32, %o: f32):
+          %one = arith.constant 1.0 : f32
+          %s = arith.addf %a, %one : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%y : memref<16x64xf32>) outs(%t : memref<16x64xf32>) {
+        ^bb0(%a: f32, %o: f32):
+          %s = arith.mulf %a, %a : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%x, %z : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%a: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %a, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+      }
+      %e = memref.alloc() : memref<16x64xf32>
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+          ins(%t : memref<16x64xf32>) outs(%e : memref<16x64xf32>) attrs = {ttt.output_epilogue} {
+      ^bb0(%a: f32, %o: f32):
+        %one = arith.constant 1.0 : f32
+        %s = arith.addf %a, %one : f32
+        linalg.yield %s : f32
+      }
+      %last = memref.subview %out[0, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1]>>
+      linalg.copy {ttt.output_epilogue} ins(%e : memref<16x64xf32>) outs(%last : memref<16x64xf32, strided<[64, 1]>>)
+      linalg.copy ins(%w : memref<64x64xf32>) outs(%wout : memref<64x64xf32>)
+      gpu.return
+    }
+  }
+}

@@ -1,4 +1,5 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(func.func(ttt-gpu-rotate-output-chain))' --split-input-file %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(func.func(ttt-gpu-rotate-output-chain{tail-only=true}))' --split-input-file %s | FileCheck %s --check-prefix=TAIL
 
 // The chunk loop's output chain (%o: it reads the step's product %p and
 // the input slice, and only feeds the output insert) moves to the start of
@@ -113,4 +114,59 @@ func.func @reads_state(%out0: tensor<64x8xf32>, %s0: tensor<16x8xf32>, %n: index
     scf.yield %o, %ins : tensor<16x8xf32>, tensor<64x8xf32>
   }
   return %r#0, %r#1 : tensor<16x8xf32>, tensor<64x8xf32>
+}
+
+// -----
+
+// tail-only: the chain is cut after its last op that reads a step value
+// from outside it (%a reads the product %p): only %o moves, and %a, not
+// %p, is carried (written in place of its carried argument). The
+// epilogue's ops are marked ttt.output_epilogue.
+// TAIL-LABEL: func.func @tail
+// TAIL: %[[R:.*]]:3 = scf.for %[[I:.*]] = %[[C0:.*]] to %{{.*}} step %[[C16:.*]] iter_args(%[[W:.*]] = %{{.*}}, %[[OUT:.*]] = %{{.*}}, %[[A:.*]] = %{{.*}})
+// TAIL: %[[PREV:.*]] = arith.maxsi
+// TAIL: %[[O:.*]] = linalg.generic {{.*}} ins(%[[A]] :
+// TAIL: tensor.insert_slice %[[O]] into %[[OUT]][%[[PREV]], 0] [16, 8]
+// TAIL: %[[P:.*]] = linalg.matmul
+// TAIL: %[[NEWA:.*]] = linalg.generic {{.*}} ins(%[[P]], %{{.*}} : {{.*}}) outs(%[[A]] :
+// TAIL: scf.yield %{{.*}}, %{{.*}}, %[[NEWA]]
+// TAIL: scf.for
+// TAIL: linalg.generic {{.*}} ins(%[[R]]#2 : {{.*}} attrs = {ttt.output_epilogue}
+// The whole chain (%a and %o) moves without tail-only: %p is carried.
+// CHECK-LABEL: func.func @tail
+// CHECK: scf.for {{.*}} iter_args(%{{.*}}, %{{.*}}, %[[P:.*]] = %{{.*}})
+// CHECK: linalg.generic {{.*}} ins(%[[P]], %{{.*}} :
+#id = affine_map<(i, j) -> (i, j)>
+func.func @tail(%x: tensor<64x8xf32>, %w0: tensor<8x8xf32>, %out0: tensor<64x8xf32>, %n: index) -> (tensor<8x8xf32>, tensor<64x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  %r:2 = scf.for %i = %c0 to %n step %c16 iter_args(%w = %w0, %out = %out0) -> (tensor<8x8xf32>, tensor<64x8xf32>) {
+    %xs = tensor.extract_slice %x[%i, 0] [16, 8] [1, 1] : tensor<64x8xf32> to tensor<16x8xf32>
+    %e = tensor.empty() : tensor<16x8xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x8xf32>) -> tensor<16x8xf32>
+    %p = linalg.matmul ins(%xs, %w : tensor<16x8xf32>, tensor<8x8xf32>) outs(%f : tensor<16x8xf32>) -> tensor<16x8xf32>
+    %ew = tensor.empty() : tensor<8x8xf32>
+    %w2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%w : tensor<8x8xf32>) outs(%ew : tensor<8x8xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %s = arith.addf %a, %a : f32
+      linalg.yield %s : f32
+    } -> tensor<8x8xf32>
+    %e2 = tensor.empty() : tensor<16x8xf32>
+    %a = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%p, %xs : tensor<16x8xf32>, tensor<16x8xf32>) outs(%e2 : tensor<16x8xf32>) {
+    ^bb0(%u: f32, %v: f32, %o2: f32):
+      %m = arith.mulf %u, %u : f32
+      %s = arith.addf %m, %v : f32
+      linalg.yield %s : f32
+    } -> tensor<16x8xf32>
+    %e3 = tensor.empty() : tensor<16x8xf32>
+    %o = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<16x8xf32>) outs(%e3 : tensor<16x8xf32>) {
+    ^bb0(%u: f32, %o3: f32):
+      %s = arith.mulf %u, %u : f32
+      linalg.yield %s : f32
+    } -> tensor<16x8xf32>
+    %ins = tensor.insert_slice %o into %out[%i, 0] [16, 8] [1, 1] : tensor<16x8xf32> into tensor<64x8xf32>
+    scf.yield %w2, %ins : tensor<8x8xf32>, tensor<64x8xf32>
+  }
+  return %r#0, %r#1 : tensor<8x8xf32>, tensor<64x8xf32>
 }
