@@ -258,10 +258,12 @@ def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFunc
     users keep their types; every thread of the block sees them. The
     kernel gets `ttt.shared_bytes`, the bytes to launch it with. With
     `row-pad=P`, a static buffer of rank >= 2 whose rows span a multiple of
-    128 bytes (64 floats: the 8 rows of a tensor-core fragment read would
-    share one bank) and which only linalg ops use, directly or through
-    subviews, gets rows of P more elements: its users read a
-    `memref.subview` of the slot marked `ttt.padded_rows`; with
+    64 bytes (16 floats: the 8 rows of a tensor-core fragment read would
+    share one or two banks) and which only linalg ops use, directly or
+    through subviews (and casts of those to a type the padded view casts
+    to, such as the carried bias's row cast to a dynamic offset), gets rows
+    of P more elements: its users read a `memref.subview` of the slot
+    marked `ttt.padded_rows`; with
     `max-bytes=N`, no buffer is padded where the padded ones would need
     more than N bytes in all.
   }];
@@ -271,8 +273,9 @@ def TTTGPUPrivateBuffers : Pass<"ttt-gpu-private-buffers", "::mlir::gpu::GPUFunc
            "on each thread's stack">,
     Option<"rowPad", "row-pad", "int64_t", /*default=*/"0",
            "workgroup: elements added to the rows of a static buffer of "
-           "rank >= 2 whose rows span a multiple of 128 bytes and which "
-           "only linalg ops use (against shared-memory bank conflicts)">,
+           "rank >= 2 whose rows span a multiple of 64 bytes and whose "
+           "users take the padded view (against shared-memory bank "
+           "conflicts)">,
     Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"0",
            "workgroup: no row padding where the padded buffers would take "
            "more than this many bytes (0: no limit)">,

@@ -238,18 +238,26 @@ SmallVector<int64_t> assignOffsets(ArrayRef<int64_t> bytes,
 }
 
 /// Rows of 32 or more 4-byte words would put the lanes of a tensor-core
-/// fragment read (rows g = 0..7 at one column) in one bank: the rows of
-/// such a buffer get `pad` more elements when nothing but linalg ops use it.
+/// fragment read (rows g = 0..7 at one column) in one bank, rows of 16 in
+/// two: the rows of such a buffer get `pad` more elements where its users
+/// take the padded view (linalg ops, views of it, casts of those to a
+/// dynamic offset).
 int64_t rowPadding(memref::AllocOp alloc, int64_t pad) {
   MemRefType type = alloc.getType();
   if (pad <= 0 || !type.hasStaticShape() || type.getRank() < 2 ||
       !type.getLayout().isIdentity() ||
-      type.getShape().back() * ((type.getElementTypeBitWidth() + 7) / 8) %
-              128 !=
-          0 ||
-      !ttt::onlyLinalgUses(alloc.getResult()))
+      type.getShape().back() * ((type.getElementTypeBitWidth() + 7) / 8) % 64 !=
+          0)
     return 0;
-  return pad;
+  // The padded view: row-major strides over rows of `pad` more elements.
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t d = type.getRank() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * (type.getShape()[d + 1] +
+                                   (d + 1 == type.getRank() - 1 ? pad : 0));
+  auto padded = MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(type.getContext(), /*offset=*/0, strides));
+  return ttt::viewsAccept(alloc.getResult(), padded) ? pad : 0;
 }
 
 LogicalResult hoist(gpu::GPUFuncOp kernel, bool workgroup, int64_t pad,
