@@ -133,6 +133,21 @@ bool conflict(const Touches &a, const Touches &b) {
          meets(a.reads, b.writes);
 }
 
+/// Whether every value `op` uses (its body's captures too) that is defined
+/// in `point`'s block is defined before `point`.
+bool usesOnlyValuesBefore(Operation *op, Operation *point) {
+  WalkResult r = op->walk([&](Operation *nested) {
+    for (Value v : nested->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (def && def->getBlock() == point->getBlock() &&
+          !def->isBeforeInBlock(point))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return !r.wasInterrupted();
+}
+
 /// The output group's ops after its deferred contraction `ops[deferred]`,
 /// contractions aside (deferred so as not to share issue slots with the
 /// other group's first one), that touch nothing the ops from it on write
@@ -146,11 +161,7 @@ void fillDeferredWait(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
   for (size_t i = deferred + 1; i < ops.size(); ++i) {
     const Touches &t = ops[i];
     bool output = !recurrence[i] || offload[i];
-    bool defined = llvm::all_of(t.op->getOperands(), [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      return !def || def->getBlock() != wait->getBlock() ||
-             def->isBeforeInBlock(wait);
-    });
+    bool defined = usesOnlyValuesBefore(t.op, wait);
     if (output && !isContraction(t.op) && defined &&
         llvm::none_of(stay, [&](const Touches *s) { return conflict(t, *s); }))
       t.op->moveBefore(wait);
