@@ -249,11 +249,13 @@ int64_t rowPadding(memref::AllocOp alloc, int64_t pad) {
       type.getShape().back() * ((type.getElementTypeBitWidth() + 7) / 8) % 64 !=
           0)
     return 0;
-  // The padded view: row-major strides over rows of `pad` more elements.
-  SmallVector<int64_t> strides(type.getRank(), 1);
-  for (int64_t d = type.getRank() - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * (type.getShape()[d + 1] +
-                                   (d + 1 == type.getRank() - 1 ? pad : 0));
+  // The padded view: the buffer's shape with the strides of a row-major
+  // slot whose rows are `pad` elements longer.
+  SmallVector<int64_t> slotShape = llvm::to_vector(type.getShape());
+  slotShape.back() += pad;
+  auto strides = MemRefType::get(slotShape, type.getElementType())
+                     .getStridesAndOffset()
+                     .first;
   auto padded = MemRefType::get(
       type.getShape(), type.getElementType(),
       StridedLayoutAttr::get(type.getContext(), /*offset=*/0, strides));

@@ -90,20 +90,22 @@ struct OutputChain {
   SmallVector<Value> carried; // step values the chain reads
 };
 
-/// Whether `op` (or an op nested in it) reads a value of the loop `body`
-/// from outside `chain` that is not cheaper to clone.
-bool readsStepValue(Operation *op, Block *body,
-                    const DenseSet<Operation *> &chain) {
-  WalkResult r = op->walk([&](Operation *nested) {
-    for (Value v : nested->getOperands()) {
-      Operation *def = v.getDefiningOp();
-      if (def && def->getBlock() == body && !chain.contains(def) &&
-          !isRematerializable(def, body))
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
+/// The values of the loop `body` from outside `chain`, not cheaper to
+/// clone, that `ops` (or ops nested in them) read: what a moved chain
+/// must be carried.
+SetVector<Value> stepValuesRead(ArrayRef<Operation *> ops, Block *body,
+                                const DenseSet<Operation *> &chain) {
+  SetVector<Value> read;
+  for (Operation *op : ops)
+    op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (def && def->getBlock() == body && !chain.contains(def) &&
+            !isRematerializable(def, body))
+          read.insert(v);
+      }
+    });
+  return read;
 }
 
 /// With `tailOnly`, the chain is cut to the ops after its last op that
@@ -143,7 +145,8 @@ std::optional<OutputChain> outputChainOf(scf::ForOp loop, bool tailOnly) {
     // rather than the chain's several inputs (G, the per-token bias, ...).
     Operation *cut = nullptr;
     for (Operation &op : body->without_terminator())
-      if (inChain.contains(&op) && readsStepValue(&op, body, inChain))
+      if (inChain.contains(&op) &&
+          !stepValuesRead({&op}, body, inChain).empty())
         cut = &op;
     if (cut)
       for (Operation *op = cut; op; op = op->getPrevNode())
@@ -156,17 +159,8 @@ std::optional<OutputChain> outputChainOf(scf::ForOp loop, bool tailOnly) {
                     [](Operation *op) { return isa<linalg::LinalgOp>(op); }))
     return std::nullopt;
   // What the chain reads from the rest of the step: carried.
-  SetVector<Value> carried;
-  for (Operation *op : found->ops)
-    op->walk([&](Operation *nested) {
-      for (Value v : nested->getOperands()) {
-        Operation *def = v.getDefiningOp();
-        if (!def || def->getBlock() != body || inChain.contains(def) ||
-            isRematerializable(def, body))
-          continue;
-        carried.insert(v);
-      }
-    });
+  SetVector<Value> carried =
+      stepValuesRead(found->ops.getArrayRef(), body, inChain);
   for (Value v : carried) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!type || !type.hasStaticShape() ||
