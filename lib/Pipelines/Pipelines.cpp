@@ -177,6 +177,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " mma-column-tiles=" + std::to_string(columnTiles) +
       " output-mma-column-tiles=" + std::to_string(outputColumnTiles) +
       " ldmatrix=" + (options.ldmatrix ? "true" : "false") +
+      " register-weights=" + (options.registerWeights ? "true" : "false") +
       " copies-on-output-warps=" +
       (options.copiesOnOutputWarps ? "true" : "false") +
       "})),"

@@ -641,6 +641,20 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     their points from the output group's first thread on (point i on
     thread (threads - N + i) mod threads): a copy of at most N points is
     issued by the output group alone.
+
+    With `register-weights` (tf32 or 3xtf32), a buffer W (rows x columns,
+    rows a multiple of 8 up to 64, columns a multiple of 16 up to 16 per
+    warp) defined outside an `scf.for` whose body holds one tensor-core
+    contraction updating it in place (`W += A B` through the (m, n)
+    identity, from its old value) and nothing else writing it, read by
+    tensor-core contractions of the same warp group in that body as
+    their whole B side (`Z (+)= A W`), is kept in the registers of the
+    group's first columns / 16 warps: a per-thread alloca with constant
+    indices only (LLVM promotes it), loaded from W after a block barrier
+    before the loop. The update runs there as W^T += B^T A^T (its
+    accumulators are the registers; it still stores W, so every other
+    reader sees it in memory) and each product as Z^T = W^T A^T (its A
+    fragments are the registers: no loads of W).
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
@@ -689,6 +703,13 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "tf32 / 3xtf32 A fragments that are one f32 shared-memory "
            "operand read as is, in 16-byte runs along k: one ldmatrix.x4 "
            "per k-step instead of two paired loads">,
+    Option<"registerWeights", "register-weights", "bool", /*default=*/"false",
+           "A buffer W that one tf32 / 3xtf32 contraction of a loop updates "
+           "in place (W += A B) and others of its warp group read as their "
+           "whole B side stays in the registers of the group's first "
+           "columns / 16 warps over the loop: the update runs as "
+           "W^T += B^T A^T, the products as Z^T = W^T A^T, and the update "
+           "still stores W for every other reader">,
     Option<"copiesOnOutputWarps", "copies-on-output-warps", "bool",
            /*default=*/"false",
            "In a kernel with two warp groups, the prefetch copies "

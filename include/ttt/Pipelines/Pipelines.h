@@ -202,6 +202,13 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "output-warps and one tf32 or bf16 product per tile, "
                      "else 1)"),
       llvm::cl::init(0)};
+  Option<bool> registerWeights{
+      *this, "register-weights",
+      llvm::cl::desc("Fast weights that a chunk loop's tensor-core update "
+                     "writes and its products read as their B side kept in "
+                     "registers, both contractions transposed "
+                     "(ttt-gpu-distribute register-weights)"),
+      llvm::cl::init(false)};
   Option<bool> ldmatrix{
       *this, "ldmatrix",
       llvm::cl::desc("A fragments of plain shared-memory operands by "

@@ -37,6 +37,7 @@
 #include "KernelLoops.h"
 #include "MemoryFootprint.h"
 #include "MmaContraction.h"
+#include "RegisterWeights.h"
 #include "RowWarps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -357,6 +358,20 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
       return op.emitError("ttt-gpu-distribute: ttt.tf32_low must pair memref "
                           "inputs read through the same indexing map");
   }
+  if (mapping.registerOps)
+    if (auto it = mapping.registerOps->find(op);
+        it != mapping.registerOps->end()) {
+      auto [cache, isUpdate] = it->second;
+      if (isUpdate)
+        ttt::emitRegisterUpdate(b, op, tid, mapping.precision, cache,
+                                mapping.pairAccesses);
+      else
+        ttt::emitRegisterProduct(b, op, tid, mapping.precision, cache,
+                                 mapping.pairAccesses);
+      emitSync(b, loc, sync);
+      op.erase();
+      return success();
+    }
   if (mapping.onMma(op, plan)) {
     ttt::emitMmaContraction(b, op, tid, threads, mapping.precision,
                             slot.firstWarp, mapping.mmaKUnroll,
@@ -520,6 +535,15 @@ struct TTTGPUDistributePass
                     mmaKUnroll, mmaKChains, pairAccesses, mmaColumnTiles};
     mapping.outputMmaColumnTiles = outputMmaColumnTiles;
     mapping.ldmatrix = ldmatrix;
+    auto outputAttr =
+        kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
+    llvm::DenseMap<Operation *, std::pair<Value, bool>> registerOps;
+    if (registerWeights) {
+      registerOps = planRegisterWeights(
+          kernel, b, generics, asyncCopies, tid, mapping,
+          outputAttr ? outputAttr.getInt() : 0, distinctArgs);
+      mapping.registerOps = &registerOps;
+    }
     if (auto attr =
             kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr)) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,

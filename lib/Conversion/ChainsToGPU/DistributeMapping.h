@@ -38,6 +38,11 @@ struct Mapping {
   int64_t mmaColumnTiles = 1;       // warp tiles for warps / this many warps
   int64_t outputMmaColumnTiles = 0; // the output group's (0: the same)
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
+  // register-weights (RegisterWeights.h): the ops that use a weight
+  // buffer's register copy, each with that copy and whether it is the
+  // update.
+  const llvm::DenseMap<Operation *, std::pair<Value, bool>> *registerOps =
+      nullptr;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).
@@ -62,6 +67,10 @@ struct Slot {
   Sync after = Sync::Block;
   int64_t firstWarp = 0;
 };
+
+/// The buffer a view is made from: an allocation (or its slot), a kernel
+/// argument's array.
+Value allocationOf(Value v);
 
 /// The loop plan of `op`: its parallel dims over the threads where its
 /// outputs are indexed by exactly those, else every dim in order.
@@ -89,6 +98,14 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
 /// last outputThreads) under a guard, with barriers of its group and named
 /// barriers where the groups meet (without `elideBarriers`, a block
 /// barrier after every op instead).
+/// register-weights: for each buffer RegisterWeights.h can keep in
+/// registers, the cache (emitted) and its update and products. Groups as
+/// in distributeGroups (`outputThreads` 0: one group).
+llvm::DenseMap<Operation *, std::pair<Value, bool>> planRegisterWeights(
+    gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
+    ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
+    int64_t outputThreads, bool distinctArgs);
+
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,
                                const Mapping &mapping, int64_t outputThreads,

@@ -32,6 +32,7 @@
 
 #include "FastMath.h"
 #include "KernelLoops.h"
+#include "MmaFragments.h"
 #include "PairedAccess.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -59,37 +60,6 @@ std::optional<MmaPrecision> mlir::ttt::parseMmaPrecision(StringRef name) {
 }
 
 namespace {
-
-/// The tf32 part of x (the bits the tensor cores read) and the rest.
-std::pair<Value, Value> splitTF32(OpBuilder &b, Location loc, Value x) {
-  Type i32 = b.getI32Type();
-  Value bits = arith::BitcastOp::create(b, loc, i32, x);
-  Value mask = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(static_cast<int32_t>(0xffffe000u)));
-  Value big = arith::BitcastOp::create(
-      b, loc, b.getF32Type(), arith::AndIOp::create(b, loc, bits, mask));
-  Value small = arith::SubFOp::create(b, loc, x, big);
-  return {big, small};
-}
-
-Value vectorOf(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-               ArrayRef<Value> elements) {
-  auto type = VectorType::get(shape, b.getF32Type());
-  Value v = arith::ConstantOp::create(b, loc, type,
-                                      DenseElementsAttr::get(type, 0.0f));
-  for (auto [i, e] : llvm::enumerate(elements)) {
-    int64_t row = static_cast<int64_t>(i) / shape[1];
-    int64_t col = static_cast<int64_t>(i) % shape[1];
-    v = vector::InsertOp::create(b, loc, e, v, ArrayRef<int64_t>{row, col});
-  }
-  return v;
-}
-
-Value mma(OpBuilder &b, Location loc, Value a, Value bv, Value c) {
-  return nvgpu::MmaSyncOp::create(b, loc, a, bv, c, ArrayRef<int64_t>{16, 8, 8},
-                                  /*tf32Enabled=*/true)
-      .getResult();
-}
 
 /// Two f32 rounded to bf16 and packed in an i32, `lo` in the low half.
 Value packBF16(OpBuilder &b, Location loc, Value lo, Value hi) {
@@ -220,22 +190,6 @@ static SmallVector<Value> bf16BFragment(OpBuilder &b, Location loc,
   auto bAt = [&](Value kk) { return bSide(b, loc, op, dims, f, kk, col); };
   return {packBF16(b, loc, bAt(ks[0]), bAt(ks[1])),
           packBF16(b, loc, bAt(ks[2]), bAt(ks[3]))};
-}
-
-/// A tf32 fragment of `elems` (vector of `shape`); with `split` (3xtf32)
-/// its tf32 part and the rest, in that order.
-static SmallVector<Value> tf32Fragments(OpBuilder &b, Location loc,
-                                        ArrayRef<int64_t> shape,
-                                        ArrayRef<Value> elems, bool split) {
-  if (!split)
-    return {vectorOf(b, loc, shape, elems)};
-  SmallVector<Value> big, small;
-  for (Value x : elems) {
-    auto [hi, lo] = splitTF32(b, loc, x);
-    big.push_back(hi);
-    small.push_back(lo);
-  }
-  return {vectorOf(b, loc, shape, big), vectorOf(b, loc, shape, small)};
 }
 
 /// The same with the rest of each element given (`lows`, read from the
@@ -588,17 +542,17 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
           if (bf16) {
             acc[j] = mmaBF16(kb, loc, a, bv, acc[j]);
           } else if (!split) {
-            acc[j] = mma(kb, loc, a[0], bv[0], acc[j]);
+            acc[j] = mmaTF32(kb, loc, a[0], bv[0], acc[j]);
           } else if (chains == 3) {
-            acc[j] = mma(kb, loc, a[0], bv[0], acc[j]);
-            acc[per + 2 * j] = mma(kb, loc, a[1], bv[0], acc[per + 2 * j]);
+            acc[j] = mmaTF32(kb, loc, a[0], bv[0], acc[j]);
+            acc[per + 2 * j] = mmaTF32(kb, loc, a[1], bv[0], acc[per + 2 * j]);
             acc[per + 2 * j + 1] =
-                mma(kb, loc, a[0], bv[1], acc[per + 2 * j + 1]);
+                mmaTF32(kb, loc, a[0], bv[1], acc[per + 2 * j + 1]);
           } else {
             // Small products first: they are the smallest terms.
-            Value c = mma(kb, loc, a[1], bv[0], acc[j]);
-            c = mma(kb, loc, a[0], bv[1], c);
-            acc[j] = mma(kb, loc, a[0], bv[0], c);
+            Value c = mmaTF32(kb, loc, a[1], bv[0], acc[j]);
+            c = mmaTF32(kb, loc, a[0], bv[1], c);
+            acc[j] = mmaTF32(kb, loc, a[0], bv[0], c);
           }
         };
         // Every set once per iteration: a multiple of the sets that
