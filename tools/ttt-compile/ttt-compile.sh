@@ -71,6 +71,15 @@ options:
                       contractions on tensor cores (H200, TTT-Linear fla:
                       0.377 against 0.476 ms at 1 x 2048, fast mode 0.355
                       against 0.397), else 0 (TTT-MLP: 3.40 against 2.83)
+  --gpu-register-weights auto|on|off
+                      cuda: keep the fast weights that the weight update
+                      writes and K W reads in registers (both products
+                      transposed; ttt-gpu-distribute register-weights);
+                      auto (default): on with one tf32 product per tile and
+                      output warps (the fast TTT-Linear: 0.326 -> 0.312 ms
+                      at 1 x 2048 on an H200), else off (fp32 TTT-Linear
+                      is slower with it, 0.339 -> 0.355; TTT-MLP faster,
+                      2.83 -> 2.43, but it spills registers)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -101,7 +110,7 @@ CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
 threads=auto mma=auto prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
-outwarps=auto
+outwarps=auto regweights=auto
 statemax=-1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -118,6 +127,7 @@ while [ $# -gt 0 ]; do
     --gpu-prefetch) prefetch=${2:-}; shift 2 ;;
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
     --gpu-output-warps) outwarps=${2:-}; shift 2 ;;
+    --gpu-register-weights) regweights=${2:-}; shift 2 ;;
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
     --gpu-state) state=${2:-}; shift 2 ;;
     --gpu-option)
@@ -155,6 +165,7 @@ case "$chip" in
 esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$outwarps" in auto) ;; ''|*[!0-9]*) die "--gpu-output-warps needs auto or a number of warps" ;; esac
+case "$regweights" in auto|on|off) ;; *) die "--gpu-register-weights needs auto, on or off" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
 case "$state" in auto|shared|results) ;; *) die "--gpu-state needs auto, shared or results" ;; esac
@@ -238,7 +249,12 @@ if [ "$target" = cuda ]; then
       ow=0
       [ "$mma" = none ] || [ "$instate" != false ] || [ "$threads" != 512 ] || ow=8
     fi
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow$gpuopts" \
+    rw=false
+    case "$regweights" in
+      on) rw=true ;;
+      auto) [ "$mma" != tf32 ] || [ "$ow" = 0 ] || rw=true ;;
+    esac
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow register-weights=$rw$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).

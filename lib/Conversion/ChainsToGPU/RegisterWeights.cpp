@@ -154,11 +154,19 @@ Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
   // W's first value is written before the loop by other threads.
   b.setInsertionPoint(loop);
   gpu::BarrierOp::create(b, loc);
-  Value inGroup = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, tid,
-                                        cst(b, loc, firstThread));
-  auto ifGroup = scf::IfOp::create(b, loc, inGroup, /*withElseRegion=*/false);
-  OpBuilder gb = ifGroup.getThenBodyBuilder();
-  Value local = arith::SubIOp::create(gb, loc, tid, cst(gb, loc, firstThread));
+  // The group's threads (all of them for the first group).
+  OpBuilder gb = b;
+  if (firstThread > 0) {
+    Value inGroup = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                          tid, cst(b, loc, firstThread));
+    auto ifGroup = scf::IfOp::create(b, loc, inGroup, /*withElseRegion=*/false);
+    gb = ifGroup.getThenBodyBuilder();
+  }
+  Value local =
+      firstThread > 0
+          ? arith::SubIOp::create(gb, loc, tid, cst(gb, loc, firstThread))
+                .getResult()
+          : tid;
   LaneCoords lc = laneCoords(gb, loc, local);
   OpOperand &out = *update.getDpsInitOperand(0);
   onOwners(gb, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
