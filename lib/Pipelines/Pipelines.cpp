@@ -178,6 +178,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " output-mma-column-tiles=" + std::to_string(outputColumnTiles) +
       " ldmatrix=" + (options.ldmatrix ? "true" : "false") +
       " register-weights=" + (options.registerWeights ? "true" : "false") +
+      " register-weight-products=" +
+      (options.registerWeightProducts ? "true" : "false") +
       " copies-on-output-warps=" +
       (options.copiesOnOutputWarps ? "true" : "false") +
       "})),"

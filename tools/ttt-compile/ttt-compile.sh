@@ -71,15 +71,19 @@ options:
                       contractions on tensor cores (H200, TTT-Linear fla:
                       0.377 against 0.476 ms at 1 x 2048, fast mode 0.355
                       against 0.397), else 0 (TTT-MLP: 3.40 against 2.83)
-  --gpu-register-weights auto|on|off
+  --gpu-register-weights auto|on|update|off
                       cuda: keep the fast weights that the weight update
                       writes and K W reads in registers (both products
                       transposed; ttt-gpu-distribute register-weights);
-                      auto (default): on with one tf32 product per tile and
-                      output warps (the fast TTT-Linear: 0.326 -> 0.312 ms
-                      at 1 x 2048 on an H200), else off (fp32 TTT-Linear
-                      is slower with it, 0.339 -> 0.355; TTT-MLP faster,
-                      2.83 -> 2.43, but it spills registers)
+                      update: only the update uses them (K W reads
+                      memory); auto (default), as measured on an H200: on
+                      with one tf32 product per tile (the fast mode:
+                      TTT-Linear 0.324 -> 0.309 ms at 1 x 2048, TTT-MLP
+                      2.22 -> 1.69), update where weights live in their
+                      result arrays (fp32 TTT-MLP's W1: 2.81 -> 2.47 ms;
+                      `on` is faster, 2.41, but spills registers), else
+                      off (fp32 TTT-Linear: 0.335 with it off, 0.365 on,
+                      0.378 update)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -165,7 +169,7 @@ case "$chip" in
 esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$outwarps" in auto) ;; ''|*[!0-9]*) die "--gpu-output-warps needs auto or a number of warps" ;; esac
-case "$regweights" in auto|on|off) ;; *) die "--gpu-register-weights needs auto, on or off" ;; esac
+case "$regweights" in auto|on|update|off) ;; *) die "--gpu-register-weights needs auto, on, update or off" ;; esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
 case "$state" in auto|shared|results) ;; *) die "--gpu-state needs auto, shared or results" ;; esac
@@ -249,12 +253,16 @@ if [ "$target" = cuda ]; then
       ow=0
       [ "$mma" = none ] || [ "$instate" != false ] || [ "$threads" != 512 ] || ow=8
     fi
-    rw=false
+    rw=false rwproducts=true
     case "$regweights" in
       on) rw=true ;;
-      auto) [ "$mma" != tf32 ] || [ "$ow" = 0 ] || rw=true ;;
+      update) rw=true rwproducts=false ;;
+      auto)
+        if [ "$mma" = tf32 ]; then rw=true
+        elif [ "$instate" = true ]; then rw=true rwproducts=false
+        fi ;;
     esac
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow register-weights=$rw$gpuopts" \
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow register-weights=$rw register-weight-products=$rwproducts$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).

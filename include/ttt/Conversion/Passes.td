@@ -710,6 +710,11 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "columns / 16 warps over the loop: the update runs as "
            "W^T += B^T A^T, the products as Z^T = W^T A^T, and the update "
            "still stores W for every other reader">,
+    Option<"registerWeightProducts", "register-weight-products", "bool",
+           /*default=*/"true",
+           "With register-weights, the products read the registers too "
+           "(false: only the update keeps W in registers, sparing its "
+           "loads of W; the products read memory as without the option)">,
     Option<"copiesOnOutputWarps", "copies-on-output-warps", "bool",
            /*default=*/"false",
            "In a kernel with two warp groups, the prefetch copies "

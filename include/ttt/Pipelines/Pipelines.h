@@ -209,6 +209,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "registers, both contractions transposed "
                      "(ttt-gpu-distribute register-weights)"),
       llvm::cl::init(false)};
+  Option<bool> registerWeightProducts{
+      *this, "register-weight-products",
+      llvm::cl::desc("With register-weights, K W reads the registers too "
+                     "(false: only the update; ttt-gpu-distribute "
+                     "register-weight-products)"),
+      llvm::cl::init(true)};
   Option<bool> ldmatrix{
       *this, "ldmatrix",
       llvm::cl::desc("A fragments of plain shared-memory operands by "

@@ -539,9 +539,10 @@ struct TTTGPUDistributePass
         kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
     llvm::DenseMap<Operation *, std::pair<Value, bool>> registerOps;
     if (registerWeights) {
-      registerOps = planRegisterWeights(
-          kernel, b, generics, asyncCopies, tid, mapping,
-          outputAttr ? outputAttr.getInt() : 0, distinctArgs);
+      registerOps =
+          planRegisterWeights(kernel, b, generics, asyncCopies, tid, mapping,
+                              outputAttr ? outputAttr.getInt() : 0,
+                              distinctArgs, registerWeightProducts);
       mapping.registerOps = &registerOps;
     }
     if (auto attr =

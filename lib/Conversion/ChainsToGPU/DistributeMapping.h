@@ -100,11 +100,12 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
 /// barrier after every op instead).
 /// register-weights: for each buffer RegisterWeights.h can keep in
 /// registers, the cache (emitted) and its update and products. Groups as
-/// in distributeGroups (`outputThreads` 0: one group).
+/// in distributeGroups (`outputThreads` 0: one group). Without
+/// `withProducts` only the updates use the registers.
 llvm::DenseMap<Operation *, std::pair<Value, bool>> planRegisterWeights(
     gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
     ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
-    int64_t outputThreads, bool distinctArgs);
+    int64_t outputThreads, bool distinctArgs, bool withProducts);
 
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,

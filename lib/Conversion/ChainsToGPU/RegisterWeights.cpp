@@ -353,7 +353,7 @@ static bool writtenByOthers(scf::ForOp loop, linalg::GenericOp update,
 llvm::DenseMap<Operation *, std::pair<Value, bool>> planRegisterWeights(
     gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
     ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
-    int64_t outputThreads, bool distinctArgs) {
+    int64_t outputThreads, bool distinctArgs, bool withProducts) {
   llvm::DenseMap<Operation *, std::pair<Value, bool>> planned;
   Block *entry = &kernel.getBody().front();
   auto groupOf = [](linalg::GenericOp op) {
@@ -387,9 +387,13 @@ llvm::DenseMap<Operation *, std::pair<Value, bool>> planRegisterWeights(
       if (op != update && op->getParentOp() == loop && groupOf(op) == group &&
           groupMapping.onMma(op, planFor(op)) && readsWeightsAsB(op, update))
         products.push_back(op);
+    // W is a weight: products read it. Without `withProducts` they read
+    // it from memory, and only the update is spared its loads of W.
     if (products.empty() ||
         writtenByOthers(loop, update, generics, copies, entry, distinctArgs))
       continue;
+    if (!withProducts)
+      products.clear();
     Value cache = emitWeightCache(b, kernel, loop, update, tid, firstThread);
     planned[update] = {cache, true};
     for (linalg::GenericOp op : products)

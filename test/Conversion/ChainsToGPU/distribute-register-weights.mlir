@@ -1,6 +1,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{distinct-args=true threads=64 mma=tf32 register-weights=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{distinct-args=true threads=64 mma=3xtf32 register-weights=true},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=X3
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{distinct-args=true threads=64 mma=tf32},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=OFF
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{distinct-args=true threads=64 mma=tf32 register-weights=true register-weight-products=false},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=UPD
 
 // A 16 x 16 weight buffer that the loop's update writes (W += K^T G) and
 // its product reads as B (Z = K W): one owner warp (16 columns) holds it
@@ -35,6 +36,17 @@
 // X3-COUNT-12: nvgpu.mma.sync
 // OFF-LABEL: gpu.func @update_and_product
 // OFF-NOT: memref.alloca
+// With register-weight-products=false only the update uses the registers:
+// the product reads W from memory.
+// UPD-LABEL: gpu.func @update_and_product
+// UPD: %[[CACHE:.*]] = memref.alloca() : memref<8xf32>
+// UPD: scf.for
+// UPD-NOT: memref.load %[[CACHE]]
+// UPD: memref.load %arg0
+// UPD: gpu.barrier
+// UPD: memref.load %[[CACHE]]
+// UPD: nvgpu.mma.sync
+// UPD: memref.store %{{.*}}, %[[CACHE]]
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
