@@ -61,10 +61,11 @@ LaneCoords laneCoords(OpBuilder &b, Location loc, Value tid) {
           arith::RemUIOp::create(b, loc, lane, cst(b, loc, 4))};
 }
 
-/// The loop dims' values at (m, n), k at 0 (not read).
+/// The loop dims' values at (m, n, k); k at 0 where not given (an
+/// operand that does not read it).
 SmallVector<Value> pointAt(OpBuilder &b, Location loc, const Dims &dims,
                            Value m, Value n, Value k = Value()) {
-  SmallVector<Value> ivs(3, k ? k : cst(b, loc, 0));
+  SmallVector<Value> ivs(3);
   ivs[dims.m] = m;
   ivs[dims.n] = n;
   ivs[dims.k] = k ? k : cst(b, loc, 0);
@@ -88,6 +89,12 @@ void onOwners(OpBuilder &b, Location loc, Value warp, int64_t owners,
   auto guard = scf::IfOp::create(b, loc, owner, /*withElseRegion=*/false);
   OpBuilder tb = guard.getThenBodyBuilder();
   body(tb);
+}
+
+/// The first of the lane's two columns of W: 16 warp + 2g.
+Value ownerColumn(OpBuilder &b, Location loc, const LaneCoords &lc) {
+  return arith::AddIOp::create(b, loc, affine(b, loc, 16, lc.warp, 0),
+                               affine(b, loc, 2, lc.g, 0));
 }
 
 Value element(OpBuilder &b, Location loc, Value acc, int64_t e) {
@@ -170,8 +177,7 @@ Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
   LaneCoords lc = laneCoords(gb, loc, local);
   OpOperand &out = *update.getDpsInitOperand(0);
   onOwners(gb, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
-    Value col = arith::AddIOp::create(ob, loc, affine(ob, loc, 16, lc.warp, 0),
-                                      affine(ob, loc, 2, lc.g, 0));
+    Value col = ownerColumn(ob, loc, lc);
     for (int64_t j = 0; j < rows / 8; ++j)
       for (int64_t r = 0; r < 2; ++r) {
         Value row = affine(ob, loc, 2, lc.t, 8 * j + r);
@@ -197,8 +203,7 @@ void mlir::ttt::emitRegisterUpdate(OpBuilder &b, linalg::GenericOp op,
   LaneCoords lc = laneCoords(b, loc, tid);
   OpOperand &out = *op.getDpsInitOperand(0);
   onOwners(b, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
-    Value col = arith::AddIOp::create(ob, loc, affine(ob, loc, 16, lc.warp, 0),
-                                      affine(ob, loc, 2, lc.g, 0));
+    Value col = ownerColumn(ob, loc, lc);
     SmallVector<Value> accs;
     for (int64_t j = 0; j < rows / 8; ++j) {
       SmallVector<Value> c;
@@ -266,8 +271,7 @@ void mlir::ttt::emitRegisterProduct(OpBuilder &b, linalg::GenericOp op,
   OpOperand *initFrom = initInputOf(op, 0);
   OpOperand &init = initFrom ? *initFrom : out;
   onOwners(b, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
-    Value col = arith::AddIOp::create(ob, loc, affine(ob, loc, 16, lc.warp, 0),
-                                      affine(ob, loc, 2, lc.g, 0));
+    Value col = ownerColumn(ob, loc, lc);
     // Tile q: tokens 8q .. 8q + 7; c0 (col, 8q + 2t), c1 (col, + 1),
     // c2 (col + 1, 8q + 2t), c3 (col + 1, + 1).
     auto tokenOf = [&](OpBuilder &kb, int64_t q, int64_t r) {
