@@ -221,7 +221,6 @@ void mlir::ttt::emitRegisterUpdate(OpBuilder &b, linalg::GenericOp op,
             dims.n, f.b, f.bMasks, /*negate=*/false);
       }
       SmallVector<Value> aFrag = tf32Fragments(ob, loc, {4, 1}, a, split);
-      SmallVector<SmallVector<Value>> bFrags;
       for (int64_t j = 0; j < rows / 8; ++j) {
         // B = A^T: W's row 8j + g at k 8s + t and 8s + t + 4.
         Value row = affine(ob, loc, 1, lc.g, 8 * j);
@@ -229,19 +228,15 @@ void mlir::ttt::emitRegisterUpdate(OpBuilder &b, linalg::GenericOp op,
             aSide(ob, loc, op, dims, f, row, affine(ob, loc, 1, lc.t, 8 * s));
         Value b1 = aSide(ob, loc, op, dims, f, row,
                          affine(ob, loc, 1, lc.t, 8 * s + 4));
-        bFrags.push_back(tf32Fragments(ob, loc, {2, 1}, {b0, b1}, split));
+        SmallVector<Value> bFrag =
+            tf32Fragments(ob, loc, {2, 1}, {b0, b1}, split);
+        if (split) {
+          // The small products first: they are the smallest terms.
+          accs[j] = mmaTF32(ob, loc, aFrag[1], bFrag[0], accs[j]);
+          accs[j] = mmaTF32(ob, loc, aFrag[0], bFrag[1], accs[j]);
+        }
+        accs[j] = mmaTF32(ob, loc, aFrag[0], bFrag[0], accs[j]);
       }
-      // The small products first (the smallest terms), and each round over
-      // all tiles: consecutive mma are independent, so none waits for the
-      // one before (a dependent mma.sync takes ~24 cycles).
-      if (split) {
-        for (int64_t j = 0; j < rows / 8; ++j)
-          accs[j] = mmaTF32(ob, loc, aFrag[1], bFrags[j][0], accs[j]);
-        for (int64_t j = 0; j < rows / 8; ++j)
-          accs[j] = mmaTF32(ob, loc, aFrag[0], bFrags[j][1], accs[j]);
-      }
-      for (int64_t j = 0; j < rows / 8; ++j)
-        accs[j] = mmaTF32(ob, loc, aFrag[0], bFrags[j][0], accs[j]);
     }
     for (int64_t j = 0; j < rows / 8; ++j) {
       for (int64_t e = 0; e < 4; ++e)
