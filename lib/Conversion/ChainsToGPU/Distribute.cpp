@@ -361,12 +361,12 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   if (mapping.registerOps)
     if (auto it = mapping.registerOps->find(op);
         it != mapping.registerOps->end()) {
-      auto [cache, isUpdate] = it->second;
-      if (isUpdate)
-        ttt::emitRegisterUpdate(b, op, tid, mapping.precision, cache,
+      const ttt::RegisterUse &use = it->second;
+      if (use.isUpdate)
+        ttt::emitRegisterUpdate(b, op, tid, mapping.precision, use.cache,
                                 mapping.pairAccesses);
       else
-        ttt::emitRegisterProduct(b, op, tid, mapping.precision, cache,
+        ttt::emitRegisterProduct(b, op, tid, mapping.precision, use.cache,
                                  mapping.pairAccesses);
       emitSync(b, loc, sync);
       op.erase();
@@ -537,7 +537,7 @@ struct TTTGPUDistributePass
     mapping.ldmatrix = ldmatrix;
     auto outputAttr =
         kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
-    llvm::DenseMap<Operation *, std::pair<Value, bool>> registerOps;
+    llvm::DenseMap<Operation *, ttt::RegisterUse> registerOps;
     if (registerWeights) {
       registerOps =
           planRegisterWeights(kernel, b, generics, asyncCopies, tid, mapping,

@@ -11,6 +11,7 @@
 
 #include "MemoryFootprint.h"
 #include "MmaContraction.h"
+#include "RegisterWeights.h"
 #include "RowWarps.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -39,10 +40,8 @@ struct Mapping {
   int64_t outputMmaColumnTiles = 0; // the output group's (0: the same)
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
   // register-weights (RegisterWeights.h): the ops that use a weight
-  // buffer's register copy, each with that copy and whether it is the
-  // update.
-  const llvm::DenseMap<Operation *, std::pair<Value, bool>> *registerOps =
-      nullptr;
+  // buffer's register copy.
+  const llvm::DenseMap<Operation *, ttt::RegisterUse> *registerOps = nullptr;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).
@@ -93,20 +92,20 @@ bool followsDirectly(Operation *prev, Operation *op);
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                          const Mapping &mapping, Slot slot);
 
+/// register-weights: for each buffer RegisterWeights.h can keep in
+/// registers, the cache (emitted) and its update and products. Groups as
+/// in distributeGroups (`outputThreads` 0: one group). Without
+/// `withProducts` only the updates use the registers.
+llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
+    gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
+    ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
+    int64_t outputThreads, bool distinctArgs, bool withProducts);
+
 /// The two-warp-group mode (ttt-gpu-output-warps, WarpGroups.cpp): every
 /// op on its group's threads (the first threads - outputThreads, or the
 /// last outputThreads) under a guard, with barriers of its group and named
 /// barriers where the groups meet (without `elideBarriers`, a block
 /// barrier after every op instead).
-/// register-weights: for each buffer RegisterWeights.h can keep in
-/// registers, the cache (emitted) and its update and products. Groups as
-/// in distributeGroups (`outputThreads` 0: one group). Without
-/// `withProducts` only the updates use the registers.
-llvm::DenseMap<Operation *, std::pair<Value, bool>> planRegisterWeights(
-    gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
-    ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
-    int64_t outputThreads, bool distinctArgs, bool withProducts);
-
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,
                                const Mapping &mapping, int64_t outputThreads,

@@ -354,11 +354,11 @@ static bool writtenByOthers(scf::ForOp loop, linalg::GenericOp update,
   });
 }
 
-llvm::DenseMap<Operation *, std::pair<Value, bool>> planRegisterWeights(
+llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
     gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
     ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
     int64_t outputThreads, bool distinctArgs, bool withProducts) {
-  llvm::DenseMap<Operation *, std::pair<Value, bool>> planned;
+  llvm::DenseMap<Operation *, ttt::RegisterUse> planned;
   Block *entry = &kernel.getBody().front();
   auto groupOf = [](linalg::GenericOp op) {
     auto attr = op->getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);

@@ -34,6 +34,12 @@ struct RegisterWeights {
   Value cache; // memref<rows / 2 x f32>, one per thread (an alloca)
 };
 
+/// How an op uses a weight buffer's register copy.
+struct RegisterUse {
+  Value cache;   // memref<rows / 2 x f32>, one per thread (an alloca)
+  bool isUpdate; // the update (else a product)
+};
+
 /// Whether `update` may keep its output W in registers on a warp group of
 /// `threads` threads: a contraction (canUseMma) at `precision` tf32 or
 /// 3xtf32 whose output is read and written through the (m, n) identity,
