@@ -184,3 +184,51 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// In a kernel with two warp groups (ttt-gpu-output-warps), an update and
+// product on the second group (the last 32 of 64 threads): the registers
+// are filled by that group's threads only (tid >= 32, their ids less 32),
+// and the product and update run under its guard.
+// CHECK-LABEL: gpu.func @second_group
+// CHECK: %[[CACHE:.*]] = memref.alloca() : memref<8xf32>
+// CHECK: gpu.barrier
+// CHECK: %[[IN:.*]] = arith.cmpi uge, %[[TID:.*]], %c32
+// CHECK: scf.if %[[IN]]
+// CHECK: arith.subi %[[TID]], %c32
+// CHECK: memref.store %{{.*}}, %[[CACHE]]
+// CHECK: scf.for
+// CHECK: scf.if %[[IN]]
+// CHECK: arith.subi %[[TID]], %c32
+// CHECK: memref.load %[[CACHE]]
+// CHECK: nvgpu.mma.sync
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @second_group(%w: memref<16x16xf32>, %k: memref<16x16xf32>, %g: memref<16x16xf32>, %z: memref<16x16xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%k, %w : memref<16x16xf32>, memref<16x16xf32>) outs(%z : memref<16x16xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%x: f32, %y: f32, %acc: f32):
+          %p = arith.mulf %x, %y : f32
+          %r = arith.addf %acc, %p : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%k, %g : memref<16x16xf32>, memref<16x16xf32>) outs(%w : memref<16x16xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%x: f32, %y: f32, %acc: f32):
+          %p = arith.mulf %x, %y : f32
+          %r = arith.addf %acc, %p : f32
+          linalg.yield %r : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
