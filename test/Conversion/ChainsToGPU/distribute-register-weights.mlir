@@ -232,3 +232,41 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Not kept: W is the loop's iter_arg (a different buffer may come each
+// iteration).
+// CHECK-LABEL: gpu.func @carried_weights
+// CHECK-NOT: memref.alloca
+// CHECK: gpu.return
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @carried_weights(%w0: memref<16x16xf32>, %k: memref<16x16xf32>, %g: memref<16x16xf32>, %z: memref<16x16xf32>, %n: index) kernel {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %r = scf.for %i = %c0 to %n step %c1 iter_args(%w = %w0) -> (memref<16x16xf32>) {
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%k, %w : memref<16x16xf32>, memref<16x16xf32>) outs(%z : memref<16x16xf32>) {
+        ^bb0(%x: f32, %y: f32, %acc: f32):
+          %p = arith.mulf %x, %y : f32
+          %s = arith.addf %acc, %p : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%k, %g : memref<16x16xf32>, memref<16x16xf32>) outs(%w : memref<16x16xf32>) {
+        ^bb0(%x: f32, %y: f32, %acc: f32):
+          %p = arith.mulf %x, %y : f32
+          %s = arith.addf %acc, %p : f32
+          linalg.yield %s : f32
+        }
+        scf.yield %w : memref<16x16xf32>
+      }
+      gpu.return
+    }
+  }
+}
