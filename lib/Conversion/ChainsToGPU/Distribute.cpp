@@ -545,10 +545,10 @@ struct TTTGPUDistributePass
                               distinctArgs, registerWeightProducts);
       mapping.registerOps = &registerOps;
     }
-    if (auto attr =
-            kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr)) {
+    if (outputAttr) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping,
-                                  attr.getInt(), distinctArgs, elideBarriers)))
+                                  outputAttr.getInt(), distinctArgs,
+                                  elideBarriers)))
         return signalPassFailure();
     } else {
       for (linalg::GenericOp op : generics)

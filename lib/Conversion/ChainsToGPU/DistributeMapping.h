@@ -92,6 +92,10 @@ bool followsDirectly(Operation *prev, Operation *op);
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                          const Mapping &mapping, Slot slot);
 
+/// The warp group of `op` (ttt.warp_group; 0 where unmarked), or -1 where
+/// the mark is bad.
+int64_t groupOf(linalg::GenericOp op);
+
 /// register-weights: for each buffer RegisterWeights.h can keep in
 /// registers, the cache (emitted) and its update and products. Groups as
 /// in distributeGroups (`outputThreads` 0: one group). Without

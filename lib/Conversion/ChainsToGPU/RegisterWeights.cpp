@@ -80,21 +80,21 @@ void storeCache(OpBuilder &b, Location loc, Value cache, int64_t i, Value v) {
   memref::StoreOp::create(b, loc, v, cache, ValueRange{cst(b, loc, i)});
 }
 
-/// Runs `body` on the owner warps (warp < owners; uniform per warp, as
-/// mma.sync needs).
-void onOwners(OpBuilder &b, Location loc, Value warp, int64_t owners,
-              function_ref<void(OpBuilder &)> body) {
-  Value owner = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, warp,
-                                      cst(b, loc, owners));
+/// Runs `body` on the lanes of the owner warps of a W with `cols`
+/// columns (warp < cols / 16 of the group's `tid`; uniform per warp, as
+/// mma.sync needs), with the lane's coordinates and the first of its two
+/// columns, 16 warp + 2g.
+void onOwnerLanes(
+    OpBuilder &b, Location loc, Value tid, int64_t cols,
+    function_ref<void(OpBuilder &, const LaneCoords &, Value)> body) {
+  LaneCoords lc = laneCoords(b, loc, tid);
+  Value owner = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                      lc.warp, cst(b, loc, cols / 16));
   auto guard = scf::IfOp::create(b, loc, owner, /*withElseRegion=*/false);
   OpBuilder tb = guard.getThenBodyBuilder();
-  body(tb);
-}
-
-/// The first of the lane's two columns of W: 16 warp + 2g.
-Value ownerColumn(OpBuilder &b, Location loc, const LaneCoords &lc) {
-  return arith::AddIOp::create(b, loc, affine(b, loc, 16, lc.warp, 0),
-                               affine(b, loc, 2, lc.g, 0));
+  Value col = arith::AddIOp::create(tb, loc, affine(tb, loc, 16, lc.warp, 0),
+                                    affine(tb, loc, 2, lc.g, 0));
+  body(tb, lc, col);
 }
 
 Value element(OpBuilder &b, Location loc, Value acc, int64_t e) {
@@ -174,20 +174,19 @@ Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
           ? arith::SubIOp::create(gb, loc, tid, cst(gb, loc, firstThread))
                 .getResult()
           : tid;
-  LaneCoords lc = laneCoords(gb, loc, local);
   OpOperand &out = *update.getDpsInitOperand(0);
-  onOwners(gb, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
-    Value col = ownerColumn(ob, loc, lc);
-    for (int64_t j = 0; j < rows / 8; ++j)
-      for (int64_t r = 0; r < 2; ++r) {
-        Value row = affine(ob, loc, 2, lc.t, 8 * j + r);
-        auto [x0, x1] =
-            readPair(ob, loc, update, out, pointAt(ob, loc, dims, row, col),
-                     dims.n, /*vector=*/true);
-        storeCache(ob, loc, cache, 4 * j + r, x0);
-        storeCache(ob, loc, cache, 4 * j + 2 + r, x1);
-      }
-  });
+  onOwnerLanes(gb, loc, local, cols,
+               [&](OpBuilder &ob, const LaneCoords &lc, Value col) {
+                 for (int64_t j = 0; j < rows / 8; ++j)
+                   for (int64_t r = 0; r < 2; ++r) {
+                     Value row = affine(ob, loc, 2, lc.t, 8 * j + r);
+                     auto [x0, x1] = readPair(ob, loc, update, out,
+                                              pointAt(ob, loc, dims, row, col),
+                                              dims.n, /*vector=*/true);
+                     storeCache(ob, loc, cache, 4 * j + r, x0);
+                     storeCache(ob, loc, cache, 4 * j + 2 + r, x1);
+                   }
+               });
   return cache;
 }
 
@@ -200,55 +199,54 @@ void mlir::ttt::emitRegisterUpdate(OpBuilder &b, linalg::GenericOp op,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t rows = ranges[dims.m], cols = ranges[dims.n], depth = ranges[dims.k];
   bool split = precision == MmaPrecision::TF32x3;
-  LaneCoords lc = laneCoords(b, loc, tid);
   OpOperand &out = *op.getDpsInitOperand(0);
-  onOwners(b, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
-    Value col = ownerColumn(ob, loc, lc);
-    SmallVector<Value> accs;
-    for (int64_t j = 0; j < rows / 8; ++j) {
-      SmallVector<Value> c;
-      for (int64_t e = 0; e < 4; ++e)
-        c.push_back(loadCache(ob, loc, cache, 4 * j + e));
-      accs.push_back(vectorOf(ob, loc, {2, 2}, c));
-    }
-    for (int64_t s = 0; s < depth / 8; ++s) {
-      // A = B^T: W's columns 2g, 2g + 1 (a pair along n) at k 8s + t, + 4.
-      SmallVector<Value> a(4);
-      for (int64_t h = 0; h < 2; ++h) {
-        Value k = affine(ob, loc, 1, lc.t, 8 * s + 4 * h);
-        std::tie(a[2 * h], a[2 * h + 1]) = sidePair(
-            ob, loc, op, pointAt(ob, loc, dims, cst(ob, loc, 0), col, k),
-            dims.n, f.b, f.bMasks, /*negate=*/false);
-      }
-      SmallVector<Value> aFrag = tf32Fragments(ob, loc, {4, 1}, a, split);
-      for (int64_t j = 0; j < rows / 8; ++j) {
-        // B = A^T: W's row 8j + g at k 8s + t and 8s + t + 4.
-        Value row = affine(ob, loc, 1, lc.g, 8 * j);
-        Value b0 =
-            aSide(ob, loc, op, dims, f, row, affine(ob, loc, 1, lc.t, 8 * s));
-        Value b1 = aSide(ob, loc, op, dims, f, row,
-                         affine(ob, loc, 1, lc.t, 8 * s + 4));
-        SmallVector<Value> bFrag =
-            tf32Fragments(ob, loc, {2, 1}, {b0, b1}, split);
-        if (split) {
-          // The small products first: they are the smallest terms.
-          accs[j] = mmaTF32(ob, loc, aFrag[1], bFrag[0], accs[j]);
-          accs[j] = mmaTF32(ob, loc, aFrag[0], bFrag[1], accs[j]);
+  onOwnerLanes(
+      b, loc, tid, cols, [&](OpBuilder &ob, const LaneCoords &lc, Value col) {
+        SmallVector<Value> accs;
+        for (int64_t j = 0; j < rows / 8; ++j) {
+          SmallVector<Value> c;
+          for (int64_t e = 0; e < 4; ++e)
+            c.push_back(loadCache(ob, loc, cache, 4 * j + e));
+          accs.push_back(vectorOf(ob, loc, {2, 2}, c));
         }
-        accs[j] = mmaTF32(ob, loc, aFrag[0], bFrag[0], accs[j]);
-      }
-    }
-    for (int64_t j = 0; j < rows / 8; ++j) {
-      for (int64_t e = 0; e < 4; ++e)
-        storeCache(ob, loc, cache, 4 * j + e, element(ob, loc, accs[j], e));
-      for (int64_t r = 0; r < 2; ++r)
-        storePair(
-            ob, loc, op, out,
-            pointAt(ob, loc, dims, affine(ob, loc, 2, lc.t, 8 * j + r), col),
-            dims.n, element(ob, loc, accs[j], r),
-            element(ob, loc, accs[j], 2 + r), pairAccesses);
-    }
-  });
+        for (int64_t s = 0; s < depth / 8; ++s) {
+          // A = B^T: W's columns 2g, 2g + 1 (a pair along n) at k 8s + t, + 4.
+          SmallVector<Value> a(4);
+          for (int64_t h = 0; h < 2; ++h) {
+            Value k = affine(ob, loc, 1, lc.t, 8 * s + 4 * h);
+            std::tie(a[2 * h], a[2 * h + 1]) = sidePair(
+                ob, loc, op, pointAt(ob, loc, dims, cst(ob, loc, 0), col, k),
+                dims.n, f.b, f.bMasks, /*negate=*/false);
+          }
+          SmallVector<Value> aFrag = tf32Fragments(ob, loc, {4, 1}, a, split);
+          for (int64_t j = 0; j < rows / 8; ++j) {
+            // B = A^T: W's row 8j + g at k 8s + t and 8s + t + 4.
+            Value row = affine(ob, loc, 1, lc.g, 8 * j);
+            Value b0 = aSide(ob, loc, op, dims, f, row,
+                             affine(ob, loc, 1, lc.t, 8 * s));
+            Value b1 = aSide(ob, loc, op, dims, f, row,
+                             affine(ob, loc, 1, lc.t, 8 * s + 4));
+            SmallVector<Value> bFrag =
+                tf32Fragments(ob, loc, {2, 1}, {b0, b1}, split);
+            if (split) {
+              // The small products first: they are the smallest terms.
+              accs[j] = mmaTF32(ob, loc, aFrag[1], bFrag[0], accs[j]);
+              accs[j] = mmaTF32(ob, loc, aFrag[0], bFrag[1], accs[j]);
+            }
+            accs[j] = mmaTF32(ob, loc, aFrag[0], bFrag[0], accs[j]);
+          }
+        }
+        for (int64_t j = 0; j < rows / 8; ++j) {
+          for (int64_t e = 0; e < 4; ++e)
+            storeCache(ob, loc, cache, 4 * j + e, element(ob, loc, accs[j], e));
+          for (int64_t r = 0; r < 2; ++r)
+            storePair(ob, loc, op, out,
+                      pointAt(ob, loc, dims,
+                              affine(ob, loc, 2, lc.t, 8 * j + r), col),
+                      dims.n, element(ob, loc, accs[j], r),
+                      element(ob, loc, accs[j], 2 + r), pairAccesses);
+        }
+      });
 }
 
 void mlir::ttt::emitRegisterProduct(OpBuilder &b, linalg::GenericOp op,
@@ -260,67 +258,68 @@ void mlir::ttt::emitRegisterProduct(OpBuilder &b, linalg::GenericOp op,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t tokens = ranges[dims.m], cols = ranges[dims.n], rows = ranges[dims.k];
   bool split = precision == MmaPrecision::TF32x3;
-  LaneCoords lc = laneCoords(b, loc, tid);
   OpOperand &out = *op.getDpsInitOperand(0);
   bool zeroInit = !zeroInitOutputs(op).empty();
   OpOperand *initFrom = initInputOf(op, 0);
   OpOperand &init = initFrom ? *initFrom : out;
-  onOwners(b, loc, lc.warp, cols / 16, [&](OpBuilder &ob) {
-    Value col = ownerColumn(ob, loc, lc);
-    // Tile q: tokens 8q .. 8q + 7; c0 (col, 8q + 2t), c1 (col, + 1),
-    // c2 (col + 1, 8q + 2t), c3 (col + 1, + 1).
-    auto tokenOf = [&](OpBuilder &kb, int64_t q, int64_t r) {
-      return affine(kb, loc, 2, lc.t, 8 * q + r);
-    };
-    int64_t tiles = tokens / 8;
-    // With 3xtf32, the two small products of a tile accumulate apart
-    // (three chains instead of one three times as long).
-    SmallVector<Value> main, small0, small1;
-    for (int64_t q = 0; q < tiles; ++q) {
-      SmallVector<Value> c(4);
-      if (!zeroInit)
-        for (int64_t r = 0; r < 2; ++r)
-          std::tie(c[r], c[2 + r]) = readPair(
-              ob, loc, op, init, pointAt(ob, loc, dims, tokenOf(ob, q, r), col),
-              dims.n, pairAccesses);
-      main.push_back(
-          vectorOf(ob, loc, {2, 2}, zeroInit ? ArrayRef<Value>{} : c));
-      small0.push_back(vectorOf(ob, loc, {2, 2}, {}));
-      small1.push_back(vectorOf(ob, loc, {2, 2}, {}));
-    }
-    for (int64_t j = 0; j < rows / 8; ++j) {
-      SmallVector<Value> a;
-      for (int64_t e : {0, 2, 1, 3})
-        a.push_back(loadCache(ob, loc, cache, 4 * j + e));
-      SmallVector<Value> aFrag = tf32Fragments(ob, loc, {4, 1}, a, split);
-      for (int64_t q = 0; q < tiles; ++q) {
-        // B = A^T: token 8q + g at W's rows 8j + 2t and 8j + 2t + 1.
-        Value token = affine(ob, loc, 1, lc.g, 8 * q);
-        Value k = affine(ob, loc, 2, lc.t, 8 * j);
-        auto [b0, b1] = sidePair(
-            ob, loc, op, pointAt(ob, loc, dims, token, cst(ob, loc, 0), k),
-            dims.k, f.a, f.aMasks, f.negate);
-        SmallVector<Value> bFrag =
-            tf32Fragments(ob, loc, {2, 1}, {b0, b1}, split);
-        if (split) {
-          small0[q] = mmaTF32(ob, loc, aFrag[1], bFrag[0], small0[q]);
-          small1[q] = mmaTF32(ob, loc, aFrag[0], bFrag[1], small1[q]);
+  onOwnerLanes(
+      b, loc, tid, cols, [&](OpBuilder &ob, const LaneCoords &lc, Value col) {
+        // Tile q: tokens 8q .. 8q + 7; c0 (col, 8q + 2t), c1 (col, + 1),
+        // c2 (col + 1, 8q + 2t), c3 (col + 1, + 1).
+        auto tokenOf = [&](OpBuilder &kb, int64_t q, int64_t r) {
+          return affine(kb, loc, 2, lc.t, 8 * q + r);
+        };
+        int64_t tiles = tokens / 8;
+        // With 3xtf32, the two small products of a tile accumulate apart
+        // (three chains instead of one three times as long).
+        SmallVector<Value> main, small0, small1;
+        for (int64_t q = 0; q < tiles; ++q) {
+          SmallVector<Value> c(4);
+          if (!zeroInit)
+            for (int64_t r = 0; r < 2; ++r)
+              std::tie(c[r], c[2 + r]) =
+                  readPair(ob, loc, op, init,
+                           pointAt(ob, loc, dims, tokenOf(ob, q, r), col),
+                           dims.n, pairAccesses);
+          main.push_back(
+              vectorOf(ob, loc, {2, 2}, zeroInit ? ArrayRef<Value>{} : c));
+          small0.push_back(vectorOf(ob, loc, {2, 2}, {}));
+          small1.push_back(vectorOf(ob, loc, {2, 2}, {}));
         }
-        main[q] = mmaTF32(ob, loc, aFrag[0], bFrag[0], main[q]);
-      }
-    }
-    for (int64_t q = 0; q < tiles; ++q) {
-      Value c = main[q];
-      if (split)
-        c = arith::AddFOp::create(
-            ob, loc, c, arith::AddFOp::create(ob, loc, small0[q], small1[q]));
-      for (int64_t r = 0; r < 2; ++r)
-        storePair(ob, loc, op, out,
-                  pointAt(ob, loc, dims, tokenOf(ob, q, r), col), dims.n,
-                  element(ob, loc, c, r), element(ob, loc, c, 2 + r),
-                  pairAccesses);
-    }
-  });
+        for (int64_t j = 0; j < rows / 8; ++j) {
+          SmallVector<Value> a;
+          for (int64_t e : {0, 2, 1, 3})
+            a.push_back(loadCache(ob, loc, cache, 4 * j + e));
+          SmallVector<Value> aFrag = tf32Fragments(ob, loc, {4, 1}, a, split);
+          for (int64_t q = 0; q < tiles; ++q) {
+            // B = A^T: token 8q + g at W's rows 8j + 2t and 8j + 2t + 1.
+            Value token = affine(ob, loc, 1, lc.g, 8 * q);
+            Value k = affine(ob, loc, 2, lc.t, 8 * j);
+            auto [b0, b1] = sidePair(
+                ob, loc, op, pointAt(ob, loc, dims, token, cst(ob, loc, 0), k),
+                dims.k, f.a, f.aMasks, f.negate);
+            SmallVector<Value> bFrag =
+                tf32Fragments(ob, loc, {2, 1}, {b0, b1}, split);
+            if (split) {
+              small0[q] = mmaTF32(ob, loc, aFrag[1], bFrag[0], small0[q]);
+              small1[q] = mmaTF32(ob, loc, aFrag[0], bFrag[1], small1[q]);
+            }
+            main[q] = mmaTF32(ob, loc, aFrag[0], bFrag[0], main[q]);
+          }
+        }
+        for (int64_t q = 0; q < tiles; ++q) {
+          Value c = main[q];
+          if (split)
+            c = arith::AddFOp::create(
+                ob, loc, c,
+                arith::AddFOp::create(ob, loc, small0[q], small1[q]));
+          for (int64_t r = 0; r < 2; ++r)
+            storePair(ob, loc, op, out,
+                      pointAt(ob, loc, dims, tokenOf(ob, q, r), col), dims.n,
+                      element(ob, loc, c, r), element(ob, loc, c, 2 + r),
+                      pairAccesses);
+        }
+      });
 }
 
 namespace mlir::ttt::distribution {
@@ -360,15 +359,11 @@ llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
     int64_t outputThreads, bool distinctArgs, bool withProducts) {
   llvm::DenseMap<Operation *, ttt::RegisterUse> planned;
   Block *entry = &kernel.getBody().front();
-  auto groupOf = [](linalg::GenericOp op) {
-    auto attr = op->getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);
-    return attr ? attr.getInt() : 0;
-  };
   for (linalg::GenericOp update : generics) {
     auto loop = dyn_cast<scf::ForOp>(update->getParentOp());
-    if (!loop || planned.contains(update))
-      continue;
     int64_t group = groupOf(update);
+    if (!loop || planned.contains(update) || group < 0)
+      continue;
     Mapping groupMapping = mapping;
     int64_t firstThread = 0;
     if (outputThreads > 0) {

@@ -24,6 +24,15 @@ using ttt::Access;
 using ttt::Conflict;
 
 namespace mlir::ttt::distribution {
+
+int64_t groupOf(linalg::GenericOp op) {
+  auto attr = op->getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);
+  if (!attr)
+    return 0;
+  int64_t g = attr.getInt();
+  return g == 0 || g == 1 ? g : -1;
+}
+
 namespace {
 
 /// With ttt-gpu-output-warps' two warp groups: what an op's group does
@@ -45,15 +54,6 @@ struct GroupSlot {
 /// Named barrier ids: 0 is the block's; 1 and 2 the two groups'; the rest
 /// one per meeting of the groups between two block barriers.
 constexpr int64_t kFirstCrossBarrier = 3, kLastBarrier = 15;
-
-/// The warp group of `op` (ttt.warp_group), or -1 where the mark is bad.
-int64_t groupOf(linalg::GenericOp op) {
-  auto attr = op->getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);
-  if (!attr)
-    return 0;
-  int64_t g = attr.getInt();
-  return g == 0 || g == 1 ? g : -1;
-}
 
 /// slotsOf for two warp groups: within a group as there (its own barrier
 /// instead of the block's); where an op meets what the other group did
