@@ -158,7 +158,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
            ? "ttt-gpu-output-warps{warps=" +
                  std::to_string(options.outputWarps) + " defer-output=" +
                  (options.deferOutput ? "true" : "false") + " offload-inputs=" +
-                 (options.offloadInputs ? "true" : "false") + "},"
+                 (options.offloadInputs ? "true" : "false") +
+                 " weight-warps=" + std::to_string(options.weightWarps) + "},"
            : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
@@ -335,6 +336,15 @@ void ttt::registerTTTPipelines() {
             32 * options.outputWarps >= static_cast<int64_t>(options.threads))
           return errorHandler("ttt-to-nvvm: output-warps must be in [0, "
                               "threads / 32)");
+        if (options.weightWarps < 0 ||
+            (options.weightWarps > 0 &&
+             (options.outputWarps == 0 ||
+              32 * (options.outputWarps + options.weightWarps) >=
+                  static_cast<int64_t>(options.threads))))
+          return errorHandler(
+              "ttt-to-nvvm: weight-warps needs output-warps and leaves "
+              "warps for the recurrence: output-warps + weight-warps < "
+              "threads / 32");
         if (options.splitTF32MinWarps < 0)
           return errorHandler(
               "ttt-to-nvvm: split-tf32-min-warps must not be negative");

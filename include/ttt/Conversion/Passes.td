@@ -472,6 +472,17 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     read by an earlier op of the iteration, also run on the output group:
     it waits for the recurrence's first contraction anyway, and the
     recurrence meets them at a named barrier where it reads their results.
+
+    With `weight-warps` N > 0, the recurrence's weight ops get
+    `ttt.warp_group = 2` and run on the block's first N warps
+    (`ttt.weight_threads` on the kernel; the recurrence's other ops then
+    run on the warps between): a contraction that accumulates into a
+    buffer from outside the loop (the fast weights' update, W += A B) and
+    the recurrence's other contractions that read that buffer (K W, or
+    with `ttt-gpu-lookahead-products` the next chunk's K' W). The update
+    and the products then run beside the LayerNorm chain instead of
+    before and after it on the same warps (with
+    `ttt-gpu-distribute{register-weights}`, W in these warps' registers).
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
@@ -483,6 +494,9 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
            "Also give the output group the recurrence's non-contraction "
            "ops on the chunk's inputs and the previous iteration's state "
            "alone">,
+    Option<"weightWarps", "weight-warps", "int64_t", /*default=*/"0",
+           "Warps of a third group for the fast weights' update and the "
+           "products that read them (0: none)">,
   ];
 }
 

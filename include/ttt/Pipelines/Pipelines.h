@@ -149,6 +149,13 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "chain, beside the recurrence's (ttt-gpu-output-warps; "
                      "0: none)"),
       llvm::cl::init(0)};
+  Option<int64_t> weightWarps{
+      *this, "weight-warps",
+      llvm::cl::desc("With output-warps: warps (of `threads`) given to the "
+                     "fast weights' update and the products reading them, "
+                     "beside the recurrence's other ops "
+                     "(ttt-gpu-output-warps{weight-warps}; 0: none)"),
+      llvm::cl::init(0)};
   Option<bool> offloadInputs{
       *this, "offload-inputs",
       llvm::cl::desc("With output-warps: the recurrence's ops on the "

@@ -23,19 +23,41 @@ inline Value rootOf(Value v) {
   return v;
 }
 
-/// The buffers `v` may be: a loop-carried buffer (an scf.for iter_arg,
-/// through casts) is its initial or its yielded value; else `v`.
-inline SmallVector<Value> carriedSources(Value v) {
+/// The buffers `v` may be: a loop-carried buffer (an scf.for iter_arg, or
+/// a loop's result, through casts) is its initial or its yielded value
+/// (those in turn expanded, within `depth`); else `v`.
+inline SmallVector<Value> carriedSources(Value v, int depth = 4) {
   Value root = v;
   while (auto c = root.getDefiningOp<memref::CastOp>())
     root = c.getSource();
-  auto arg = dyn_cast<BlockArgument>(root);
-  auto loop =
-      arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()) : nullptr;
-  if (!loop || arg == loop.getInductionVar())
+  scf::ForOp loop;
+  unsigned index = 0;
+  if (auto arg = dyn_cast<BlockArgument>(root)) {
+    loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    if (loop && arg == loop.getInductionVar())
+      loop = nullptr;
+    if (loop)
+      index = arg.getArgNumber() - loop.getNumInductionVars();
+  } else if (auto res = dyn_cast<OpResult>(root)) {
+    loop = dyn_cast<scf::ForOp>(res.getOwner());
+    index = res.getResultNumber();
+  }
+  if (!loop || depth == 0)
     return {v};
-  return {loop.getTiedLoopInit(arg)->get(),
-          loop.getTiedLoopYieldedValue(arg)->get()};
+  SmallVector<Value> sources;
+  Value arg = loop.getRegionIterArgs()[index];
+  for (Value s : {loop.getInits()[index], loop.getYieldedValues()[index]}) {
+    // A value yielded unchanged is the initial one.
+    Value stripped = s;
+    while (auto c = stripped.getDefiningOp<memref::CastOp>())
+      stripped = c.getSource();
+    if (stripped == arg)
+      continue;
+    for (Value x : carriedSources(s, depth - 1))
+      if (!llvm::is_contained(sources, x))
+        sources.push_back(x);
+  }
+  return sources;
 }
 
 } // namespace mlir::ttt

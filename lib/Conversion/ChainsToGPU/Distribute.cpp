@@ -535,20 +535,19 @@ struct TTTGPUDistributePass
                     mmaKUnroll, mmaKChains, pairAccesses, mmaColumnTiles};
     mapping.outputMmaColumnTiles = outputMmaColumnTiles;
     mapping.ldmatrix = ldmatrix;
-    auto outputAttr =
-        kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
+    FailureOr<WarpGroups> groups = warpGroupsOf(kernel, threads);
+    if (failed(groups))
+      return signalPassFailure();
     llvm::DenseMap<Operation *, ttt::RegisterUse> registerOps;
     if (registerWeights) {
       registerOps =
           planRegisterWeights(kernel, b, generics, asyncCopies, tid, mapping,
-                              outputAttr ? outputAttr.getInt() : 0,
-                              distinctArgs, registerWeightProducts);
+                              *groups, distinctArgs, registerWeightProducts);
       mapping.registerOps = &registerOps;
     }
-    if (outputAttr) {
-      if (failed(distributeGroups(kernel, b, generics, tid, mapping,
-                                  outputAttr.getInt(), distinctArgs,
-                                  elideBarriers)))
+    if (groups->size() > 0) {
+      if (failed(distributeGroups(kernel, b, generics, tid, mapping, *groups,
+                                  distinctArgs, elideBarriers)))
         return signalPassFailure();
     } else {
       for (linalg::GenericOp op : generics)

@@ -92,27 +92,48 @@ bool followsDirectly(Operation *prev, Operation *op);
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                          const Mapping &mapping, Slot slot);
 
+/// Warp groups a kernel may have: the recurrence's (0), the output's (1),
+/// the weights' (2).
+inline constexpr int64_t kMaxWarpGroups = 3;
+
 /// The warp group of `op` (ttt.warp_group; 0 where unmarked), or -1 where
 /// the mark is bad.
 int64_t groupOf(linalg::GenericOp op);
 
+/// The threads of a kernel's warp groups (ttt-gpu-output-warps): group g
+/// runs on threads [first[g], first[g] + threads[g]); none without
+/// ttt.output_threads.
+struct WarpGroups {
+  SmallVector<int64_t, kMaxWarpGroups> first, threads;
+  size_t size() const { return threads.size(); }
+  /// Whether `tid` (of `blockThreads`) is in group `g`.
+  Value contains(OpBuilder &b, Location loc, Value tid, int64_t g,
+                 int64_t blockThreads) const;
+  /// `tid` counted from group `g`'s first thread.
+  Value localTid(OpBuilder &b, Location loc, Value tid, int64_t g) const;
+};
+
+/// The warp groups of `kernel` at `threads` threads per block, from
+/// ttt.output_threads and ttt.weight_threads ([weights | first | output]);
+/// an error where they do not fit.
+FailureOr<WarpGroups> warpGroupsOf(gpu::GPUFuncOp kernel, unsigned threads);
+
 /// register-weights: for each buffer RegisterWeights.h can keep in
 /// registers, the cache (emitted) and its update and products. Groups as
-/// in distributeGroups (`outputThreads` 0: one group). Without
+/// in distributeGroups (none: one group of all threads). Without
 /// `withProducts` only the updates use the registers.
 llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
     gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
     ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
-    int64_t outputThreads, bool distinctArgs, bool withProducts);
+    const WarpGroups &groups, bool distinctArgs, bool withProducts);
 
-/// The two-warp-group mode (ttt-gpu-output-warps, WarpGroups.cpp): every
-/// op on its group's threads (the first threads - outputThreads, or the
-/// last outputThreads) under a guard, with barriers of its group and named
-/// barriers where the groups meet (without `elideBarriers`, a block
+/// The warp-group mode (ttt-gpu-output-warps, WarpGroups.cpp): every op on
+/// its group's threads under a guard, with barriers of its group and named
+/// barriers where two groups meet (without `elideBarriers`, a block
 /// barrier after every op instead).
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,
-                               const Mapping &mapping, int64_t outputThreads,
+                               const Mapping &mapping, const WarpGroups &groups,
                                bool distinctArgs, bool elideBarriers);
 
 } // namespace mlir::ttt::distribution

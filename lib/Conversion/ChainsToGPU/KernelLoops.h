@@ -69,11 +69,13 @@ void butterflySum(OpBuilder &b, Location loc, MutableArrayRef<Value> values,
 void emitWarpSync(OpBuilder &b, Location loc);
 
 /// The attributes of ttt-gpu-output-warps: on an op, its warp group (1:
-/// the output group; absent: 0); on the kernel, the output group's
-/// threads (the block's last ones).
+/// the output group; 2: the weight group; absent: 0); on the kernel, the
+/// output group's threads (the block's last ones) and the weight group's
+/// (the block's first ones; the recurrence's group then runs between).
 inline constexpr llvm::StringLiteral kWarpGroupAttr = "ttt.warp_group";
 inline constexpr llvm::StringLiteral kOutputThreadsAttr = "ttt.output_threads";
-/// On an op of one warp group: it waits until the other group has run
+inline constexpr llvm::StringLiteral kWeightThreadsAttr = "ttt.weight_threads";
+/// On an op of one warp group: it waits until the other groups have run
 /// every op before it (ttt-gpu-output-warps{defer-output}).
 inline constexpr llvm::StringLiteral kWaitOtherGroupAttr =
     "ttt.wait_other_group";

@@ -11,7 +11,46 @@
 using namespace mlir;
 using namespace mlir::ttt;
 
-static Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
+static Footprint footprintOf(Value v, Block *entry, bool distinctArgs,
+                             int depth = 8);
+
+/// `f` for a view of a loop-carried buffer `v` (an scf.for iter_arg or
+/// result): the bytes of every buffer it may be (carriedSources), where
+/// those are views of the same shared memory; else unknown.
+static Footprint carriedFootprint(Footprint f, Value v, Block *entry,
+                                  bool distinctArgs, int depth) {
+  SmallVector<Value> sources = carriedSources(v);
+  if (depth == 0 || (sources.size() == 1 && sources.front() == v))
+    return f;
+  for (auto [i, s] : llvm::enumerate(sources)) {
+    // carriedSources stops at its depth on loop values: unknown then (no
+    // second expansion, which could go round a cycle of loops).
+    Value root = s;
+    while (auto c = root.getDefiningOp<memref::CastOp>())
+      root = c.getSource();
+    bool loopValue = isa<BlockArgument>(root)
+                         ? cast<BlockArgument>(root).getOwner() != entry
+                         : isa<scf::ForOp>(root.getDefiningOp());
+    Footprint x = loopValue ? Footprint()
+                            : footprintOf(s, entry, distinctArgs, depth - 1);
+    if (x.kind != Footprint::Shared || !x.base || (i > 0 && x.base != f.base)) {
+      Footprint unknown;
+      unknown.view = f.view;
+      unknown.shape = f.shape;
+      return unknown;
+    }
+    f.lo = i == 0 ? x.lo : std::min(f.lo, x.lo);
+    f.hi = i == 0 ? x.hi : std::max(f.hi, x.hi);
+    f.base = x.base;
+  }
+  f.kind = Footprint::Shared;
+  f.wholeStatic = false;
+  f.rowsOfView = false;
+  return f;
+}
+
+static Footprint footprintOf(Value v, Block *entry, bool distinctArgs,
+                             int depth) {
   Footprint f;
   f.view = v;
   bool whole = true, rowsKept = true;
@@ -28,10 +67,17 @@ static Footprint footprintOf(Value v, Block *entry, bool distinctArgs) {
         f.kind = Footprint::Global;
         if (distinctArgs)
           f.base = arg;
+        return f;
       }
-      return f;
+      return carriedFootprint(f, v, entry, distinctArgs, depth);
     }
     Operation *def = v.getDefiningOp();
+    if (isa<scf::ForOp>(def))
+      return carriedFootprint(f, v, entry, distinctArgs, depth);
+    if (auto cast = dyn_cast<memref::CastOp>(def)) {
+      v = cast.getSource();
+      continue;
+    }
     if (isa<memref::AllocOp, memref::AllocaOp>(def)) {
       f.kind = Footprint::Shared;
       f.base = v;

@@ -170,14 +170,49 @@ void fillDeferredWait(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
   }
 }
 
+/// The recurrence's weight ops (weight-warps): a contraction that
+/// accumulates into a buffer from outside the loop (the fast weights,
+/// W += A B) and the recurrence's other contractions reading that buffer
+/// (K W), where there is one. None where the loop has no such pair.
+SmallVector<bool> weightOps(scf::ForOp loop, ArrayRef<Touches> ops,
+                            ArrayRef<bool> recurrence) {
+  SmallVector<bool> weights(ops.size(), false);
+  auto outside = [&](Value r) {
+    if (Operation *def = r.getDefiningOp())
+      return !loop->isAncestor(def);
+    return !loop->isAncestor(cast<BlockArgument>(r).getOwner()->getParentOp());
+  };
+  for (auto [u, t] : llvm::enumerate(ops)) {
+    if (!recurrence[u] || !isContraction(t.op))
+      continue;
+    for (Value w : t.writes) {
+      if (!outside(w) || !llvm::is_contained(t.reads, w))
+        continue;
+      SmallVector<size_t> readers;
+      for (auto [i, o] : llvm::enumerate(ops))
+        if (i != u && recurrence[i] && isContraction(o.op) &&
+            llvm::is_contained(o.reads, w) && !llvm::is_contained(o.writes, w))
+          readers.push_back(i);
+      if (readers.empty())
+        continue;
+      weights[u] = true;
+      for (size_t i : readers)
+        weights[i] = true;
+    }
+  }
+  return weights;
+}
+
 /// Marks the output chain of `loop` (with `offloadInputs`, also the
-/// recurrence's ops on the chunk's inputs alone) and moves the buffers it
-/// touches before the loop; false where there is nothing to split.
-bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
+/// recurrence's ops on the chunk's inputs alone; with `weightGroup`, the
+/// weight ops for group 2) and moves the buffers the marked ops touch
+/// before the loop. Returns whether it marked output and weight ops.
+std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
+                                bool offloadInputs, bool weightGroup) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
-    return false;
+    return {false, false};
   size_t n = ops->size();
   DenseSet<Value> written;
   for (const Touches &t : *ops)
@@ -244,7 +279,7 @@ bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
   for (auto [t, inRecurrence] : llvm::zip(*ops, recurrence))
     outputContracts |= !inRecurrence && t.op.getNumReductionLoops() > 0;
   if (!outputContracts || llvm::none_of(recurrence, [](bool r) { return r; }))
-    return false;
+    return {false, false};
   OpBuilder b(loop);
   // A buffer the loop yields a view of is carried: ttt-gpu-private-buffers
   // copies it out at the end of the body, which a buffer allocated
@@ -255,16 +290,20 @@ bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
   SmallVector<bool> offload(n, false);
   if (offloadInputs)
     offload = offloadable(*ops, recurrence, yielded, writerOf);
+  SmallVector<bool> weights(n, false);
+  if (weightGroup)
+    weights = weightOps(loop, *ops, recurrence);
   DenseSet<Operation *> hoisted;
   std::optional<size_t> deferred;
-  for (auto [i, t, inRecurrence, offloaded] :
-       llvm::enumerate(*ops, recurrence, offload)) {
-    if (inRecurrence && !offloaded)
+  for (auto [i, t, inRecurrence, offloaded, weight] :
+       llvm::enumerate(*ops, recurrence, offload, weights)) {
+    if (inRecurrence && !offloaded && !weight)
       continue;
-    t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(1));
+    bool output = !weight;
+    t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(output ? 1 : 2));
     // A contraction, not a row statistic (a rotated output tail's, at the
     // top of the body, has nothing before it to wait for).
-    if (deferOutput && !deferred && isContraction(t.op)) {
+    if (output && deferOutput && !deferred && isContraction(t.op)) {
       t.op->setAttr(ttt::kWaitOtherGroupAttr, b.getUnitAttr());
       deferred = i;
     }
@@ -278,7 +317,7 @@ bool splitLoop(scf::ForOp loop, bool deferOutput, bool offloadInputs) {
   }
   if (deferred)
     fillDeferredWait(*ops, recurrence, offload, *deferred);
-  return true;
+  return {true, llvm::is_contained(weights, true)};
 }
 
 struct TTTGPUOutputWarpsPass
@@ -291,17 +330,29 @@ struct TTTGPUOutputWarpsPass
       kernel.emitError("ttt-gpu-output-warps: warps must be in [1, 31]");
       return signalPassFailure();
     }
+    if (weightWarps < 0 || warps + weightWarps > 31) {
+      kernel.emitError("ttt-gpu-output-warps: weight-warps must be in "
+                       "[0, 31 - warps]");
+      return signalPassFailure();
+    }
     SmallVector<scf::ForOp> loops;
     kernel.walk([&](scf::ForOp loop) {
       if (ttt::leadingBarrier(*loop.getBody()))
         loops.push_back(loop);
     });
-    bool split = false;
-    for (scf::ForOp loop : loops)
-      split |= splitLoop(loop, deferOutput, offloadInputs);
+    bool split = false, weighted = false;
+    for (scf::ForOp loop : loops) {
+      auto [s, w] =
+          splitLoop(loop, deferOutput, offloadInputs, weightWarps > 0);
+      split |= s;
+      weighted |= w;
+    }
+    OpBuilder b(kernel);
     if (split)
-      kernel->setAttr(ttt::kOutputThreadsAttr,
-                      OpBuilder(kernel).getI64IntegerAttr(32 * warps));
+      kernel->setAttr(ttt::kOutputThreadsAttr, b.getI64IntegerAttr(32 * warps));
+    if (weighted)
+      kernel->setAttr(ttt::kWeightThreadsAttr,
+                      b.getI64IntegerAttr(32 * weightWarps));
   }
 };
 

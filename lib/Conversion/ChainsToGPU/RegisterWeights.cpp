@@ -149,7 +149,8 @@ bool mlir::ttt::readsWeightsAsB(linalg::GenericOp op,
 
 Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
                                  Operation *loop, linalg::GenericOp update,
-                                 Value tid, int64_t firstThread) {
+                                 Value tid, int64_t firstThread,
+                                 int64_t groupThreads, int64_t blockThreads) {
   Location loc = update.getLoc();
   Dims dims = *dimsOf(update);
   SmallVector<int64_t> ranges = update.getStaticLoopRanges();
@@ -161,19 +162,27 @@ Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
   // W's first value is written before the loop by other threads.
   b.setInsertionPoint(loop);
   gpu::BarrierOp::create(b, loc);
-  // The group's threads (all of them for the first group).
+  // The group's threads (all of them without groups).
   OpBuilder gb = b;
-  if (firstThread > 0) {
-    Value inGroup = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
-                                          tid, cst(b, loc, firstThread));
+  Value local = tid;
+  if (groupThreads < blockThreads) {
+    int64_t end = firstThread + groupThreads;
+    Value inGroup =
+        firstThread == 0
+            ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
+                                    cst(b, loc, end))
+            : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, tid,
+                                    cst(b, loc, firstThread));
+    if (firstThread > 0 && end < blockThreads)
+      inGroup = arith::AndIOp::create(
+          b, loc, inGroup,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
+                                cst(b, loc, end)));
     auto ifGroup = scf::IfOp::create(b, loc, inGroup, /*withElseRegion=*/false);
     gb = ifGroup.getThenBodyBuilder();
+    if (firstThread > 0)
+      local = arith::SubIOp::create(gb, loc, tid, cst(gb, loc, firstThread));
   }
-  Value local =
-      firstThread > 0
-          ? arith::SubIOp::create(gb, loc, tid, cst(gb, loc, firstThread))
-                .getResult()
-          : tid;
   OpOperand &out = *update.getDpsInitOperand(0);
   onOwnerLanes(gb, loc, local, cols,
                [&](OpBuilder &ob, const LaneCoords &lc, Value col) {
@@ -356,7 +365,7 @@ static bool writtenByOthers(scf::ForOp loop, linalg::GenericOp update,
 llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
     gpu::GPUFuncOp kernel, OpBuilder &b, ArrayRef<linalg::GenericOp> generics,
     ArrayRef<linalg::CopyOp> copies, Value tid, const Mapping &mapping,
-    int64_t outputThreads, bool distinctArgs, bool withProducts) {
+    const WarpGroups &groups, bool distinctArgs, bool withProducts) {
   llvm::DenseMap<Operation *, ttt::RegisterUse> planned;
   Block *entry = &kernel.getBody().front();
   for (linalg::GenericOp update : generics) {
@@ -365,11 +374,10 @@ llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
     if (!loop || planned.contains(update) || group < 0)
       continue;
     Mapping groupMapping = mapping;
-    int64_t firstThread = 0;
-    if (outputThreads > 0) {
-      groupMapping.threads =
-          group == 0 ? mapping.threads - outputThreads : outputThreads;
-      firstThread = group == 0 ? 0 : mapping.threads - outputThreads;
+    if (groups.size() > 0) {
+      if (static_cast<size_t>(group) >= groups.size())
+        continue;
+      groupMapping.threads = groups.threads[group];
     }
     if (!groupMapping.onMma(update, planFor(update)) ||
         !canKeepInRegisters(update, groupMapping.threads, mapping.precision))
@@ -393,7 +401,9 @@ llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
       continue;
     if (!withProducts)
       products.clear();
-    Value cache = emitWeightCache(b, kernel, loop, update, tid, firstThread);
+    int64_t first = groups.size() > 0 ? groups.first[group] : 0;
+    Value cache = emitWeightCache(b, kernel, loop, update, tid, first,
+                                  groupMapping.threads, mapping.threads);
     planned[update] = {cache, true};
     for (linalg::GenericOp op : products)
       planned[op] = {cache, false};

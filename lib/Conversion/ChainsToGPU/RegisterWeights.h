@@ -59,9 +59,11 @@ bool readsWeightsAsB(linalg::GenericOp op, linalg::GenericOp update);
 /// Allocates the cache (an alloca at the kernel's entry, promoted to
 /// registers by LLVM: every index is a constant) and, right before `loop`,
 /// after a block barrier, loads W into the owners' registers; `tid` is
-/// the block's thread id and `firstThread` its group's first.
+/// the block's thread id (of `blockThreads`), and the update's group has
+/// `groupThreads` threads from `firstThread` on.
 Value emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel, Operation *loop,
-                      linalg::GenericOp update, Value tid, int64_t firstThread);
+                      linalg::GenericOp update, Value tid, int64_t firstThread,
+                      int64_t groupThreads, int64_t blockThreads);
 
 /// The update W += A B as W^T += B^T A^T on the owners (`tid` of the
 /// group): accumulators from and back to the cache, W stored too.

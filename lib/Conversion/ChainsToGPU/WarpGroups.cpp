@@ -30,16 +30,47 @@ int64_t groupOf(linalg::GenericOp op) {
   if (!attr)
     return 0;
   int64_t g = attr.getInt();
-  return g == 0 || g == 1 ? g : -1;
+  return g >= 0 && g < kMaxWarpGroups ? g : -1;
+}
+
+FailureOr<WarpGroups> warpGroupsOf(gpu::GPUFuncOp kernel, unsigned threads) {
+  auto read = [&](StringRef name) -> int64_t {
+    auto attr = kernel->getAttrOfType<IntegerAttr>(name);
+    return attr ? attr.getInt() : 0;
+  };
+  int64_t output = read(ttt::kOutputThreadsAttr);
+  int64_t weight = read(ttt::kWeightThreadsAttr);
+  int64_t total = threads;
+  if (kernel->hasAttr(ttt::kOutputThreadsAttr) &&
+      (output <= 0 || output % 32 != 0 || output >= total))
+    return kernel.emitError("ttt-gpu-distribute: ttt.output_threads must be "
+                            "a positive multiple of 32 below the threads");
+  if (kernel->hasAttr(ttt::kWeightThreadsAttr) &&
+      (output <= 0 || weight <= 0 || weight % 32 != 0 ||
+       output + weight >= total))
+    return kernel.emitError(
+        "ttt-gpu-distribute: ttt.weight_threads must be a positive multiple "
+        "of 32, with ttt.output_threads, leaving threads for the first group");
+  WarpGroups groups;
+  if (output == 0)
+    return groups;
+  // [weight group | first group | output group].
+  groups.first = {weight, total - output};
+  groups.threads = {total - output - weight, output};
+  if (weight > 0) {
+    groups.first.push_back(0);
+    groups.threads.push_back(weight);
+  }
+  return groups;
 }
 
 namespace {
 
-/// With ttt-gpu-output-warps' two warp groups: what an op's group does
-/// before it (a warp barrier, a barrier of its group, or waiting at a
-/// named barrier for the other group's arrival), what it announces after
-/// it (arrivals at named barriers the other group waits at), and whether
-/// a block barrier follows it (both groups).
+/// With ttt-gpu-output-warps' warp groups: what an op's group does
+/// before it (a warp barrier, a barrier of its group, or waiting at
+/// named barriers for other groups' arrivals), what it announces after
+/// it (arrivals at named barriers other groups wait at), and whether a
+/// block barrier follows it (every group).
 struct GroupSync {
   enum Kind { Warp, Group, Cross } kind;
   int64_t id = 0, count = 0;
@@ -51,39 +82,46 @@ struct GroupSlot {
   int64_t firstWarp = 0;
 };
 
-/// Named barrier ids: 0 is the block's; 1 and 2 the two groups'; the rest
-/// one per meeting of the groups between two block barriers.
-constexpr int64_t kFirstCrossBarrier = 3, kLastBarrier = 15;
+/// Named barrier ids: 0 is the block's; 1 .. n those of the n groups; the
+/// rest one per meeting of two groups between two block barriers.
+constexpr int64_t kLastBarrier = 15;
 
-/// slotsOf for two warp groups: within a group as there (its own barrier
-/// instead of the block's); where an op meets what the other group did
-/// since they last met (any shared byte, one of them writing), that group
-/// arrives at a fresh named barrier after the last op it met and this
-/// op's group waits there first. Every wait is for an arrival earlier in
-/// program order, so neither group can wait for the other forever. Out of
-/// named barriers, or where ops are not adjacent, a block barrier.
+/// slotsOf for warp groups: within a group as there (its own barrier
+/// instead of the block's); where an op meets what another group did
+/// since this op's group last waited for it (any shared byte, one of them
+/// writing), that group arrives at a fresh named barrier (of both groups'
+/// threads) right after the last op it met, and this op's group waits
+/// there first. Every wait is for an arrival earlier in program order, so
+/// no group can wait forever. Out of named barriers, or where ops are not
+/// adjacent, a block barrier.
 llvm::DenseMap<Operation *, GroupSlot>
 groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
-             const Mapping (&mappings)[2], bool distinctArgs) {
+             ArrayRef<Mapping> mappings, bool distinctArgs) {
   llvm::DenseMap<Operation *, GroupSlot> slots;
-  int64_t total = mappings[0].threads + mappings[1].threads;
-  // pending[g]: g's ops (and what they touch) that the other group has
-  // not waited for since.
-  Access own[2];
-  std::vector<std::pair<Operation *, Access>> pending[2];
-  int64_t nextWarp[2] = {0, 0};
-  int64_t nextId = kFirstCrossBarrier;
+  size_t n = mappings.size();
+  using Pending = std::vector<std::pair<Operation *, Access>>;
+  // own[g]: what g did since its last barrier; pending[g][h]: h's ops
+  // (and what they touch) that g has not waited for since.
+  std::vector<Access> own(n);
+  SmallVector<SmallVector<Pending>> pending(n, SmallVector<Pending>(n));
+  SmallVector<int64_t> nextWarp(n, 0);
+  const int64_t firstCross = 1 + static_cast<int64_t>(n);
+  int64_t nextId = firstCross;
   auto reset = [&]() {
-    for (int g = 0; g < 2; ++g) {
+    for (size_t g = 0; g < n; ++g) {
       own[g] = {};
-      pending[g].clear();
+      for (Pending &p : pending[g])
+        p.clear();
       nextWarp[g] = 0;
     }
-    nextId = kFirstCrossBarrier;
+    nextId = firstCross;
   };
   linalg::GenericOp prev;
+  llvm::DenseMap<Operation *, int> index;
+  for (linalg::GenericOp op : generics)
+    index[op] = index.size();
   for (linalg::GenericOp op : generics) {
-    int64_t g = groupOf(op), h = 1 - g;
+    size_t g = groupOf(op);
     const Mapping &mapping = mappings[g];
     Plan plan = planFor(op);
     Access a = accessWith(op, plan, mapping, entry, distinctArgs);
@@ -91,32 +129,52 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
         ttt::accessOf(op, entry, plan.parallel, false, false, distinctArgs);
     GroupSlot &slot = slots[op.getOperation()];
     bool adjacent = prev && followsDirectly(prev, op);
-    // The last op of the other group this one meets (all of them for
-    // ttt.wait_other_group).
+    // For each other group, the last of its pending ops this one meets
+    // (all of them for ttt.wait_other_group).
     bool waitAll = op->hasAttr(ttt::kWaitOtherGroupAttr);
-    int64_t met = -1;
+    SmallVector<std::pair<size_t, size_t>> meets; // group, pending index
     if (adjacent)
-      for (auto [i, p] : llvm::enumerate(pending[h]))
-        if (waitAll || ttt::conflictAfter(p.second, anywhere) != Conflict::None)
-          met = static_cast<int64_t>(i);
-    bool cross = met >= 0;
-    if (!adjacent || (cross && nextId > kLastBarrier)) {
+      for (size_t h = 0; h < n; ++h) {
+        if (h == g)
+          continue;
+        int64_t met = -1;
+        for (auto [i, p] : llvm::enumerate(pending[g][h]))
+          if (waitAll ||
+              ttt::conflictAfter(p.second, anywhere) != Conflict::None)
+            met = static_cast<int64_t>(i);
+        if (met >= 0) {
+          meets.push_back({h, static_cast<size_t>(met)});
+          if (getenv("TTT_DEBUG_GROUPS"))
+            llvm::errs() << "meet: " << index[op] << " (g" << g << ") after "
+                         << index[pending[g][h][met].first] << " (g" << h
+                         << ")\n";
+        }
+      }
+    int64_t ids = static_cast<int64_t>(meets.size());
+    if (!adjacent || nextId + ids - 1 > kLastBarrier) {
       reset();
     } else {
       slots[prev.getOperation()].blockAfter = false;
-      if (cross) {
-        slots[pending[h][met].first].arrivesAfter.push_back({nextId, total});
-        slot.before.push_back({GroupSync::Cross, nextId++, total});
+      if (!meets.empty()) {
+        // The wait takes every thread of g: a barrier of its group too.
+        for (auto [h, met] : meets) {
+          int64_t count = mapping.threads + mappings[h].threads;
+          slots[pending[g][h][met].first].arrivesAfter.push_back(
+              {nextId, count});
+          slot.before.push_back({GroupSync::Cross, nextId++, count});
+          pending[g][h].erase(pending[g][h].begin(),
+                              pending[g][h].begin() + met + 1);
+        }
         own[g] = {};
-        pending[h].erase(pending[h].begin(), pending[h].begin() + met + 1);
         nextWarp[g] = 0;
       } else {
         Conflict c = ttt::conflictAfter(own[g], a);
         if (c != Conflict::None) {
-          slot.before.push_back(
-              c == Conflict::SameWarp
-                  ? GroupSync{GroupSync::Warp}
-                  : GroupSync{GroupSync::Group, 1 + g, mapping.threads});
+          slot.before.push_back(c == Conflict::SameWarp
+                                    ? GroupSync{GroupSync::Warp}
+                                    : GroupSync{GroupSync::Group,
+                                                static_cast<int64_t>(1 + g),
+                                                mapping.threads});
           if (c == Conflict::Block) {
             own[g] = {};
             nextWarp[g] = 0;
@@ -126,7 +184,9 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
     }
     own[g].reads.append(a.reads);
     own[g].writes.append(a.writes);
-    pending[g].push_back({op.getOperation(), std::move(anywhere)});
+    for (size_t h = 0; h < n; ++h)
+      if (h != g)
+        pending[h][g].push_back({op.getOperation(), anywhere});
     int64_t warps = mapping.threads / 32;
     if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
       slot.firstWarp = nextWarp[g];
@@ -153,26 +213,25 @@ void emitNamedBarrier(OpBuilder &b, Location loc, int64_t id, int64_t count,
 
 } // namespace
 
-/// Every op on its warp group's threads (ttt-gpu-output-warps: the first
-/// threads - outputThreads threads, or the last outputThreads), under a
-/// guard of its group, with the syncs of groupSlotsOf.
+/// Every op on its warp group's threads (`groups`), under a guard of its
+/// group, with the syncs of groupSlotsOf.
 LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                ArrayRef<linalg::GenericOp> generics, Value tid,
-                               const Mapping &mapping, int64_t outputThreads,
+                               const Mapping &mapping, const WarpGroups &groups,
                                bool distinctArgs, bool elideBarriers) {
-  if (outputThreads <= 0 || outputThreads % 32 != 0 ||
-      outputThreads >= static_cast<int64_t>(mapping.threads))
-    return kernel.emitError("ttt-gpu-distribute: ttt.output_threads must be "
-                            "a positive multiple of 32 below the threads");
+  size_t n = groups.size();
   for (linalg::GenericOp op : generics)
-    if (groupOf(op) < 0)
-      return op.emitError("ttt-gpu-distribute: ttt.warp_group must be 0 or 1");
-  Mapping mappings[2] = {mapping, mapping};
-  int64_t firstThreads = mapping.threads - outputThreads;
-  mappings[0].threads = firstThreads;
-  mappings[1].threads = outputThreads;
-  if (mapping.outputMmaColumnTiles > 0)
-    mappings[1].mmaColumnTiles = mapping.outputMmaColumnTiles;
+    if (groupOf(op) < 0 || static_cast<size_t>(groupOf(op)) >= n)
+      return op.emitError("ttt-gpu-distribute: ttt.warp_group must be 0 or "
+                          "1, or 2 with ttt.weight_threads");
+  SmallVector<Mapping> mappings;
+  for (size_t g = 0; g < n; ++g) {
+    Mapping m = mapping;
+    m.threads = groups.threads[g];
+    if (g == 1 && mapping.outputMmaColumnTiles > 0)
+      m.mmaColumnTiles = mapping.outputMmaColumnTiles;
+    mappings.push_back(m);
+  }
   llvm::DenseMap<Operation *, GroupSlot> slots =
       elideBarriers ? groupSlotsOf(generics, &kernel.getBody().front(),
                                    mappings, distinctArgs)
@@ -182,10 +241,7 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
     const GroupSlot &slot = slots[op.getOperation()];
     Location loc = op.getLoc();
     b.setInsertionPoint(op);
-    Value first = arith::ConstantIndexOp::create(b, loc, firstThreads);
-    Value inGroup = arith::CmpIOp::create(
-        b, loc, g == 0 ? arith::CmpIPredicate::ult : arith::CmpIPredicate::uge,
-        tid, first);
+    Value inGroup = groups.contains(b, loc, tid, g, mapping.threads);
     auto guard = scf::IfOp::create(b, loc, inGroup, /*withElseRegion=*/false);
     Operation *end = guard.thenBlock()->getTerminator();
     b.setInsertionPoint(end);
@@ -195,8 +251,7 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
       else
         emitNamedBarrier(b, loc, sync.id, sync.count, /*arriveOnly=*/false);
     }
-    Value groupTid =
-        g == 0 ? tid : arith::SubIOp::create(b, loc, tid, first).getResult();
+    Value groupTid = groups.localTid(b, loc, tid, g);
     op->moveBefore(end);
     if (failed(distribute(b, op, groupTid, mappings[g],
                           Slot{Sync::None, slot.firstWarp})))
@@ -209,6 +264,36 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
       gpu::BarrierOp::create(b, loc);
   }
   return success();
+}
+
+Value WarpGroups::contains(OpBuilder &b, Location loc, Value tid, int64_t g,
+                           int64_t blockThreads) const {
+  auto cst = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  int64_t lo = first[g], hi = first[g] + threads[g];
+  Value below = hi < blockThreads
+                    ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                            tid, cst(hi))
+                          .getResult()
+                    : Value();
+  Value above = lo > 0 ? arith::CmpIOp::create(
+                             b, loc, arith::CmpIPredicate::uge, tid, cst(lo))
+                             .getResult()
+                       : Value();
+  if (below && above)
+    return arith::AndIOp::create(b, loc, below, above);
+  if (below || above)
+    return below ? below : above;
+  return arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+}
+
+Value WarpGroups::localTid(OpBuilder &b, Location loc, Value tid,
+                           int64_t g) const {
+  if (first[g] == 0)
+    return tid;
+  return arith::SubIOp::create(
+      b, loc, tid, arith::ConstantIndexOp::create(b, loc, first[g]));
 }
 
 } // namespace mlir::ttt::distribution

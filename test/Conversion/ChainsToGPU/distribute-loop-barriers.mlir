@@ -79,3 +79,66 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A loop's result is one of the buffers it starts from or yields (views
+// of shared memory at bytes 0-255 and 256-511 here): an op reading it
+// (transposed: other threads' elements) after the loop meets an op writing
+// bytes 512-767 nowhere, so no barrier between them; one writing bytes
+// 256-511 (the yielded buffer) still gets one.
+// CHECK-LABEL: gpu.func @loop_result
+// CHECK: %[[B:.*]] = memref.view %{{.*}}[%c256{{.*}}]
+// CHECK: %[[C:.*]] = memref.view %{{.*}}[%c512{{.*}}]
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %[[C]][
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %arg0[
+// CHECK: gpu.barrier
+// CHECK: memref.store %{{.*}}, %[[B]][
+// CHECK: gpu.return
+#id = affine_map<(i, j) -> (i, j)>
+#t = affine_map<(i, j) -> (j, i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @loop_result(%out: memref<8x8xf32>) kernel {
+      %one = arith.constant 1.0 : f32
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c4 = arith.constant 4 : index
+      %c256 = arith.constant 256 : index
+      %c512 = arith.constant 512 : index
+      %smem = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+      %a = memref.view %smem[%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<8x8xf32, #gpu.address_space<workgroup>>
+      %b = memref.view %smem[%c256][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<8x8xf32, #gpu.address_space<workgroup>>
+      %c = memref.view %smem[%c512][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<8x8xf32, #gpu.address_space<workgroup>>
+      %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%cur = %a) -> (memref<8x8xf32, #gpu.address_space<workgroup>>) {
+        linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%cur : memref<8x8xf32, #gpu.address_space<workgroup>>) outs(%b : memref<8x8xf32, #gpu.address_space<workgroup>>) {
+        ^bb0(%x: f32, %o: f32):
+          linalg.yield %x : f32
+        }
+        scf.yield %b : memref<8x8xf32, #gpu.address_space<workgroup>>
+      }
+      linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]}
+          outs(%c : memref<8x8xf32, #gpu.address_space<workgroup>>) {
+      ^bb0(%o: f32):
+        linalg.yield %one : f32
+      }
+      linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
+          ins(%r : memref<8x8xf32, #gpu.address_space<workgroup>>) outs(%out : memref<8x8xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        linalg.yield %x : f32
+      }
+      linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]}
+          outs(%b : memref<8x8xf32, #gpu.address_space<workgroup>>) {
+      ^bb0(%o: f32):
+        linalg.yield %one : f32
+      }
+      gpu.return
+    }
+  }
+}

@@ -131,7 +131,7 @@ module attributes {gpu.container_module} {
 module attributes {gpu.container_module} {
   gpu.module @m {
     gpu.func @bad_group(%a: memref<64xf32>, %b: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
-      // expected-error @+1 {{ttt-gpu-distribute: ttt.warp_group must be 0 or 1}}
+      // expected-error @+1 {{ttt-gpu-distribute: ttt.warp_group must be 0 or 1, or 2 with ttt.weight_threads}}
       linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
           ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64} {
       ^bb0(%x: f32, %o: f32):
@@ -338,6 +338,99 @@ module attributes {gpu.container_module} {
         %s = arith.mulf %x, %x : f32
         linalg.yield %s : f32
       }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Three warp groups (ttt-gpu-output-warps{weight-warps}): threads 0-31 run
+// ttt.warp_group 2 (the weights), 32-63 the unmarked ops (ids less 32),
+// 64-127 ttt.warp_group 1. Named barriers 1-3 are the groups'; meetings
+// take 4, 5, ...: each of two groups' threads. d = c + b (group 1) meets
+// b = 2a (group 0) and c = a^2 (group 2): it waits at two barriers, one
+// per group that arrives (96 threads each); a = 2d (group 2) waits for
+// group 0, which read a (64 threads), and for group 1, which wrote d.
+// CHECK-LABEL: gpu.func @three_groups
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : i32
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : i32
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : i32
+// CHECK-DAG: %[[C7:.*]] = arith.constant 7 : i32
+// CHECK-DAG: %[[N96:.*]] = arith.constant 96 : i32
+// CHECK-DAG: %[[N64:.*]] = arith.constant 64 : i32
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[LO:.*]] = arith.cmpi ult, %[[TID]], %[[C64]] : index
+// CHECK: %[[HI:.*]] = arith.cmpi uge, %[[TID]], %[[C32]] : index
+// CHECK: %[[FIRST:.*]] = arith.andi %[[LO]], %[[HI]] : i1
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: arith.subi %[[TID]], %[[C32]] : index
+// CHECK: memref.store %{{.*}}, %arg1
+// CHECK: nvvm.barrier.arrive id = %[[C4]] number_of_threads = %[[N96]]
+// CHECK-NEXT: nvvm.barrier.arrive id = %[[C6]] number_of_threads = %[[N64]]
+// CHECK-NEXT: }
+// CHECK: %[[WEIGHTS:.*]] = arith.cmpi ult, %[[TID]], %[[C32]] : index
+// CHECK: scf.if %[[WEIGHTS]] {
+// CHECK-NOT: arith.subi
+// CHECK: memref.store %{{.*}}, %arg2
+// CHECK: nvvm.barrier.arrive id = %[[C5]] number_of_threads = %[[N96]]
+// CHECK-NEXT: }
+// CHECK: %[[OUT:.*]] = arith.cmpi uge, %[[TID]], %[[C64]] : index
+// CHECK: scf.if %[[OUT]] {
+// CHECK-NEXT: nvvm.barrier id = %[[C4]] number_of_threads = %[[N96]]
+// CHECK-NEXT: nvvm.barrier id = %[[C5]] number_of_threads = %[[N96]]
+// CHECK: memref.store %{{.*}}, %arg3
+// CHECK: nvvm.barrier.arrive id = %[[C7]] number_of_threads = %[[N96]]
+// CHECK-NEXT: }
+// CHECK: scf.if %[[WEIGHTS]] {
+// CHECK-NEXT: nvvm.barrier id = %[[C6]] number_of_threads = %[[N64]]
+// CHECK-NEXT: nvvm.barrier id = %[[C7]] number_of_threads = %[[N96]]
+// CHECK: memref.store %{{.*}}, %arg0
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: gpu.return
+#id = affine_map<(i) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @three_groups(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64xf32>, %d: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64, ttt.weight_threads = 32 : i64} {
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%a : memref<64xf32>) outs(%c : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.mulf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+          ins(%c, %b : memref<64xf32>, memref<64xf32>) outs(%d : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+      ^bb0(%x: f32, %y: f32, %o: f32):
+        %s = arith.addf %x, %y : f32
+        linalg.yield %s : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%d : memref<64xf32>) outs(%a : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64} {
+      ^bb0(%x: f32, %o: f32):
+        %s = arith.addf %x, %x : f32
+        linalg.yield %s : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    // expected-error @+1 {{ttt-gpu-distribute: ttt.weight_threads must be a positive multiple of 32, with ttt.output_threads, leaving threads for the first group}}
+    gpu.func @too_many_weight_threads(%a: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64, ttt.weight_threads = 64 : i64} {
       gpu.return
     }
   }

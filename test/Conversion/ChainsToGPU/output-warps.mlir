@@ -4,7 +4,11 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 defer-output=true})))' --split-input-file %s | FileCheck %s --check-prefix=DEFER
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 offload-inputs=true})))' --split-input-file %s | FileCheck %s --check-prefix=OFFLOAD
 
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=WEIGHTS
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=24})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADW
+
 // BAD: error: ttt-gpu-output-warps: warps must be in [1, 31]
+// BADW: error: ttt-gpu-output-warps: weight-warps must be in [0, 31 - warps]
 
 // A chunk loop (its body starts with a block barrier): W is state (read
 // before written each iteration); Z = X W and the update W += X^T Z are the
@@ -50,6 +54,27 @@
 // OFFLOAD: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // OFFLOAD: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64}
 // OFFLOAD: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) {
+// With weight-warps, the recurrence's weight ops (the update W += X^T Z,
+// which accumulates into W from outside the loop, and Z = X W, the
+// recurrence's other contraction reading W) run on a third group
+// (ttt.warp_group = 2, the kernel's ttt.weight_threads), and the buffers
+// they touch (X, Z) move before the loop too; Q W reads W but is output.
+// WEIGHTS-LABEL: gpu.func @chain
+// WEIGHTS-SAME: ttt.output_threads = 256 : i64, ttt.weight_threads = 128 : i64
+// WEIGHTS: %[[W:.*]] = memref.alloc() : memref<64x64xf32>
+// WEIGHTS: %[[X:.*]] = memref.alloc() : memref<16x64xf32>
+// WEIGHTS: %[[Z:.*]] = memref.alloc() : memref<16x64xf32>
+// WEIGHTS: scf.for
+// WEIGHTS-NOT: memref.alloc
+// WEIGHTS: linalg.generic {{.*}} outs(%[[X]] : memref<16x64xf32>) {
+// WEIGHTS: linalg.generic {{.*}} outs(%[[Z]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64}
+// WEIGHTS: linalg.generic {{.*}} outs(%[[W]] : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS-LABEL: gpu.func @no_contraction
+// WEIGHTS-NOT: ttt.weight_threads
+// WEIGHTS-NOT: ttt.warp_group
+// WEIGHTS: gpu.return
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
