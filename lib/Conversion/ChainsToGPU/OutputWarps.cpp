@@ -203,6 +203,46 @@ SmallVector<bool> weightOps(scf::ForOp loop, ArrayRef<Touches> ops,
   return weights;
 }
 
+/// The weight group's share of the recurrence's ops on the chunk's inputs
+/// alone (`inputsOnly`: reading nothing the iteration's other ops write,
+/// transitively): those a weight op reads (the conversions of K) and
+/// contractions (K' K^T), so that the recurrence's own group starts its
+/// step with the LayerNorm chain.
+void addInputOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
+                 ArrayRef<bool> inputsOnly, MutableArrayRef<bool> weights) {
+  for (size_t i = ops.size(); i-- > 0;) {
+    if (!recurrence[i] || !inputsOnly[i] || weights[i])
+      continue;
+    bool feedsWeights = false;
+    for (auto [j, o] : llvm::enumerate(ops))
+      if (j > i && weights[j] && conflict(ops[i], o))
+        feedsWeights = true;
+    weights[i] = feedsWeights || isContraction(ops[i].op);
+  }
+}
+
+/// Whether each op reads only what no op of the iteration writes, or what
+/// earlier such ops wrote, and writes nothing carried or read before it.
+SmallVector<bool> inputsOnlyOps(
+    ArrayRef<Touches> ops, const DenseSet<Value> &yielded,
+    llvm::function_ref<std::optional<size_t>(size_t, Value)> writerOf) {
+  SmallVector<bool> only(ops.size(), false);
+  DenseSet<Value> readSoFar;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Touches &t = ops[i];
+    bool reads = llvm::all_of(t.reads, [&](Value r) {
+      std::optional<size_t> j = writerOf(i, r);
+      return !j || (*j < i && only[*j]);
+    });
+    bool writes = llvm::none_of(t.writes, [&](Value r) {
+      return yielded.contains(r) || readSoFar.contains(r);
+    });
+    only[i] = reads && writes;
+    readSoFar.insert(t.reads.begin(), t.reads.end());
+  }
+  return only;
+}
+
 /// Marks the output chain of `loop` (with `offloadInputs`, also the
 /// recurrence's ops on the chunk's inputs alone; with `weightGroup`, the
 /// weight ops for group 2) and moves the buffers the marked ops touch
@@ -291,8 +331,12 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
   if (offloadInputs)
     offload = offloadable(*ops, recurrence, yielded, writerOf);
   SmallVector<bool> weights(n, false);
-  if (weightGroup)
+  if (weightGroup) {
     weights = weightOps(loop, *ops, recurrence);
+    if (llvm::is_contained(weights, true))
+      addInputOps(*ops, recurrence, inputsOnlyOps(*ops, yielded, writerOf),
+                  weights);
+  }
   DenseSet<Operation *> hoisted;
   std::optional<size_t> deferred;
   for (auto [i, t, inRecurrence, offloaded, weight] :

@@ -117,9 +117,6 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
     nextId = firstCross;
   };
   linalg::GenericOp prev;
-  llvm::DenseMap<Operation *, int> index;
-  for (linalg::GenericOp op : generics)
-    index[op] = index.size();
   for (linalg::GenericOp op : generics) {
     size_t g = groupOf(op);
     const Mapping &mapping = mappings[g];
@@ -142,13 +139,8 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
           if (waitAll ||
               ttt::conflictAfter(p.second, anywhere) != Conflict::None)
             met = static_cast<int64_t>(i);
-        if (met >= 0) {
+        if (met >= 0)
           meets.push_back({h, static_cast<size_t>(met)});
-          if (getenv("TTT_DEBUG_GROUPS"))
-            llvm::errs() << "meet: " << index[op] << " (g" << g << ") after "
-                         << index[pending[g][h][met].first] << " (g" << h
-                         << ")\n";
-        }
       }
     int64_t ids = static_cast<int64_t>(meets.size());
     if (!adjacent || nextId + ids - 1 > kLastBarrier) {

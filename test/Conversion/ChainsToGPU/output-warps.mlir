@@ -38,6 +38,7 @@
 // DEFER-NOT: ttt.wait_other_group
 // DEFER: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // DEFER-NOT: ttt.wait_other_group
+// DEFER-LABEL: gpu.func @input_ops
 // DEFER-LABEL: gpu.func @no_contraction
 // With offload-inputs, the recurrence's op on the staged input alone (X =
 // xs + xs: no contraction, nothing this iteration wrote before it) runs
@@ -57,7 +58,8 @@
 // With weight-warps, the recurrence's weight ops (the update W += X^T Z,
 // which accumulates into W from outside the loop, and Z = X W, the
 // recurrence's other contraction reading W) run on a third group
-// (ttt.warp_group = 2, the kernel's ttt.weight_threads), and the buffers
+// (ttt.warp_group = 2, the kernel's ttt.weight_threads), with the op on
+// the chunk's input alone that they read (X = xs + xs), and the buffers
 // they touch (X, Z) move before the loop too; Q W reads W but is output.
 // WEIGHTS-LABEL: gpu.func @chain
 // WEIGHTS-SAME: ttt.output_threads = 256 : i64, ttt.weight_threads = 128 : i64
@@ -66,15 +68,11 @@
 // WEIGHTS: %[[Z:.*]] = memref.alloc() : memref<16x64xf32>
 // WEIGHTS: scf.for
 // WEIGHTS-NOT: memref.alloc
-// WEIGHTS: linalg.generic {{.*}} outs(%[[X]] : memref<16x64xf32>) {
+// WEIGHTS: linalg.generic {{.*}} outs(%[[X]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64} {
 // WEIGHTS: linalg.generic {{.*}} outs(%[[Z]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64}
 // WEIGHTS: linalg.generic {{.*}} outs(%[[W]] : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
-// WEIGHTS-LABEL: gpu.func @no_contraction
-// WEIGHTS-NOT: ttt.weight_threads
-// WEIGHTS-NOT: ttt.warp_group
-// WEIGHTS: gpu.return
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
@@ -128,6 +126,90 @@ module attributes {gpu.container_module} {
         }
         %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
         linalg.copy ins(%y2 : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// With weight-warps, a contraction on the chunk's inputs alone (A = xs
+// xs^T) joins the weight group; an op on the inputs alone that only the
+// recurrence's own ops read (V = xs - xs, for Z += A V) stays, and so
+// does Z += A V (it reads Z, which Z = xs W wrote).
+// WEIGHTS-LABEL: gpu.func @input_ops
+// WEIGHTS: scf.for
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) {
+// WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) {
+// WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS-LABEL: gpu.func @no_contraction
+// WEIGHTS-NOT: ttt.weight_threads
+// WEIGHTS-NOT: ttt.warp_group
+// WEIGHTS: gpu.return
+#mk = affine_map<(i, j, k) -> (i, k)>
+#nk = affine_map<(i, j, k) -> (j, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @input_ops(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %a: memref<16x16xf32>, %out: memref<64x16x64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %v = memref.alloc() : memref<16x64xf32>
+        %z = memref.alloc() : memref<16x64xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %xs : memref<16x64xf32>, memref<16x64xf32>) outs(%a : memref<16x16xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%xs : memref<16x64xf32>) outs(%v : memref<16x64xf32>) {
+        ^bb0(%x: f32, %o: f32):
+          %s = arith.subf %x, %x : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%a, %v : memref<16x16xf32>, memref<16x64xf32>) outs(%z : memref<16x64xf32>) {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %z : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%y : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
       }
       gpu.return
     }
