@@ -65,6 +65,14 @@
 // PAD: memref.alloc() {alignment = 16 : i64} : memref<2x16x72xf32>
 // RUN: not ttt-opt %s --ttt-to-nvvm="stage-pad=33" 2>&1 | FileCheck %s --check-prefix=BADPAD
 // BADPAD: error: ttt-to-nvvm: stage-pad must be in [0, 32]
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=512 weight-warps=4" 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8 weight-warps=8" 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
+// BADWEIGHTS: ttt-to-nvvm: weight-warps needs output-warps and leaves warps for the recurrence: output-warps + weight-warps < threads / 32
+// With weight-warps, the output group's and the weight group's threads
+// are marked on the kernel for ttt-gpu-distribute.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 output-warps=8 weight-warps=4" --mlir-print-ir-before=ttt-gpu-distribute -o /dev/null 2>&1 | FileCheck %s --check-prefix=WEIGHTS
+// WEIGHTS: gpu.func @ttt_linear_fla({{.*}}ttt.output_threads = 256 : i64{{.*}}ttt.weight_threads = 128 : i64
+// WEIGHTS: ttt.warp_group = 2
 // RUN: not ttt-opt %s --ttt-to-nvvm="mma-k-chains=9" 2>&1 | FileCheck %s --check-prefix=BADCHAINS
 // BADCHAINS: error: ttt-to-nvvm: mma-k-chains must be in [1, 8]
 // RUN: not ttt-opt %s --ttt-to-nvvm="split-tf32-min-warps=-1" 2>&1 | FileCheck %s --check-prefix=BADSPLIT
