@@ -23,13 +23,18 @@ inline Value rootOf(Value v) {
   return v;
 }
 
+/// `v` before any memref.cast.
+inline Value throughCasts(Value v) {
+  while (auto c = v.getDefiningOp<memref::CastOp>())
+    v = c.getSource();
+  return v;
+}
+
 /// The buffers `v` may be: a loop-carried buffer (an scf.for iter_arg, or
 /// a loop's result, through casts) is its initial or its yielded value
 /// (those in turn expanded, within `depth`); else `v`.
 inline SmallVector<Value> carriedSources(Value v, int depth = 4) {
-  Value root = v;
-  while (auto c = root.getDefiningOp<memref::CastOp>())
-    root = c.getSource();
+  Value root = throughCasts(v);
   scf::ForOp loop;
   unsigned index = 0;
   if (auto arg = dyn_cast<BlockArgument>(root)) {
@@ -48,10 +53,7 @@ inline SmallVector<Value> carriedSources(Value v, int depth = 4) {
   Value arg = loop.getRegionIterArgs()[index];
   for (Value s : {loop.getInits()[index], loop.getYieldedValues()[index]}) {
     // A value yielded unchanged is the initial one.
-    Value stripped = s;
-    while (auto c = stripped.getDefiningOp<memref::CastOp>())
-      stripped = c.getSource();
-    if (stripped == arg)
+    if (throughCasts(s) == arg)
       continue;
     for (Value x : carriedSources(s, depth - 1))
       if (!llvm::is_contained(sources, x))

@@ -25,9 +25,7 @@ static Footprint carriedFootprint(Footprint f, Value v, Block *entry,
   for (auto [i, s] : llvm::enumerate(sources)) {
     // carriedSources stops at its depth on loop values: unknown then (no
     // second expansion, which could go round a cycle of loops).
-    Value root = s;
-    while (auto c = root.getDefiningOp<memref::CastOp>())
-      root = c.getSource();
+    Value root = throughCasts(s);
     bool loopValue = isa<BlockArgument>(root)
                          ? cast<BlockArgument>(root).getOwner() != entry
                          : isa<scf::ForOp>(root.getDefiningOp());

@@ -93,6 +93,27 @@ bool isContraction(linalg::LinalgOp op) {
          });
 }
 
+/// Whether each op reads only what `readable(i, r, marked)` allows
+/// (`marked`: the answers for the ops before it) and writes nothing
+/// carried or read by an earlier op of the iteration.
+SmallVector<bool>
+markOps(ArrayRef<Touches> ops, const DenseSet<Value> &yielded,
+        llvm::function_ref<bool(size_t, Value, ArrayRef<bool>)> readable) {
+  SmallVector<bool> marked(ops.size(), false);
+  DenseSet<Value> readSoFar;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Touches &t = ops[i];
+    bool reads =
+        llvm::all_of(t.reads, [&](Value r) { return readable(i, r, marked); });
+    bool writesFree = llvm::none_of(t.writes, [&](Value r) {
+      return yielded.contains(r) || readSoFar.contains(r);
+    });
+    marked[i] = reads && writesFree;
+    readSoFar.insert(t.reads.begin(), t.reads.end());
+  }
+  return marked;
+}
+
 /// Recurrence ops the output group can run instead (offload-inputs):
 /// not contractions, reading only values no earlier op of this iteration
 /// wrote (the chunk's staged inputs, the previous iteration's state),
@@ -105,21 +126,14 @@ SmallVector<bool>
 offloadable(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
             const DenseSet<Value> &yielded,
             llvm::function_ref<std::optional<size_t>(size_t, Value)> writerOf) {
-  SmallVector<bool> offload(ops.size(), false);
-  DenseSet<Value> readSoFar;
+  SmallVector<bool> offload =
+      markOps(ops, yielded, [&](size_t i, Value r, ArrayRef<bool>) {
+        std::optional<size_t> j = writerOf(i, r);
+        return !j || *j > i;
+      });
   for (size_t i = 0; i < ops.size(); ++i) {
-    const Touches &t = ops[i];
-    bool inputsOnly = llvm::all_of(t.reads, [&](Value r) {
-      std::optional<size_t> j = writerOf(i, r);
-      return !j || *j > i;
-    });
-    bool writesFree = llvm::none_of(t.writes, [&](Value r) {
-      return yielded.contains(r) || readSoFar.contains(r);
-    });
-    linalg::LinalgOp op = t.op;
-    offload[i] = recurrence[i] && op.getNumReductionLoops() == 0 &&
-                 inputsOnly && writesFree;
-    readSoFar.insert(t.reads.begin(), t.reads.end());
+    linalg::LinalgOp op = ops[i].op;
+    offload[i] = offload[i] && recurrence[i] && op.getNumReductionLoops() == 0;
   }
   return offload;
 }
@@ -226,21 +240,11 @@ void addInputOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
 SmallVector<bool> inputsOnlyOps(
     ArrayRef<Touches> ops, const DenseSet<Value> &yielded,
     llvm::function_ref<std::optional<size_t>(size_t, Value)> writerOf) {
-  SmallVector<bool> only(ops.size(), false);
-  DenseSet<Value> readSoFar;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Touches &t = ops[i];
-    bool reads = llvm::all_of(t.reads, [&](Value r) {
-      std::optional<size_t> j = writerOf(i, r);
-      return !j || (*j < i && only[*j]);
-    });
-    bool writes = llvm::none_of(t.writes, [&](Value r) {
-      return yielded.contains(r) || readSoFar.contains(r);
-    });
-    only[i] = reads && writes;
-    readSoFar.insert(t.reads.begin(), t.reads.end());
-  }
-  return only;
+  return markOps(ops, yielded,
+                 [&](size_t i, Value r, ArrayRef<bool> inputsOnly) {
+                   std::optional<size_t> j = writerOf(i, r);
+                   return !j || (*j < i && inputsOnly[*j]);
+                 });
 }
 
 /// Marks the output chain of `loop` (with `offloadInputs`, also the

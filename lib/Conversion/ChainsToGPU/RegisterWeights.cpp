@@ -149,8 +149,7 @@ bool mlir::ttt::readsWeightsAsB(linalg::GenericOp op,
 
 Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
                                  Operation *loop, linalg::GenericOp update,
-                                 Value tid, int64_t firstThread,
-                                 int64_t groupThreads, int64_t blockThreads) {
+                                 function_ref<Value(OpBuilder &)> groupTid) {
   Location loc = update.getLoc();
   Dims dims = *dimsOf(update);
   SmallVector<int64_t> ranges = update.getStaticLoopRanges();
@@ -162,27 +161,8 @@ Value mlir::ttt::emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel,
   // W's first value is written before the loop by other threads.
   b.setInsertionPoint(loop);
   gpu::BarrierOp::create(b, loc);
-  // The group's threads (all of them without groups).
   OpBuilder gb = b;
-  Value local = tid;
-  if (groupThreads < blockThreads) {
-    int64_t end = firstThread + groupThreads;
-    Value inGroup =
-        firstThread == 0
-            ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
-                                    cst(b, loc, end))
-            : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, tid,
-                                    cst(b, loc, firstThread));
-    if (firstThread > 0 && end < blockThreads)
-      inGroup = arith::AndIOp::create(
-          b, loc, inGroup,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tid,
-                                cst(b, loc, end)));
-    auto ifGroup = scf::IfOp::create(b, loc, inGroup, /*withElseRegion=*/false);
-    gb = ifGroup.getThenBodyBuilder();
-    if (firstThread > 0)
-      local = arith::SubIOp::create(gb, loc, tid, cst(gb, loc, firstThread));
-  }
+  Value local = groupTid(gb);
   OpOperand &out = *update.getDpsInitOperand(0);
   onOwnerLanes(gb, loc, local, cols,
                [&](OpBuilder &ob, const LaneCoords &lc, Value col) {
@@ -401,9 +381,16 @@ llvm::DenseMap<Operation *, ttt::RegisterUse> planRegisterWeights(
       continue;
     if (!withProducts)
       products.clear();
-    int64_t first = groups.size() > 0 ? groups.first[group] : 0;
-    Value cache = emitWeightCache(b, kernel, loop, update, tid, first,
-                                  groupMapping.threads, mapping.threads);
+    Value cache = emitWeightCache(b, kernel, loop, update, [&](OpBuilder &gb) {
+      if (groups.size() == 0)
+        return tid;
+      Location loc = update.getLoc();
+      auto inGroup = scf::IfOp::create(
+          gb, loc, groups.contains(gb, loc, tid, group, mapping.threads),
+          /*withElseRegion=*/false);
+      gb.setInsertionPoint(inGroup.thenBlock()->getTerminator());
+      return groups.localTid(gb, loc, tid, group);
+    });
     planned[update] = {cache, true};
     for (linalg::GenericOp op : products)
       planned[op] = {cache, false};

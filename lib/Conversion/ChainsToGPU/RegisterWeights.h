@@ -58,12 +58,13 @@ bool readsWeightsAsB(linalg::GenericOp op, linalg::GenericOp update);
 
 /// Allocates the cache (an alloca at the kernel's entry, promoted to
 /// registers by LLVM: every index is a constant) and, right before `loop`,
-/// after a block barrier, loads W into the owners' registers; `tid` is
-/// the block's thread id (of `blockThreads`), and the update's group has
-/// `groupThreads` threads from `firstThread` on.
+/// after a block barrier, loads W into the owners' registers. `groupTid`
+/// emits, at its builder's point, what confines the fill to the update's
+/// warp group, moves the builder inside and returns the thread id counted
+/// in the group.
 Value emitWeightCache(OpBuilder &b, gpu::GPUFuncOp kernel, Operation *loop,
-                      linalg::GenericOp update, Value tid, int64_t firstThread,
-                      int64_t groupThreads, int64_t blockThreads);
+                      linalg::GenericOp update,
+                      function_ref<Value(OpBuilder &)> groupTid);
 
 /// The update W += A B as W^T += B^T A^T on the owners (`tid` of the
 /// group): accumulators from and back to the cache, W stored too.
