@@ -121,6 +121,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   if (options.rotateOutputChain || options.rotateOutputTail)
     pm.addNestedPass<func::FuncOp>(createTTTGPURotateOutputChain(
         {/*tailOnly=*/!options.rotateOutputChain}));
+  // The weight update beside the next step's LayerNorm chain.
+  if (options.rotateWeightUpdate)
+    pm.addNestedPass<func::FuncOp>(createTTTGPURotateWeightUpdate());
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());

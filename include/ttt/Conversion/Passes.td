@@ -215,6 +215,34 @@ def TTTGPURotateOutputChain : Pass<"ttt-gpu-rotate-output-chain", "::mlir::func:
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TTTGPURotateWeightUpdate : Pass<"ttt-gpu-rotate-weight-update", "::mlir::func::FuncOp"> {
+  let summary = "Run each chunk's weight update at the start of the next "
+                "iteration";
+  let description = [{
+    Runs on tensors, before bufferization. In an `scf.for` with a constant
+    step, a weight update is a linalg contraction whose only result the
+    loop yields at position i and whose one init is iteration argument i
+    (W += (eta K)^T G). Each moves to the start of the next iteration: the
+    step values it reads (float tensors of static shape: G, the chunk's K,
+    the learning rates; input slices included, since a prefetch refills
+    their buffers) become iteration arguments starting at zero, so the
+    first iteration adds zero products to the initial weights; the rest of
+    the step reads the updated weights as before, and a loop of zero or one
+    iteration after the chunk loop applies the last chunk's update.
+
+    With `ttt-gpu-lookahead-products` (which makes the next chunk's K W
+    read the weights a step starts with), the step's LayerNorm chain then
+    no longer waits for the update, nor the update and the next K W for
+    the chain: the two run side by side (`ttt-gpu-output-warps
+    {weight-warps}` puts them on warps of their own). Exact: the same
+    products, in the same order.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvertTTTChainsToGPU : Pass<"convert-ttt-chains-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Turn a bufferized chain loop nest into a GPU kernel with the "
                 "runtime's CUDA ABI";

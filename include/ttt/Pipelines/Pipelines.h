@@ -132,6 +132,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "LayerNorm, the residual) at the start of the next "
                      "iteration (ttt-gpu-rotate-output-chain{tail-only})"),
       llvm::cl::init(false)};
+  Option<bool> rotateWeightUpdate{
+      *this, "rotate-weight-update",
+      llvm::cl::desc("Run each chunk's weight update at the start of the "
+                     "next iteration, beside the LayerNorm chain with "
+                     "lookahead-products (ttt-gpu-rotate-weight-update)"),
+      llvm::cl::init(false)};
   Option<bool> foldZeroFills{
       *this, "fold-zero-fills",
       llvm::cl::desc("Start accumulating ops from zero instead of after a "

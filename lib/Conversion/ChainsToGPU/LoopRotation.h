@@ -1,0 +1,60 @@
+//===- LoopRotation.h - Ops of a step moved to the next iteration -*- C++ -*-===//
+//
+// ttt-gpu-rotate-output-chain and ttt-gpu-rotate-weight-update move the
+// last ops of a chunk loop's step (the output chain, the weight update) to
+// the start of the next iteration: the step values they read are carried
+// (starting at zero), and a loop of zero or one iteration after the chunk
+// loop runs them for the last step.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_LOOPROTATION_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_LOOPROTATION_H
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::ttt {
+
+/// The ops of a loop body that move to the start of the next iteration.
+struct RotatedTail {
+  SetVector<Operation *> ops; // in body order
+  // Iteration arguments whose yielded value the ops produce: the moved
+  // ops' value is what the rest of the step reads as that argument.
+  SmallVector<unsigned> produced;
+  // Step values the ops read (carried; float tensors of static shape).
+  SmallVector<Value> carried;
+  // Whether the moved ops re-read the previous step's input slices (a
+  // slice at the previous induction variable) rather than carry them.
+  bool rereadInputs = true;
+};
+
+/// A slice of a value from outside the loop (the step's inputs).
+bool isStepInputSlice(Operation *op);
+
+/// Ops that are cheaper to clone than to carry: constants, empty tensors
+/// and, with `inputs`, the step's input slices (re-read at the previous
+/// induction variable). Their operands must be the induction variable or
+/// values from outside the loop `body`.
+bool isRematerializable(Operation *op, Block *body, bool inputs = true);
+
+/// The values of the loop `body` from outside `moved`, not cheaper to
+/// clone, that `ops` (or ops nested in them) read: what moved ops must be
+/// carried.
+SetVector<Value> stepValuesRead(ArrayRef<Operation *> ops, Block *body,
+                                const DenseSet<Operation *> &moved,
+                                bool inputs = true);
+
+/// Whether every carried value is a float tensor of static shape.
+bool carriable(ArrayRef<Value> values);
+
+/// Rewrites `loop` so that `tail` runs at the start of the next iteration
+/// (the first iteration: on zeros) and once more after the loop where it
+/// ran; the after-loop copies of linalg ops get the unit attribute
+/// `epilogueAttr` where it is not empty. Erases `loop`.
+void rotateTail(scf::ForOp loop, const RotatedTail &tail,
+                StringRef epilogueAttr);
+
+} // namespace mlir::ttt
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_LOOPROTATION_H
