@@ -69,6 +69,27 @@ void cloneTail(OpBuilder &b, const ttt::RotatedTail &tail, Block *body,
     b.clone(*op, map);
 }
 
+/// Whether `v` depends on an iteration argument of the loop `body`.
+bool dependsOnIterArgs(Value v, Block *body) {
+  auto loop = cast<scf::ForOp>(body->getParentOp());
+  SmallVector<Value> work = {v};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value x = work.pop_back_val();
+    if (!seen.insert(x).second)
+      continue;
+    if (llvm::is_contained(loop.getRegionIterArgs(), x))
+      return true;
+    Operation *def = x.getDefiningOp();
+    if (!def || def->getBlock() != body)
+      continue;
+    def->walk([&](Operation *nested) {
+      llvm::append_range(work, nested->getOperands());
+    });
+  }
+  return false;
+}
+
 /// Whether an op of the tail writes into `v` (uses it as an init).
 bool isTailInit(const ttt::RotatedTail &tail, Value v) {
   return llvm::any_of(v.getUses(), [&](OpOperand &use) {
@@ -119,7 +140,8 @@ void ttt::rotateTail(scf::ForOp loop, const RotatedTail &tail,
         // next write would have to wait for the tail's last read, a
         // barrier in the middle of the step; a copy at its end is cheaper.
         for (auto [j, v] : llvm::enumerate(tail.carried))
-          if (!isTailInit(tail, v))
+          if (!isTailInit(tail, v) &&
+              !(tail.copyEarlyValues && !dependsOnIterArgs(v, body)))
             produceInto(headMap.lookup(v), args[numArgs + j]);
         SmallVector<Value> yields;
         for (auto [i, v] : llvm::enumerate(yield->getOperands()))

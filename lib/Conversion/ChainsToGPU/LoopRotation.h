@@ -1,4 +1,5 @@
-//===- LoopRotation.h - Ops of a step moved to the next iteration -*- C++ -*-===//
+//===- LoopRotation.h - Ops of a step moved to the next iteration -*- C++
+//-*-===//
 //
 // ttt-gpu-rotate-output-chain and ttt-gpu-rotate-weight-update move the
 // last ops of a chunk loop's step (the output chain, the weight update) to
@@ -27,6 +28,12 @@ struct RotatedTail {
   // Whether the moved ops re-read the previous step's input slices (a
   // slice at the previous induction variable) rather than carry them.
   bool rereadInputs = true;
+  // Whether a carried value that depends on no iteration argument (one
+  // computed early in the step from its inputs, K's conversion) is copied
+  // into its argument at the step's end instead of written there in place:
+  // in place, its producer would wait for the moved ops' reads of the
+  // previous value.
+  bool copyEarlyValues = false;
 };
 
 /// A slice of a value from outside the loop (the step's inputs).

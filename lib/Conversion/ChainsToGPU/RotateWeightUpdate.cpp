@@ -47,6 +47,7 @@ std::optional<RotatedTail> weightUpdatesOf(scf::ForOp loop) {
   DenseSet<Operation *> updates;
   RotatedTail tail;
   tail.rereadInputs = false; // K's slot is refilled by the prefetch
+  tail.copyEarlyValues = true;
   for (auto [i, v] : llvm::enumerate(yield->getOperands()))
     if (isWeightUpdate(v.getDefiningOp(), loop.getRegionIterArg(i), body)) {
       updates.insert(v.getDefiningOp());
