@@ -174,6 +174,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       "ttt-gpu-distribute{distinct-args=true threads=" +
       std::to_string(threads) + " mma=" + mma.str() +
       " row-warps=" + (options.rowWarps ? "true" : "false") +
+      " row-lanes=" + std::to_string(options.rowLanes.getValue()) +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +

@@ -632,7 +632,8 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     With `row-warps`, elementwise ops and row reductions run with row r on
     warp r mod warps and the row over the lanes (an op with exactly twice
     as many rows as warps: rows w and w + warps side by side on warp w,
-    16 lanes each, its row sums within the half-warp); the barrier after
+    16 lanes each, its row sums within the half-warp; with `row-lanes=8`
+    also four times as many: 8 lanes each); the barrier after
     an op is
     then a warp barrier (`nvvm.bar.warp.sync`) where the next op meets what
     the ops since the last block barrier touched only at rows on the same
@@ -716,6 +717,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "Row r of elementwise ops and row reductions on warp r mod "
            "warps, the row over its lanes: ops that meet only at their own "
            "rows need a warp barrier, not a block barrier, between them">,
+    Option<"rowLanes", "row-lanes", "int64_t", /*default=*/"16",
+           "The fewest lanes a row of a row-warps op takes: 16 lets two "
+           "rows share a warp (twice as many rows as warps), 8 four "
+           "(8, 16 or 32)">,
     Option<"spreadMmaWarps", "spread-mma-warps", "bool", /*default=*/"false",
            "Tensor-core ops between two block barriers start at the warp "
            "after the last one's tiles, not all at warp 0">,

@@ -132,6 +132,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "LayerNorm, the residual) at the start of the next "
                      "iteration (ttt-gpu-rotate-output-chain{tail-only})"),
       llvm::cl::init(false)};
+  Option<int64_t> rowLanes{
+      *this, "row-lanes",
+      llvm::cl::desc("The fewest lanes a row of a row-warps op takes: 16 "
+                     "lets two rows share a warp, 8 four (ttt-gpu-distribute "
+                     "row-lanes)"),
+      llvm::cl::init(16)};
   Option<bool> rotateWeightUpdate{
       *this, "rotate-weight-update",
       llvm::cl::desc("Run each chunk's weight update at the start of the "

@@ -383,7 +383,7 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   }
   if (mapping.onRows(op, plan)) {
     ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads,
-                      mapping.pairAccesses);
+                      mapping.pairAccesses, mapping.rowLanes);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -454,6 +454,10 @@ struct TTTGPUDistributePass
     }
     if (mmaKUnroll < 0 || mmaKUnroll > 64) {
       kernel.emitError("ttt-gpu-distribute: mma-k-unroll must be in [0, 64]");
+      return signalPassFailure();
+    }
+    if (rowLanes != 8 && rowLanes != 16 && rowLanes != 32) {
+      kernel.emitError("ttt-gpu-distribute: row-lanes must be 8, 16 or 32");
       return signalPassFailure();
     }
     if (mmaKChains < 1 || mmaKChains > 8) {
@@ -535,6 +539,7 @@ struct TTTGPUDistributePass
                     mmaKUnroll, mmaKChains, pairAccesses, mmaColumnTiles};
     mapping.outputMmaColumnTiles = outputMmaColumnTiles;
     mapping.ldmatrix = ldmatrix;
+    mapping.rowLanes = rowLanes;
     FailureOr<WarpGroups> groups = warpGroupsOf(kernel, threads);
     if (failed(groups))
       return signalPassFailure();

@@ -139,17 +139,26 @@ void ttt::rotateTail(scf::ForOp loop, const RotatedTail &tail,
         // Not where the tail accumulates into the carried value (Q W): the
         // next write would have to wait for the tail's last read, a
         // barrier in the middle of the step; a copy at its end is cheaper.
-        for (auto [j, v] : llvm::enumerate(tail.carried))
-          if (!isTailInit(tail, v) &&
-              !(tail.copyEarlyValues && !dependsOnIterArgs(v, body)))
-            produceInto(headMap.lookup(v), args[numArgs + j]);
+        // Values from the step's inputs alone, with copyEarlyValues: an
+        // explicit copy into the argument at the step's end (in place, its
+        // early producer would wait for the tail's reads; yielded as is,
+        // the argument would become a buffer swapped per iteration).
+        SmallVector<Value> carriedOut;
+        for (auto [j, v] : llvm::enumerate(tail.carried)) {
+          Value next = headMap.lookup(v);
+          if (tail.copyEarlyValues && !dependsOnIterArgs(v, body))
+            next = linalg::CopyOp::create(nb, loc, next, args[numArgs + j])
+                       ->getResult(0);
+          else if (!isTailInit(tail, v))
+            produceInto(next, args[numArgs + j]);
+          carriedOut.push_back(next);
+        }
         SmallVector<Value> yields;
         for (auto [i, v] : llvm::enumerate(yield->getOperands()))
           yields.push_back(llvm::is_contained(tail.produced, i)
                                ? tailMap.lookup(v)
                                : headMap.lookupOrDefault(v));
-        for (Value v : tail.carried)
-          yields.push_back(headMap.lookup(v));
+        llvm::append_range(yields, carriedOut);
         scf::YieldOp::create(nb, loc, yields);
       });
   // The last step's tail: one iteration where the loop ran at all, at

@@ -30,9 +30,9 @@ struct RotatedTail {
   bool rereadInputs = true;
   // Whether a carried value that depends on no iteration argument (one
   // computed early in the step from its inputs, K's conversion) is copied
-  // into its argument at the step's end instead of written there in place:
-  // in place, its producer would wait for the moved ops' reads of the
-  // previous value.
+  // into its argument by a copy at the step's end instead of written there
+  // in place: in place, its producer would wait for the moved ops' reads
+  // of the previous value.
   bool copyEarlyValues = false;
 };
 

@@ -31,10 +31,13 @@ bool ttt::mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 }
 
 int64_t ttt::lanesPerRow(linalg::GenericOp op, ArrayRef<unsigned> parallel,
-                         unsigned threads) {
+                         unsigned threads, int64_t minLanes) {
   int64_t warps = threads / kWarp;
   int64_t rows = op.getStaticLoopRanges()[parallel[0]];
-  return rows == 2 * warps ? kWarp / 2 : kWarp;
+  for (int64_t k : {2, 4})
+    if (rows == k * warps && kWarp / k >= minLanes)
+      return kWarp / k;
+  return kWarp;
 }
 
 ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
@@ -190,15 +193,15 @@ reduceRow(OpBuilder &b, Location loc, linalg::GenericOp op,
 void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                        ArrayRef<unsigned> parallel,
                        ArrayRef<unsigned> sequential, Value tid,
-                       unsigned threads, bool pairs) {
+                       unsigned threads, bool pairs, int64_t minLanes) {
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
   Value warp = arith::DivUIOp::create(b, loc, tid, warpV);
   Value lane = arith::RemUIOp::create(b, loc, tid, warpV);
-  // Twice as many rows as warps: each half-warp takes one (rows w and
-  // w + warps on warp w, as the one-row mapping has them), 16 lanes each.
-  int64_t lanes = lanesPerRow(op, parallel, threads);
+  // k times as many rows as warps: each k-th of a warp takes one (rows w,
+  // w + warps, ... on warp w, as the one-row mapping has them).
+  int64_t lanes = lanesPerRow(op, parallel, threads, minLanes);
   int64_t warps = threads / kWarp;
   Value firstRow = warp;
   if (lanes < kWarp) {

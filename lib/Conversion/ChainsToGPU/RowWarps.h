@@ -29,17 +29,18 @@ bool mapsRowsToWarps(linalg::GenericOp op, ArrayRef<unsigned> parallel,
                      ArrayRef<unsigned> sequential, unsigned threads);
 
 /// The lanes that share a row of `op` in the row-warps mapping at
-/// `threads` threads: 16 where its static row count is twice the warps
-/// (rows w and w + warps side by side on warp w, one per half-warp), else
-/// 32 (a warp's rows one after another).
+/// `threads` threads: 32 / k where its static row count is k times the
+/// warps for k = 2, 4 and 32 / k is at least `minLanes` (rows w, w +
+/// warps, ... side by side on warp w, 32 / k lanes each), else 32 (a
+/// warp's rows one after another).
 int64_t lanesPerRow(linalg::GenericOp op, ArrayRef<unsigned> parallel,
-                    unsigned threads);
+                    unsigned threads, int64_t minLanes = 16);
 
 /// Which lanes of the row's warp touch an operand of an op in the
 /// row-warps mapping: element j of the row (its other indices linearized)
 /// on one lane chosen by j, the row's index and the op's shape alone (j mod
-/// 32, or with paired lanes (j mod 64) / 2; on half-warps, lanesPerRow,
-/// 16 (row / warps) + j mod 16 or (j mod 32) / 2; `Linear`: the operand
+/// 32, or with paired lanes (j mod 64) / 2; on L = lanesPerRow < 32
+/// lanes, L (row / warps) + j mod L or (j mod 2L) / 2; `Linear`: the operand
 /// indexed by the row, then the op's other parallel dims, or its reduction
 /// dims, in order, with their static sizes), every lane of the row
 /// (`Every`: indexed by the row alone; outputs so are written by all of
@@ -56,7 +57,8 @@ RowLanes rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 /// depends on the row's shape alone, as `Linear` requires.
 void emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                   ArrayRef<unsigned> parallel, ArrayRef<unsigned> sequential,
-                  Value tid, unsigned threads, bool pairs = false);
+                  Value tid, unsigned threads, bool pairs = false,
+                  int64_t minLanes = 16);
 
 } // namespace mlir::ttt
 

@@ -4,8 +4,9 @@
 // iteration argument it yields) moves to the start of the next iteration.
 // What it reads from the step is carried, starting at zero: the gradient
 // %g (written in place of its carried argument: it depends on %w) and the
-// input slice %xs (copied through the yield: an input slice is not re-read,
-// its buffer is refilled by the prefetch). The rest of the step reads the
+// input slice %xs (copied into its argument at the step's end: an input
+// slice is not re-read, its buffer is refilled by the prefetch, and a
+// write in place would wait for the update's reads). The rest of the step reads the
 // updated weights; the loop yields them as they are, and a loop of zero or
 // one iteration after it applies the last step's update.
 // CHECK-LABEL: func.func @update
@@ -17,7 +18,8 @@
 // CHECK: %[[XS:.*]] = tensor.extract_slice %[[X]][%[[I]], 0] [16, 8]
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[G]] : tensor<16x8xf32>)
 // CHECK: %[[NEWG:.*]] = linalg.matmul ins(%[[XS]], %[[WT]] : {{.*}}) outs(%[[F]] :
-// CHECK: scf.yield %[[WT]], %[[XS]], %[[NEWG]]
+// CHECK: %[[XNEXT:.*]] = linalg.copy ins(%[[XS]] : tensor<16x8xf32>) outs(%[[XC]] : tensor<16x8xf32>)
+// CHECK: scf.yield %[[WT]], %[[XNEXT]], %[[NEWG]]
 // CHECK: %[[RAN:.*]] = arith.cmpi slt, %[[C0]], %[[N]]
 // CHECK: %[[TRIPS:.*]] = arith.select %[[RAN]]
 // CHECK: %[[EPI:.*]] = scf.for %{{.*}} = %{{.*}} to %[[TRIPS]] step %{{.*}} iter_args(%[[WE:.*]] = %[[R]]#0)
