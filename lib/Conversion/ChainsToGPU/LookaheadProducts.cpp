@@ -203,14 +203,18 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
                                         yTensor.getElementType());
   auto prologue = scf::ForOp::create(
       b, loc, lb, firstEnd, step, ValueRange{unset},
-      [&](OpBuilder &pb, Location, Value iv, ValueRange) {
+      [&](OpBuilder &pb, Location, Value iv, ValueRange args) {
         IRMapping map;
         map.map(loop.getInductionVar(), iv);
         for (unsigned i = 0; i < numArgs; ++i)
           map.map(loop.getRegionIterArg(i), loop.getInitArgs()[i]);
         for (Operation *op : productSlice)
           pb.clone(*op, map);
-        scf::YieldOp::create(pb, loc, map.lookup(product->getResult(0)));
+        // In the argument's buffer: the loop's result is then that buffer
+        // (a static shared view), not one of two.
+        Value first = map.lookup(product->getResult(0));
+        ttt::produceInto(first, args[0]);
+        scf::YieldOp::create(pb, loc, first);
       });
 
   SmallVector<Value> inits(loop.getInitArgs());

@@ -235,6 +235,22 @@ void addInputOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
   }
 }
 
+/// Copies into a buffer an earlier weight op reads (the carried K and
+/// learning rates of ttt-gpu-rotate-weight-update, refilled at the step's
+/// end): on the weight group, after its read in that group's order, rather
+/// than on a group that would wait for the weight op.
+void addRefills(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
+                MutableArrayRef<bool> weights) {
+  for (auto [i, t] : llvm::enumerate(ops)) {
+    if (!recurrence[i] || weights[i] || !isa<linalg::CopyOp>(t.op))
+      continue;
+    for (size_t j = 0; j < i && !weights[i]; ++j)
+      weights[i] = weights[j] && llvm::any_of(t.writes, [&](Value w) {
+                     return llvm::is_contained(ops[j].reads, w);
+                   });
+  }
+}
+
 /// Whether each op reads only what no op of the iteration writes, or what
 /// earlier such ops wrote, and writes nothing carried or read before it.
 SmallVector<bool> inputsOnlyOps(
@@ -337,9 +353,11 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
   SmallVector<bool> weights(n, false);
   if (weightGroup) {
     weights = weightOps(loop, *ops, recurrence);
-    if (llvm::is_contained(weights, true))
+    if (llvm::is_contained(weights, true)) {
       addInputOps(*ops, recurrence, inputsOnlyOps(*ops, yielded, writerOf),
                   weights);
+      addRefills(*ops, recurrence, weights);
+    }
   }
   DenseSet<Operation *> hoisted;
   std::optional<size_t> deferred;
