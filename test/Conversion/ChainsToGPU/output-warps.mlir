@@ -448,3 +448,68 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// With weight-warps, the rotated update's refill (ttt-gpu-rotate-weight-
+// update: the copy of this chunk's xs into the buffer %kc the update at the
+// step's start read) joins the weight group; the output's copy does not.
+// WEIGHTS-LABEL: gpu.func @refills
+// WEIGHTS: scf.for
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<16x64xf32>) {
+// WEIGHTS: linalg.copy {ttt.warp_group = 2 : i64} ins(%{{.*}} : memref<16x64xf32>) outs(%{{.*}} : memref<16x64xf32>)
+// WEIGHTS: linalg.copy {ttt.warp_group = 1 : i64} ins(%{{.*}} : memref<16x64xf32>) outs(%{{.*}} : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#id = affine_map<(i, j) -> (i, j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @refills(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %out: memref<64x16x64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %kc = memref.alloc() : memref<16x64xf32>
+      %g = memref.alloc() : memref<16x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %z = memref.alloc() : memref<16x64xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%kc, %g : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%z : memref<16x64xf32>) outs(%g : memref<16x64xf32>) {
+        ^bb0(%x: f32, %o: f32):
+          %s = arith.mulf %x, %x : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %b: f32, %acc: f32):
+          %m = arith.mulf %x, %b : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.copy ins(%xs : memref<16x64xf32>) outs(%kc : memref<16x64xf32>)
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%y : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+      }
+      gpu.return
+    }
+  }
+}
