@@ -90,19 +90,6 @@ bool dependsOnIterArgs(Value v, Block *body) {
   return false;
 }
 
-/// Whether `op` (or an op nested in it) reads one of the iteration
-/// arguments at `positions`.
-bool readsProduced(Operation *op, scf::ForOp loop,
-                   ArrayRef<unsigned> positions) {
-  WalkResult r = op->walk([&](Operation *nested) {
-    for (unsigned i : positions)
-      if (llvm::is_contained(nested->getOperands(), loop.getRegionIterArg(i)))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
-}
-
 /// Whether an op of the tail writes into `v` (uses it as an init).
 bool isTailInit(const ttt::RotatedTail &tail, Value v) {
   return llvm::any_of(v.getUses(), [&](OpOperand &use) {
@@ -137,32 +124,18 @@ void ttt::rotateTail(scf::ForOp loop, const RotatedTail &tail,
           tailMap.map(loop.getRegionIterArg(i), args[i]);
         for (auto [j, v] : llvm::enumerate(tail.carried))
           tailMap.map(v, args[numArgs + j]);
-        // This step, less its tail; it reads what the tail produced. The
-        // tail goes first, or with tailBeforeFirstUse right before the
-        // first op that reads what it produces.
+        cloneTail(nb, tail, body, tailMap);
+        // This step, less its tail; it reads what the tail produced.
         IRMapping headMap;
         headMap.map(loop.getInductionVar(), iv);
         for (unsigned i = 0; i < numArgs; ++i)
           headMap.map(loop.getRegionIterArg(i), args[i]);
-        bool tailCloned = false;
-        auto emitTail = [&] {
-          cloneTail(nb, tail, body, tailMap);
-          for (unsigned i : tail.produced)
-            headMap.map(loop.getRegionIterArg(i),
-                        tailMap.lookup(yield->getOperand(i)));
-          tailCloned = true;
-        };
-        if (!tail.tailBeforeFirstUse)
-          emitTail();
-        for (Operation &op : body->without_terminator()) {
-          if (tail.ops.contains(&op))
-            continue;
-          if (!tailCloned && readsProduced(&op, loop, tail.produced))
-            emitTail();
-          nb.clone(op, headMap);
-        }
-        if (!tailCloned)
-          emitTail();
+        for (unsigned i : tail.produced)
+          headMap.map(loop.getRegionIterArg(i),
+                      tailMap.lookup(yield->getOperand(i)));
+        for (Operation &op : body->without_terminator())
+          if (!tail.ops.contains(&op))
+            nb.clone(op, headMap);
         // Not where the tail accumulates into the carried value (Q W): the
         // next write would have to wait for the tail's last read, a
         // barrier in the middle of the step; a copy at its end is cheaper.

@@ -34,10 +34,6 @@ struct RotatedTail {
   // in place: in place, its producer would wait for the moved ops' reads
   // of the previous value.
   bool copyEarlyValues = false;
-  // Whether the moved ops go right before the first op of the step that
-  // reads what they produce (after the step's ops on its inputs alone,
-  // which then need not wait for them) instead of at the step's start.
-  bool tailBeforeFirstUse = false;
 };
 
 /// A slice of a value from outside the loop (the step's inputs).

@@ -48,7 +48,6 @@ std::optional<RotatedTail> weightUpdatesOf(scf::ForOp loop) {
   RotatedTail tail;
   tail.rereadInputs = false; // K's slot is refilled by the prefetch
   tail.copyEarlyValues = true;
-  tail.tailBeforeFirstUse = true; // after the conversions of the inputs
   for (auto [i, v] : llvm::enumerate(yield->getOperands()))
     if (isWeightUpdate(v.getDefiningOp(), loop.getRegionIterArg(i), body)) {
       updates.insert(v.getDefiningOp());

@@ -6,18 +6,16 @@
 // %g (written in place of its carried argument: it depends on %w) and the
 // input slice %xs (copied into its argument at the step's end: an input
 // slice is not re-read, its buffer is refilled by the prefetch, and a
-// write in place would wait for the update's reads). The update goes
-// right before the first op that reads the weights (after the step's ops
-// on its inputs alone); the rest of the step reads the updated weights,
-// the loop yields them as they are, and a loop of zero or
+// write in place would wait for the update's reads). The rest of the step reads the
+// updated weights; the loop yields them as they are, and a loop of zero or
 // one iteration after it applies the last step's update.
 // CHECK-LABEL: func.func @update
 // CHECK-SAME: (%[[X:.*]]: tensor<64x8xf32>, %[[W0:.*]]: tensor<8x8xf32>, %[[N:.*]]: index)
 // CHECK: %[[X0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<16x8xf32>)
 // CHECK: %[[G0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<16x8xf32>)
 // CHECK: %[[R:.*]]:3 = scf.for %[[I:.*]] = %[[C0:.*]] to %[[N]] step %[[C16:.*]] iter_args(%[[W:.*]] = %[[W0]], %[[XC:.*]] = %[[X0]], %[[G:.*]] = %[[G0]])
-// CHECK: %[[XS:.*]] = tensor.extract_slice %[[X]][%[[I]], 0] [16, 8]
 // CHECK: %[[WT:.*]] = linalg.generic {{.*}} ins(%[[XC]], %[[G]] : {{.*}}) outs(%[[W]] : tensor<8x8xf32>)
+// CHECK: %[[XS:.*]] = tensor.extract_slice %[[X]][%[[I]], 0] [16, 8]
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[G]] : tensor<16x8xf32>)
 // CHECK: %[[NEWG:.*]] = linalg.matmul ins(%[[XS]], %[[WT]] : {{.*}}) outs(%[[F]] :
 // CHECK: %[[XNEXT:.*]] = linalg.copy ins(%[[XS]] : tensor<16x8xf32>) outs(%[[XC]] : tensor<16x8xf32>)

@@ -89,15 +89,16 @@
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512" --mlir-print-ir-after-all -o /dev/null 2>&1 | FileCheck %s --check-prefixes=NOSPLIT,NOROTW
 // NOSPLIT-NOT: TTTGPUSplitTF32Operands
 // NOROTW-NOT: TTTGPURotateWeightUpdate
-// rotate-weight-update (off by default): the full-chunk loop runs the
-// previous chunk's weight update (carried K, G and the learning rates of
-// its last row beside the lookahead's next Z) before its first read of the
-// weights, and a loop of zero or one iteration after it applies the last.
+// rotate-weight-update (off by default): the full-chunk loop starts with
+// the previous chunk's weight update (carried K, G and the learning rates
+// of its last row beside the lookahead's next Z) and a loop of zero or one
+// iteration after it applies the last one.
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 lookahead-products=true rotate-weight-update=true" --mlir-print-ir-after=ttt-gpu-rotate-weight-update -o /dev/null 2>&1 | FileCheck %s --check-prefix=ROTW
 // ROTW-LABEL: IR Dump After TTTGPURotateWeightUpdate
-// ROTW: scf.for %{{.*}} iter_args(%[[W:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %[[KC:.*]] = %{{.*}}, %[[GC:.*]] = %{{.*}}, %[[EC:.*]] = %{{.*}}) -> (tensor<64x64xf32>, tensor<64xf32>, tensor<?x?x?x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<16xf32>)
-// ROTW-NOT: %[[W]]
-// ROTW: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[KC]], %[[GC]], %[[EC]] : {{.*}}) outs(%[[W]] : tensor<64x64xf32>)
+// ROTW: scf.for {{.*}} -> (tensor<64x64xf32>, tensor<64xf32>, tensor<?x?x?x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<16xf32>)
+// ROTW-NEXT: arith.subi
+// ROTW-NEXT: arith.maxsi
+// ROTW-NEXT: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // ROTW: scf.yield {{.*}} : tensor<64x64xf32>, tensor<64xf32>, tensor<?x?x?x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<16x64xf32>, tensor<16xf32>
 // ROTW: scf.for {{.*}} -> (tensor<64x64xf32>)
 // output-warps: TTT-Linear's output chain (Q W, Q K^T, the attention term,
