@@ -136,13 +136,14 @@ void ttt::rotateTail(scf::ForOp loop, const RotatedTail &tail,
         for (Operation &op : body->without_terminator())
           if (!tail.ops.contains(&op))
             nb.clone(op, headMap);
-        // Not where the tail accumulates into the carried value (Q W): the
-        // next write would have to wait for the tail's last read, a
-        // barrier in the middle of the step; a copy at its end is cheaper.
-        // Values from the step's inputs alone, with copyEarlyValues: an
-        // explicit copy into the argument at the step's end (in place, its
-        // early producer would wait for the tail's reads; yielded as is,
-        // the argument would become a buffer swapped per iteration).
+        // Carried values are produced in place of their argument, except
+        // where the tail accumulates into it (Q W: the next write would
+        // wait for the tail's last read, a barrier mid-step; the yield's
+        // copy at the step's end is cheaper) and, with copyEarlyValues,
+        // values from the step's inputs alone: an explicit copy into the
+        // argument at the step's end (in place, their early producer would
+        // wait for the tail's reads; yielded as they are, the argument
+        // would become a buffer swapped per iteration).
         SmallVector<Value> carriedOut;
         for (auto [j, v] : llvm::enumerate(tail.carried)) {
           Value next = headMap.lookup(v);
