@@ -11,6 +11,7 @@
 
 #include "CarriedInPlace.h"
 #include "LinearBodies.h"
+#include "LoopRotation.h"
 #include "ttt/Conversion/Passes.h"
 #include "ttt/Utils/TensorBuilders.h"
 
@@ -20,7 +21,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::ttt {
@@ -285,15 +285,7 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
 struct TTTGPULookaheadProductsPass
     : ttt::impl::TTTGPULookaheadProductsBase<TTTGPULookaheadProductsPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<scf::ForOp, Lookahead>> work;
-    getOperation().walk([&](scf::ForOp loop) {
-      if (!matchPattern(loop.getStep(), m_Constant()))
-        return;
-      if (std::optional<Lookahead> la = lookaheadOf(loop))
-        work.push_back({loop, *la});
-    });
-    for (auto &[loop, la] : work)
-      rewrite(loop, la);
+    ttt::rewriteChunkLoops(getOperation(), lookaheadOf, rewrite);
   }
 };
 

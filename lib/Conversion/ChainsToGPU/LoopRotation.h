@@ -5,7 +5,8 @@
 // last ops of a chunk loop's step (the output chain, the weight update) to
 // the start of the next iteration: the step values they read are carried
 // (starting at zero), and a loop of zero or one iteration after the chunk
-// loop runs them for the last step.
+// loop runs them for the last step. rewriteChunkLoops also serves
+// ttt-gpu-lookahead-products.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +14,11 @@
 #define TTT_LIB_CONVERSION_CHAINSTOGPU_LOOPROTATION_H
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
+
+#include <optional>
+#include <type_traits>
 
 namespace mlir::ttt {
 
@@ -35,6 +40,24 @@ struct RotatedTail {
   // of the previous value.
   bool copyEarlyValues = false;
 };
+
+/// Rewrites the chunk loops under `root` (an scf.for with a constant step:
+/// full mini-batches, static slices) for which `find(loop)` gives a plan,
+/// by `rewrite(loop, plan)`; all are found before any is rewritten (a
+/// rewrite erases its loop).
+template <typename Find, typename Rewrite>
+void rewriteChunkLoops(Operation *root, Find find, Rewrite rewrite) {
+  using Plan = typename std::invoke_result_t<Find, scf::ForOp>::value_type;
+  SmallVector<std::pair<scf::ForOp, Plan>> work;
+  root->walk([&](scf::ForOp loop) {
+    if (!matchPattern(loop.getStep(), m_Constant()))
+      return;
+    if (std::optional<Plan> plan = find(loop))
+      work.push_back({loop, std::move(*plan)});
+  });
+  for (auto &[loop, plan] : work)
+    rewrite(loop, plan);
+}
 
 /// A slice of a value from outside the loop (the step's inputs).
 bool isStepInputSlice(Operation *op);

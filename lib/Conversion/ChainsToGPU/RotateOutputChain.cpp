@@ -20,7 +20,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Matchers.h"
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_TTTGPUROTATEOUTPUTCHAIN
@@ -126,16 +125,12 @@ struct TTTGPURotateOutputChainPass
   using Base::Base;
 
   void runOnOperation() override {
-    // Chunk loops of full mini-batches: a constant step, static slices.
-    SmallVector<std::pair<scf::ForOp, RotatedTail>> work;
-    getOperation().walk([&](scf::ForOp loop) {
-      if (!matchPattern(loop.getStep(), m_Constant()))
-        return;
-      if (std::optional<RotatedTail> chain = outputChainOf(loop, tailOnly))
-        work.push_back({loop, *chain});
-    });
-    for (auto &[loop, chain] : work)
-      rotateTail(loop, chain, kOutputEpilogueAttr);
+    rewriteChunkLoops(
+        getOperation(),
+        [&](scf::ForOp loop) { return outputChainOf(loop, tailOnly); },
+        [](scf::ForOp loop, const RotatedTail &chain) {
+          rotateTail(loop, chain, kOutputEpilogueAttr);
+        });
   }
 };
 

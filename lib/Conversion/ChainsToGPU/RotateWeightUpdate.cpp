@@ -17,7 +17,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/IR/Matchers.h"
 
 namespace mlir::ttt {
 #define GEN_PASS_DEF_TTTGPUROTATEWEIGHTUPDATE
@@ -69,16 +68,10 @@ std::optional<RotatedTail> weightUpdatesOf(scf::ForOp loop) {
 struct TTTGPURotateWeightUpdatePass
     : ttt::impl::TTTGPURotateWeightUpdateBase<TTTGPURotateWeightUpdatePass> {
   void runOnOperation() override {
-    // Chunk loops of full mini-batches: a constant step, static slices.
-    SmallVector<std::pair<scf::ForOp, RotatedTail>> work;
-    getOperation().walk([&](scf::ForOp loop) {
-      if (!matchPattern(loop.getStep(), m_Constant()))
-        return;
-      if (std::optional<RotatedTail> tail = weightUpdatesOf(loop))
-        work.push_back({loop, *tail});
-    });
-    for (auto &[loop, tail] : work)
-      rotateTail(loop, tail, /*epilogueAttr=*/"");
+    rewriteChunkLoops(getOperation(), weightUpdatesOf,
+                      [](scf::ForOp loop, const RotatedTail &tail) {
+                        rotateTail(loop, tail, /*epilogueAttr=*/"");
+                      });
   }
 };
 
