@@ -98,8 +98,7 @@ __global__ void __cluster_dims__(2, 1, 1)
         if (threadIdx.x == 0)
           cluster::arriveRemote(&full, peer);
       } else if (M == Mode::StoreAsync) {
-        cluster::storeAsync(&slot[threadIdx.x], peer, &full, token + 1,
-                            token);
+        cluster::storeAsync(&slot[threadIdx.x], peer, &full, token + 1, token);
       } else {
         outbox[threadIdx.x] = make_float2(token + 1, token);
         cluster::fenceProxyAsync();
@@ -123,8 +122,8 @@ double perHandOff(long long *cycles, int handOffsPerIter) {
 }
 
 template <Mode M>
-void runPingPong(const char *name, long long *cycles, float *sink,
-                 bool print, int handOffs = 2) {
+void runPingPong(const char *name, long long *cycles, float *sink, bool print,
+                 int handOffs = 2) {
   pingPongKernel<M><<<2, kThreads>>>(cycles, sink);
   cudaDeviceSynchronize();
   if (print)
@@ -134,6 +133,11 @@ void runPingPong(const char *name, long long *cycles, float *sink,
 } // namespace
 
 int main() {
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
+    std::fprintf(stderr, "cluster_latency: no CUDA device\n");
+    return 1;
+  }
   long long *cycles;
   float *sink;
   cudaMalloc(&cycles, sizeof(long long));
@@ -145,17 +149,14 @@ int main() {
     if (rep)
       std::printf("| named barriers, one block | %.0f |\n",
                   perHandOff(cycles, 2));
-    runPingPong<Mode::ClusterBarrier>("barrier.cluster", cycles, sink, rep,
-                                      1);
-    runPingPong<Mode::PerThread>("remote stores, 256 remote arrivals",
-                                 cycles, sink, rep);
+    runPingPong<Mode::ClusterBarrier>("barrier.cluster", cycles, sink, rep, 1);
+    runPingPong<Mode::PerThread>("remote stores, 256 remote arrivals", cycles,
+                                 sink, rep);
     runPingPong<Mode::OneArrival>(
-        "remote stores, block barrier, one remote arrival", cycles, sink,
-        rep);
-    runPingPong<Mode::StoreAsync>("st.async (complete_tx)", cycles, sink,
-                                  rep);
-    runPingPong<Mode::Bulk>("block barrier, cp.async.bulk 2 KB", cycles,
-                            sink, rep);
+        "remote stores, block barrier, one remote arrival", cycles, sink, rep);
+    runPingPong<Mode::StoreAsync>("st.async (complete_tx)", cycles, sink, rep);
+    runPingPong<Mode::Bulk>("block barrier, cp.async.bulk 2 KB", cycles, sink,
+                            rep);
   }
   cudaError_t err = cudaGetLastError();
   if (err != cudaSuccess) {

@@ -35,9 +35,9 @@ __device__ __forceinline__ void sync() {
 }
 
 __device__ __forceinline__ void initBarrier(uint64_t *bar, uint32_t count) {
-  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(
-                   sharedAddress(bar)),
-               "r"(count));
+  asm volatile(
+      "mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(sharedAddress(bar)),
+      "r"(count));
 }
 
 // Makes initialized mbarriers visible to the cluster's other blocks.
@@ -76,8 +76,8 @@ __device__ __forceinline__ void expectBytes(uint64_t *bar, uint32_t bytes) {
                : "memory");
 }
 
-__device__ __forceinline__ void store(const void *dst, uint32_t rank,
-                                      float a, float b) {
+__device__ __forceinline__ void store(const void *dst, uint32_t rank, float a,
+                                      float b) {
   asm volatile("st.shared::cluster.v2.f32 [%0], {%1, %2};" ::"r"(
                    remoteAddress(dst, rank)),
                "f"(a), "f"(b)

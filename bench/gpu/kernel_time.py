@@ -13,7 +13,8 @@ What it does, with PyTorch for device memory and the CUDA driver API
            manifest's kernel; the dynamic shared memory opt-in over 48 KiB
   launch   docs/RUNTIME.md's kernel ABI: one device pointer per manifest
            arg, then per result, then int64 tokens (T) and int64 chains
-           (B * H); grid (chains, 1, 1) or launch.grid; launch.block;
+           (B * H); grid (chains, launch.blocks_per_chain or 1, 1) or
+           launch.grid; launch.block;
            launch.shared_bytes; on torch's current stream
   check    before timing: B=1 H=2 T=37 (a partial last mini-batch of 5) and
            B=2 H=3 T=64, inputs from test/lib/ttt_cases.py, against the
@@ -248,6 +249,7 @@ class Kernel:
         grid = launch.get("grid", "chains")
         self.grid = None if grid == "chains" else tuple(int(x) for x in (list(grid) + [1, 1])[:3])
         self.shared = int(launch.get("shared_bytes", 0))
+        self.per_chain = int(launch.get("blocks_per_chain", 1))
         self._load()
         self._configure()
 
@@ -296,7 +298,7 @@ class Kernel:
         self.local = self.attr(CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES)
 
     def launch(self, la, stream):
-        g = self.grid or (la.chains, 1, 1)
+        g = self.grid or (la.chains, self.per_chain, 1)
         if g[0] > 2 ** 31 - 1:
             raise CudaError(f"{g[0]} blocks exceed the grid's x limit")
         self.drv.check(self.drv.lib.cuLaunchKernel(

@@ -60,13 +60,11 @@ __device__ __forceinline__ void mma(float (&d)[4], const uint32_t (&a)[4],
 
 // Z = Pb + C [G_{t-1}; ...; G_{t-Lead}] on warp w's 16 x 8 tile (columns
 // 8w..8w+7), 3xtf32.
-template <int Lead>
-__device__ void correct(Shared &s, int t, int ring) {
+template <int Lead> __device__ void correct(Shared &s, int t, int ring) {
   int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   int g = lane / 4, c = lane % 4, col = 8 * warp + 2 * c;
   float(*pb)[kPitch] = s.pb[t % ring];
-  float d[4] = {pb[g][col], pb[g][col + 1], pb[g + 8][col],
-                pb[g + 8][col + 1]};
+  float d[4] = {pb[g][col], pb[g][col + 1], pb[g + 8][col], pb[g + 8][col + 1]};
 #pragma unroll
   for (int k0 = 0; k0 < kRows * Lead; k0 += 8) {
     float(*gt)[kPitch] = s.g[(t + ring - 1 - k0 / kRows) % ring];
@@ -133,8 +131,7 @@ __device__ void layerNormGradient(Shared &s, int gSlot) {
   }
   for (int i = 0; i < 4; ++i)
     s.g[gSlot][row][cols[i]] =
-        rstd * (dxhat[i] - s1 * (1.0f / kCols) -
-                xhat[i] * s2 * (1.0f / kCols));
+        rstd * (dxhat[i] - s1 * (1.0f / kCols) - xhat[i] * s2 * (1.0f / kCols));
 }
 
 enum class Mode { Alone, PerThread, StoreAsync, Bulk };
@@ -247,7 +244,8 @@ __device__ void chain(Shared &s, long long *cycles, float *sink) {
     cycles[blockIdx.x] = stop - start;
 }
 
-template <Mode M, int Lead> __global__ void aloneKernel(long long *cycles, float *sink) {
+template <Mode M, int Lead>
+__global__ void aloneKernel(long long *cycles, float *sink) {
   extern __shared__ __align__(16) unsigned char raw[];
   chain<M, Lead>(*reinterpret_cast<Shared *>(raw), cycles, sink);
 }
@@ -289,6 +287,11 @@ void timeChain(const char *name, long long *cycles, float *sink, bool print) {
 } // namespace
 
 int main() {
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
+    std::fprintf(stderr, "split_step_floor: no CUDA device\n");
+    return 1;
+  }
   long long *cycles;
   float *sink;
   cudaMalloc(&cycles, 24 * sizeof(long long));
@@ -299,11 +302,11 @@ int main() {
     timeChain<Mode::Alone, 1>("alone, one block", cycles, sink, rep);
     timeChain<Mode::Alone, 2>("alone, one block", cycles, sink, rep);
     timeChain<Mode::PerThread, 1>("cluster, remote stores + 256 arrivals",
-                             cycles, sink, rep);
+                                  cycles, sink, rep);
     timeChain<Mode::StoreAsync, 1>("cluster, st.async", cycles, sink, rep);
     timeChain<Mode::Bulk, 1>("cluster, cp.async.bulk", cycles, sink, rep);
     timeChain<Mode::PerThread, 2>("cluster, remote stores + 256 arrivals",
-                             cycles, sink, rep);
+                                  cycles, sink, rep);
     timeChain<Mode::StoreAsync, 2>("cluster, st.async", cycles, sink, rep);
     timeChain<Mode::Bulk, 2>("cluster, cp.async.bulk", cycles, sink, rep);
   }

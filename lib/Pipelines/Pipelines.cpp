@@ -187,11 +187,14 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       (options.registerWeightProducts ? "true" : "false") +
       " copies-on-output-warps=" +
       (options.copiesOnOutputWarps ? "true" : "false") +
+      " cluster-groups=" + (options.clusterGroups ? "true" : "false") +
       "})),"
       "gpu.module(lower-affine,convert-scf-to-cf,canonicalize,cse),"
       "nvvm-attach-target{chip=" +
       options.chip +
-      " features=+ptx80 O=3},"
+      // st.async (cluster-groups) needs PTX 8.1.
+      " features=+ptx8" + (options.clusterGroups ? "1" : "0") +
+      " O=3},"
       // Bare pointers: the kernel ABI passes one device pointer per array.
       "gpu.module(expand-strided-metadata,lower-affine," +
       // libdevice's rsqrt/tanh are faster (TTT-MLP: 5.15 vs 5.86 ms on an

@@ -211,8 +211,9 @@ Error collectChainDims(const Ctx &c, Manifest &m) {
 
 /// The launch shape of a cuda artifact:
 ///   "launch": {"grid": "chains" | [x, y, z], "block": [x, y, z],
-///              "shared_bytes": N}
-/// (arrays of 1 to 3 dims, missing trailing dims are 1).
+///              "shared_bytes": N, "blocks_per_chain": n}
+/// (arrays of 1 to 3 dims, missing trailing dims are 1; blocks_per_chain,
+/// 1 to 8, only with "chains": the grid is chains x n).
 Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
   if (!j.contains("launch") || !j["launch"].is_object())
     return c.err(TTT_ERROR_FORMAT, "missing object \"launch\" (a cuda "
@@ -220,10 +221,10 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
   const json &l = j["launch"];
   for (auto it = l.begin(); it != l.end(); ++it)
     if (it.key() != "grid" && it.key() != "block" &&
-        it.key() != "shared_bytes")
+        it.key() != "shared_bytes" && it.key() != "blocks_per_chain")
       return c.err(TTT_ERROR_FORMAT,
                    "launch: unknown field \"" + it.key() + "\"");
-  auto dims = [&](const char *key, const int64_t (&max)[3],
+  auto dims = [&](const char *key, const int64_t(&max)[3],
                   std::vector<int64_t> &out) -> Error {
     const json &a = l[key];
     if (!a.is_array() || a.empty() || a.size() > 3)
@@ -233,10 +234,10 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
     for (size_t i = 0; i < a.size(); ++i) {
       if (!isInt(a[i]) || a[i].get<int64_t>() < 1 ||
           a[i].get<int64_t>() > max[i])
-        return c.err(TTT_ERROR_FORMAT,
-                     std::string("launch: \"") + key + "\" dim " +
-                         std::to_string(i) + " must be an integer in [1, " +
-                         std::to_string(max[i]) + "]");
+        return c.err(TTT_ERROR_FORMAT, std::string("launch: \"") + key +
+                                           "\" dim " + std::to_string(i) +
+                                           " must be an integer in [1, " +
+                                           std::to_string(max[i]) + "]");
       out.push_back(a[i].get<int64_t>());
     }
     out.resize(3, 1);
@@ -249,8 +250,8 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
     if (l["grid"] != "chains")
       return c.err(TTT_ERROR_FORMAT,
                    "launch: \"grid\" must be \"chains\" or [x, y, z]");
-  } else if (Error e = dims("grid", {(int64_t(1) << 31) - 1, 65535, 65535},
-                            m.grid)) {
+  } else if (Error e =
+                 dims("grid", {(int64_t(1) << 31) - 1, 65535, 65535}, m.grid)) {
     return e;
   }
   if (!l.contains("block"))
@@ -272,6 +273,16 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
       return c.err(TTT_ERROR_FORMAT, "launch: \"shared_bytes\" must be an "
                                      "integer in [0, 2^20]");
     m.sharedBytes = sb.get<int64_t>();
+  }
+  if (l.contains("blocks_per_chain")) {
+    const json &n = l["blocks_per_chain"];
+    if (!isInt(n) || n.get<int64_t>() < 1 || n.get<int64_t>() > 8)
+      return c.err(TTT_ERROR_FORMAT, "launch: \"blocks_per_chain\" must be "
+                                     "an integer in [1, 8]");
+    if (!m.grid.empty() && n.get<int64_t>() != 1)
+      return c.err(TTT_ERROR_FORMAT, "launch: \"blocks_per_chain\" needs "
+                                     "\"grid\": \"chains\"");
+    m.blocksPerChain = n.get<int64_t>();
   }
   return Error::ok();
 }
@@ -352,8 +363,8 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
     bool known = false;
     for (const char *ext : {".ptx", ".cubin", ".fatbin"}) {
       size_t n = std::char_traits<char>::length(ext);
-      known = known ||
-              (mp.size() > n && mp.compare(mp.size() - n, n, ext) == 0);
+      known =
+          known || (mp.size() > n && mp.compare(mp.size() - n, n, ext) == 0);
     }
     if (!known)
       return c.err(TTT_ERROR_FORMAT, "\"module\" must be a .ptx, .cubin or "

@@ -42,6 +42,9 @@ struct Manifest {
   std::vector<int64_t> grid; // empty: one block per chain ("chains")
   int64_t block[3] = {1, 1, 1};
   int64_t sharedBytes = 0; // dynamic shared memory per block
+  /// With "grid": "chains", blocks per chain (grid y): the blocks of one
+  /// cluster the kernel was compiled for (.reqnctapercluster 1, n, 1).
+  int64_t blocksPerChain = 1;
   int64_t chunkSize = 0;
   int32_t chainRank = 0;
   std::vector<ParamSpec> args;

@@ -188,6 +188,25 @@ const BadCuda kBad[] = {
                                   "\"block\": [32], \"shared_bytes\": -1}");
      },
      TTT_ERROR_FORMAT, "\"shared_bytes\" must be an integer in [0, 2^20]"},
+    {"BlocksPerChainZero",
+     [] {
+       return withLaunch("bpc0", "\"launch\": {\"grid\": \"chains\", "
+                                 "\"block\": [32], \"blocks_per_chain\": 0}");
+     },
+     TTT_ERROR_FORMAT, "\"blocks_per_chain\" must be an integer in [1, 8]"},
+    {"BlocksPerChainNine",
+     [] {
+       return withLaunch("bpc9", "\"launch\": {\"grid\": \"chains\", "
+                                 "\"block\": [32], \"blocks_per_chain\": 9}");
+     },
+     TTT_ERROR_FORMAT, "\"blocks_per_chain\" must be an integer in [1, 8]"},
+    {"BlocksPerChainFixedGrid",
+     [] {
+       return withLaunch("bpcgrid",
+                         "\"launch\": {\"grid\": [4], "
+                         "\"block\": [32], \"blocks_per_chain\": 2}");
+     },
+     TTT_ERROR_FORMAT, "\"blocks_per_chain\" needs \"grid\": \"chains\""},
     {"UnknownLaunchField",
      [] {
        return withLaunch("lfield", "\"launch\": {\"grid\": \"chains\", "

@@ -269,6 +269,10 @@ if [ "$target" = cuda ]; then
     shared=$(sed -n 's/.*ttt\.shared_bytes = \([0-9]*\).*/\1/p' \
       "$tmp/model.nvvm.mlir" | head -n 1)
     shared=${shared:-0}
+    # cluster-groups: one block of a cluster per warp group and chain.
+    percluster=$(sed -n 's/.*known_cluster_size = array<i32: 1, \([0-9]*\), 1>.*/\1/p' \
+      "$tmp/model.nvvm.mlir" | head -n 1)
+    percluster=${percluster:-1}
   }
   # The prefetch buffers and the level order (longer live ranges) take
   # shared memory: where a block would need more than the chip gives one
@@ -329,6 +333,7 @@ if [ "$target" = cuda ]; then
   [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with $fitted (see --gpu-prefetch, --gpu-schedule)" >&2
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
+    --ttt-manifest-blocks-per-chain="$percluster" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \
     -o "$tmp/manifest.json" || die "cannot describe the entry of '$input'"
   "$HERE/ttt-opt" "$tmp/model.nvvm.mlir" --gpu-module-to-binary=format=isa \

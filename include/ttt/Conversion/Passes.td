@@ -698,6 +698,22 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     accumulators are the registers; it still stores W, so every other
     reader sees it in memory) and each product as Z^T = W^T A^T (its A
     fragments are the registers: no loads of W).
+
+    With `cluster-groups` (sm_90), warp group g runs on block g of a
+    thread-block cluster of one block per group (`known_cluster_size`
+    1 x groups x 1; the grid's y dim is the block's group), on all of its
+    `threads` threads, every block with the whole shared-memory layout.
+    Shared bytes that one group writes in a loop and another reads are
+    copied into the reader's block after the writer's last write of a
+    step (`st.async`, counted on the reader's mbarrier, which it waits on
+    before its first read of the new value); the writer first waits on
+    its own mbarrier for the reader's arrival after its last read of the
+    old value. Ops outside those loops run on every block (those writing
+    global memory on block 0), and what a loop's groups wrote that later
+    ops read is copied to every block at its exit, between cluster
+    barriers. Errors: two groups writing the same shared bytes in a loop,
+    a read between two of another group's writes, an op without a group
+    in a loop of groups, register-weights.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",
@@ -768,6 +784,11 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "(ttt.async_copy) start at the output group's first thread, so "
            "that group issues them (it waits for the recurrence's first "
            "ops anyway), not the recurrence's">,
+    Option<"clusterGroups", "cluster-groups", "bool", /*default=*/"false",
+           "Each warp group on a block of its own in a thread-block "
+           "cluster (sm_90), all of the block's threads; what one group "
+           "writes and another reads copied between the blocks' shared "
+           "memories (st.async, mbarriers)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",

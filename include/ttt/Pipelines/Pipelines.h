@@ -246,6 +246,14 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "copies-on-output-warps; fla fp32 0.360 -> 0.356 ms "
                      "at 1 x 2048 on an H200)"),
       llvm::cl::init(true)};
+  Option<bool> clusterGroups{
+      *this, "cluster-groups",
+      llvm::cl::desc("With output-warps, each warp group on a block of its "
+                     "own in a thread-block cluster (sm_90; "
+                     "ttt-gpu-distribute cluster-groups): `threads` per "
+                     "block, output-warps / weight-warps only mark the "
+                     "groups; no register-weights"),
+      llvm::cl::init(false)};
   Option<std::string> chip{
       *this, "chip",
       llvm::cl::desc("The GPU the PTX is for (nvvm-attach-target): sm_90 "

@@ -550,7 +550,11 @@ struct TTTGPUDistributePass
                               *groups, distinctArgs, registerWeightProducts);
       mapping.registerOps = &registerOps;
     }
-    if (groups->size() > 0) {
+    if (clusterGroups) {
+      if (failed(distributeClusterGroups(kernel, b, generics, tid, mapping,
+                                         groups->size(), distinctArgs)))
+        return signalPassFailure();
+    } else if (groups->size() > 0) {
       if (failed(distributeGroups(kernel, b, generics, tid, mapping, *groups,
                                   distinctArgs, elideBarriers)))
         return signalPassFailure();
@@ -576,7 +580,7 @@ struct TTTGPUDistributePass
     // issues them: it waits for the recurrence's first ops anyway.
     unsigned firstCopyThread = 0;
     if (auto attr = kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
-        attr && copiesOnOutputWarps)
+        attr && copiesOnOutputWarps && !clusterGroups)
       firstCopyThread = threads - attr.getInt();
     for (linalg::CopyOp copy : asyncCopies)
       if (failed(ttt::emitAsyncCopy(b, copy, tid, threads, firstCopyThread)))

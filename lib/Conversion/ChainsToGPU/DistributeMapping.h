@@ -137,6 +137,13 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                const Mapping &mapping, const WarpGroups &groups,
                                bool distinctArgs, bool elideBarriers);
 
+/// The cluster-groups mode (ClusterGroups.cpp): warp group g on block g
+/// of a cluster of `groups` blocks, all `mapping.threads` threads each.
+LogicalResult distributeClusterGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
+                                      ArrayRef<linalg::GenericOp> generics,
+                                      Value tid, const Mapping &mapping,
+                                      size_t groups, bool distinctArgs);
+
 } // namespace mlir::ttt::distribution
 
 #endif // TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H

@@ -40,10 +40,10 @@ llvm::cl::opt<std::string> manifestTarget(
     llvm::cl::desc("Artifact target: cpu (library + entry) or cuda (module + "
                    "kernel + launch)"),
     llvm::cl::init("cpu"));
-llvm::cl::opt<std::string> moduleName(
-    "ttt-manifest-module",
-    llvm::cl::desc("cuda: the PTX/cubin module the manifest names"),
-    llvm::cl::init("model.ptx"));
+llvm::cl::opt<std::string>
+    moduleName("ttt-manifest-module",
+               llvm::cl::desc("cuda: the PTX/cubin module the manifest names"),
+               llvm::cl::init("model.ptx"));
 llvm::cl::opt<unsigned> blockThreads(
     "ttt-manifest-block",
     llvm::cl::desc("cuda: threads per block (the kernel's known_block_size, "
@@ -54,6 +54,12 @@ llvm::cl::opt<int64_t> sharedBytes(
     llvm::cl::desc("cuda: dynamic shared memory per block (the kernel's "
                    "ttt.shared_bytes)"),
     llvm::cl::init(0));
+llvm::cl::opt<unsigned> blocksPerChain(
+    "ttt-manifest-blocks-per-chain",
+    llvm::cl::desc("cuda: blocks of one cluster per chain (the kernel's "
+                   "known_cluster_size y, --ttt-to-nvvm's cluster-groups; "
+                   "1 to 8): the grid is chains x this"),
+    llvm::cl::init(1));
 
 FailureOr<std::string> dtypeName(Operation *at, Type t) {
   Type elt = cast<ShapedType>(t).getElementType();
@@ -63,8 +69,7 @@ FailureOr<std::string> dtypeName(Operation *at, Type t) {
     return std::string("f64");
   if (elt.isBF16())
     return std::string("bf16");
-  return at->emitError("manifest: unsupported element type ") << elt,
-         failure();
+  return at->emitError("manifest: unsupported element type ") << elt, failure();
 }
 
 llvm::json::Array shapeOf(Type t) {
@@ -186,26 +191,30 @@ LogicalResult writeManifest(ModuleOp module, raw_ostream &os) {
     if (sharedBytes < 0 || sharedBytes > (int64_t(1) << 20))
       return module.emitError("manifest: --ttt-manifest-shared-bytes must be "
                               "in [0, 2^20]");
+    if (blocksPerChain < 1 || blocksPerChain > 8)
+      return module.emitError("manifest: --ttt-manifest-blocks-per-chain "
+                              "must be in [1, 8]");
     manifest["target"] = "cuda";
     manifest["module"] = moduleName.getValue();
     manifest["kernel"] = entry.getSymName().str();
-    manifest["launch"] = llvm::json::Object{
+    llvm::json::Object launch{
         {"grid", "chains"},
         {"block", llvm::json::Array{int64_t(blockThreads.getValue()), 1, 1}},
         {"shared_bytes", sharedBytes.getValue()}};
+    if (blocksPerChain > 1)
+      launch["blocks_per_chain"] = int64_t(blocksPerChain.getValue());
+    manifest["launch"] = std::move(launch);
   } else {
     return module.emitError("manifest: unknown target '")
            << manifestTarget << "' (cpu or cuda)";
   }
   manifest.insert({"chunk_size", int64_t(scan.getChunkSize())});
-  llvm::json::Object rest{
-      {"chain_rank", int64_t(chainRank)},
-      {"args", std::move(args)},
-      {"results", std::move(results)}};
+  llvm::json::Object rest{{"chain_rank", int64_t(chainRank)},
+                          {"args", std::move(args)},
+                          {"results", std::move(results)}};
   for (auto &kv : rest)
     manifest.insert({kv.first, std::move(kv.second)});
-  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest)))
-     << "\n";
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest))) << "\n";
   return success();
 }
 

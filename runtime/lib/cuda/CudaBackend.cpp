@@ -64,12 +64,11 @@ public:
       return e;
     for (size_t i = 0; i < boundary.size(); ++i)
       if (boundary[i].capacity() && !s.initial[i].empty())
-        if (Error e = drv->check(
-                drv->api().cuMemcpyHtoDAsync(boundary[i].ptr(),
-                                             s.initial[i].data(),
-                                             s.initial[i].size(), stream),
-                "cuda: upload of the initial weights of arg " +
-                    std::to_string(i)))
+        if (Error e = drv->check(drv->api().cuMemcpyHtoDAsync(
+                                     boundary[i].ptr(), s.initial[i].data(),
+                                     s.initial[i].size(), stream),
+                                 "cuda: upload of the initial weights of arg " +
+                                     std::to_string(i)))
           return e;
     return Error::ok();
   }
@@ -156,9 +155,8 @@ public:
           return makeError(e.code, what + ": " + e.message);
         if (!c.empty())
           if (Error e = drv->check(
-                  drv->api().cuMemcpyHtoDAsync(st->constant[i].ptr(),
-                                               c.data(), c.size(),
-                                               st->stream),
+                  drv->api().cuMemcpyHtoDAsync(st->constant[i].ptr(), c.data(),
+                                               c.size(), st->stream),
                   what + ": copy to the device"))
             return e;
       }
@@ -213,7 +211,7 @@ public:
       kp.push_back(&p);
     kp.push_back(&tokens);
     kp.push_back(&chains);
-    int64_t g[3] = {chains, 1, 1};
+    int64_t g[3] = {chains, blocksPerChain, 1};
     if (!grid.empty())
       for (int i = 0; i < 3; ++i)
         g[i] = grid[i];
@@ -222,11 +220,10 @@ public:
                        "cuda: " + std::to_string(chains) +
                            " chains exceed the grid's x limit");
     if (Error e = drv->check(
-            api.cuLaunchKernel(fn, unsigned(g[0]), unsigned(g[1]),
-                               unsigned(g[2]), unsigned(block[0]),
-                               unsigned(block[1]), unsigned(block[2]),
-                               unsigned(sharedBytes), st.stream, kp.data(),
-                               nullptr),
+            api.cuLaunchKernel(
+                fn, unsigned(g[0]), unsigned(g[1]), unsigned(g[2]),
+                unsigned(block[0]), unsigned(block[1]), unsigned(block[2]),
+                unsigned(sharedBytes), st.stream, kp.data(), nullptr),
             "cuda: launch of kernel \"" + kernel + "\""))
       return e;
     st.pending = true;
@@ -234,8 +231,7 @@ public:
     // boundary (stream order keeps the next launch after this one).
     for (size_t i = nArgs; i < span.params.size(); ++i)
       if (span.params[i].slot == Slot::Next)
-        std::swap(st.boundary[span.params[i].arg],
-                  st.next[span.params[i].arg]);
+        std::swap(st.boundary[span.params[i].arg], st.next[span.params[i].arg]);
     bool hostResults = false;
     for (size_t i = nArgs; i < span.params.size(); ++i) {
       const SpanParam &p = span.params[i];
@@ -265,13 +261,15 @@ public:
   std::vector<ttt_role> roles; // per manifest arg
   size_t numResults = 0;
   std::vector<int64_t> grid;
+  int64_t blocksPerChain = 1; // the grid's y with "chains"
   int64_t block[3] = {1, 1, 1};
   int64_t sharedBytes = 0;
 };
 
 bool endsWith(const std::string &s, const char *suffix) {
   std::string x(suffix);
-  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+  return s.size() >= x.size() &&
+         s.compare(s.size() - x.size(), x.size(), x) == 0;
 }
 
 } // namespace
@@ -301,8 +299,10 @@ Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
   if (ptx && image.find(".entry") == std::string::npos)
     return makeError(TTT_ERROR_LIBRARY, path + ": module " + m.modulePath +
                                             " is not PTX text (no .entry)");
-  if (!ptx && image.compare(0, 4, "\x7f"
-                                  "ELF") != 0 &&
+  if (!ptx &&
+      image.compare(0, 4,
+                    "\x7f"
+                    "ELF") != 0 &&
       endsWith(m.modulePath, ".cubin"))
     return makeError(TTT_ERROR_LIBRARY, path + ": module " + m.modulePath +
                                             " is not a cubin (no ELF "
@@ -332,15 +332,14 @@ Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
     return makeError(TTT_ERROR_ENTRY, path + ": kernel \"" + m.kernel +
                                           "\" not found in " + m.modulePath);
   if (r != CUDA_SUCCESS)
-    return drv.fail(r, path + ": kernel \"" + m.kernel + "\"",
-                    TTT_ERROR_ENTRY);
+    return drv.fail(r, path + ": kernel \"" + m.kernel + "\"", TTT_ERROR_ENTRY);
 
   const int64_t threads = m.block[0] * m.block[1] * m.block[2];
   int maxThreads = 0;
-  if (Error e = drv.check(api.cuFuncGetAttribute(
-                              &maxThreads,
-                              CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, b->fn),
-                          path + ": cuFuncGetAttribute"))
+  if (Error e = drv.check(
+          api.cuFuncGetAttribute(
+              &maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, b->fn),
+          path + ": cuFuncGetAttribute"))
     return e;
   if (threads > maxThreads)
     return makeError(TTT_ERROR_UNSUPPORTED,
@@ -368,6 +367,7 @@ Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
     b->roles.push_back(p.role);
   b->numResults = m.results.size();
   b->grid = m.grid;
+  b->blocksPerChain = m.blocksPerChain;
   for (int i = 0; i < 3; ++i)
     b->block[i] = m.block[i];
   b->sharedBytes = m.sharedBytes;

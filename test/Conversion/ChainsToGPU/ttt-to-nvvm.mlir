@@ -125,3 +125,21 @@
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512" --mlir-print-ir-after=ttt-gpu-stage-inputs -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOLOOKAHEAD
 // NOLOOKAHEAD-LABEL: IR Dump After TTTGPUStageInputs
 // NOLOOKAHEAD-NOT: memref<3x16x72xf32>
+
+// cluster-groups: the fla example with the three warp groups of
+// lookahead-products, rotate-weight-update and weight-warps, each group on
+// a block of a 1 x 3 x 1 cluster of 256 threads; channels between the
+// blocks' shared memories (st.async), PTX 8.1.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 register-weights=false lookahead-products=true rotate-weight-update=true cluster-groups=true" -o - | FileCheck %s --check-prefix=CLUSTER
+// CLUSTER: #nvvm.target<{{.*}}features = "+ptx81"
+// CLUSTER: llvm.func @ttt_linear_fla
+// CLUSTER-SAME: nvvm.cluster_dim = array<i32: 1, 3, 1>
+// CLUSTER: nvvm.read.ptx.sreg.cluster.ctaid.y
+// CLUSTER: mbarrier.init.shared::cta.b64
+// CLUSTER: barrier.cluster.arrive.release.aligned
+// CLUSTER: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
+// CLUSTER: st.async.shared::cluster.mbarrier::complete_tx::bytes
+// CLUSTER: mbarrier.arrive.release.cluster.shared::cluster.b64
+// With register-weights (the fast mode's default) it stops with an error.
+// RUN: not ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 register-weights=true mma=tf32 cluster-groups=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CLUSTERRW
+// CLUSTERRW: error: ttt-gpu-distribute: cluster-groups does not take register-weights

@@ -1,0 +1,567 @@
+//===- ClusterGroups.cpp - ttt-gpu-distribute over blocks of a cluster ----===//
+//
+// cluster-groups: warp group g (ttt-gpu-output-warps' marks) runs on block
+// g of a thread-block cluster of one block per group, on all its threads,
+// so the groups' chains do not share an SM (docs/GPU.md, "Splitting the
+// step over a cluster"). Every block has the whole shared-memory layout.
+//
+// In a chunk loop, shared bytes written by group X and read by group Y
+// form a channel: after X's last write of them in a step, X copies them
+// into Y's block with st.async, counted on Y's "full" mbarrier; Y waits on
+// it before its first read that follows the copy in the step (or, where
+// every read precedes it, before the first read of the next step). Before
+// copying, X waits on its "empty" mbarrier for Y's arrival after the last
+// read of the value the copy replaces. Each wait is for an event earlier
+// in the body's program order, so the blocks cannot deadlock; phases are
+// counted by the iteration. Ops outside the chunk loops run on every block
+// (writes to global memory on block 0 only); what a loop's groups wrote
+// and later ops read is copied to every block at the loop's exit, between
+// two cluster barriers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ClusterSync.h"
+#include "DistributeMapping.h"
+#include "KernelLoops.h"
+#include "MemoryFootprint.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using ttt::Access;
+using ttt::Conflict;
+using ttt::Footprint;
+
+namespace mlir::ttt::distribution {
+namespace {
+
+/// Bytes [lo, hi) of the dynamic shared memory.
+struct Bytes {
+  int64_t lo = 0, hi = 0;
+  bool overlaps(const Bytes &o) const { return lo < o.hi && o.lo < hi; }
+};
+
+/// Shared bytes a group writes in a loop body and another group reads.
+struct Channel {
+  Bytes bytes;
+  int64_t writer = 0, reader = 0;
+  Operation *lastWrite = nullptr;   // the copy follows it
+  Operation *waitBefore = nullptr;  // the reader waits (full) before it
+  bool waitCarried = false;         // for the last step's copy
+  Operation *arriveAfter = nullptr; // the reader frees (empty) after it
+  bool arriveCarried = false;       // the arrival the next step's copy needs
+  scf::ForOp loop;
+  int64_t full = 0, empty = 0; // barrier slots
+};
+
+/// What a loop's groups wrote that later ops read: copied at its exit.
+struct ExitCopy {
+  scf::ForOp loop;
+  int64_t writer;
+  Bytes bytes;
+};
+
+/// The block each op runs on: its warp group in a loop of groups
+/// (unmarked: 0), -1 (every block) elsewhere.
+using GroupMap = llvm::DenseMap<Operation *, int64_t>;
+
+/// The shared bytes of `fs` (every footprint must be of the dynamic shared
+/// memory or global), or failure.
+LogicalResult sharedBytesOf(linalg::GenericOp op, ArrayRef<Footprint> fs,
+                            SmallVectorImpl<Bytes> &out,
+                            SmallVectorImpl<Value> &global) {
+  for (const Footprint &f : fs) {
+    if (f.kind == Footprint::Global) {
+      global.push_back(f.base); // null: any kernel argument
+      continue;
+    }
+    if (f.kind != Footprint::Shared || !f.base ||
+        !f.base.getDefiningOp<gpu::DynamicSharedMemoryOp>())
+      return op.emitError("ttt-gpu-distribute: cluster-groups cannot tell "
+                          "which shared bytes this op touches");
+    out.push_back({f.lo, f.hi});
+  }
+  return success();
+}
+
+struct OpBytes {
+  SmallVector<Bytes> reads, writes;
+  // The kernel arguments' arrays read and written (null: any).
+  SmallVector<Value> globalReads, globalWrites;
+};
+
+bool sameArray(ArrayRef<Value> xs, ArrayRef<Value> ys) {
+  for (Value x : xs)
+    for (Value y : ys)
+      if (!x || !y || x == y)
+        return true;
+  return false;
+}
+
+/// Maximal runs of overlapping intervals.
+SmallVector<Bytes> merged(SmallVector<Bytes> all) {
+  llvm::sort(all, [](const Bytes &a, const Bytes &b) { return a.lo < b.lo; });
+  SmallVector<Bytes> runs;
+  for (const Bytes &x : all)
+    if (!runs.empty() && x.lo < runs.back().hi)
+      runs.back().hi = std::max(runs.back().hi, x.hi);
+    else
+      runs.push_back(x);
+  return runs;
+}
+
+bool touches(ArrayRef<Bytes> set, const Bytes &x) {
+  return llvm::any_of(set, [&](const Bytes &y) { return y.overlaps(x); });
+}
+
+/// The channels of one chunk loop's body (`ops`, its generics in order).
+LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
+                           const llvm::DenseMap<Operation *, OpBytes> &bytes,
+                           const GroupMap &groupOf, size_t groups,
+                           SmallVectorImpl<Channel> &out) {
+  auto markedGroup = [&](linalg::GenericOp op) {
+    return groupOf.lookup(op.getOperation());
+  };
+  SmallVector<SmallVector<Bytes>> written(groups);
+  for (linalg::GenericOp op : ops)
+    llvm::append_range(written[markedGroup(op)],
+                       bytes.lookup(op.getOperation()).writes);
+  // Global memory goes through no channel: one group's arrays only.
+  for (linalg::GenericOp w : ops)
+    for (linalg::GenericOp r : ops) {
+      const OpBytes &wb = bytes.lookup(w.getOperation());
+      const OpBytes &rb = bytes.lookup(r.getOperation());
+      if (markedGroup(w) != markedGroup(r) &&
+          (sameArray(wb.globalWrites, rb.globalReads) ||
+           sameArray(wb.globalWrites, rb.globalWrites)))
+        return r.emitError("ttt-gpu-distribute: cluster-groups: this op "
+                           "touches global memory another warp group "
+                           "writes in the loop");
+    }
+  SmallVector<SmallVector<Bytes>> runs;
+  for (size_t g = 0; g < groups; ++g)
+    runs.push_back(merged(written[g]));
+  for (size_t g = 0; g < groups; ++g)
+    for (size_t h = g + 1; h < groups; ++h)
+      for (const Bytes &x : runs[g])
+        if (touches(runs[h], x))
+          return loop.emitError("ttt-gpu-distribute: cluster-groups: warp "
+                                "groups ")
+                 << g << " and " << h << " both write shared bytes [" << x.lo
+                 << ", " << x.hi << ") in this loop";
+  for (size_t x = 0; x < groups; ++x)
+    for (const Bytes &run : runs[x])
+      for (size_t y = 0; y < groups; ++y) {
+        if (y == x)
+          continue;
+        int64_t firstWrite = -1, lastWrite = -1;
+        SmallVector<int64_t> reads;
+        for (auto [i, constOp] : llvm::enumerate(ops)) {
+          linalg::GenericOp op = constOp;
+          const OpBytes &ob = bytes.lookup(op.getOperation());
+          int64_t g = markedGroup(op);
+          if (g == static_cast<int64_t>(x) && touches(ob.writes, run)) {
+            if (firstWrite < 0)
+              firstWrite = i;
+            lastWrite = i;
+          }
+          if (g == static_cast<int64_t>(y) && touches(ob.reads, run))
+            reads.push_back(i);
+        }
+        if (reads.empty())
+          continue;
+        for (int64_t r : reads)
+          if (r > firstWrite && r < lastWrite)
+            return linalg::GenericOp(ops[r]).emitError(
+                "ttt-gpu-distribute: cluster-groups: this op reads shared "
+                "bytes another group writes both before and after it in "
+                "the step");
+        SmallVector<int64_t> before, after;
+        for (int64_t r : reads)
+          (r < lastWrite ? before : after).push_back(r);
+        Channel c;
+        c.bytes = run;
+        c.writer = x;
+        c.reader = y;
+        c.loop = loop;
+        c.lastWrite = ops[lastWrite];
+        c.waitCarried = after.empty();
+        c.waitBefore = ops[c.waitCarried ? before.front() : after.front()];
+        c.arriveCarried = before.empty();
+        c.arriveAfter = ops[c.arriveCarried ? after.back() : before.back()];
+        out.push_back(c);
+      }
+  return success();
+}
+
+/// Own-group synchronization (slotsOf of Distribute.cpp within each
+/// group): ops of other groups run on other blocks, so they do not part
+/// two ops of a group.
+llvm::DenseMap<Operation *, Slot>
+ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
+           Block *entry, const Mapping &mapping, bool distinctArgs) {
+  auto markedGroup = [&](linalg::GenericOp op) {
+    return groupOf.lookup(op.getOperation());
+  };
+  llvm::DenseMap<Operation *, Slot> slots;
+  llvm::DenseMap<int64_t, std::pair<linalg::GenericOp, Access>> last;
+  llvm::DenseMap<int64_t, int64_t> nextWarp;
+  int64_t warps = mapping.threads / 32;
+  for (linalg::GenericOp op : generics) {
+    int64_t g = markedGroup(op);
+    Plan plan = planFor(op);
+    Access a = accessWith(op, plan, mapping, entry, distinctArgs);
+    auto it = last.find(g);
+    bool adjacent = false;
+    if (it != last.end()) {
+      Operation *prev = it->second.first;
+      adjacent =
+          prev->getBlock() == op->getBlock() && prev->isBeforeInBlock(op);
+      for (Operation *x = prev->getNextNode(); adjacent && x != op;
+           x = x->getNextNode()) {
+        auto other = dyn_cast<linalg::GenericOp>(x);
+        bool elsewhere = other && g >= 0 && groupOf.count(other) &&
+                         markedGroup(other) >= 0 && markedGroup(other) != g;
+        adjacent =
+            elsewhere || (x->getNumRegions() == 0 && isMemoryEffectFree(x));
+      }
+    }
+    Conflict c =
+        adjacent ? ttt::conflictAfter(it->second.second, a) : Conflict::Block;
+    if (c == Conflict::Block) {
+      last[g] = {op, a};
+      nextWarp[g] = 0;
+    } else {
+      slots[it->second.first.getOperation()].after =
+          c == Conflict::SameWarp ? Sync::Warp : Sync::None;
+      it->second.first = op;
+      it->second.second.reads.append(a.reads);
+      it->second.second.writes.append(a.writes);
+    }
+    if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
+      slots[op.getOperation()].firstWarp = nextWarp[g];
+      nextWarp[g] = (nextWarp[g] + ttt::mmaWarpTiles(op, mapping.threads,
+                                                     mapping.mmaColumnTiles)) %
+                    warps;
+    }
+  }
+  return slots;
+}
+
+/// Emits the cluster-groups kernel: the plan above, then each op.
+class ClusterEmitter {
+public:
+  ClusterEmitter(gpu::GPUFuncOp kernel, OpBuilder &b, Value tid,
+                 const Mapping &mapping, size_t groups)
+      : kernel(kernel), b(b), tid(tid), mapping(mapping), groups(groups) {}
+
+  LogicalResult run(ArrayRef<linalg::GenericOp> generics, bool distinctArgs);
+
+private:
+  Value cst(Location loc, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value i32(Location loc, Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
+  }
+  Value barrierAt(Location loc, int64_t slot) {
+    return i32(loc, arith::AddIOp::create(b, loc, sharedBase,
+                                          cst(loc, barrierOffset + 8 * slot)));
+  }
+  /// The parity of `loop`'s current iteration.
+  Value parityIn(Location loc, scf::ForOp loop) {
+    Value n = arith::SubIOp::create(b, loc, loop.getInductionVar(),
+                                    loop.getLowerBound());
+    n = arith::DivUIOp::create(b, loc, n, loop.getStep());
+    return i32(loc, arith::RemUIOp::create(b, loc, n, cst(loc, 2)));
+  }
+  scf::IfOp guardOn(Location loc, Value cond) {
+    return scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+  }
+  Value isRank(Location loc, int64_t g) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
+                                 cst(loc, g));
+  }
+  Value isThread0(Location loc) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
+                                 cst(loc, 0));
+  }
+  void emitInit(Location loc);
+  void emitCopy(Location loc, const Bytes &bytes, Value toRank, Value bar);
+  void emitExitCopies(scf::ForOp loop);
+
+  gpu::GPUFuncOp kernel;
+  OpBuilder &b;
+  Value tid, rank, sharedBase;
+  const Mapping &mapping;
+  size_t groups;
+  int64_t barrierOffset = 0;
+  SmallVector<Channel> channels;
+  SmallVector<ExitCopy> exitCopies;
+  GroupMap group;
+};
+
+void ClusterEmitter::emitInit(Location loc) {
+  int64_t warps = mapping.threads / 32;
+  auto then = guardOn(loc, isThread0(loc));
+  b.setInsertionPoint(then.thenBlock()->getTerminator());
+  for (const Channel &c : channels) {
+    auto inReader = guardOn(loc, isRank(loc, c.reader));
+    b.setInsertionPoint(inReader.thenBlock()->getTerminator());
+    Value full = barrierAt(loc, c.full);
+    cluster::emitInitBarrier(b, loc, full, 1);
+    // Phase 0 is the loop's initial value where the first wait is for the
+    // last step's copy, else the first copy. Each wait then expects the
+    // next phase's bytes.
+    if (c.waitCarried)
+      cluster::emitArriveLocal(b, loc, full, 1);
+    else
+      cluster::emitExpectBytes(b, loc, full, c.bytes.hi - c.bytes.lo);
+    b.setInsertionPointAfter(inReader);
+    auto inWriter = guardOn(loc, isRank(loc, c.writer));
+    b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
+    Value empty = barrierAt(loc, c.empty);
+    cluster::emitInitBarrier(b, loc, empty, warps);
+    if (c.arriveCarried) // phase 0: nothing read before the first copy
+      cluster::emitArriveLocal(b, loc, empty, warps);
+    b.setInsertionPointAfter(inWriter);
+  }
+  cluster::emitFenceBarrierInit(b, loc);
+  b.setInsertionPointAfter(then);
+  cluster::emitClusterSync(b, loc);
+}
+
+/// `bytes` of this block's shared memory into block `toRank`'s, spread
+/// over the threads: st.async on `bar` where given, else plain stores.
+void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, Value toRank,
+                              Value bar) {
+  int64_t width = bytes.lo % 16 == 0 && bytes.hi % 16 == 0 ? 16 : 4;
+  int64_t chunks = (bytes.hi - bytes.lo) / width;
+  Value start = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, tid, cst(loc, width)),
+      cst(loc, bytes.lo));
+  auto loop = scf::ForOp::create(
+      b, loc, start, cst(loc, bytes.lo + chunks * width),
+      cst(loc, static_cast<int64_t>(mapping.threads) * width));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value at = i32(
+      loc, arith::AddIOp::create(b, loc, sharedBase, loop.getInductionVar()));
+  if (bar)
+    cluster::emitSendChunk(b, loc, at, toRank, bar, width);
+  else
+    cluster::emitStoreChunk(b, loc, at, toRank, width);
+}
+
+void ClusterEmitter::emitExitCopies(scf::ForOp loop) {
+  Location loc = loop.getLoc();
+  b.setInsertionPointAfter(loop);
+  bool any = llvm::any_of(exitCopies,
+                          [&](const ExitCopy &e) { return e.loop == loop; });
+  if (!any)
+    return;
+  cluster::emitClusterSync(b, loc);
+  for (const ExitCopy &e : exitCopies) {
+    if (e.loop != loop)
+      continue;
+    auto inWriter = guardOn(loc, isRank(loc, e.writer));
+    b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
+    for (size_t g = 0; g < groups; ++g)
+      if (static_cast<int64_t>(g) != e.writer)
+        emitCopy(loc, e.bytes,
+                 arith::ConstantIntOp::create(b, loc, b.getI32Type(), g),
+                 Value());
+    b.setInsertionPointAfter(inWriter);
+  }
+  cluster::emitClusterSync(b, loc);
+}
+
+LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
+                                  bool distinctArgs) {
+  Block *entry = &kernel.getBody().front();
+  // Where each op runs and what it touches.
+  llvm::DenseMap<Operation *, OpBytes> bytes;
+  llvm::MapVector<scf::ForOp, SmallVector<linalg::GenericOp>> loops;
+  for (linalg::GenericOp op : generics)
+    if (op->hasAttr(ttt::kWarpGroupAttr)) {
+      auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
+      if (!loop || loop->getBlock() != entry)
+        return op.emitError("ttt-gpu-distribute: cluster-groups needs each "
+                            "op of a warp group directly in a loop of the "
+                            "kernel's body");
+      loops[loop];
+    }
+  for (linalg::GenericOp op : generics) {
+    auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
+    bool inGroups = loop && loops.count(loop);
+    int64_t g = inGroups ? groupOf(op) : -1;
+    if (inGroups && (g < 0 || g >= static_cast<int64_t>(groups)))
+      return op.emitError("ttt-gpu-distribute: ttt.warp_group must name one "
+                          "of the kernel's ")
+             << groups << " warp groups";
+    Operation *top = entry->findAncestorOpInBlock(*op.getOperation());
+    auto topLoop = dyn_cast_or_null<scf::ForOp>(top);
+    if (!inGroups && topLoop && loops.count(topLoop))
+      return op.emitError("ttt-gpu-distribute: cluster-groups: an op nested "
+                          "deeper in a loop of warp groups");
+    group[op.getOperation()] = g;
+    if (inGroups)
+      loops[loop].push_back(op);
+    Plan plan = planFor(op);
+    Access a =
+        ttt::accessOf(op, entry, plan.parallel, false, false, distinctArgs);
+    OpBytes &ob = bytes[op.getOperation()];
+    if (failed(sharedBytesOf(op, a.reads, ob.reads, ob.globalReads)) ||
+        failed(sharedBytesOf(op, a.writes, ob.writes, ob.globalWrites)))
+      return failure();
+  }
+  for (auto &loopOps : loops) {
+    scf::ForOp loop = loopOps.first;
+    ArrayRef<linalg::GenericOp> ops = loopOps.second;
+    if (failed(planChannels(loop, ops, bytes, group, groups, channels)))
+      return failure();
+    // What later ops read of what the loop's groups wrote.
+    for (size_t g = 0; g < groups; ++g) {
+      SmallVector<Bytes> written;
+      for (linalg::GenericOp op : ops)
+        if (group.lookup(op.getOperation()) == static_cast<int64_t>(g))
+          llvm::append_range(written, bytes.lookup(op.getOperation()).writes);
+      for (const Bytes &run : merged(written)) {
+        bool readLater = llvm::any_of(generics, [&](linalg::GenericOp op) {
+          Operation *top = entry->findAncestorOpInBlock(*op.getOperation());
+          return top && top != loop.getOperation() &&
+                 loop->isBeforeInBlock(top) &&
+                 touches(bytes.lookup(op.getOperation()).reads, run);
+        });
+        if (readLater)
+          exitCopies.push_back({loop, static_cast<int64_t>(g), run});
+      }
+    }
+  }
+  // Barrier slots after the buffers.
+  auto shared = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
+  barrierOffset = llvm::alignTo(shared ? shared.getInt() : 0, 16);
+  for (auto [i, c] : llvm::enumerate(channels)) {
+    c.full = 2 * i;
+    c.empty = 2 * i + 1;
+  }
+  kernel->setAttr("ttt.shared_bytes",
+                  b.getI64IntegerAttr(
+                      llvm::alignTo(barrierOffset + 16 * channels.size(), 16)));
+
+  Location loc = kernel.getLoc();
+  b.setInsertionPointAfterValue(tid);
+  rank = gpu::ClusterBlockIdOp::create(b, loc, gpu::Dimension::y);
+  gpu::DynamicSharedMemoryOp dyn;
+  kernel.walk([&](gpu::DynamicSharedMemoryOp op) { dyn = op; });
+  if (!dyn) {
+    auto wg = gpu::AddressSpaceAttr::get(kernel.getContext(),
+                                         gpu::AddressSpace::Workgroup);
+    dyn = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, wg));
+  } else {
+    b.setInsertionPointAfter(dyn);
+  }
+  sharedBase = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dyn);
+  if (!channels.empty() || !exitCopies.empty())
+    emitInit(loc);
+
+  llvm::DenseMap<Operation *, Slot> slots =
+      ownSlotsOf(generics, group, entry, mapping, distinctArgs);
+  for (linalg::GenericOp op : generics) {
+    int64_t g = group.lookup(op.getOperation());
+    Location loc = op.getLoc();
+    Slot slot = slots.lookup(op.getOperation());
+    bool copiesAfter = llvm::any_of(
+        channels, [&](const Channel &c) { return c.lastWrite == op; });
+    if (copiesAfter)
+      slot.after = Sync::Block; // every thread's writes before the copy
+    OpBytes ob = bytes.lookup(op.getOperation());
+    b.setInsertionPoint(op);
+    scf::IfOp guard;
+    if (g >= 0)
+      guard = guardOn(loc, isRank(loc, g));
+    else if (!ob.globalWrites.empty())
+      guard = guardOn(loc, isRank(loc, 0));
+    if (guard) {
+      Operation *end = guard.thenBlock()->getTerminator();
+      op->moveBefore(end);
+      b.setInsertionPoint(op);
+    }
+    for (const Channel &c : channels) {
+      if (c.waitBefore != op)
+        continue;
+      Value full = barrierAt(loc, c.full);
+      cluster::emitWaitParity(b, loc, full, parityIn(loc, c.loop));
+      auto first = guardOn(loc, isThread0(loc));
+      b.setInsertionPoint(first.thenBlock()->getTerminator());
+      cluster::emitExpectBytes(b, loc, full, c.bytes.hi - c.bytes.lo);
+      b.setInsertionPoint(op);
+    }
+    Operation *anchor = op->getNextNode();
+    if (failed(distribute(b, op, tid, mapping, slot)))
+      return failure();
+    b.setInsertionPoint(anchor);
+    bool copied = false;
+    for (const Channel &c : channels) {
+      if (c.lastWrite != op)
+        continue;
+      cluster::emitWaitParity(b, loc, barrierAt(loc, c.empty),
+                              parityIn(loc, c.loop));
+      emitCopy(loc, c.bytes,
+               arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.reader),
+               barrierAt(loc, c.full));
+      copied = true;
+    }
+    if (copied) // the next writes wait for every thread's copy
+      gpu::BarrierOp::create(b, loc);
+    for (const Channel &c : channels) {
+      if (c.arriveAfter != op)
+        continue;
+      ttt::emitWarpSync(b, loc);
+      Value lane = arith::RemUIOp::create(b, loc, tid, cst(loc, 32));
+      auto first =
+          guardOn(loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             lane, cst(loc, 0)));
+      b.setInsertionPoint(first.thenBlock()->getTerminator());
+      cluster::emitArriveRemote(
+          b, loc, barrierAt(loc, c.empty),
+          arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
+      b.setInsertionPoint(anchor);
+    }
+  }
+  for (auto &entryLoop : loops)
+    emitExitCopies(entryLoop.first);
+  // No block leaves while another may still reach its shared memory.
+  kernel.walk([&](gpu::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    cluster::emitClusterSync(b, ret.getLoc());
+  });
+  return success();
+}
+
+} // namespace
+
+LogicalResult distributeClusterGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
+                                      ArrayRef<linalg::GenericOp> generics,
+                                      Value tid, const Mapping &mapping,
+                                      size_t groups, bool distinctArgs) {
+  if (mapping.registerOps)
+    return kernel.emitError("ttt-gpu-distribute: cluster-groups does not "
+                            "take register-weights");
+  if (groups < 2)
+    return kernel.emitError("ttt-gpu-distribute: cluster-groups needs warp "
+                            "groups (ttt.output_threads)");
+  ClusterEmitter emitter(kernel, b, tid, mapping, groups);
+  if (failed(emitter.run(generics, distinctArgs)))
+    return failure();
+  kernel.setKnownClusterSizeAttr(
+      b.getDenseI32ArrayAttr({1, static_cast<int32_t>(groups), 1}));
+  return success();
+}
+
+} // namespace mlir::ttt::distribution

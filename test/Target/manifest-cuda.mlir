@@ -1,0 +1,16 @@
+// The cuda manifest's launch: one block of --ttt-manifest-block threads per
+// chain, or with --ttt-manifest-blocks-per-chain (cluster-groups) that many
+// blocks of one cluster per chain (the grid's y); 1 leaves the field out.
+// RUN: ttt-translate --ttt-manifest --ttt-manifest-target=cuda --ttt-manifest-module=m.ptx --ttt-manifest-block=256 --ttt-manifest-shared-bytes=1024 %S/manifest.mlir | FileCheck %s --check-prefix=ONE
+// RUN: ttt-translate --ttt-manifest --ttt-manifest-target=cuda --ttt-manifest-module=m.ptx --ttt-manifest-block=256 --ttt-manifest-shared-bytes=1024 --ttt-manifest-blocks-per-chain=3 %S/manifest.mlir | FileCheck %s --check-prefix=THREE
+// RUN: not ttt-translate --ttt-manifest --ttt-manifest-target=cuda --ttt-manifest-blocks-per-chain=9 %S/manifest.mlir 2>&1 | FileCheck %s --check-prefix=BAD
+// ONE: "launch": {
+// ONE-NOT: blocks_per_chain
+// ONE: "block": [
+// ONE-NEXT: 256,
+// THREE: "launch": {
+// THREE-NEXT: "block": [
+// THREE: "blocks_per_chain": 3,
+// THREE-NEXT: "grid": "chains",
+// THREE-NEXT: "shared_bytes": 1024
+// BAD: error: manifest: --ttt-manifest-blocks-per-chain must be in [1, 8]
