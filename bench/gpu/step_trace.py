@@ -55,8 +55,11 @@ def probe_code(pid, slots):
     ]
 
 
-def setup_code(group_threads, slots):
-    """Declarations and the recording thread's predicate and base address."""
+def setup_code(group_threads, slots, per_block):
+    """Declarations and the recording thread's predicate and base address:
+    the first thread of each group of `group_threads` in the first cluster
+    (blocks x = 0, any y: a cluster-groups kernel's block y holds `per_block`
+    groups, recorded as groups y * per_block on)."""
     return [
         "\t.reg .pred \t%tsp, %tsq;",
         "\t.reg .b32 \t%tst, %tsb;",
@@ -68,6 +71,8 @@ def setup_code(group_threads, slots):
         "\tmov.u32 \t%tsb, %ctaid.x;",
         "\tsetp.eq.and.u32 \t%tsp, %tsb, 0, %tsp;",
         f"\tdiv.u32 \t%tst, %tst, {group_threads};",
+        "\tmov.u32 \t%tsb, %ctaid.y;",
+        f"\tmad.lo.u32 \t%tst, %tsb, {per_block}, %tst;",
         f"\tmul.wide.u32 \t%tsbase, %tst, {slots * 8};",
         f"\tmov.u64 \t%tsa, {SYMBOL};",
         "\tadd.s64 \t%tsbase, %tsbase, %tsa;",
@@ -75,7 +80,8 @@ def setup_code(group_threads, slots):
     ]
 
 
-def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_range=None):
+def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_range=None,
+               per_block=1):
     """(instrumented PTX, probes: list of (line, where, text)). `at`: a
     regex; lines matching it get a probe before them too. `after`: a probe
     after each barrier as well (see the module doc: it may read the clock
@@ -97,7 +103,7 @@ def instrument(ptx, group_threads, groups, slots, at=None, after=False, line_ran
             in_entry = True
         if in_entry and not set_up and line.strip() == "{":
             out.append(line)
-            out.extend(setup_code(group_threads, slots))
+            out.extend(setup_code(group_threads, slots, per_block))
             set_up = True
             continue
         in_range = line_range is None or any(a <= i <= b for a, b in line_range)
@@ -154,8 +160,10 @@ def cmd_instrument(a):
         src = ptx_path
     try:
         with open(src) as f:
+            block = int((m.get("launch", {}).get("block") or [1])[0])
             ptx, probes = instrument(f.read(), a.group_threads, a.groups, a.slots,
-                                      a.at, a.after, parse_lines(a.lines))
+                                      a.at, a.after, parse_lines(a.lines),
+                                      max(1, block // a.group_threads))
     except (OSError, ValueError) as ex:
         sys.exit(f"step_trace: {src}: {ex}")
     os.makedirs(a.outdir, exist_ok=True)

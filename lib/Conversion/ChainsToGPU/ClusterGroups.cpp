@@ -48,7 +48,15 @@ struct Bytes {
 struct Channel {
   Bytes bytes;
   int64_t writer = 0, reader = 0;
-  Operation *lastWrite = nullptr;   // the copy follows it
+  Operation *firstWrite = nullptr; // the writer waits (empty) before it
+  Operation *lastWrite = nullptr;  // the writer's last write of the bytes
+  Operation *copyAfter = nullptr;  // the copy follows this writer's op
+  bool deferred = false;           // to a sink group: after the others
+  /// Whether the bulk copy engine copies it (deferred, 16-byte aligned):
+  /// one thread issues it.
+  bool bulk() const {
+    return deferred && bytes.lo % 16 == 0 && bytes.hi % 16 == 0;
+  }
   Operation *waitBefore = nullptr;  // the reader waits (full) before it
   bool waitCarried = false;         // for the last step's copy
   Operation *arriveAfter = nullptr; // the reader frees (empty) after it
@@ -187,13 +195,28 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
         c.writer = x;
         c.reader = y;
         c.loop = loop;
-        c.lastWrite = ops[lastWrite];
+        c.firstWrite = ops[firstWrite];
+        c.lastWrite = c.copyAfter = ops[lastWrite];
         c.waitCarried = after.empty();
         c.waitBefore = ops[c.waitCarried ? before.front() : after.front()];
         c.arriveCarried = before.empty();
         c.arriveAfter = ops[c.arriveCarried ? after.back() : before.back()];
         out.push_back(c);
       }
+  // A group that no other reads from (the output chain) is off every
+  // other group's path, and nothing waits for it but the frees of values
+  // it read a step before: copies to it go at the end of the writer's
+  // step, after the copies other groups wait for.
+  for (Channel &c : out) {
+    if (c.loop != loop || llvm::any_of(out, [&](const Channel &d) {
+          return d.loop == loop && d.writer == c.reader;
+        }))
+      continue;
+    c.deferred = true;
+    for (linalg::GenericOp op : ops)
+      if (markedGroup(op) == c.writer)
+        c.copyAfter = op.getOperation();
+  }
   return success();
 }
 
@@ -441,6 +464,30 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       }
     }
   }
+  if (getenv("TTT_CLUSTER_DEBUG")) {
+    auto idx = [&](Operation *op) {
+      return std::distance(generics.begin(),
+                           llvm::find_if(generics, [&](linalg::GenericOp g) {
+                             return g.getOperation() == op;
+                           }));
+    };
+    for (const Channel &c : channels)
+      llvm::errs() << "channel " << c.writer << "->" << c.reader << " ["
+                   << c.bytes.lo << "," << c.bytes.hi << ") write@"
+                   << idx(c.lastWrite) << " copy@" << idx(c.copyAfter)
+                   << " wait@" << idx(c.waitBefore)
+                   << (c.waitCarried ? " carried" : "") << " free@"
+                   << idx(c.arriveAfter) << (c.arriveCarried ? " carried" : "")
+                   << "\n";
+    for (const ExitCopy &e : exitCopies)
+      llvm::errs() << "exit " << e.writer << " [" << e.bytes.lo << ","
+                   << e.bytes.hi << ")\n";
+    for (size_t i = 0; i < generics.size(); ++i) {
+      linalg::GenericOp g = generics[i];
+      llvm::errs() << "op " << i << " g" << group.lookup(g.getOperation())
+                   << " " << g.getLoc() << "\n";
+    }
+  }
   // Barrier slots after the buffers.
   auto shared = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
   barrierOffset = llvm::alignTo(shared ? shared.getInt() : 0, 16);
@@ -476,10 +523,22 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     int64_t g = group.lookup(op.getOperation());
     Location loc = op.getLoc();
     Slot slot = slots.lookup(op.getOperation());
-    bool copiesAfter = llvm::any_of(
-        channels, [&](const Channel &c) { return c.lastWrite == op; });
-    if (copiesAfter)
-      slot.after = Sync::Block; // every thread's writes before the copy
+    SmallVector<const Channel *> copies;
+    for (const Channel &c : channels)
+      if (c.copyAfter == op)
+        copies.push_back(&c);
+    // Critical copies first; the bulk ones are issued last by one thread.
+    llvm::stable_sort(copies, [](const Channel *a, const Channel *b) {
+      return !a->deferred && b->deferred;
+    });
+    bool anyBulk = llvm::any_of(copies, [](auto *c) { return c->bulk(); });
+    bool anyStore = llvm::any_of(copies, [](auto *c) { return !c->bulk(); });
+    // Every thread's writes before the copies: the block barrier after
+    // the op, or the fence and barrier before the bulk copies.
+    if (anyStore && !anyBulk)
+      slot.after = Sync::Block;
+    if (anyBulk)
+      slot.after = Sync::None;
     OpBytes ob = bytes.lookup(op.getOperation());
     b.setInsertionPoint(op);
     scf::IfOp guard;
@@ -492,6 +551,12 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       op->moveBefore(end);
       b.setInsertionPoint(op);
     }
+    // Before the first write of a step: the reader freed the last value
+    // (so a bulk copy of it has landed too).
+    for (const Channel &c : channels)
+      if (c.firstWrite == op)
+        cluster::emitWaitParity(b, loc, barrierAt(loc, c.empty),
+                                parityIn(loc, c.loop));
     for (const Channel &c : channels) {
       if (c.waitBefore != op)
         continue;
@@ -506,18 +571,31 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
-    bool copied = false;
-    for (const Channel &c : channels) {
-      if (c.lastWrite != op)
-        continue;
-      cluster::emitWaitParity(b, loc, barrierAt(loc, c.empty),
-                              parityIn(loc, c.loop));
-      emitCopy(loc, c.bytes,
-               arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.reader),
-               barrierAt(loc, c.full));
-      copied = true;
+    if (anyBulk) { // the writes before the async proxy's reads
+      cluster::emitFenceProxyAsync(b, loc);
+      gpu::BarrierOp::create(b, loc);
     }
-    if (copied) // the next writes wait for every thread's copy
+    for (const Channel *c : copies)
+      if (!c->bulk())
+        emitCopy(
+            loc, c->bytes,
+            arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
+            barrierAt(loc, c->full));
+    if (anyBulk) {
+      auto first = guardOn(loc, isThread0(loc));
+      b.setInsertionPoint(first.thenBlock()->getTerminator());
+      for (const Channel *c : copies)
+        if (c->bulk())
+          cluster::emitBulkCopy(
+              b, loc,
+              i32(loc, arith::AddIOp::create(b, loc, sharedBase,
+                                             cst(loc, c->bytes.lo))),
+              c->bytes.hi - c->bytes.lo,
+              arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
+              barrierAt(loc, c->full));
+      b.setInsertionPoint(anchor);
+    }
+    if (anyStore) // the next writes wait for every thread's copy
       gpu::BarrierOp::create(b, loc);
     for (const Channel &c : channels) {
       if (c.arriveAfter != op)

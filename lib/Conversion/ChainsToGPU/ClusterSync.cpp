@@ -114,4 +114,19 @@ void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
   emitPtx(b, loc, ptx, {at, rank});
 }
 
+void emitFenceProxyAsync(OpBuilder &b, Location loc) {
+  emitPtx(b, loc, "fence.proxy.async.shared::cta;", {});
+}
+
+void emitBulkCopy(OpBuilder &b, Location loc, Value at, int64_t bytes,
+                  Value rank, Value bar) {
+  emitPtx(b, loc,
+          "{\n\t.reg .b32 to, on;\n\t"
+          "mapa.shared::cluster.u32 to, $0, $2;\n\t"
+          "mapa.shared::cluster.u32 on, $3, $2;\n\t"
+          "cp.async.bulk.shared::cluster.shared::cta.mbarrier::complete_tx::"
+          "bytes [to], [$0], $1, [on];\n\t}",
+          {at, i32(b, loc, bytes), rank, bar});
+}
+
 } // namespace mlir::ttt::cluster

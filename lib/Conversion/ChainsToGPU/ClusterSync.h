@@ -53,6 +53,16 @@ void emitSendChunk(OpBuilder &b, Location loc, Value at, Value rank, Value bar,
 void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
                     int64_t width);
 
+/// Orders this thread's earlier shared-memory writes before the async
+/// proxy's reads (a bulk copy's).
+void emitFenceProxyAsync(OpBuilder &b, Location loc);
+
+/// Copies `bytes` (a multiple of 16, 16-aligned) at shared address `at`
+/// into block `rank`'s same address by the bulk copy engine, counted on
+/// its `bar` (cp.async.bulk ... complete_tx); issued by one thread.
+void emitBulkCopy(OpBuilder &b, Location loc, Value at, int64_t bytes,
+                  Value rank, Value bar);
+
 } // namespace mlir::ttt::cluster
 
 #endif // TTT_LIB_CONVERSION_CHAINSTOGPU_CLUSTERSYNC_H
