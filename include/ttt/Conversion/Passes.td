@@ -703,17 +703,21 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     thread-block cluster of one block per group (`known_cluster_size`
     1 x groups x 1; the grid's y dim is the block's group), on all of its
     `threads` threads, every block with the whole shared-memory layout.
-    Shared bytes that one group writes in a loop and another reads are
-    copied into the reader's block after the writer's last write of a
-    step (`st.async`, counted on the reader's mbarrier, which it waits on
-    before its first read of the new value); the writer first waits on
-    its own mbarrier for the reader's arrival after its last read of the
-    old value. Ops outside those loops run on every block (those writing
+    Shared bytes that one group writes in a loop and another reads (in
+    16-byte chunks) are copied after the writer's last write of a step
+    into a staging area of the reader's block (`st.async`, counted on the
+    reader's "full" mbarrier); the reader waits on it before its first
+    read of the new value (that step, or the next where every read
+    precedes the write), moves the bytes into place and at once frees
+    the staging area (the writer's "empty" mbarrier, waited on before the
+    next copy). Ops outside those loops run on every block (those writing
     global memory on block 0), and what a loop's groups wrote that later
     ops read is copied to every block at its exit, between cluster
     barriers. Errors: two groups writing the same shared bytes in a loop,
-    a read between two of another group's writes, an op without a group
-    in a loop of groups, register-weights.
+    a read between two of another group's writes, bytes not in 16-byte
+    chunks, global memory one group writes and another touches in a
+    loop, a group's op outside a loop of the kernel's body,
+    register-weights.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",

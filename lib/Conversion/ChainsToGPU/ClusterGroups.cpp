@@ -7,12 +7,13 @@
 //
 // In a chunk loop, shared bytes written by group X and read by group Y
 // form a channel: after X's last write of them in a step, X copies them
-// into Y's block with st.async, counted on Y's "full" mbarrier; Y waits on
-// it before its first read that follows the copy in the step (or, where
-// every read precedes it, before the first read of the next step). Before
-// copying, X waits on its "empty" mbarrier for Y's arrival after the last
-// read of the value the copy replaces. Each wait is for an event earlier
-// in the body's program order, so the blocks cannot deadlock; phases are
+// into a staging area of Y's block with st.async, counted on Y's "full"
+// mbarrier, once Y took the last copy (X's "empty" mbarrier). Y waits on it
+// before its first read of the new value (that step, or, where every read
+// precedes the write, the next step), moves the bytes from the staging
+// area into place and frees it at once: X waits for Y only where Y has not
+// yet taken the last step's value. Each wait is for an event earlier in
+// the body's program order, so the blocks cannot deadlock; phases are
 // counted by the iteration. Ops outside the chunk loops run on every block
 // (writes to global memory on block 0 only); what a loop's groups wrote
 // and later ops read is copied to every block at the loop's exit, between
@@ -47,22 +48,14 @@ struct Bytes {
 /// Shared bytes a group writes in a loop body and another group reads.
 struct Channel {
   Bytes bytes;
+  int64_t stage = 0; // the staging area's first byte (in every block)
   int64_t writer = 0, reader = 0;
-  Operation *firstWrite = nullptr; // the writer waits (empty) before it
-  Operation *lastWrite = nullptr;  // the writer's last write of the bytes
-  Operation *copyAfter = nullptr;  // the copy follows this writer's op
-  bool deferred = false;           // to a sink group: after the others
-  /// Whether the bulk copy engine copies it (deferred, 16-byte aligned):
-  /// one thread issues it.
-  bool bulk() const {
-    return deferred && bytes.lo % 16 == 0 && bytes.hi % 16 == 0;
-  }
-  Operation *waitBefore = nullptr;  // the reader waits (full) before it
-  bool waitCarried = false;         // for the last step's copy
-  Operation *arriveAfter = nullptr; // the reader frees (empty) after it
-  bool arriveCarried = false;       // the arrival the next step's copy needs
+  Operation *lastWrite = nullptr;  // the copy follows it
+  Operation *waitBefore = nullptr; // the reader takes the copy before it
+  bool carried = false;            // the last step's copy (none at step 0)
   scf::ForOp loop;
   int64_t full = 0, empty = 0; // barrier slots
+  int64_t size() const { return bytes.hi - bytes.lo; }
 };
 
 /// What a loop's groups wrote that later ops read: copied at its exit.
@@ -166,6 +159,12 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
         if (y == x)
           continue;
         int64_t firstWrite = -1, lastWrite = -1;
+        // Bytes copied as 16-byte chunks.
+        if (run.lo % 16 != 0 || run.hi % 16 != 0)
+          return loop.emitError("ttt-gpu-distribute: cluster-groups: shared "
+                                "bytes [")
+                 << run.lo << ", " << run.hi
+                 << ") another group reads are not in 16-byte chunks";
         SmallVector<int64_t> reads;
         for (auto [i, constOp] : llvm::enumerate(ops)) {
           linalg::GenericOp op = constOp;
@@ -195,28 +194,11 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
         c.writer = x;
         c.reader = y;
         c.loop = loop;
-        c.firstWrite = ops[firstWrite];
-        c.lastWrite = c.copyAfter = ops[lastWrite];
-        c.waitCarried = after.empty();
-        c.waitBefore = ops[c.waitCarried ? before.front() : after.front()];
-        c.arriveCarried = before.empty();
-        c.arriveAfter = ops[c.arriveCarried ? after.back() : before.back()];
+        c.lastWrite = ops[lastWrite];
+        c.carried = after.empty();
+        c.waitBefore = ops[c.carried ? before.front() : after.front()];
         out.push_back(c);
       }
-  // A group that no other reads from (the output chain) is off every
-  // other group's path, and nothing waits for it but the frees of values
-  // it read a step before: copies to it go at the end of the writer's
-  // step, after the copies other groups wait for.
-  for (Channel &c : out) {
-    if (c.loop != loop || llvm::any_of(out, [&](const Channel &d) {
-          return d.loop == loop && d.writer == c.reader;
-        }))
-      continue;
-    c.deferred = true;
-    for (linalg::GenericOp op : ops)
-      if (markedGroup(op) == c.writer)
-        c.copyAfter = op.getOperation();
-  }
   return success();
 }
 
@@ -313,7 +295,9 @@ private:
                                  cst(loc, 0));
   }
   void emitInit(Location loc);
-  void emitCopy(Location loc, const Bytes &bytes, Value toRank, Value bar);
+  void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
+                Value bar);
+  void emitTake(Location loc, const Channel &c);
   void emitExitCopies(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
@@ -328,28 +312,23 @@ private:
 };
 
 void ClusterEmitter::emitInit(Location loc) {
-  int64_t warps = mapping.threads / 32;
   auto then = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(then.thenBlock()->getTerminator());
   for (const Channel &c : channels) {
+    // The reader's full barrier expects the first copy's bytes; the
+    // writer's empty barrier has its phase 0 complete (no copy to take
+    // before the first).
     auto inReader = guardOn(loc, isRank(loc, c.reader));
     b.setInsertionPoint(inReader.thenBlock()->getTerminator());
     Value full = barrierAt(loc, c.full);
     cluster::emitInitBarrier(b, loc, full, 1);
-    // Phase 0 is the loop's initial value where the first wait is for the
-    // last step's copy, else the first copy. Each wait then expects the
-    // next phase's bytes.
-    if (c.waitCarried)
-      cluster::emitArriveLocal(b, loc, full, 1);
-    else
-      cluster::emitExpectBytes(b, loc, full, c.bytes.hi - c.bytes.lo);
+    cluster::emitExpectBytes(b, loc, full, c.size());
     b.setInsertionPointAfter(inReader);
     auto inWriter = guardOn(loc, isRank(loc, c.writer));
     b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
     Value empty = barrierAt(loc, c.empty);
-    cluster::emitInitBarrier(b, loc, empty, warps);
-    if (c.arriveCarried) // phase 0: nothing read before the first copy
-      cluster::emitArriveLocal(b, loc, empty, warps);
+    cluster::emitInitBarrier(b, loc, empty, 1);
+    cluster::emitArriveLocal(b, loc, empty, 1);
     b.setInsertionPointAfter(inWriter);
   }
   cluster::emitFenceBarrierInit(b, loc);
@@ -357,26 +336,65 @@ void ClusterEmitter::emitInit(Location loc) {
   cluster::emitClusterSync(b, loc);
 }
 
-/// `bytes` of this block's shared memory into block `toRank`'s, spread
-/// over the threads: st.async on `bar` where given, else plain stores.
-void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, Value toRank,
-                              Value bar) {
-  int64_t width = bytes.lo % 16 == 0 && bytes.hi % 16 == 0 ? 16 : 4;
-  int64_t chunks = (bytes.hi - bytes.lo) / width;
-  Value start = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, tid, cst(loc, width)),
-      cst(loc, bytes.lo));
-  auto loop = scf::ForOp::create(
-      b, loc, start, cst(loc, bytes.lo + chunks * width),
-      cst(loc, static_cast<int64_t>(mapping.threads) * width));
+/// `bytes` (16-byte chunks) of this block's shared memory into block
+/// `toRank`'s at `to` (its same place where negative), spread over the
+/// threads: st.async on `bar` where given, else plain remote stores; with
+/// no `toRank`, a copy within this block.
+void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
+                              Value toRank, Value bar) {
+  if (to < 0)
+    to = bytes.lo;
+  Value start = arith::MulIOp::create(b, loc, tid, cst(loc, 16));
+  auto loop =
+      scf::ForOp::create(b, loc, start, cst(loc, bytes.hi - bytes.lo),
+                         cst(loc, static_cast<int64_t>(mapping.threads) * 16));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value at = i32(
-      loc, arith::AddIOp::create(b, loc, sharedBase, loop.getInductionVar()));
-  if (bar)
-    cluster::emitSendChunk(b, loc, at, toRank, bar, width);
+  Value off = loop.getInductionVar();
+  auto at = [&](int64_t base) {
+    return i32(loc, arith::AddIOp::create(
+                        b, loc, sharedBase,
+                        arith::AddIOp::create(b, loc, off, cst(loc, base))));
+  };
+  if (!toRank)
+    cluster::emitMoveChunk(b, loc, at(bytes.lo), at(to));
+  else if (bar)
+    cluster::emitSendChunk(b, loc, at(bytes.lo), at(to), toRank, bar, 16);
   else
-    cluster::emitStoreChunk(b, loc, at, toRank, width);
+    cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank, 16);
+}
+
+/// The reader takes channel `c`'s copy: waits on its full barrier (from
+/// the second step on where the copy is the last step's), expects the
+/// next copy's bytes, moves them from the staging area into place, and
+/// frees the staging area for the writer's next copy.
+void ClusterEmitter::emitTake(Location loc, const Channel &c) {
+  Value parity = parityIn(loc, c.loop);
+  if (c.carried) {
+    scf::ForOp loop = c.loop;
+    Value later =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                              loop.getInductionVar(), loop.getLowerBound());
+    auto notFirst = guardOn(loc, later);
+    b.setInsertionPoint(notFirst.thenBlock()->getTerminator());
+    parity = arith::XOrIOp::create(
+        b, loc, parity,
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1));
+  }
+  Value full = barrierAt(loc, c.full);
+  cluster::emitWaitParity(b, loc, full, parity);
+  auto first = guardOn(loc, isThread0(loc));
+  b.setInsertionPoint(first.thenBlock()->getTerminator());
+  cluster::emitExpectBytes(b, loc, full, c.size());
+  b.setInsertionPointAfter(first);
+  emitCopy(loc, Bytes{c.stage, c.stage + c.size()}, c.bytes.lo, Value(),
+           Value());
+  gpu::BarrierOp::create(b, loc);
+  auto freeing = guardOn(loc, isThread0(loc));
+  b.setInsertionPoint(freeing.thenBlock()->getTerminator());
+  cluster::emitArriveRemote(
+      b, loc, barrierAt(loc, c.empty),
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
 }
 
 void ClusterEmitter::emitExitCopies(scf::ForOp loop) {
@@ -394,7 +412,7 @@ void ClusterEmitter::emitExitCopies(scf::ForOp loop) {
     b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
     for (size_t g = 0; g < groups; ++g)
       if (static_cast<int64_t>(g) != e.writer)
-        emitCopy(loc, e.bytes,
+        emitCopy(loc, e.bytes, -1,
                  arith::ConstantIntOp::create(b, loc, b.getI32Type(), g),
                  Value());
     b.setInsertionPointAfter(inWriter);
@@ -464,33 +482,14 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       }
     }
   }
-  if (getenv("TTT_CLUSTER_DEBUG")) {
-    auto idx = [&](Operation *op) {
-      return std::distance(generics.begin(),
-                           llvm::find_if(generics, [&](linalg::GenericOp g) {
-                             return g.getOperation() == op;
-                           }));
-    };
-    for (const Channel &c : channels)
-      llvm::errs() << "channel " << c.writer << "->" << c.reader << " ["
-                   << c.bytes.lo << "," << c.bytes.hi << ") write@"
-                   << idx(c.lastWrite) << " copy@" << idx(c.copyAfter)
-                   << " wait@" << idx(c.waitBefore)
-                   << (c.waitCarried ? " carried" : "") << " free@"
-                   << idx(c.arriveAfter) << (c.arriveCarried ? " carried" : "")
-                   << "\n";
-    for (const ExitCopy &e : exitCopies)
-      llvm::errs() << "exit " << e.writer << " [" << e.bytes.lo << ","
-                   << e.bytes.hi << ")\n";
-    for (size_t i = 0; i < generics.size(); ++i) {
-      linalg::GenericOp g = generics[i];
-      llvm::errs() << "op " << i << " g" << group.lookup(g.getOperation())
-                   << " " << g.getLoc() << "\n";
-    }
-  }
-  // Barrier slots after the buffers.
+  // Each channel's staging area after the buffers, then the barriers.
   auto shared = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
-  barrierOffset = llvm::alignTo(shared ? shared.getInt() : 0, 16);
+  int64_t end = llvm::alignTo(shared ? shared.getInt() : 0, 16);
+  for (Channel &c : channels) {
+    c.stage = end;
+    end += c.size();
+  }
+  barrierOffset = end;
   for (auto [i, c] : llvm::enumerate(channels)) {
     c.full = 2 * i;
     c.empty = 2 * i + 1;
@@ -519,26 +518,26 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
 
   llvm::DenseMap<Operation *, Slot> slots =
       ownSlotsOf(generics, group, entry, mapping, distinctArgs);
+  // Copies to a group another waits on (the recurrence's path) before
+  // those to a group no channel leaves (an output chain).
+  auto feeds = [&](const Channel *c) {
+    return llvm::any_of(channels, [&](const Channel &d) {
+      return d.loop == c->loop && d.writer == c->reader;
+    });
+  };
   for (linalg::GenericOp op : generics) {
     int64_t g = group.lookup(op.getOperation());
     Location loc = op.getLoc();
     Slot slot = slots.lookup(op.getOperation());
     SmallVector<const Channel *> copies;
     for (const Channel &c : channels)
-      if (c.copyAfter == op)
+      if (c.lastWrite == op)
         copies.push_back(&c);
-    // Critical copies first; the bulk ones are issued last by one thread.
-    llvm::stable_sort(copies, [](const Channel *a, const Channel *b) {
-      return !a->deferred && b->deferred;
+    llvm::stable_sort(copies, [&](const Channel *x, const Channel *y) {
+      return feeds(x) && !feeds(y);
     });
-    bool anyBulk = llvm::any_of(copies, [](auto *c) { return c->bulk(); });
-    bool anyStore = llvm::any_of(copies, [](auto *c) { return !c->bulk(); });
-    // Every thread's writes before the copies: the block barrier after
-    // the op, or the fence and barrier before the bulk copies.
-    if (anyStore && !anyBulk)
+    if (!copies.empty()) // every thread's writes before the copies
       slot.after = Sync::Block;
-    if (anyBulk)
-      slot.after = Sync::None;
     OpBytes ob = bytes.lookup(op.getOperation());
     b.setInsertionPoint(op);
     scf::IfOp guard;
@@ -551,66 +550,24 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       op->moveBefore(end);
       b.setInsertionPoint(op);
     }
-    // Before the first write of a step: the reader freed the last value
-    // (so a bulk copy of it has landed too).
     for (const Channel &c : channels)
-      if (c.firstWrite == op)
-        cluster::emitWaitParity(b, loc, barrierAt(loc, c.empty),
-                                parityIn(loc, c.loop));
-    for (const Channel &c : channels) {
-      if (c.waitBefore != op)
-        continue;
-      Value full = barrierAt(loc, c.full);
-      cluster::emitWaitParity(b, loc, full, parityIn(loc, c.loop));
-      auto first = guardOn(loc, isThread0(loc));
-      b.setInsertionPoint(first.thenBlock()->getTerminator());
-      cluster::emitExpectBytes(b, loc, full, c.bytes.hi - c.bytes.lo);
-      b.setInsertionPoint(op);
-    }
+      if (c.waitBefore == op) {
+        emitTake(loc, c);
+        b.setInsertionPoint(op);
+      }
     Operation *anchor = op->getNextNode();
     if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
-    if (anyBulk) { // the writes before the async proxy's reads
-      cluster::emitFenceProxyAsync(b, loc);
+    for (const Channel *c : copies) {
+      cluster::emitWaitParity(b, loc, barrierAt(loc, c->empty),
+                              parityIn(loc, c->loop));
+      emitCopy(loc, c->bytes, c->stage,
+               arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
+               barrierAt(loc, c->full));
+    }
+    if (!copies.empty()) // the next writes after every thread's copy
       gpu::BarrierOp::create(b, loc);
-    }
-    for (const Channel *c : copies)
-      if (!c->bulk())
-        emitCopy(
-            loc, c->bytes,
-            arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
-            barrierAt(loc, c->full));
-    if (anyBulk) {
-      auto first = guardOn(loc, isThread0(loc));
-      b.setInsertionPoint(first.thenBlock()->getTerminator());
-      for (const Channel *c : copies)
-        if (c->bulk())
-          cluster::emitBulkCopy(
-              b, loc,
-              i32(loc, arith::AddIOp::create(b, loc, sharedBase,
-                                             cst(loc, c->bytes.lo))),
-              c->bytes.hi - c->bytes.lo,
-              arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
-              barrierAt(loc, c->full));
-      b.setInsertionPoint(anchor);
-    }
-    if (anyStore) // the next writes wait for every thread's copy
-      gpu::BarrierOp::create(b, loc);
-    for (const Channel &c : channels) {
-      if (c.arriveAfter != op)
-        continue;
-      ttt::emitWarpSync(b, loc);
-      Value lane = arith::RemUIOp::create(b, loc, tid, cst(loc, 32));
-      auto first =
-          guardOn(loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                             lane, cst(loc, 0)));
-      b.setInsertionPoint(first.thenBlock()->getTerminator());
-      cluster::emitArriveRemote(
-          b, loc, barrierAt(loc, c.empty),
-          arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
-      b.setInsertionPoint(anchor);
-    }
   }
   for (auto &entryLoop : loops)
     emitExitCopies(entryLoop.first);

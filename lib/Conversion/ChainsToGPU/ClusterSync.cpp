@@ -85,19 +85,27 @@ std::pair<StringRef, StringRef> chunkParts(int64_t width) {
 }
 } // namespace
 
-void emitSendChunk(OpBuilder &b, Location loc, Value at, Value rank, Value bar,
-                   int64_t width) {
+void emitSendChunk(OpBuilder &b, Location loc, Value at, Value to, Value rank,
+                   Value bar, int64_t width) {
   auto [type, regs] = chunkParts(width);
-  std::string ptx = ("{\n\t.reg .b32 a, b, c, d, to, on;\n\t"
+  std::string ptx = ("{\n\t.reg .b32 a, b, c, d, dst, on;\n\t"
                      "ld.shared." +
                      type + " " + regs +
                      ", [$0];\n\t"
-                     "mapa.shared::cluster.u32 to, $0, $1;\n\t"
-                     "mapa.shared::cluster.u32 on, $2, $1;\n\t"
+                     "mapa.shared::cluster.u32 dst, $1, $2;\n\t"
+                     "mapa.shared::cluster.u32 on, $3, $2;\n\t"
                      "st.async.shared::cluster.mbarrier::complete_tx::bytes." +
-                     type + " [to], " + regs + ", [on];\n\t}")
+                     type + " [dst], " + regs + ", [on];\n\t}")
                         .str();
-  emitPtx(b, loc, ptx, {at, rank, bar});
+  emitPtx(b, loc, ptx, {at, to, rank, bar});
+}
+
+void emitMoveChunk(OpBuilder &b, Location loc, Value at, Value to) {
+  emitPtx(b, loc,
+          "{\n\t.reg .b32 a, b, c, d;\n\t"
+          "ld.shared.v4.b32 {a, b, c, d}, [$0];\n\t"
+          "st.shared.v4.b32 [$1], {a, b, c, d};\n\t}",
+          {at, to});
 }
 
 void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
@@ -112,21 +120,6 @@ void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
                      type + " [to], " + regs + ";\n\t}")
                         .str();
   emitPtx(b, loc, ptx, {at, rank});
-}
-
-void emitFenceProxyAsync(OpBuilder &b, Location loc) {
-  emitPtx(b, loc, "fence.proxy.async.shared::cta;", {});
-}
-
-void emitBulkCopy(OpBuilder &b, Location loc, Value at, int64_t bytes,
-                  Value rank, Value bar) {
-  emitPtx(b, loc,
-          "{\n\t.reg .b32 to, on;\n\t"
-          "mapa.shared::cluster.u32 to, $0, $2;\n\t"
-          "mapa.shared::cluster.u32 on, $3, $2;\n\t"
-          "cp.async.bulk.shared::cluster.shared::cta.mbarrier::complete_tx::"
-          "bytes [to], [$0], $1, [on];\n\t}",
-          {at, i32(b, loc, bytes), rank, bar});
 }
 
 } // namespace mlir::ttt::cluster

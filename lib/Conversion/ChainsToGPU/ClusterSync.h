@@ -43,25 +43,19 @@ void emitExpectBytes(OpBuilder &b, Location loc, Value bar, int64_t bytes);
 void emitArriveRemote(OpBuilder &b, Location loc, Value bar, Value rank);
 
 /// Copies the `width` (4 or 16) bytes at shared address `at` into block
-/// `rank`'s same address, counted on its `bar` (st.async, complete_tx).
-void emitSendChunk(OpBuilder &b, Location loc, Value at, Value rank, Value bar,
-                   int64_t width);
+/// `rank`'s shared address `to`, counted on its `bar` (st.async,
+/// complete_tx).
+void emitSendChunk(OpBuilder &b, Location loc, Value at, Value to, Value rank,
+                   Value bar, int64_t width);
+
+/// Moves the 16 bytes at shared address `at` to `to` in this block.
+void emitMoveChunk(OpBuilder &b, Location loc, Value at, Value to);
 
 /// Copies the `width` (4 or 16) bytes at shared address `at` into block
 /// `rank`'s same address with plain remote stores (ordered by a later
 /// cluster barrier).
 void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
                     int64_t width);
-
-/// Orders this thread's earlier shared-memory writes before the async
-/// proxy's reads (a bulk copy's).
-void emitFenceProxyAsync(OpBuilder &b, Location loc);
-
-/// Copies `bytes` (a multiple of 16, 16-aligned) at shared address `at`
-/// into block `rank`'s same address by the bulk copy engine, counted on
-/// its `bar` (cp.async.bulk ... complete_tx); issued by one thread.
-void emitBulkCopy(OpBuilder &b, Location loc, Value at, int64_t bytes,
-                  Value rank, Value bar);
 
 } // namespace mlir::ttt::cluster
 

@@ -2,23 +2,23 @@
 
 // cluster-groups: warp group g on block g of a cluster (cluster_block_id
 // y); group 0 writes a (shared bytes [0, 256)) and group 1 reads it in the
-// same step: a channel. Thread 0 of block 1 initializes the full barrier
-// (slot 0, byte 512 after the 512 bytes of buffers) and expects 256 bytes;
-// block 0 the empty barrier (slot 1, byte 520) for 4 warps, its phase 0
-// complete (nothing read before the first copy); a cluster barrier, then
-// the loop. Block 0 waits on the empty barrier (parity of the iteration)
-// before it writes a; group 1 is read by none (an output chain), so its
-// copies are deferred to the end of the writer's
-// step and made by the bulk copy engine: every thread fences the async
-// proxy, a block barrier, thread 0 issues cp.async.bulk counted on block
-// 1's full barrier. Block 1 waits on the full barrier, expects the next
-// phase's bytes, reads a, and each warp's lane 0 arrives on block 0's
-// empty barrier. A cluster barrier before the return.
+// same step: a channel, staged at byte 512 (after the 512 bytes of
+// buffers), its full barrier at 768 and its empty barrier at 776. Thread 0
+// of block 1 initializes the full barrier and expects 256 bytes, thread 0
+// of block 0 the empty one with its phase 0 complete (no copy to take
+// before the first); a cluster barrier, then the loop. Block 0 writes a,
+// a block barrier, waits on the empty barrier (parity of the iteration),
+// copies a into block 1's staging area (st.async counted on its full
+// barrier), a block barrier. Block 1 waits on the full barrier, expects
+// the next copy's bytes, moves the staged bytes to a, a block barrier,
+// thread 0 frees the staging area (block 0's empty barrier), then reads
+// a. A cluster barrier before the return.
 // CHECK-LABEL: gpu.func @channel
 // CHECK-SAME: known_cluster_size = array<i32: 1, 2, 1>
-// CHECK-SAME: ttt.shared_bytes = 528
+// CHECK-SAME: ttt.shared_bytes = 784
 // CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
-// CHECK-DAG: %[[C520:.*]] = arith.constant 520 : index
+// CHECK-DAG: %[[C768:.*]] = arith.constant 768 : index
+// CHECK-DAG: %[[C776:.*]] = arith.constant 776 : index
 // CHECK-DAG: %[[B1:.*]] = arith.constant 1 : index
 // CHECK: %[[TID:.*]] = gpu.thread_id x
 // CHECK: %[[RANK:.*]] = gpu.cluster_block_id y
@@ -26,29 +26,34 @@
 // CHECK: %[[T0:.*]] = arith.cmpi eq, %[[TID]]
 // CHECK: scf.if %[[T0]]
 // CHECK: arith.cmpi eq, %[[RANK]], %[[B1]]
+// CHECK: arith.addi %[[BASE]], %[[C768]]
 // CHECK: "mbarrier.init.shared::cta.b64 [$0], $1;"
 // CHECK: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;"
+// CHECK: arith.addi %[[BASE]], %[[C776]]
 // CHECK: "mbarrier.init.shared::cta.b64 [$0], $1;"
 // CHECK: "mbarrier.arrive.shared::cta.b64 _, [$0], $1;"
 // CHECK: "fence.mbarrier_init.release.cluster;"
 // CHECK: barrier.cluster.arrive.release.aligned
 // CHECK: scf.for %[[I:.*]] =
-// CHECK: arith.addi %[[BASE]], %[[C520]]
-// CHECK: arith.remui %[[I]]
-// CHECK: mbarrier.try_wait.parity.acquire.cluster
 // CHECK: memref.store %{{.*}}, %view[
 // CHECK-NEXT: }
-// CHECK-NEXT: "fence.proxy.async.shared::cta;"
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: scf.if %[[T0]]
-// CHECK: cp.async.bulk.shared::cluster.shared::cta.mbarrier::complete_tx::bytes
+// CHECK: arith.addi %[[BASE]], %[[C776]]
+// CHECK: arith.remui %[[I]]
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: scf.for
+// CHECK: arith.addi %{{.*}}, %[[C512]]
+// CHECK: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
+// CHECK: gpu.barrier
 // CHECK: arith.cmpi eq, %[[RANK]], %[[B1]]
 // CHECK: mbarrier.try_wait.parity.acquire.cluster
 // CHECK: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;"
-// CHECK: memref.load %view[
-// CHECK: nvvm.bar.warp.sync
-// CHECK: arith.remui %[[TID]]
+// CHECK: scf.for
+// CHECK: st.shared.v4.b32
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.if %[[T0]]
 // CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
+// CHECK: memref.load %view[
 // CHECK: memref.store %{{.*}}, %arg1[
 // CHECK: barrier.cluster.arrive.release.aligned
 // CHECK-NEXT: gpu.return
@@ -92,22 +97,25 @@ module attributes {gpu.container_module} {
 // -----
 
 // Channels both ways (0 -> 1 within the step, 1 -> 0 carried to the
-// next): neither group is a sink, so each copy follows its write at once,
-// by st.async from every thread (16 bytes each) between block barriers;
-// before writing, each waits for the other's free of the last value. b,
-// read after the loop, is copied from block 1 to block 0 between two
-// cluster barriers (plain remote stores); the final store of the global
-// result runs on block 0 only.
+// next): block 0 takes b from the second step on (the first reads b's
+// initial value; the parity of the last step), writes a and copies it;
+// block 1 takes a, writes b and copies it. b, read after the loop, is
+// copied from block 1 to block 0 between two cluster barriers (plain
+// remote stores); the final store of the global result runs on block 0.
 // CHECK-LABEL: gpu.func @both_ways
 // CHECK-SAME: known_cluster_size = array<i32: 1, 2, 1>
-// CHECK: scf.for
+// CHECK: scf.for %[[I:.*]] =
+// CHECK: %[[P:.*]] = arith.index_cast
+// CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[I]]
+// CHECK: scf.if %[[LATER]]
+// CHECK: arith.xori %[[P]]
 // CHECK: mbarrier.try_wait.parity.acquire.cluster
-// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.shared.v4.b32
+// CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
 // CHECK: memref.store %{{.*}}, %view[
-// CHECK: gpu.barrier
-// CHECK: scf.for
 // CHECK: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
-// CHECK: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.shared.v4.b32
 // CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
 // CHECK: memref.store %{{.*}}, %view_0[
 // CHECK: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
@@ -281,6 +289,37 @@ module attributes {gpu.container_module} {
           ins(%x : memref<64xf32>) outs(%o : memref<64xf32>) {
       ^bb0(%in: f32, %out: f32):
         linalg.yield %in : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Channels copy 16-byte chunks: 15 floats another group reads are not.
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<15xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @odd_bytes(%x: memref<15xf32>, %o: memref<15xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 64 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      // expected-error @+1 {{cluster-groups: shared bytes [0, 60) another group reads are not in 16-byte chunks}}
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<15xf32>) outs(%a : !v) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o : memref<15xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
       }
       gpu.return
     }
