@@ -710,7 +710,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     read of the new value (that step, or the next where every read
     precedes the write), moves the bytes into place and at once frees
     the staging area (the writer's "empty" mbarrier, waited on before the
-    next copy). Ops outside those loops run on every block (those writing
+    next copy). A state update (an op updating at least 4 KB in place
+    that no other op of the loop writes) runs on every block that reads
+    the state where its other inputs reach that block anyway, instead of
+    a channel. Ops outside those loops run on every block (those writing
     global memory on block 0), and what a loop's groups wrote that later
     ops read is copied to every block at its exit, between cluster
     barriers. Errors: two groups writing the same shared bytes in a loop,

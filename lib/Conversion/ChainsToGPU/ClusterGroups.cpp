@@ -69,6 +69,16 @@ struct ExitCopy {
 /// (unmarked: 0), -1 (every block) elsewhere.
 using GroupMap = llvm::DenseMap<Operation *, int64_t>;
 
+/// Blocks an op runs on besides its group's: a state update (an op
+/// writing only bytes it reads) whose other inputs reach those blocks
+/// anyway keeps their copy of the state current, instead of a channel.
+using ReplicaMap = llvm::DenseMap<Operation *, SmallVector<int64_t>>;
+
+bool runsOn(const GroupMap &groupOf, const ReplicaMap &replicas, Operation *op,
+            int64_t g) {
+  return groupOf.lookup(op) == g || llvm::is_contained(replicas.lookup(op), g);
+}
+
 /// The shared bytes of `fs` (every footprint must be of the dynamic shared
 /// memory or global), or failure.
 LogicalResult sharedBytesOf(linalg::GenericOp op, ArrayRef<Footprint> fs,
@@ -121,8 +131,8 @@ bool touches(ArrayRef<Bytes> set, const Bytes &x) {
 /// The channels of one chunk loop's body (`ops`, its generics in order).
 LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
                            const llvm::DenseMap<Operation *, OpBytes> &bytes,
-                           const GroupMap &groupOf, size_t groups,
-                           SmallVectorImpl<Channel> &out) {
+                           const GroupMap &groupOf, const ReplicaMap &replicas,
+                           size_t groups, SmallVectorImpl<Channel> &out) {
   auto markedGroup = [&](linalg::GenericOp op) {
     return groupOf.lookup(op.getOperation());
   };
@@ -159,6 +169,7 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
         if (y == x)
           continue;
         int64_t firstWrite = -1, lastWrite = -1;
+        bool replicated = true; // every write of the run also on y
         // Bytes copied as 16-byte chunks.
         if (run.lo % 16 != 0 || run.hi % 16 != 0)
           return loop.emitError("ttt-gpu-distribute: cluster-groups: shared "
@@ -174,11 +185,13 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
             if (firstWrite < 0)
               firstWrite = i;
             lastWrite = i;
+            replicated = replicated &&
+                         llvm::is_contained(replicas.lookup(op), int64_t(y));
           }
-          if (g == static_cast<int64_t>(y) && touches(ob.reads, run))
+          if (runsOn(groupOf, replicas, op, y) && touches(ob.reads, run))
             reads.push_back(i);
         }
-        if (reads.empty())
+        if (reads.empty() || replicated)
           continue;
         for (int64_t r : reads)
           if (r > firstWrite && r < lastWrite)
@@ -204,54 +217,75 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
 
 /// Own-group synchronization (slotsOf of Distribute.cpp within each
 /// group): ops of other groups run on other blocks, so they do not part
-/// two ops of a group.
+/// two ops of a group. An op on several blocks gets the strongest sync
+/// any of its groups needs after it.
 llvm::DenseMap<Operation *, Slot>
 ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
-           Block *entry, const Mapping &mapping, bool distinctArgs) {
-  auto markedGroup = [&](linalg::GenericOp op) {
-    return groupOf.lookup(op.getOperation());
-  };
+           const ReplicaMap &replicas, Block *entry, const Mapping &mapping,
+           bool distinctArgs) {
   llvm::DenseMap<Operation *, Slot> slots;
+  // Per op, the sync each of its groups lets it have (Block unless the
+  // group's next op may follow with less).
+  llvm::DenseMap<Operation *, SmallVector<Sync>> allowed;
   llvm::DenseMap<int64_t, std::pair<linalg::GenericOp, Access>> last;
   llvm::DenseMap<int64_t, int64_t> nextWarp;
   int64_t warps = mapping.threads / 32;
+  auto groupsOf = [&](Operation *op) {
+    SmallVector<int64_t> gs{groupOf.lookup(op)};
+    llvm::append_range(gs, replicas.lookup(op));
+    return gs;
+  };
   for (linalg::GenericOp op : generics) {
-    int64_t g = markedGroup(op);
     Plan plan = planFor(op);
     Access a = accessWith(op, plan, mapping, entry, distinctArgs);
-    auto it = last.find(g);
-    bool adjacent = false;
-    if (it != last.end()) {
-      Operation *prev = it->second.first;
-      adjacent =
-          prev->getBlock() == op->getBlock() && prev->isBeforeInBlock(op);
-      for (Operation *x = prev->getNextNode(); adjacent && x != op;
-           x = x->getNextNode()) {
-        auto other = dyn_cast<linalg::GenericOp>(x);
-        bool elsewhere = other && g >= 0 && groupOf.count(other) &&
-                         markedGroup(other) >= 0 && markedGroup(other) != g;
+    for (int64_t g : groupsOf(op)) {
+      auto it = last.find(g);
+      bool adjacent = false;
+      if (it != last.end()) {
+        Operation *prev = it->second.first;
         adjacent =
-            elsewhere || (x->getNumRegions() == 0 && isMemoryEffectFree(x));
+            prev->getBlock() == op->getBlock() && prev->isBeforeInBlock(op);
+        for (Operation *x = prev->getNextNode(); adjacent && x != op;
+             x = x->getNextNode()) {
+          auto other = dyn_cast<linalg::GenericOp>(x);
+          bool elsewhere = other && g >= 0 && groupOf.count(other) &&
+                           !runsOn(groupOf, replicas, other, g) &&
+                           groupOf.lookup(other) >= 0;
+          adjacent =
+              elsewhere || (x->getNumRegions() == 0 && isMemoryEffectFree(x));
+        }
+      }
+      Conflict c =
+          adjacent ? ttt::conflictAfter(it->second.second, a) : Conflict::Block;
+      if (c == Conflict::Block) {
+        last[g] = {op, a};
+        nextWarp[g] = 0;
+      } else {
+        allowed[it->second.first.getOperation()].push_back(
+            c == Conflict::SameWarp ? Sync::Warp : Sync::None);
+        it->second.first = op;
+        it->second.second.reads.append(a.reads);
+        it->second.second.writes.append(a.writes);
+      }
+      if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
+        if (g == groupOf.lookup(op.getOperation()))
+          slots[op.getOperation()].firstWarp = nextWarp[g];
+        nextWarp[g] =
+            (nextWarp[g] +
+             ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles)) %
+            warps;
       }
     }
-    Conflict c =
-        adjacent ? ttt::conflictAfter(it->second.second, a) : Conflict::Block;
-    if (c == Conflict::Block) {
-      last[g] = {op, a};
-      nextWarp[g] = 0;
-    } else {
-      slots[it->second.first.getOperation()].after =
-          c == Conflict::SameWarp ? Sync::Warp : Sync::None;
-      it->second.first = op;
-      it->second.second.reads.append(a.reads);
-      it->second.second.writes.append(a.writes);
-    }
-    if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
-      slots[op.getOperation()].firstWarp = nextWarp[g];
-      nextWarp[g] = (nextWarp[g] + ttt::mmaWarpTiles(op, mapping.threads,
-                                                     mapping.mmaColumnTiles)) %
-                    warps;
-    }
+  }
+  for (linalg::GenericOp op : generics) {
+    const SmallVector<Sync> &ok = allowed.lookup(op.getOperation());
+    if (ok.size() < groupsOf(op.getOperation()).size())
+      continue; // Block, the default
+    Sync strongest = Sync::None;
+    for (Sync x : ok)
+      if (x == Sync::Warp)
+        strongest = Sync::Warp;
+    slots[op.getOperation()].after = strongest;
   }
   return slots;
 }
@@ -298,6 +332,8 @@ private:
   void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
                 Value bar);
   void emitTake(Location loc, const Channel &c);
+  void findReplicas(ArrayRef<linalg::GenericOp> ops,
+                    const llvm::DenseMap<Operation *, OpBytes> &bytes);
   void emitExitCopies(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
@@ -309,6 +345,7 @@ private:
   SmallVector<Channel> channels;
   SmallVector<ExitCopy> exitCopies;
   GroupMap group;
+  ReplicaMap replicas;
 };
 
 void ClusterEmitter::emitInit(Location loc) {
@@ -362,6 +399,61 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
     cluster::emitSendChunk(b, loc, at(bytes.lo), at(to), toRank, bar, 16);
   else
     cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank, 16);
+}
+
+/// State updates worth running on the other blocks that read the state:
+/// an op updating at least 4 KB of shared bytes in place (its outputs'
+/// old values feed its body) that no other op of the loop writes, whose other
+/// shared inputs are either written by no op of the loop (staged inputs) or
+/// written by its own group and read on that block anyway (a channel brings
+/// them).
+void ClusterEmitter::findReplicas(
+    ArrayRef<linalg::GenericOp> ops,
+    const llvm::DenseMap<Operation *, OpBytes> &bytes) {
+  for (linalg::GenericOp w : ops) {
+    const OpBytes &wb = bytes.lookup(w.getOperation());
+    int64_t x = group.lookup(w.getOperation());
+    SmallVector<Bytes> state = merged(wb.writes);
+    int64_t size = 0;
+    for (const Bytes &r : state)
+      size += r.hi - r.lo;
+    // It updates what it writes (its outputs' old values feed its body).
+    bool update = llvm::all_of(w.getDpsInitsMutable(), [&](OpOperand &o) {
+      return w.payloadUsesValueFromOperand(&o);
+    });
+    if (size < 4096 || !wb.globalWrites.empty() || !update)
+      continue;
+    bool alone = llvm::none_of(ops, [&](linalg::GenericOp o) {
+      return o != w && llvm::any_of(state, [&](const Bytes &r) {
+               return touches(bytes.lookup(o.getOperation()).writes, r);
+             });
+    });
+    if (!alone)
+      continue;
+    for (int64_t y = 0; y < static_cast<int64_t>(groups); ++y) {
+      auto readsOnY = [&](const Bytes &r) {
+        return llvm::any_of(ops, [&](linalg::GenericOp o) {
+          return group.lookup(o.getOperation()) == y &&
+                 touches(bytes.lookup(o.getOperation()).reads, r);
+        });
+      };
+      if (y == x || llvm::none_of(state, readsOnY))
+        continue;
+      bool inputsThere = llvm::all_of(wb.reads, [&](const Bytes &q) {
+        if (touches(state, q))
+          return true;
+        bool written = false, byOthers = false;
+        for (linalg::GenericOp o : ops)
+          if (touches(bytes.lookup(o.getOperation()).writes, q)) {
+            written = true;
+            byOthers |= group.lookup(o.getOperation()) != x;
+          }
+        return !written || (!byOthers && readsOnY(q));
+      });
+      if (inputsThere)
+        replicas[w.getOperation()].push_back(y);
+    }
+  }
 }
 
 /// The reader takes channel `c`'s copy: waits on its full barrier (from
@@ -462,7 +554,9 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   for (auto &loopOps : loops) {
     scf::ForOp loop = loopOps.first;
     ArrayRef<linalg::GenericOp> ops = loopOps.second;
-    if (failed(planChannels(loop, ops, bytes, group, groups, channels)))
+    findReplicas(ops, bytes);
+    if (failed(
+            planChannels(loop, ops, bytes, group, replicas, groups, channels)))
       return failure();
     // What later ops read of what the loop's groups wrote.
     for (size_t g = 0; g < groups; ++g) {
@@ -517,7 +611,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     emitInit(loc);
 
   llvm::DenseMap<Operation *, Slot> slots =
-      ownSlotsOf(generics, group, entry, mapping, distinctArgs);
+      ownSlotsOf(generics, group, replicas, entry, mapping, distinctArgs);
   // Copies to a group another waits on (the recurrence's path) before
   // those to a group no channel leaves (an output chain).
   auto feeds = [&](const Channel *c) {
@@ -541,17 +635,29 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     OpBytes ob = bytes.lookup(op.getOperation());
     b.setInsertionPoint(op);
     scf::IfOp guard;
-    if (g >= 0)
-      guard = guardOn(loc, isRank(loc, g));
-    else if (!ob.globalWrites.empty())
+    SmallVector<int64_t> also = replicas.lookup(op.getOperation());
+    if (g >= 0) {
+      Value on = isRank(loc, g);
+      for (int64_t r : also)
+        on = arith::OrIOp::create(b, loc, on, isRank(loc, r));
+      guard = guardOn(loc, on);
+    } else if (!ob.globalWrites.empty())
       guard = guardOn(loc, isRank(loc, 0));
     if (guard) {
       Operation *end = guard.thenBlock()->getTerminator();
       op->moveBefore(end);
       b.setInsertionPoint(op);
     }
+    // On several blocks, each takes and copies only its own channels.
+    auto onlyOn = [&](int64_t rank) {
+      if (also.empty())
+        return;
+      auto here = guardOn(loc, isRank(loc, rank));
+      b.setInsertionPoint(here.thenBlock()->getTerminator());
+    };
     for (const Channel &c : channels)
       if (c.waitBefore == op) {
+        onlyOn(c.reader);
         emitTake(loc, c);
         b.setInsertionPoint(op);
       }
@@ -560,11 +666,13 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       return failure();
     b.setInsertionPoint(anchor);
     for (const Channel *c : copies) {
+      onlyOn(c->writer);
       cluster::emitWaitParity(b, loc, barrierAt(loc, c->empty),
                               parityIn(loc, c->loop));
       emitCopy(loc, c->bytes, c->stage,
                arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
                barrierAt(loc, c->full));
+      b.setInsertionPoint(anchor);
     }
     if (!copies.empty()) // the next writes after every thread's copy
       gpu::BarrierOp::create(b, loc);

@@ -164,6 +164,51 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A state update (4 KB updated in place from a global input) that group 1
+// reads runs on both blocks instead of a channel: each keeps its copy of
+// the state current; no barriers, copies or takes.
+// CHECK-LABEL: gpu.func @replica
+// CHECK-NOT: mbarrier
+// CHECK: scf.for
+// CHECK: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// CHECK: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// CHECK: %[[BOTH:.*]] = arith.ori %[[ON0]], %[[ON1]]
+// CHECK: scf.if %[[BOTH]]
+// CHECK: memref.store %{{.*}}, %view[
+// CHECK: scf.if %[[ON1]]
+// CHECK: memref.store %{{.*}}, %arg1[
+// CHECK-NOT: st.async
+// CHECK: gpu.return
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!s = memref<1024xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @replica(%x: memref<1024xf32>, %o: memref<1024xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 4096 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %st = memref.view %shm[%c0][] : !wg to !s
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<1024xf32>) outs(%st : !s) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%st : !s) outs(%o : memref<1024xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 // Two groups writing the same shared bytes in a loop: no single value to
 // copy.
 #id = affine_map<(i) -> (i)>
