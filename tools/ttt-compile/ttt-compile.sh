@@ -84,6 +84,16 @@ options:
                       `on` is faster, 2.41, but spills registers), else
                       off (fp32 TTT-Linear: 0.335 with it off, 0.365 on,
                       0.378 update)
+  --gpu-cluster on|off
+                      cuda: each warp group (the recurrence, the output
+                      chain) on a block of its own, a cluster of two SMs
+                      per chain (sm_90; ttt-gpu-distribute cluster-groups;
+                      with 256 threads a block, output warps 2 and no
+                      register weights unless given); default off. On an
+                      H200 the fast mode's 1 x 2048 / 8192 / 32768 take
+                      0.280 / 1.091 / 4.35 ms against 0.310 / 1.226 /
+                      4.89, but 8 x 8192 1.538 against 1.129 (twice the
+                      blocks: two waves), fp32 0.358 against 0.335
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -114,7 +124,7 @@ CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
 threads=auto mma=auto prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
-outwarps=auto regweights=auto
+outwarps=auto regweights=auto cluster=off
 statemax=-1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -132,6 +142,7 @@ while [ $# -gt 0 ]; do
     --gpu-row-pad) rowpad=${2:-}; shift 2 ;;
     --gpu-output-warps) outwarps=${2:-}; shift 2 ;;
     --gpu-register-weights) regweights=${2:-}; shift 2 ;;
+    --gpu-cluster) cluster=${2:-}; shift 2 ;;
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
     --gpu-state) state=${2:-}; shift 2 ;;
     --gpu-option)
@@ -170,6 +181,16 @@ esac
 case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 or more)" ;; esac
 case "$outwarps" in auto) ;; ''|*[!0-9]*) die "--gpu-output-warps needs auto or a number of warps" ;; esac
 case "$regweights" in auto|on|update|off) ;; *) die "--gpu-register-weights needs auto, on, update or off" ;; esac
+case "$cluster" in
+  off) ;;
+  on)
+    case "$regweights" in on|update) die "--gpu-cluster on takes no register weights (--gpu-register-weights off)" ;; esac
+    regweights=off
+    [ "$threads" != auto ] || threads=256
+    [ "$outwarps" != auto ] || outwarps=2
+    gpuopts="$gpuopts cluster-groups=true" ;;
+  *) die "--gpu-cluster needs on or off" ;;
+esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
 case "$state" in auto|shared|results) ;; *) die "--gpu-state needs auto, shared or results" ;; esac

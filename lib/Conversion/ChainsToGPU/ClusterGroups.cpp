@@ -401,11 +401,12 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
     cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank, 16);
 }
 
-/// State updates worth running on the other blocks that read the state:
-/// an op updating at least 4 KB of shared bytes in place (its outputs'
-/// old values feed its body) that no other op of the loop writes, whose other
-/// shared inputs are either written by no op of the loop (staged inputs) or
-/// written by its own group and read on that block anyway (a channel brings
+/// Ops worth running on the other blocks that read what they write: one
+/// computed from a step's inputs alone (cheaper than a copy), or a state
+/// update, at least 4 KB of shared bytes updated in place (its outputs'
+/// old values feed its body); no other op of the loop writes its bytes, whose
+/// other shared inputs are either written by no op of the loop (staged inputs)
+/// or written by its own group and read on that block anyway (a channel brings
 /// them).
 void ClusterEmitter::findReplicas(
     ArrayRef<linalg::GenericOp> ops,
@@ -421,7 +422,17 @@ void ClusterEmitter::findReplicas(
     bool update = llvm::all_of(w.getDpsInitsMutable(), [&](OpOperand &o) {
       return w.payloadUsesValueFromOperand(&o);
     });
-    if (size < 4096 || !wb.globalWrites.empty() || !update)
+    // Or it reads nothing the loop writes (a step's inputs alone).
+    bool inputOnly =
+        llvm::none_of(
+            w.getDpsInitsMutable(),
+            [&](OpOperand &o) { return w.payloadUsesValueFromOperand(&o); }) &&
+        llvm::all_of(wb.reads, [&](const Bytes &q) {
+          return llvm::none_of(ops, [&](linalg::GenericOp o) {
+            return touches(bytes.lookup(o.getOperation()).writes, q);
+          });
+        });
+    if (!wb.globalWrites.empty() || (!inputOnly && (size < 4096 || !update)))
       continue;
     bool alone = llvm::none_of(ops, [&](linalg::GenericOp o) {
       return o != w && llvm::any_of(state, [&](const Bytes &r) {

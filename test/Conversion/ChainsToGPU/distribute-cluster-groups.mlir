@@ -1,7 +1,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 
 // cluster-groups: warp group g on block g of a cluster (cluster_block_id
-// y); group 0 writes a (shared bytes [0, 256)) and group 1 reads it in the
+// y); group 0 updates a (shared bytes [0, 256)) and group 1 reads it in the
 // same step: a channel, staged at byte 512 (after the 512 bytes of
 // buffers), its full barrier at 768 and its empty barrier at 776. Thread 0
 // of block 1 initializes the full barrier and expects 256 bytes, thread 0
@@ -74,7 +74,7 @@ module attributes {gpu.container_module} {
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
             ins(%x : memref<64xf32>) outs(%a : !v) {
         ^bb0(%in: f32, %out: f32):
-          %y = arith.addf %in, %in : f32
+          %y = arith.addf %in, %out : f32
           linalg.yield %y : f32
         }
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
@@ -156,6 +156,47 @@ module attributes {gpu.container_module} {
           ins(%b : !v) outs(%o : memref<64xf32>) {
       ^bb0(%in: f32, %out: f32):
         linalg.yield %in : f32
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// An op computing from a step's inputs alone (here 2 x from global
+// memory) runs on every block that reads its result instead of a channel.
+// CHECK-LABEL: gpu.func @input_only
+// CHECK-NOT: mbarrier
+// CHECK: scf.for
+// CHECK: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// CHECK: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// CHECK: %[[BOTH:.*]] = arith.ori %[[ON0]], %[[ON1]]
+// CHECK: scf.if %[[BOTH]]
+// CHECK-NOT: st.async
+// CHECK: gpu.return
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @input_only(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 256 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %in : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
       }
       gpu.return
     }
@@ -358,7 +399,8 @@ module attributes {gpu.container_module} {
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
             ins(%x : memref<15xf32>) outs(%a : !v) {
         ^bb0(%in: f32, %out: f32):
-          linalg.yield %in : f32
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
         }
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
             ins(%a : !v) outs(%o : memref<15xf32>) attrs = {ttt.warp_group = 1 : i64} {
