@@ -719,8 +719,8 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     barriers. Errors: two groups writing the same shared bytes in a loop,
     a read between two of another group's writes, bytes not in 16-byte
     chunks, global memory one group writes and another touches in a
-    loop, a group's op outside a loop of the kernel's body,
-    register-weights.
+    loop, a group's op outside a loop of the kernel's body. With
+    `register-weights`, each block is one group of all its threads.
   }];
   let options = [
     Option<"threads", "threads", "unsigned", /*default=*/"128",

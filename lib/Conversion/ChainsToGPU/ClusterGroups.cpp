@@ -704,9 +704,6 @@ LogicalResult distributeClusterGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
                                       ArrayRef<linalg::GenericOp> generics,
                                       Value tid, const Mapping &mapping,
                                       size_t groups, bool distinctArgs) {
-  if (mapping.registerOps)
-    return kernel.emitError("ttt-gpu-distribute: cluster-groups does not "
-                            "take register-weights");
   if (groups < 2)
     return kernel.emitError("ttt-gpu-distribute: cluster-groups needs warp "
                             "groups (ttt.output_threads)");

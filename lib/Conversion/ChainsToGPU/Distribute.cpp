@@ -545,9 +545,11 @@ struct TTTGPUDistributePass
       return signalPassFailure();
     llvm::DenseMap<Operation *, ttt::RegisterUse> registerOps;
     if (registerWeights) {
+      // With cluster-groups each group has a whole block: as one group.
       registerOps =
           planRegisterWeights(kernel, b, generics, asyncCopies, tid, mapping,
-                              *groups, distinctArgs, registerWeightProducts);
+                              clusterGroups ? WarpGroups() : *groups,
+                              distinctArgs, registerWeightProducts);
       mapping.registerOps = &registerOps;
     }
     if (clusterGroups) {

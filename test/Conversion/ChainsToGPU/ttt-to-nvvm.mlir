@@ -140,6 +140,11 @@
 // CLUSTER: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
 // CLUSTER: st.async.shared::cluster.mbarrier::complete_tx::bytes
 // CLUSTER: mbarrier.arrive.release.cluster.shared::cluster.b64
-// With register-weights (the fast mode's default) it stops with an error.
-// RUN: not ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 register-weights=true mma=tf32 cluster-groups=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CLUSTERRW
-// CLUSTERRW: error: ttt-gpu-distribute: cluster-groups does not take register-weights
+// With register-weights (each block as one group of all its threads): the
+// weight update accumulates into registers (its mma accumulators loaded
+// from the per-thread cache before the loop), on both blocks.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 register-weights=true mma=tf32 cluster-groups=true" -o - | FileCheck %s --check-prefix=CLUSTERRW
+// CLUSTERRW: llvm.func @ttt_linear_fla
+// CLUSTERRW-SAME: nvvm.cluster_dim = array<i32: 1, 2, 1>
+// CLUSTERRW: llvm.alloca
+// CLUSTERRW: st.async.shared::cluster.mbarrier::complete_tx::bytes
