@@ -21,42 +21,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ClusterPlan.h"
 #include "ClusterSync.h"
-#include "DistributeMapping.h"
 #include "KernelLoops.h"
 #include "MemoryFootprint.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using ttt::Access;
-using ttt::Conflict;
-using ttt::Footprint;
 
 namespace mlir::ttt::distribution {
 namespace {
-
-/// Bytes [lo, hi) of the dynamic shared memory.
-struct Bytes {
-  int64_t lo = 0, hi = 0;
-  bool overlaps(const Bytes &o) const { return lo < o.hi && o.lo < hi; }
-};
-
-/// Shared bytes a group writes in a loop body and another group reads.
-struct Channel {
-  Bytes bytes;
-  int64_t stage = 0; // the staging area's first byte (in every block)
-  int64_t writer = 0, reader = 0;
-  Operation *lastWrite = nullptr;  // the copy follows it
-  Operation *waitBefore = nullptr; // the reader takes the copy before it
-  bool carried = false;            // the last step's copy (none at step 0)
-  scf::ForOp loop;
-  int64_t full = 0, empty = 0; // barrier slots
-  int64_t size() const { return bytes.hi - bytes.lo; }
-};
 
 /// What a loop's groups wrote that later ops read: copied at its exit.
 struct ExitCopy {
@@ -64,231 +42,6 @@ struct ExitCopy {
   int64_t writer;
   Bytes bytes;
 };
-
-/// The block each op runs on: its warp group in a loop of groups
-/// (unmarked: 0), -1 (every block) elsewhere.
-using GroupMap = llvm::DenseMap<Operation *, int64_t>;
-
-/// Blocks an op runs on besides its group's: a state update (an op
-/// writing only bytes it reads) whose other inputs reach those blocks
-/// anyway keeps their copy of the state current, instead of a channel.
-using ReplicaMap = llvm::DenseMap<Operation *, SmallVector<int64_t>>;
-
-bool runsOn(const GroupMap &groupOf, const ReplicaMap &replicas, Operation *op,
-            int64_t g) {
-  return groupOf.lookup(op) == g || llvm::is_contained(replicas.lookup(op), g);
-}
-
-/// The shared bytes of `fs` (every footprint must be of the dynamic shared
-/// memory or global), or failure.
-LogicalResult sharedBytesOf(linalg::GenericOp op, ArrayRef<Footprint> fs,
-                            SmallVectorImpl<Bytes> &out,
-                            SmallVectorImpl<Value> &global) {
-  for (const Footprint &f : fs) {
-    if (f.kind == Footprint::Global) {
-      global.push_back(f.base); // null: any kernel argument
-      continue;
-    }
-    if (f.kind != Footprint::Shared || !f.base ||
-        !f.base.getDefiningOp<gpu::DynamicSharedMemoryOp>())
-      return op.emitError("ttt-gpu-distribute: cluster-groups cannot tell "
-                          "which shared bytes this op touches");
-    out.push_back({f.lo, f.hi});
-  }
-  return success();
-}
-
-struct OpBytes {
-  SmallVector<Bytes> reads, writes;
-  // The kernel arguments' arrays read and written (null: any).
-  SmallVector<Value> globalReads, globalWrites;
-};
-
-bool sameArray(ArrayRef<Value> xs, ArrayRef<Value> ys) {
-  for (Value x : xs)
-    for (Value y : ys)
-      if (!x || !y || x == y)
-        return true;
-  return false;
-}
-
-/// Maximal runs of overlapping intervals.
-SmallVector<Bytes> merged(SmallVector<Bytes> all) {
-  llvm::sort(all, [](const Bytes &a, const Bytes &b) { return a.lo < b.lo; });
-  SmallVector<Bytes> runs;
-  for (const Bytes &x : all)
-    if (!runs.empty() && x.lo < runs.back().hi)
-      runs.back().hi = std::max(runs.back().hi, x.hi);
-    else
-      runs.push_back(x);
-  return runs;
-}
-
-bool touches(ArrayRef<Bytes> set, const Bytes &x) {
-  return llvm::any_of(set, [&](const Bytes &y) { return y.overlaps(x); });
-}
-
-/// The channels of one chunk loop's body (`ops`, its generics in order).
-LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
-                           const llvm::DenseMap<Operation *, OpBytes> &bytes,
-                           const GroupMap &groupOf, const ReplicaMap &replicas,
-                           size_t groups, SmallVectorImpl<Channel> &out) {
-  auto markedGroup = [&](linalg::GenericOp op) {
-    return groupOf.lookup(op.getOperation());
-  };
-  SmallVector<SmallVector<Bytes>> written(groups);
-  for (linalg::GenericOp op : ops)
-    llvm::append_range(written[markedGroup(op)],
-                       bytes.lookup(op.getOperation()).writes);
-  // Global memory goes through no channel: one group's arrays only.
-  for (linalg::GenericOp w : ops)
-    for (linalg::GenericOp r : ops) {
-      const OpBytes &wb = bytes.lookup(w.getOperation());
-      const OpBytes &rb = bytes.lookup(r.getOperation());
-      if (markedGroup(w) != markedGroup(r) &&
-          (sameArray(wb.globalWrites, rb.globalReads) ||
-           sameArray(wb.globalWrites, rb.globalWrites)))
-        return r.emitError("ttt-gpu-distribute: cluster-groups: this op "
-                           "touches global memory another warp group "
-                           "writes in the loop");
-    }
-  SmallVector<SmallVector<Bytes>> runs;
-  for (size_t g = 0; g < groups; ++g)
-    runs.push_back(merged(written[g]));
-  for (size_t g = 0; g < groups; ++g)
-    for (size_t h = g + 1; h < groups; ++h)
-      for (const Bytes &x : runs[g])
-        if (touches(runs[h], x))
-          return loop.emitError("ttt-gpu-distribute: cluster-groups: warp "
-                                "groups ")
-                 << g << " and " << h << " both write shared bytes [" << x.lo
-                 << ", " << x.hi << ") in this loop";
-  for (size_t x = 0; x < groups; ++x)
-    for (const Bytes &run : runs[x])
-      for (size_t y = 0; y < groups; ++y) {
-        if (y == x)
-          continue;
-        int64_t firstWrite = -1, lastWrite = -1;
-        bool replicated = true; // every write of the run also on y
-        // Bytes copied as 16-byte chunks.
-        if (run.lo % 16 != 0 || run.hi % 16 != 0)
-          return loop.emitError("ttt-gpu-distribute: cluster-groups: shared "
-                                "bytes [")
-                 << run.lo << ", " << run.hi
-                 << ") another group reads are not in 16-byte chunks";
-        SmallVector<int64_t> reads;
-        for (auto [i, constOp] : llvm::enumerate(ops)) {
-          linalg::GenericOp op = constOp;
-          const OpBytes &ob = bytes.lookup(op.getOperation());
-          int64_t g = markedGroup(op);
-          if (g == static_cast<int64_t>(x) && touches(ob.writes, run)) {
-            if (firstWrite < 0)
-              firstWrite = i;
-            lastWrite = i;
-            replicated = replicated &&
-                         llvm::is_contained(replicas.lookup(op), int64_t(y));
-          }
-          if (runsOn(groupOf, replicas, op, y) && touches(ob.reads, run))
-            reads.push_back(i);
-        }
-        if (reads.empty() || replicated)
-          continue;
-        for (int64_t r : reads)
-          if (r > firstWrite && r < lastWrite)
-            return linalg::GenericOp(ops[r]).emitError(
-                "ttt-gpu-distribute: cluster-groups: this op reads shared "
-                "bytes another group writes both before and after it in "
-                "the step");
-        SmallVector<int64_t> before, after;
-        for (int64_t r : reads)
-          (r < lastWrite ? before : after).push_back(r);
-        Channel c;
-        c.bytes = run;
-        c.writer = x;
-        c.reader = y;
-        c.loop = loop;
-        c.lastWrite = ops[lastWrite];
-        c.carried = after.empty();
-        c.waitBefore = ops[c.carried ? before.front() : after.front()];
-        out.push_back(c);
-      }
-  return success();
-}
-
-/// Own-group synchronization (slotsOf of Distribute.cpp within each
-/// group): ops of other groups run on other blocks, so they do not part
-/// two ops of a group. An op on several blocks gets the strongest sync
-/// any of its groups needs after it.
-llvm::DenseMap<Operation *, Slot>
-ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
-           const ReplicaMap &replicas, Block *entry, const Mapping &mapping,
-           bool distinctArgs) {
-  llvm::DenseMap<Operation *, Slot> slots;
-  // Per op, the sync each of its groups lets it have (Block unless the
-  // group's next op may follow with less).
-  llvm::DenseMap<Operation *, SmallVector<Sync>> allowed;
-  llvm::DenseMap<int64_t, std::pair<linalg::GenericOp, Access>> last;
-  llvm::DenseMap<int64_t, int64_t> nextWarp;
-  int64_t warps = mapping.threads / 32;
-  auto groupsOf = [&](Operation *op) {
-    SmallVector<int64_t> gs{groupOf.lookup(op)};
-    llvm::append_range(gs, replicas.lookup(op));
-    return gs;
-  };
-  for (linalg::GenericOp op : generics) {
-    Plan plan = planFor(op);
-    Access a = accessWith(op, plan, mapping, entry, distinctArgs);
-    for (int64_t g : groupsOf(op)) {
-      auto it = last.find(g);
-      bool adjacent = false;
-      if (it != last.end()) {
-        Operation *prev = it->second.first;
-        adjacent =
-            prev->getBlock() == op->getBlock() && prev->isBeforeInBlock(op);
-        for (Operation *x = prev->getNextNode(); adjacent && x != op;
-             x = x->getNextNode()) {
-          auto other = dyn_cast<linalg::GenericOp>(x);
-          bool elsewhere = other && g >= 0 && groupOf.count(other) &&
-                           !runsOn(groupOf, replicas, other, g) &&
-                           groupOf.lookup(other) >= 0;
-          adjacent =
-              elsewhere || (x->getNumRegions() == 0 && isMemoryEffectFree(x));
-        }
-      }
-      Conflict c =
-          adjacent ? ttt::conflictAfter(it->second.second, a) : Conflict::Block;
-      if (c == Conflict::Block) {
-        last[g] = {op, a};
-        nextWarp[g] = 0;
-      } else {
-        allowed[it->second.first.getOperation()].push_back(
-            c == Conflict::SameWarp ? Sync::Warp : Sync::None);
-        it->second.first = op;
-        it->second.second.reads.append(a.reads);
-        it->second.second.writes.append(a.writes);
-      }
-      if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
-        if (g == groupOf.lookup(op.getOperation()))
-          slots[op.getOperation()].firstWarp = nextWarp[g];
-        nextWarp[g] =
-            (nextWarp[g] +
-             ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles)) %
-            warps;
-      }
-    }
-  }
-  for (linalg::GenericOp op : generics) {
-    const SmallVector<Sync> &ok = allowed.lookup(op.getOperation());
-    if (ok.size() < groupsOf(op.getOperation()).size())
-      continue; // Block, the default
-    Sync strongest = Sync::None;
-    for (Sync x : ok)
-      if (x == Sync::Warp)
-        strongest = Sync::Warp;
-    slots[op.getOperation()].after = strongest;
-  }
-  return slots;
-}
 
 /// Emits the cluster-groups kernel: the plan above, then each op.
 class ClusterEmitter {
@@ -332,8 +85,6 @@ private:
   void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
                 Value bar);
   void emitTake(Location loc, const Channel &c);
-  void findReplicas(ArrayRef<linalg::GenericOp> ops,
-                    const llvm::DenseMap<Operation *, OpBytes> &bytes);
   void emitExitCopies(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
@@ -399,72 +150,6 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
     cluster::emitSendChunk(b, loc, at(bytes.lo), at(to), toRank, bar, 16);
   else
     cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank, 16);
-}
-
-/// Ops worth running on the other blocks that read what they write: one
-/// computed from a step's inputs alone (cheaper than a copy), or a state
-/// update, at least 4 KB of shared bytes updated in place (its outputs'
-/// old values feed its body); no other op of the loop writes its bytes, whose
-/// other shared inputs are either written by no op of the loop (staged inputs)
-/// or written by its own group and read on that block anyway (a channel brings
-/// them).
-void ClusterEmitter::findReplicas(
-    ArrayRef<linalg::GenericOp> ops,
-    const llvm::DenseMap<Operation *, OpBytes> &bytes) {
-  for (linalg::GenericOp w : ops) {
-    const OpBytes &wb = bytes.lookup(w.getOperation());
-    int64_t x = group.lookup(w.getOperation());
-    SmallVector<Bytes> state = merged(wb.writes);
-    int64_t size = 0;
-    for (const Bytes &r : state)
-      size += r.hi - r.lo;
-    // It updates what it writes (its outputs' old values feed its body).
-    bool update = llvm::all_of(w.getDpsInitsMutable(), [&](OpOperand &o) {
-      return w.payloadUsesValueFromOperand(&o);
-    });
-    // Or it reads nothing the loop writes (a step's inputs alone).
-    bool inputOnly =
-        llvm::none_of(
-            w.getDpsInitsMutable(),
-            [&](OpOperand &o) { return w.payloadUsesValueFromOperand(&o); }) &&
-        llvm::all_of(wb.reads, [&](const Bytes &q) {
-          return llvm::none_of(ops, [&](linalg::GenericOp o) {
-            return touches(bytes.lookup(o.getOperation()).writes, q);
-          });
-        });
-    if (!wb.globalWrites.empty() || (!inputOnly && (size < 4096 || !update)))
-      continue;
-    bool alone = llvm::none_of(ops, [&](linalg::GenericOp o) {
-      return o != w && llvm::any_of(state, [&](const Bytes &r) {
-               return touches(bytes.lookup(o.getOperation()).writes, r);
-             });
-    });
-    if (!alone)
-      continue;
-    for (int64_t y = 0; y < static_cast<int64_t>(groups); ++y) {
-      auto readsOnY = [&](const Bytes &r) {
-        return llvm::any_of(ops, [&](linalg::GenericOp o) {
-          return group.lookup(o.getOperation()) == y &&
-                 touches(bytes.lookup(o.getOperation()).reads, r);
-        });
-      };
-      if (y == x || llvm::none_of(state, readsOnY))
-        continue;
-      bool inputsThere = llvm::all_of(wb.reads, [&](const Bytes &q) {
-        if (touches(state, q))
-          return true;
-        bool written = false, byOthers = false;
-        for (linalg::GenericOp o : ops)
-          if (touches(bytes.lookup(o.getOperation()).writes, q)) {
-            written = true;
-            byOthers |= group.lookup(o.getOperation()) != x;
-          }
-        return !written || (!byOthers && readsOnY(q));
-      });
-      if (inputsThere)
-        replicas[w.getOperation()].push_back(y);
-    }
-  }
 }
 
 /// The reader takes channel `c`'s copy: waits on its full barrier (from
@@ -565,7 +250,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   for (auto &loopOps : loops) {
     scf::ForOp loop = loopOps.first;
     ArrayRef<linalg::GenericOp> ops = loopOps.second;
-    findReplicas(ops, bytes);
+    findReplicas(ops, bytes, group, groups, replicas);
     if (failed(
             planChannels(loop, ops, bytes, group, replicas, groups, channels)))
       return failure();

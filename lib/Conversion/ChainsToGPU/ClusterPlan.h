@@ -1,0 +1,92 @@
+//===- ClusterPlan.h - What the blocks of a cluster exchange ----*- C++ -*-===//
+//
+// The plan of ttt-gpu-distribute's cluster-groups mode (ClusterGroups.cpp):
+// which shared bytes each op touches, which ops run on more than their
+// group's block (replicas), the channels between the blocks of a chunk
+// loop, and each group's own barriers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_CLUSTERPLAN_H
+#define TTT_LIB_CONVERSION_CHAINSTOGPU_CLUSTERPLAN_H
+
+#include "DistributeMapping.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace mlir::ttt::distribution {
+
+/// Bytes [lo, hi) of the dynamic shared memory.
+struct Bytes {
+  int64_t lo = 0, hi = 0;
+  bool overlaps(const Bytes &o) const { return lo < o.hi && o.lo < hi; }
+};
+
+/// Maximal runs of overlapping intervals.
+SmallVector<Bytes> merged(SmallVector<Bytes> all);
+
+/// Whether any of `set` overlaps `x`.
+bool touches(ArrayRef<Bytes> set, const Bytes &x);
+
+/// What an op touches: shared bytes, and the kernel arguments' arrays
+/// (null: any).
+struct OpBytes {
+  SmallVector<Bytes> reads, writes;
+  SmallVector<Value> globalReads, globalWrites;
+};
+
+/// The shared bytes of `fs` (every footprint must be of the dynamic shared
+/// memory or global), or failure.
+LogicalResult sharedBytesOf(linalg::GenericOp op, ArrayRef<ttt::Footprint> fs,
+                            SmallVectorImpl<Bytes> &out,
+                            SmallVectorImpl<Value> &global);
+
+/// Shared bytes a group writes in a loop body and another group reads.
+struct Channel {
+  Bytes bytes;
+  int64_t stage = 0; // the staging area's first byte (in every block)
+  int64_t writer = 0, reader = 0;
+  Operation *lastWrite = nullptr;  // the copy follows it
+  Operation *waitBefore = nullptr; // the reader takes the copy before it
+  bool carried = false;            // the last step's copy (none at step 0)
+  scf::ForOp loop;
+  int64_t full = 0, empty = 0; // barrier slots
+  int64_t size() const { return bytes.hi - bytes.lo; }
+};
+
+/// The block each op runs on: its warp group in a loop of groups
+/// (unmarked: 0), -1 (every block) elsewhere.
+using GroupMap = llvm::DenseMap<Operation *, int64_t>;
+
+/// Blocks an op runs on besides its group's (findReplicas).
+using ReplicaMap = llvm::DenseMap<Operation *, SmallVector<int64_t>>;
+
+/// Whether `op` runs on block `g`.
+bool runsOn(const GroupMap &groupOf, const ReplicaMap &replicas, Operation *op,
+            int64_t g);
+
+/// Ops of one chunk loop's body (`ops`, in order) worth running on the
+/// other blocks that read what they write, instead of a channel: one
+/// computed from a step's inputs alone, or a state update of 4 KB or more
+/// in place, whose other inputs reach those blocks anyway.
+void findReplicas(ArrayRef<linalg::GenericOp> ops,
+                  const llvm::DenseMap<Operation *, OpBytes> &bytes,
+                  const GroupMap &group, size_t groups, ReplicaMap &replicas);
+
+/// The channels of one chunk loop's body (`ops`, its generics in order);
+/// errors where the groups' accesses allow none.
+LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
+                           const llvm::DenseMap<Operation *, OpBytes> &bytes,
+                           const GroupMap &groupOf, const ReplicaMap &replicas,
+                           size_t groups, SmallVectorImpl<Channel> &out);
+
+/// Each group's own synchronization after each op (Distribute.cpp's
+/// slotsOf within a group).
+llvm::DenseMap<Operation *, Slot>
+ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
+           const ReplicaMap &replicas, Block *entry, const Mapping &mapping,
+           bool distinctArgs);
+
+} // namespace mlir::ttt::distribution
+
+#endif // TTT_LIB_CONVERSION_CHAINSTOGPU_CLUSTERPLAN_H
