@@ -84,6 +84,8 @@ CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES = 3
 CU_FUNC_ATTRIBUTE_NUM_REGS = 4
 CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8
 CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97
+CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16
+CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75
 CU_JIT_ERROR_LOG_BUFFER = 5
 CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6
 
@@ -252,6 +254,17 @@ class Kernel:
         self.per_chain = int(launch.get("blocks_per_chain", 1))
         self._load()
         self._configure()
+        # launch.cluster (ttt-compile --gpu-cluster auto): the runtime's
+        # choice, the cluster kernel where its blocks fit the SMs at once.
+        self.cluster, self.sms = None, 0
+        c = launch.get("cluster")
+        if c and drv.device_attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) >= 9:
+            sub = dict(m, kernel=c["kernel"], launch={
+                "block": c["block"], "shared_bytes": c["shared_bytes"],
+                "blocks_per_chain": c["blocks_per_chain"]})
+            sub["module_path"] = os.path.join(os.path.dirname(m["module_path"]), c["module"])
+            self.cluster = Kernel(sub, drv)
+            self.sms = drv.device_attr(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)
 
     def _load(self):
         path = self.m["module_path"]
@@ -298,6 +311,8 @@ class Kernel:
         self.local = self.attr(CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES)
 
     def launch(self, la, stream):
+        if self.cluster and la.chains * self.cluster.per_chain <= self.sms:
+            return self.cluster.launch(la, stream)
         g = self.grid or (la.chains, self.per_chain, 1)
         if g[0] > 2 ** 31 - 1:
             raise CudaError(f"{g[0]} blocks exceed the grid's x limit")
@@ -306,9 +321,13 @@ class Kernel:
             ctypes.c_void_p(stream), la.params, None), f"launch of kernel {self.name!r}")
 
     def describe(self):
-        return (f"kernel {self.name} ({os.path.basename(self.m['module_path'])}): block "
+        text = (f"kernel {self.name} ({os.path.basename(self.m['module_path'])}): block "
                 f"{'x'.join(map(str, self.block))}, grid {self.grid or 'chains'}, shared "
                 f"{self.shared} B, {self.regs} registers, local {self.local} B/thread")
+        if self.cluster:
+            text += (f"; where chains x {self.cluster.per_chain} <= {self.sms} SMs: "
+                     + self.cluster.describe())
+        return text
 
 
 # ------------------------------------------------------------------ torch

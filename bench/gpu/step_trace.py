@@ -171,6 +171,9 @@ def cmd_instrument(a):
     with open(os.path.join(a.outdir, base + ".ptx"), "w") as f:
         f.write(ptx)
     m["module"] = base + ".ptx"
+    # The instrumented kernel only (not the cluster kernel the runtime
+    # would launch for few chains: trace that artifact's --gpu-cluster on).
+    m.get("launch", {}).pop("cluster", None)
     m["step_trace"] = {"probes": probes, "group_threads": a.group_threads,
                        "groups": a.groups, "slots": a.slots}
     with open(os.path.join(a.outdir, base + ".json"), "w") as f:

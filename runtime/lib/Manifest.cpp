@@ -221,7 +221,8 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
   const json &l = j["launch"];
   for (auto it = l.begin(); it != l.end(); ++it)
     if (it.key() != "grid" && it.key() != "block" &&
-        it.key() != "shared_bytes" && it.key() != "blocks_per_chain")
+        it.key() != "shared_bytes" && it.key() != "blocks_per_chain" &&
+        it.key() != "cluster")
       return c.err(TTT_ERROR_FORMAT,
                    "launch: unknown field \"" + it.key() + "\"");
   auto dims = [&](const char *key, const int64_t(&max)[3],
@@ -284,6 +285,67 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
                                      "\"grid\": \"chains\"");
     m.blocksPerChain = n.get<int64_t>();
   }
+  return Error::ok();
+}
+
+/// The optional second kernel of a cuda artifact (a cluster of blocks per
+/// chain):
+///   "cluster": {"module": F, "kernel": K, "block": [x, y, z],
+///               "shared_bytes": N, "blocks_per_chain": 2..8}
+/// `resolve` makes F relative to the manifest's directory.
+template <typename Resolve>
+Error parseClusterKernel(const Ctx &c, const json &l, Resolve resolve,
+                         Manifest &m) {
+  if (!l.contains("cluster"))
+    return Error::ok();
+  const json &k = l["cluster"];
+  auto bad = [&](const std::string &what) {
+    return c.err(TTT_ERROR_FORMAT, "launch: \"cluster\": " + what);
+  };
+  if (!k.is_object())
+    return bad("must be an object");
+  for (auto it = k.begin(); it != k.end(); ++it)
+    if (it.key() != "module" && it.key() != "kernel" && it.key() != "block" &&
+        it.key() != "shared_bytes" && it.key() != "blocks_per_chain")
+      return bad("unknown field \"" + it.key() + "\"");
+  Manifest::ClusterKernel ck;
+  for (const char *key : {"module", "kernel"})
+    if (!k.contains(key) || !k[key].is_string() ||
+        k[key].get<std::string>().empty())
+      return bad(std::string("missing string \"") + key + "\"");
+  ck.modulePath = resolve(k["module"].get<std::string>());
+  ck.kernel = k["kernel"].get<std::string>();
+  const std::string &mp = ck.modulePath;
+  if (!(mp.size() > 4 && mp.compare(mp.size() - 4, 4, ".ptx") == 0) &&
+      !(mp.size() > 6 && mp.compare(mp.size() - 6, 6, ".cubin") == 0))
+    return bad("\"module\" must be a .ptx or .cubin file");
+  if (!k.contains("block") || !k["block"].is_array() || k["block"].empty() ||
+      k["block"].size() > 3)
+    return bad("\"block\" must be an array of 1 to 3 integers");
+  int64_t threads = 1;
+  for (size_t i = 0; i < k["block"].size(); ++i) {
+    const json &d = k["block"][i];
+    if (!isInt(d) || d.get<int64_t>() < 1 || d.get<int64_t>() > 1024)
+      return bad("\"block\" dims must be integers in [1, 1024]");
+    ck.block[i] = d.get<int64_t>();
+    threads *= ck.block[i];
+  }
+  if (threads > 1024)
+    return bad("a block of " + std::to_string(threads) +
+               " threads; at most 1024");
+  if (!k.contains("shared_bytes") || !isInt(k["shared_bytes"]) ||
+      k["shared_bytes"].get<int64_t>() < 0 ||
+      k["shared_bytes"].get<int64_t>() > (int64_t(1) << 20))
+    return bad("\"shared_bytes\" must be an integer in [0, 2^20]");
+  ck.sharedBytes = k["shared_bytes"].get<int64_t>();
+  if (!k.contains("blocks_per_chain") || !isInt(k["blocks_per_chain"]) ||
+      k["blocks_per_chain"].get<int64_t>() < 2 ||
+      k["blocks_per_chain"].get<int64_t>() > 8)
+    return bad("\"blocks_per_chain\" must be an integer in [2, 8]");
+  ck.blocksPerChain = k["blocks_per_chain"].get<int64_t>();
+  if (!m.grid.empty())
+    return bad("needs \"grid\": \"chains\"");
+  m.cluster = std::move(ck);
   return Error::ok();
 }
 
@@ -370,6 +432,8 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
       return c.err(TTT_ERROR_FORMAT, "\"module\" must be a .ptx, .cubin or "
                                      ".fatbin file");
     if (Error e = parseLaunch(c, j, m))
+      return e;
+    if (Error e = parseClusterKernel(c, j["launch"], resolve, m))
       return e;
   } else {
     m.libraryPath = resolve(j["library"].get<std::string>());

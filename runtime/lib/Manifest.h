@@ -12,6 +12,7 @@
 #include "Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ struct Manifest {
   /// With "grid": "chains", blocks per chain (grid y): the blocks of one
   /// cluster the kernel was compiled for (.reqnctapercluster 1, n, 1).
   int64_t blocksPerChain = 1;
+  /// cuda, optional: a second kernel of one cluster of blocks per chain
+  /// (ttt-compile --gpu-cluster auto), launched where chains x its blocks
+  /// per chain fit the device's multiprocessors.
+  struct ClusterKernel {
+    std::string modulePath, kernel;
+    int64_t block[3] = {1, 1, 1};
+    int64_t sharedBytes = 0;
+    int64_t blocksPerChain = 2;
+  };
+  std::optional<ClusterKernel> cluster;
   int64_t chunkSize = 0;
   int32_t chainRank = 0;
   std::vector<ParamSpec> args;

@@ -207,12 +207,49 @@ const BadCuda kBad[] = {
                          "\"block\": [32], \"blocks_per_chain\": 2}");
      },
      TTT_ERROR_FORMAT, "\"blocks_per_chain\" needs \"grid\": \"chains\""},
+    {"ClusterNotObject",
+     [] {
+       return withLaunch("clobj", "\"launch\": {\"grid\": \"chains\", "
+                                  "\"block\": [32], \"cluster\": [2]}");
+     },
+     TTT_ERROR_FORMAT, "launch: \"cluster\": must be an object"},
+    {"ClusterNoModule",
+     [] {
+       return withLaunch("clmod", "\"launch\": {\"grid\": \"chains\", "
+                                  "\"block\": [32], \"cluster\": "
+                                  "{\"kernel\": \"k\"}}");
+     },
+     TTT_ERROR_FORMAT, "launch: \"cluster\": missing string \"module\""},
+    {"ClusterModuleExtension",
+     [] {
+       return withLaunch("clext", "\"launch\": {\"grid\": \"chains\", "
+                                  "\"block\": [32], \"cluster\": "
+                                  "{\"module\": \"k.so\", \"kernel\": "
+                                  "\"k\"}}");
+     },
+     TTT_ERROR_FORMAT, "\"module\" must be a .ptx or .cubin file"},
+    {"ClusterOneBlock",
+     [] {
+       return withLaunch("clone",
+                         "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
+                         "\"cluster\": {\"module\": \"k.ptx\", \"kernel\": "
+                         "\"k\", \"block\": [256], \"shared_bytes\": 0, "
+                         "\"blocks_per_chain\": 1}}");
+     },
+     TTT_ERROR_FORMAT, "\"blocks_per_chain\" must be an integer in [2, 8]"},
+    {"ClusterUnknownField",
+     [] {
+       return withLaunch("clfield",
+                         "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
+                         "\"cluster\": {\"module\": \"k.ptx\", \"grid\": 2}}");
+     },
+     TTT_ERROR_FORMAT, "launch: \"cluster\": unknown field \"grid\""},
     {"UnknownLaunchField",
      [] {
        return withLaunch("lfield", "\"launch\": {\"grid\": \"chains\", "
-                                   "\"block\": [32], \"cluster\": [2]}");
+                                   "\"block\": [32], \"clusters\": [2]}");
      },
-     TTT_ERROR_FORMAT, "launch: unknown field \"cluster\""},
+     TTT_ERROR_FORMAT, "launch: unknown field \"clusters\""},
     {"ModuleExtension",
      [] { return variant("modext", "toy_kernel.ptx\"", "toy_kernel.so\""); },
      TTT_ERROR_FORMAT, "must be a .ptx, .cubin or .fatbin file"},

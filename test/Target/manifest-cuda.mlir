@@ -14,3 +14,14 @@
 // THREE-NEXT: "grid": "chains",
 // THREE-NEXT: "shared_bytes": 1024
 // BAD: error: manifest: --ttt-manifest-blocks-per-chain must be in [1, 8]
+// A second, cluster kernel (ttt-compile --gpu-cluster auto): launch.cluster.
+// RUN: ttt-translate --ttt-manifest --ttt-manifest-target=cuda --ttt-manifest-module=m.ptx --ttt-manifest-block=512 --ttt-manifest-shared-bytes=1024 --ttt-manifest-cluster-module=m.cluster.ptx --ttt-manifest-cluster-shared-bytes=2048 %S/manifest.mlir | FileCheck %s --check-prefix=CLUSTER
+// RUN: not ttt-translate --ttt-manifest --ttt-manifest-target=cuda --ttt-manifest-cluster-module=m.cluster.ptx --ttt-manifest-cluster-blocks-per-chain=1 %S/manifest.mlir 2>&1 | FileCheck %s --check-prefix=BADCLUSTER
+// CLUSTER: "cluster": {
+// CLUSTER-NEXT: "block": [
+// CLUSTER-NEXT: 256,
+// CLUSTER: "blocks_per_chain": 2,
+// CLUSTER-NEXT: "kernel": "one_layer",
+// CLUSTER-NEXT: "module": "m.cluster.ptx",
+// CLUSTER-NEXT: "shared_bytes": 2048
+// BADCLUSTER: error: manifest: the cluster kernel needs 2 to 8 blocks per chain

@@ -84,13 +84,17 @@ options:
                       `on` is faster, 2.41, but spills registers), else
                       off (fp32 TTT-Linear: 0.335 with it off, 0.365 on,
                       0.378 update)
-  --gpu-cluster on|off
+  --gpu-cluster auto|on|off
                       cuda: each warp group (the recurrence, the output
                       chain) on a block of its own, a cluster of two SMs
                       per chain (sm_90; ttt-gpu-distribute cluster-groups;
                       with 256 threads a block, output warps 2 and no
                       register weights unless given: 0.304 ms with them
-                      against 0.280); default off. On an
+                      against 0.280): on: that kernel alone; auto
+                      (default): in the fast mode on sm_90, that kernel
+                      too (OUT.cluster.ptx, the manifest's
+                      launch.cluster), which the runtime launches where
+                      the chains' blocks fit the device at once; off. On an
                       H200 the fast mode's 1 x 2048 / 8192 / 32768 take
                       0.280 / 1.091 / 4.35 ms against 0.310 / 1.226 /
                       4.89, but 8 x 8192 1.538 against 1.129 (twice the
@@ -125,7 +129,7 @@ CC=${CC:-cc}
 input="" out="" entry="" mcpu=native keep=0 triple="" target=cpu cubin=0
 config="" sets=()
 threads=auto mma=auto prefetch=auto chip=sm_90 rowpad=8 schedule=auto state=auto gpuopts=""
-outwarps=auto regweights=auto cluster=off
+outwarps=auto regweights=auto cluster=auto
 statemax=-1
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -183,14 +187,14 @@ case "$rowpad" in ''|*[!0-9]*) die "--gpu-row-pad needs a number of elements (0 
 case "$outwarps" in auto) ;; ''|*[!0-9]*) die "--gpu-output-warps needs auto or a number of warps" ;; esac
 case "$regweights" in auto|on|update|off) ;; *) die "--gpu-register-weights needs auto, on, update or off" ;; esac
 case "$cluster" in
-  off) ;;
+  off|auto) ;;
   on)
     # H200, fast mode: 0.280 ms at 1 x 2048 without, 0.304 with them.
     [ "$regweights" != auto ] || regweights=off
     [ "$threads" != auto ] || threads=256
     [ "$outwarps" != auto ] || outwarps=2
     gpuopts="$gpuopts cluster-groups=true" ;;
-  *) die "--gpu-cluster needs on or off" ;;
+  *) die "--gpu-cluster needs auto, on or off" ;;
 esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
 case "$schedule" in auto|on|off) ;; *) die "--gpu-schedule needs auto, on or off" ;; esac
@@ -353,9 +357,33 @@ if [ "$target" = cuda ]; then
   [ "$shared" -le "$max_shared" ] ||
     die "the kernel needs more shared memory per block than $chip gives ($max_shared bytes)${tried}"
   [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with $fitted (see --gpu-prefetch, --gpu-schedule)" >&2
+  # --gpu-cluster auto: in the fast mode on sm_90 also the two-block
+  # kernel (ttt-compile --gpu-cluster on), for the runtime to launch where
+  # its blocks fit the device (H200, fast fla: 1 x 2048 0.280 against
+  # 0.310 ms, 8 x 8192 1.538 against 1.129); skipped where the graph has
+  # no such kernel (TTT-MLP, the official variant).
+  cluster_flags=()
+  if [ "$cluster" = auto ] && [ "$mma" = tf32 ] && [ "$percluster" = 1 ] &&
+     [ "${chip#sm_9}" != "$chip" ]; then
+    mkdir -p "$tmp/cluster"
+    cargs=(--target cuda --gpu-cluster on --gpu-chip "$chip" --gpu-mma "$mma")
+    [ "$cubin" = 0 ] || cargs+=(--cubin)
+    [ -z "$entry" ] || cargs+=(--entry "$entry")
+    if "$0" "$input" -o "$tmp/cluster/k" "${cargs[@]}" > /dev/null 2>&1; then
+      cshared=$(sed -n 's/.*"shared_bytes": \([0-9]*\).*/\1/p' \
+        "$tmp/cluster/k.json" | head -n 1)
+      cper=$(sed -n 's/.*"blocks_per_chain": \([0-9]*\).*/\1/p' \
+        "$tmp/cluster/k.json" | head -n 1)
+      cmodule="$name.cluster.${module##*.}"
+      cluster_flags=(--ttt-manifest-cluster-module="$cmodule"
+        --ttt-manifest-cluster-block=256
+        --ttt-manifest-cluster-shared-bytes="$cshared"
+        --ttt-manifest-cluster-blocks-per-chain="$cper")
+    fi
+  fi
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
     --ttt-manifest-module="$module" --ttt-manifest-block="$threads" \
-    --ttt-manifest-blocks-per-chain="$percluster" \
+    --ttt-manifest-blocks-per-chain="$percluster" "${cluster_flags[@]}" \
     --ttt-manifest-shared-bytes="$shared" "${entry_flag[@]}" "$input" \
     -o "$tmp/manifest.json" || die "cannot describe the entry of '$input'"
   "$HERE/ttt-opt" "$tmp/model.nvvm.mlir" --gpu-module-to-binary=format=isa \
@@ -376,8 +404,10 @@ if [ "$target" = cuda ]; then
   mv "$tmp/model.ptx" "$out.ptx"
   [ "$cubin" = 0 ] || mv "$tmp/model.cubin" "$out.cubin"
   mv "$tmp/manifest.json" "$out.json"
+  [ "${#cluster_flags[@]}" = 0 ] ||
+    mv "$tmp/cluster/k.${module##*.}" "$(dirname "$out")/$cmodule"
   [ "$keep" = 0 ] || mv "$tmp/model.nvvm.mlir" "$out.nvvm.mlir"
-  echo "ttt-compile: wrote $out.json and $(dirname "$out")/$module"
+  echo "ttt-compile: wrote $out.json and $(dirname "$out")/$module${cmodule:+ (and $cmodule)}"
   exit 0
 fi
 for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$LLVM_BIN/opt" "$LLVM_BIN/llc"; do

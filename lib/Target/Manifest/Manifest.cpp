@@ -61,6 +61,27 @@ llvm::cl::opt<unsigned> blocksPerChain(
                    "1 to 8): the grid is chains x this"),
     llvm::cl::init(1));
 
+llvm::cl::opt<std::string> clusterModule(
+    "ttt-manifest-cluster-module",
+    llvm::cl::desc("cuda: a second module whose kernel (named like the "
+                   "entry) runs a cluster of blocks per chain, launched "
+                   "where they fit the device (launch.cluster; empty: "
+                   "none)"),
+    llvm::cl::init(""));
+llvm::cl::opt<unsigned> clusterBlock(
+    "ttt-manifest-cluster-block",
+    llvm::cl::desc("cuda: threads per block of the cluster kernel"),
+    llvm::cl::init(256));
+llvm::cl::opt<int64_t> clusterSharedBytes(
+    "ttt-manifest-cluster-shared-bytes",
+    llvm::cl::desc("cuda: dynamic shared memory per block of the cluster "
+                   "kernel"),
+    llvm::cl::init(0));
+llvm::cl::opt<unsigned> clusterBlocksPerChain(
+    "ttt-manifest-cluster-blocks-per-chain",
+    llvm::cl::desc("cuda: blocks per chain of the cluster kernel (2 to 8)"),
+    llvm::cl::init(2));
+
 FailureOr<std::string> dtypeName(Operation *at, Type t) {
   Type elt = cast<ShapedType>(t).getElementType();
   if (elt.isF32())
@@ -203,6 +224,21 @@ LogicalResult writeManifest(ModuleOp module, raw_ostream &os) {
         {"shared_bytes", sharedBytes.getValue()}};
     if (blocksPerChain > 1)
       launch["blocks_per_chain"] = int64_t(blocksPerChain.getValue());
+    if (!clusterModule.empty()) {
+      if (clusterBlocksPerChain < 2 || clusterBlocksPerChain > 8 ||
+          clusterBlock < 1 || clusterBlock > 1024 || clusterSharedBytes < 0 ||
+          clusterSharedBytes > (int64_t(1) << 20) || blocksPerChain > 1)
+        return module.emitError(
+            "manifest: the cluster kernel needs 2 to 8 blocks per chain, "
+            "1 to 1024 threads, 0 to 2^20 shared bytes, and a main kernel "
+            "of one block per chain");
+      launch["cluster"] = llvm::json::Object{
+          {"module", clusterModule.getValue()},
+          {"kernel", entry.getSymName().str()},
+          {"block", llvm::json::Array{int64_t(clusterBlock.getValue()), 1, 1}},
+          {"shared_bytes", clusterSharedBytes.getValue()},
+          {"blocks_per_chain", int64_t(clusterBlocksPerChain.getValue())}};
+    }
     manifest["launch"] = std::move(launch);
   } else {
     return module.emitError("manifest: unknown target '")

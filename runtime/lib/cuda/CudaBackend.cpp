@@ -113,8 +113,9 @@ public:
 class CudaBackend : public Backend {
 public:
   ~CudaBackend() override {
-    if (module && !drv->makeCurrent())
-      drv->api().cuModuleUnload(module);
+    for (CUmodule m : {module, clusterModule})
+      if (m && !drv->makeCurrent())
+        drv->api().cuModuleUnload(m);
   }
   const char *name() const override { return "cuda"; }
   bool splitsChains() const override { return false; }
@@ -211,7 +212,14 @@ public:
       kp.push_back(&p);
     kp.push_back(&tokens);
     kp.push_back(&chains);
-    int64_t g[3] = {chains, blocksPerChain, 1};
+    // The cluster kernel where its blocks fit the multiprocessors at once.
+    bool onCluster =
+        clusterFn && chains * cluster.blocksPerChain <= multiprocessors;
+    CUfunction f = onCluster ? clusterFn : fn;
+    const int64_t *blk = onCluster ? cluster.block : block;
+    int64_t shared = onCluster ? cluster.sharedBytes : sharedBytes;
+    int64_t g[3] = {chains, onCluster ? cluster.blocksPerChain : blocksPerChain,
+                    1};
     if (!grid.empty())
       for (int i = 0; i < 3; ++i)
         g[i] = grid[i];
@@ -219,12 +227,12 @@ public:
       return makeError(TTT_ERROR_UNSUPPORTED,
                        "cuda: " + std::to_string(chains) +
                            " chains exceed the grid's x limit");
-    if (Error e = drv->check(
-            api.cuLaunchKernel(
-                fn, unsigned(g[0]), unsigned(g[1]), unsigned(g[2]),
-                unsigned(block[0]), unsigned(block[1]), unsigned(block[2]),
-                unsigned(sharedBytes), st.stream, kp.data(), nullptr),
-            "cuda: launch of kernel \"" + kernel + "\""))
+    if (Error e =
+            drv->check(api.cuLaunchKernel(
+                           f, unsigned(g[0]), unsigned(g[1]), unsigned(g[2]),
+                           unsigned(blk[0]), unsigned(blk[1]), unsigned(blk[2]),
+                           unsigned(shared), st.stream, kp.data(), nullptr),
+                       "cuda: launch of kernel \"" + kernel + "\""))
       return e;
     st.pending = true;
     // A committing span wrote the next boundary weights: they become the
@@ -264,6 +272,11 @@ public:
   int64_t blocksPerChain = 1; // the grid's y with "chains"
   int64_t block[3] = {1, 1, 1};
   int64_t sharedBytes = 0;
+  // The manifest's cluster kernel, if any.
+  CUmodule clusterModule = nullptr;
+  CUfunction clusterFn = nullptr;
+  Manifest::ClusterKernel cluster;
+  int64_t multiprocessors = 0;
 };
 
 bool endsWith(const std::string &s, const char *suffix) {
@@ -272,95 +285,125 @@ bool endsWith(const std::string &s, const char *suffix) {
          s.compare(s.size() - x.size(), x.size(), x) == 0;
 }
 
+/// The image of a PTX or cubin module, checked without a driver.
+Error readModule(const std::string &path, const std::string &modulePath,
+                 std::string &image) {
+  struct stat st;
+  if (stat(modulePath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return makeError(TTT_ERROR_LIBRARY,
+                     path + ": module " + modulePath + " not found");
+  {
+    std::ifstream f(modulePath, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    if (!f || f.bad())
+      return makeError(TTT_ERROR_IO,
+                       path + ": cannot read module " + modulePath);
+    image = ss.str();
+  }
+  const bool ptx = endsWith(modulePath, ".ptx");
+  if (image.empty())
+    return makeError(TTT_ERROR_LIBRARY,
+                     path + ": module " + modulePath + " is empty");
+  if (ptx && image.find(".entry") == std::string::npos)
+    return makeError(TTT_ERROR_LIBRARY, path + ": module " + modulePath +
+                                            " is not PTX text (no .entry)");
+  if (!ptx &&
+      image.compare(0, 4,
+                    "\x7f"
+                    "ELF") != 0 &&
+      endsWith(modulePath, ".cubin"))
+    return makeError(TTT_ERROR_LIBRARY, path + ": module " + modulePath +
+                                            " is not a cubin (no ELF "
+                                            "header)");
+  return Error::ok();
+}
+
+/// Loads `image` and its `kernel`, checked against its launch block and
+/// given the dynamic shared memory it asks for.
+Error loadKernel(const CudaDriver &drv, const std::string &path,
+                 const std::string &modulePath, const std::string &image,
+                 const std::string &kernel, const int64_t (&block)[3],
+                 int64_t sharedBytes, CUmodule &module, CUfunction &fn) {
+  const DriverApi &api = drv.api();
+  char log[4096] = {};
+  CUjit_option opts[] = {CU_JIT_ERROR_LOG_BUFFER,
+                         CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *vals[] = {log, reinterpret_cast<void *>(uintptr_t(sizeof(log) - 1))};
+  CUresult r = api.cuModuleLoadDataEx(&module, image.c_str(), 2, opts, vals);
+  if (r != CUDA_SUCCESS) {
+    module = nullptr;
+    Error e = drv.fail(r, path + ": cannot load module " + modulePath,
+                       TTT_ERROR_LIBRARY);
+    if (log[0])
+      e.message += ": " + std::string(log);
+    return e;
+  }
+  r = api.cuModuleGetFunction(&fn, module, kernel.c_str());
+  if (r == CUDA_ERROR_NOT_FOUND)
+    return makeError(TTT_ERROR_ENTRY, path + ": kernel \"" + kernel +
+                                          "\" not found in " + modulePath);
+  if (r != CUDA_SUCCESS)
+    return drv.fail(r, path + ": kernel \"" + kernel + "\"", TTT_ERROR_ENTRY);
+  const int64_t threads = block[0] * block[1] * block[2];
+  int maxThreads = 0;
+  if (Error e = drv.check(
+          api.cuFuncGetAttribute(&maxThreads,
+                                 CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, fn),
+          path + ": cuFuncGetAttribute"))
+    return e;
+  if (threads > maxThreads)
+    return makeError(TTT_ERROR_UNSUPPORTED,
+                     path + ": launch block of " + std::to_string(threads) +
+                         " threads; kernel \"" + kernel + "\" allows " +
+                         std::to_string(maxThreads) + " on this device");
+  if (sharedBytes > 48 * 1024) {
+    if (sharedBytes > drv.info().maxSharedPerBlockOptin)
+      return makeError(TTT_ERROR_UNSUPPORTED,
+                       path + ": shared_bytes " + std::to_string(sharedBytes) +
+                           " exceeds the device's " +
+                           std::to_string(drv.info().maxSharedPerBlockOptin));
+    if (Error e =
+            drv.check(api.cuFuncSetAttribute(
+                          fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                          int(sharedBytes)),
+                      path + ": shared_bytes " + std::to_string(sharedBytes),
+                      TTT_ERROR_UNSUPPORTED))
+      return e;
+  }
+  return Error::ok();
+}
+
 } // namespace
 
 Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
                       const std::string &driverLibrary) {
   const std::string &path = m.path;
   // Everything that needs no driver first.
-  struct stat st;
-  if (stat(m.modulePath.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    return makeError(TTT_ERROR_LIBRARY,
-                     path + ": module " + m.modulePath + " not found");
-  std::string image;
-  {
-    std::ifstream f(m.modulePath, std::ios::binary);
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    if (!f || f.bad())
-      return makeError(TTT_ERROR_IO,
-                       path + ": cannot read module " + m.modulePath);
-    image = ss.str();
-  }
-  const bool ptx = endsWith(m.modulePath, ".ptx");
-  if (image.empty())
-    return makeError(TTT_ERROR_LIBRARY,
-                     path + ": module " + m.modulePath + " is empty");
-  if (ptx && image.find(".entry") == std::string::npos)
-    return makeError(TTT_ERROR_LIBRARY, path + ": module " + m.modulePath +
-                                            " is not PTX text (no .entry)");
-  if (!ptx &&
-      image.compare(0, 4,
-                    "\x7f"
-                    "ELF") != 0 &&
-      endsWith(m.modulePath, ".cubin"))
-    return makeError(TTT_ERROR_LIBRARY, path + ": module " + m.modulePath +
-                                            " is not a cubin (no ELF "
-                                            "header)");
+  std::string image, clusterImage;
+  if (Error e = readModule(path, m.modulePath, image))
+    return e;
+  if (m.cluster)
+    if (Error e = readModule(path, m.cluster->modulePath, clusterImage))
+      return e;
 
   auto b = std::make_unique<CudaBackend>();
   if (Error e = CudaDriver::open(b->drv, driverLibrary))
     return makeError(e.code, path + ": " + e.message);
   const CudaDriver &drv = *b->drv;
-  const DriverApi &api = drv.api();
-
-  char log[4096] = {};
-  CUjit_option opts[] = {CU_JIT_ERROR_LOG_BUFFER,
-                         CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-  void *vals[] = {log, reinterpret_cast<void *>(uintptr_t(sizeof(log) - 1))};
-  CUresult r = api.cuModuleLoadDataEx(&b->module, image.c_str(), 2, opts, vals);
-  if (r != CUDA_SUCCESS) {
-    b->module = nullptr;
-    Error e = drv.fail(r, path + ": cannot load module " + m.modulePath,
-                       TTT_ERROR_LIBRARY);
-    if (log[0])
-      e.message += ": " + std::string(log);
+  if (Error e = loadKernel(drv, path, m.modulePath, image, m.kernel, m.block,
+                           m.sharedBytes, b->module, b->fn))
     return e;
-  }
-  r = api.cuModuleGetFunction(&b->fn, b->module, m.kernel.c_str());
-  if (r == CUDA_ERROR_NOT_FOUND)
-    return makeError(TTT_ERROR_ENTRY, path + ": kernel \"" + m.kernel +
-                                          "\" not found in " + m.modulePath);
-  if (r != CUDA_SUCCESS)
-    return drv.fail(r, path + ": kernel \"" + m.kernel + "\"", TTT_ERROR_ENTRY);
-
-  const int64_t threads = m.block[0] * m.block[1] * m.block[2];
-  int maxThreads = 0;
-  if (Error e = drv.check(
-          api.cuFuncGetAttribute(
-              &maxThreads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, b->fn),
-          path + ": cuFuncGetAttribute"))
-    return e;
-  if (threads > maxThreads)
-    return makeError(TTT_ERROR_UNSUPPORTED,
-                     path + ": launch block of " + std::to_string(threads) +
-                         " threads; kernel \"" + m.kernel + "\" allows " +
-                         std::to_string(maxThreads) + " on this device");
-  if (m.sharedBytes > 48 * 1024) {
-    if (m.sharedBytes > drv.info().maxSharedPerBlockOptin)
-      return makeError(TTT_ERROR_UNSUPPORTED,
-                       path + ": shared_bytes " +
-                           std::to_string(m.sharedBytes) +
-                           " exceeds the device's " +
-                           std::to_string(drv.info().maxSharedPerBlockOptin));
-    if (Error e = drv.check(
-            api.cuFuncSetAttribute(
-                b->fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                int(m.sharedBytes)),
-            path + ": shared_bytes " + std::to_string(m.sharedBytes),
-            TTT_ERROR_UNSUPPORTED))
+  // The cluster kernel where the device has clusters (sm_90 on).
+  if (m.cluster && drv.info().ccMajor >= 9) {
+    const Manifest::ClusterKernel &ck = *m.cluster;
+    if (Error e = loadKernel(drv, path, ck.modulePath, clusterImage, ck.kernel,
+                             ck.block, ck.sharedBytes, b->clusterModule,
+                             b->clusterFn))
       return e;
+    b->cluster = ck;
   }
+  b->multiprocessors = drv.info().multiprocessors;
 
   b->kernel = m.kernel;
   for (const ParamSpec &p : m.args)
