@@ -394,14 +394,19 @@ Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
   if (Error e = loadKernel(drv, path, m.modulePath, image, m.kernel, m.block,
                            m.sharedBytes, b->module, b->fn))
     return e;
-  // The cluster kernel where the device has clusters (sm_90 on).
+  // The cluster kernel where the device has clusters (sm_90 on); where
+  // the driver cannot load it (an older PTX ISA), the main kernel alone.
   if (m.cluster && drv.info().ccMajor >= 9) {
     const Manifest::ClusterKernel &ck = *m.cluster;
-    if (Error e = loadKernel(drv, path, ck.modulePath, clusterImage, ck.kernel,
-                             ck.block, ck.sharedBytes, b->clusterModule,
-                             b->clusterFn))
-      return e;
-    b->cluster = ck;
+    if (loadKernel(drv, path, ck.modulePath, clusterImage, ck.kernel, ck.block,
+                   ck.sharedBytes, b->clusterModule, b->clusterFn)) {
+      if (b->clusterModule)
+        drv.api().cuModuleUnload(b->clusterModule);
+      b->clusterModule = nullptr;
+      b->clusterFn = nullptr;
+    } else {
+      b->cluster = ck;
+    }
   }
   b->multiprocessors = drv.info().multiprocessors;
 
