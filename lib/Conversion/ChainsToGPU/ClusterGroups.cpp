@@ -363,6 +363,18 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     b.setInsertionPoint(anchor);
     for (const Channel *c : copies) {
       onlyOn(c->writer);
+      // A copy for the next step only where there is one: no copy is left
+      // in flight, untaken, when the blocks leave (the exit copies bring
+      // the last value).
+      if (c->carried) {
+        scf::ForOp loop = c->loop;
+        Value next = arith::AddIOp::create(b, loc, loop.getInductionVar(),
+                                           loop.getStep());
+        auto more = guardOn(
+            loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next,
+                                       loop.getUpperBound()));
+        b.setInsertionPoint(more.thenBlock()->getTerminator());
+      }
       cluster::emitWaitParity(b, loc, barrierAt(loc, c->empty),
                               parityIn(loc, c->loop));
       emitCopy(loc, c->bytes, c->stage,

@@ -99,7 +99,8 @@ module attributes {gpu.container_module} {
 // Channels both ways (0 -> 1 within the step, 1 -> 0 carried to the
 // next): block 0 takes b from the second step on (the first reads b's
 // initial value; the parity of the last step), writes a and copies it;
-// block 1 takes a, writes b and copies it. b, read after the loop, is
+// block 1 takes a, writes b and copies it where there is a next step (no
+// copy left untaken). b, read after the loop, is
 // copied from block 1 to block 0 between two cluster barriers (plain
 // remote stores); the final store of the global result runs on block 0.
 // CHECK-LABEL: gpu.func @both_ways
@@ -118,6 +119,9 @@ module attributes {gpu.container_module} {
 // CHECK: st.shared.v4.b32
 // CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
 // CHECK: memref.store %{{.*}}, %view_0[
+// CHECK: %[[NEXT:.*]] = arith.addi %[[I]], %c1
+// CHECK: %[[MORE:.*]] = arith.cmpi slt, %[[NEXT]], %arg2
+// CHECK: scf.if %[[MORE]]
 // CHECK: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
 // CHECK: barrier.cluster.arrive.release.aligned
 // CHECK: scf.for
