@@ -147,9 +147,9 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
   if (!toRank)
     cluster::emitMoveChunk(b, loc, at(bytes.lo), at(to));
   else if (bar)
-    cluster::emitSendChunk(b, loc, at(bytes.lo), at(to), toRank, bar, 16);
+    cluster::emitSendChunk(b, loc, at(bytes.lo), at(to), toRank, bar);
   else
-    cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank, 16);
+    cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank);
 }
 
 /// The reader takes channel `c`'s copy: waits on its full barrier (from

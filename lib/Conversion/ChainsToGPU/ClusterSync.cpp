@@ -76,28 +76,16 @@ void emitArriveRemote(OpBuilder &b, Location loc, Value bar, Value rank) {
           {bar, rank});
 }
 
-namespace {
-/// The registers and operand of a `width`-byte chunk.
-std::pair<StringRef, StringRef> chunkParts(int64_t width) {
-  assert((width == 4 || width == 16) && "chunks of 4 or 16 bytes");
-  return width == 16 ? std::make_pair("v4.b32", "{a, b, c, d}")
-                     : std::make_pair("b32", "a");
-}
-} // namespace
-
 void emitSendChunk(OpBuilder &b, Location loc, Value at, Value to, Value rank,
-                   Value bar, int64_t width) {
-  auto [type, regs] = chunkParts(width);
-  std::string ptx = ("{\n\t.reg .b32 a, b, c, d, dst, on;\n\t"
-                     "ld.shared." +
-                     type + " " + regs +
-                     ", [$0];\n\t"
-                     "mapa.shared::cluster.u32 dst, $1, $2;\n\t"
-                     "mapa.shared::cluster.u32 on, $3, $2;\n\t"
-                     "st.async.shared::cluster.mbarrier::complete_tx::bytes." +
-                     type + " [dst], " + regs + ", [on];\n\t}")
-                        .str();
-  emitPtx(b, loc, ptx, {at, to, rank, bar});
+                   Value bar) {
+  emitPtx(b, loc,
+          "{\n\t.reg .b32 a, b, c, d, dst, on;\n\t"
+          "ld.shared.v4.b32 {a, b, c, d}, [$0];\n\t"
+          "mapa.shared::cluster.u32 dst, $1, $2;\n\t"
+          "mapa.shared::cluster.u32 on, $3, $2;\n\t"
+          "st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32 "
+          "[dst], {a, b, c, d}, [on];\n\t}",
+          {at, to, rank, bar});
 }
 
 void emitMoveChunk(OpBuilder &b, Location loc, Value at, Value to) {
@@ -108,18 +96,13 @@ void emitMoveChunk(OpBuilder &b, Location loc, Value at, Value to) {
           {at, to});
 }
 
-void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
-                    int64_t width) {
-  auto [type, regs] = chunkParts(width);
-  std::string ptx = ("{\n\t.reg .b32 a, b, c, d, to;\n\t"
-                     "ld.shared." +
-                     type + " " + regs +
-                     ", [$0];\n\t"
-                     "mapa.shared::cluster.u32 to, $0, $1;\n\t"
-                     "st.shared::cluster." +
-                     type + " [to], " + regs + ";\n\t}")
-                        .str();
-  emitPtx(b, loc, ptx, {at, rank});
+void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank) {
+  emitPtx(b, loc,
+          "{\n\t.reg .b32 a, b, c, d, to;\n\t"
+          "ld.shared.v4.b32 {a, b, c, d}, [$0];\n\t"
+          "mapa.shared::cluster.u32 to, $0, $1;\n\t"
+          "st.shared::cluster.v4.b32 [to], {a, b, c, d};\n\t}",
+          {at, rank});
 }
 
 } // namespace mlir::ttt::cluster

@@ -42,20 +42,17 @@ void emitExpectBytes(OpBuilder &b, Location loc, Value bar, int64_t bytes);
 /// earlier accesses at cluster scope.
 void emitArriveRemote(OpBuilder &b, Location loc, Value bar, Value rank);
 
-/// Copies the `width` (4 or 16) bytes at shared address `at` into block
-/// `rank`'s shared address `to`, counted on its `bar` (st.async,
-/// complete_tx).
+/// Copies the 16 bytes at shared address `at` into block `rank`'s shared
+/// address `to`, counted on its `bar` (st.async, complete_tx).
 void emitSendChunk(OpBuilder &b, Location loc, Value at, Value to, Value rank,
-                   Value bar, int64_t width);
+                   Value bar);
 
 /// Moves the 16 bytes at shared address `at` to `to` in this block.
 void emitMoveChunk(OpBuilder &b, Location loc, Value at, Value to);
 
-/// Copies the `width` (4 or 16) bytes at shared address `at` into block
-/// `rank`'s same address with plain remote stores (ordered by a later
-/// cluster barrier).
-void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank,
-                    int64_t width);
+/// Copies the 16 bytes at shared address `at` into block `rank`'s same
+/// address with plain remote stores (ordered by a later cluster barrier).
+void emitStoreChunk(OpBuilder &b, Location loc, Value at, Value rank);
 
 } // namespace mlir::ttt::cluster
 
