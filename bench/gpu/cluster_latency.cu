@@ -133,11 +133,8 @@ void runPingPong(const char *name, long long *cycles, float *sink, bool print,
 } // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::fprintf(stderr, "cluster_latency: no CUDA device\n");
+  if (!cluster::hasDevice("cluster_latency"))
     return 1;
-  }
   long long *cycles;
   float *sink;
   cudaMalloc(&cycles, sizeof(long long));

@@ -5,8 +5,18 @@
 // mbarrier.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 
 namespace cluster {
+
+/// Whether a CUDA device is there; else says so for `tool`.
+inline bool hasDevice(const char *tool) {
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) == cudaSuccess && devices > 0)
+    return true;
+  std::fprintf(stderr, "%s: no CUDA device\n", tool);
+  return false;
+}
 
 __device__ __forceinline__ uint32_t sharedAddress(const void *p) {
   return static_cast<uint32_t>(__cvta_generic_to_shared(p));

@@ -287,11 +287,8 @@ void timeChain(const char *name, long long *cycles, float *sink, bool print) {
 } // namespace
 
 int main() {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::fprintf(stderr, "split_step_floor: no CUDA device\n");
+  if (!cluster::hasDevice("split_step_floor"))
     return 1;
-  }
   long long *cycles;
   float *sink;
   cudaMalloc(&cycles, 24 * sizeof(long long));
