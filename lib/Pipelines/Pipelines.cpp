@@ -116,7 +116,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createTTTGPUMergeSharedContractions());
   // The next chunk's X W from the weights before their update.
   if (options.lookaheadProducts)
-    pm.addNestedPass<func::FuncOp>(createTTTGPULookaheadProducts());
+    pm.addNestedPass<func::FuncOp>(
+        createTTTGPULookaheadProducts({options.foldNextInit}));
   // The output chain beside the next chunk's first ops.
   if (options.rotateOutputChain || options.rotateOutputTail)
     pm.addNestedPass<func::FuncOp>(createTTTGPURotateOutputChain(

@@ -173,7 +173,24 @@ def TTTGPULookaheadProducts : Pass<"ttt-gpu-lookahead-products", "::mlir::func::
     The last step reads its own chunk again for the unused next `Y`
     (`X_next` at `min(iv + step, ub - step)`), so nothing is read past the
     loop's range.
+
+    With `fold-next-init`, where `I` is the row broadcast of a carried
+    vector `b` whose next value is a row of an accumulation linear in `R`
+    (`b' = Q[r, :]`, `Q = bcast(b) (+|-) sum_k s(..., R[k, j])`, its other
+    inputs read at rows and `k` only, the update's too), the next init's
+    change joins the correction: `P` starts from `I` itself and `Y_next =
+    (P + I) + sum_k C[i, k] R[k, j]`, where `C` adds the update's body with
+    `A` for `L` and `Q`'s body at row `r`, each with 1 for `R` and 0 for
+    the output (their coefficients of `R`). The correction (marked
+    `ttt.lookahead_correction`) is then the recurrence's only op between
+    `R` and the next step's `Y`; `C`, computed from the chunk's inputs,
+    and `P + I` need no `R`.
   }];
+  let options = [
+    Option<"foldNextInit", "fold-next-init", "bool", /*default=*/"false",
+           "Fold the next init (the carried bias's broadcast) into the "
+           "correction">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

@@ -120,6 +120,13 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "step early, corrected by a product of depth 16 after "
                      "the gradient (ttt-gpu-lookahead-products)"),
       llvm::cl::init(false)};
+  Option<bool> foldNextInit{
+      *this, "fold-next-init",
+      llvm::cl::desc("With lookahead-products: fold the next bias into the "
+                     "correction, so that the recurrence waits for one "
+                     "product after the gradient "
+                     "(ttt-gpu-lookahead-products{fold-next-init})"),
+      llvm::cl::init(false)};
   Option<bool> rotateOutputChain{
       *this, "rotate-output-chain",
       llvm::cl::desc("Compute each chunk's output chain at the start of the "

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CarriedInPlace.h"
+#include "FoldNextInit.h"
 #include "LinearBodies.h"
 #include "LoopRotation.h"
 #include "ttt/Conversion/Passes.h"
@@ -101,9 +102,11 @@ struct Lookahead {
   linalg::GenericOp update;  // W' = W + sum_k t(L, R)
   unsigned linearInput;      // L among the update's operands
   linalg::GenericOp product; // Y = I + X W
+  /// With fold-next-init: the next init folded into the correction.
+  std::optional<ttt::lookahead::InitFold> fold;
 };
 
-std::optional<Lookahead> lookaheadOf(scf::ForOp loop) {
+std::optional<Lookahead> lookaheadOf(scf::ForOp loop, bool foldNextInit) {
   Block *body = loop.getBody();
   auto yield = cast<scf::YieldOp>(body->getTerminator());
   for (auto [index, weights] : llvm::enumerate(loop.getRegionIterArgs())) {
@@ -134,7 +137,14 @@ std::optional<Lookahead> lookaheadOf(scf::ForOp loop) {
           !llvm::all_of(sliceOf(product.getDpsInits(), body),
                         [](Operation *op) { return isMemoryEffectFree(op); }))
         continue;
-      return Lookahead{static_cast<unsigned>(index), update, *linear, product};
+      Lookahead la{static_cast<unsigned>(index), update, *linear, product,
+                   std::nullopt};
+      if (std::optional<unsigned> grad =
+              ttt::lookahead::gradInputOf(update, *linear);
+          grad && foldNextInit)
+        la.fold = ttt::lookahead::initFoldOf(loop, {update, *linear, *grad},
+                                             product.getDpsInits()[0]);
+      return la;
     }
   }
   return std::nullopt;
@@ -178,6 +188,38 @@ Value correction(OpBuilder &b, Location loc, const Lookahead &la, Value a,
     map.erase(arg);
   update.getRegion().cloneInto(&op.getRegion(), map);
   return op.getResult(0);
+}
+
+/// Y_next = (P + I_next) + the update's sum with A for L.
+Value unfoldedCorrection(OpBuilder &b, Location loc, const Lookahead &la,
+                         Value a, Value early, const IRMapping &map,
+                         ArrayRef<Operation *> initSlice, Value next) {
+  scf::ForOp loop = cast<scf::ForOp>(la.update->getParentOp());
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  IRMapping nextInit;
+  nextInit.map(loop.getInductionVar(), next);
+  for (unsigned i = 0; i < loop.getNumRegionIterArgs(); ++i)
+    nextInit.map(loop.getRegionIterArg(i),
+                 map.lookupOrDefault(yield.getOperand(i)));
+  for (Operation *op : initSlice)
+    b.clone(*op, nextInit);
+  linalg::GenericOp product = la.product;
+  Value init = product.getDpsInits()[0];
+  Value start = ttt::addTensors(b, loc, early, nextInit.lookupOrDefault(init));
+  return correction(b, loc, la, a, start, map);
+}
+
+/// Y_next = (P + I) + sum_k C[i, k] R[k, j]: the next init's change and
+/// the update's sum with A for L as one product (FoldNextInit.h).
+Value foldedCorrection(OpBuilder &b, Location loc, const Lookahead &la, Value a,
+                       Value early, const IRMapping &map) {
+  ttt::lookahead::UpdateTerms terms{
+      la.update, la.linearInput,
+      *ttt::lookahead::gradInputOf(la.update, la.linearInput)};
+  Value coef =
+      ttt::lookahead::foldedCoefficients(b, loc, terms, *la.fold, a, map);
+  Value r = map.lookup(la.update->getOperand(terms.gradInput));
+  return ttt::lookahead::correctWith(b, loc, coef, r, early);
 }
 
 void rewrite(scf::ForOp loop, const Lookahead &la) {
@@ -241,7 +283,9 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
             xNext = nextInput.lookup(x);
             IRMapping productMap = map;
             productMap.map(x, xNext);
-            productMap.map(init, ttt::zerosLike(nb, loc, carried));
+            // Folded: X' W + I, the init of this step (its bias).
+            productMap.map(init, la.fold ? map.lookupOrDefault(init)
+                                         : ttt::zerosLike(nb, loc, carried));
             early = nb.clone(op, productMap)->getResult(0);
             map.map(product->getResult(0), carried);
             continue;
@@ -252,18 +296,10 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
           }
           nb.clone(op, map);
         }
-        // Y_next = (P + I_next) + the update's sum with A for L.
         auto yield = cast<scf::YieldOp>(body->getTerminator());
-        IRMapping nextInit;
-        nextInit.map(loop.getInductionVar(), next);
-        for (unsigned i = 0; i < numArgs; ++i)
-          nextInit.map(loop.getRegionIterArg(i),
-                       map.lookupOrDefault(yield.getOperand(i)));
-        for (Operation *op : initSlice)
-          nb.clone(*op, nextInit);
-        Value start =
-            ttt::addTensors(nb, loc, early, nextInit.lookupOrDefault(init));
-        Value yNext = correction(nb, loc, la, a, start, map);
+        Value yNext = la.fold ? foldedCorrection(nb, loc, la, a, early, map)
+                              : unfoldedCorrection(nb, loc, la, a, early, map,
+                                                   initSlice, next);
         ttt::produceInto(yNext, carried);
         SmallVector<Value> yields;
         for (Value v : yield.getOperands())
@@ -284,8 +320,13 @@ void rewrite(scf::ForOp loop, const Lookahead &la) {
 
 struct TTTGPULookaheadProductsPass
     : ttt::impl::TTTGPULookaheadProductsBase<TTTGPULookaheadProductsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
-    ttt::rewriteChunkLoops(getOperation(), lookaheadOf, rewrite);
+    ttt::rewriteChunkLoops(
+        getOperation(),
+        [&](scf::ForOp loop) { return lookaheadOf(loop, foldNextInit); },
+        rewrite);
   }
 };
 

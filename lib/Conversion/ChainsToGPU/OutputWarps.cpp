@@ -14,6 +14,7 @@
 
 #include "AsyncCopy.h"
 #include "BufferRoot.h"
+#include "FoldNextInit.h"
 #include "KernelLoops.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -251,6 +252,47 @@ void addRefills(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
   }
 }
 
+/// With a lookahead correction (ttt-gpu-lookahead-products marks it): the
+/// recurrence's ops off the cycle through the carried value it writes (the
+/// ops from the top of the step that depend on that value and feed the
+/// correction) join the weight group, so that the recurrence's own group
+/// runs that cycle alone: the bias's update, its broadcasts and the
+/// correction's coefficients no longer delay the next step's chain.
+void addOffCycleOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
+                    MutableArrayRef<bool> weights) {
+  auto marked = llvm::find_if(ops, [](const Touches &t) {
+    return t.op->hasAttr(ttt::lookahead::kCorrectionAttr);
+  });
+  if (marked == ops.end())
+    return;
+  size_t c = marked - ops.begin();
+  auto readsAny = [&](size_t i, const DenseSet<Value> &values) {
+    return llvm::any_of(ops[i].reads,
+                        [&](Value r) { return values.contains(r); });
+  };
+  SmallVector<bool> onCycle(ops.size(), false);
+  // Depending on the previous step's value...
+  DenseSet<Value> fromCarried(ops[c].writes.begin(), ops[c].writes.end());
+  for (size_t i = 0; i < c; ++i)
+    if (readsAny(i, fromCarried)) {
+      onCycle[i] = true;
+      fromCarried.insert(ops[i].writes.begin(), ops[i].writes.end());
+    }
+  // ... and feeding this step's correction.
+  DenseSet<Value> feedsCorrection(ops[c].reads.begin(), ops[c].reads.end());
+  for (size_t i = c; i-- > 0;) {
+    bool feeds = llvm::any_of(
+        ops[i].writes, [&](Value w) { return feedsCorrection.contains(w); });
+    onCycle[i] = onCycle[i] && feeds;
+    if (feeds)
+      feedsCorrection.insert(ops[i].reads.begin(), ops[i].reads.end());
+  }
+  onCycle[c] = true;
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (recurrence[i] && !onCycle[i])
+      weights[i] = true;
+}
+
 /// Whether each op reads only what no op of the iteration writes, or what
 /// earlier such ops wrote, and writes nothing carried or read before it.
 SmallVector<bool> inputsOnlyOps(
@@ -357,6 +399,7 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
       addInputOps(*ops, recurrence, inputsOnlyOps(*ops, yielded, writerOf),
                   weights);
       addRefills(*ops, recurrence, weights);
+      addOffCycleOps(*ops, recurrence, weights);
     }
   }
   DenseSet<Operation *> hoisted;

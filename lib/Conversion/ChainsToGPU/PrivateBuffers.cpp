@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelLoops.h"
 #include "LinalgViews.h"
 #include "RowMajor.h"
 #include "ttt/Conversion/Passes.h"
@@ -74,6 +75,19 @@ memref::AllocOp rootAlloc(Value v) {
   return {};
 }
 
+/// The warp group of the last op of `loop`'s body that writes a view of
+/// `alloc`, if it has one.
+Attribute lastWriterGroup(scf::ForOp loop, memref::AllocOp alloc) {
+  for (Operation &op : llvm::reverse(loop.getBody()->without_terminator())) {
+    auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+    if (dps && llvm::any_of(dps.getDpsInits(), [&](Value init) {
+          return rootAlloc(init) == alloc;
+        }))
+      return op.getAttr(ttt::kWarpGroupAttr);
+  }
+  return {};
+}
+
 /// A hoisted buffer is the same memory in every iteration: a loop that
 /// yields one of its own buffers would read and write one buffer at once
 /// in the next iteration. Copy the yielded value into a carry buffer.
@@ -95,8 +109,11 @@ LogicalResult separateYieldedBuffers(gpu::GPUFuncOp kernel) {
           b, loop.getLoc(),
           MemRefType::get(type.getShape(), type.getElementType()));
       b.setInsertionPoint(yield);
-      linalg::CopyOp::create(b, yield.getLoc(), operand.get(),
-                             carry.getResult());
+      auto copy = linalg::CopyOp::create(b, yield.getLoc(), operand.get(),
+                                         carry.getResult());
+      // On the warp group that wrote the value (ttt-gpu-output-warps).
+      if (Attribute group = lastWriterGroup(loop, alloc))
+        copy->setAttr(ttt::kWarpGroupAttr, group);
       operand.set(
           memref::CastOp::create(b, yield.getLoc(), type, carry).getResult());
     }

@@ -513,3 +513,88 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// With weight-warps and a lookahead correction (ttt-gpu-lookahead-products
+// marks it): the recurrence's group keeps only the cycle through the value
+// the correction carries (%z: the gradient %g from it, the correction);
+// the bias update %b += g, which depends on that cycle but does not feed
+// it, joins the weight group with the update and the product of W (the
+// correction starts from that product: ttt-gpu-fold-init-copies).
+// WEIGHTS-LABEL: gpu.func @off_cycle
+// WEIGHTS: scf.for
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS: linalg.generic {{.*}} outs(%[[P:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: linalg.generic {{.*}} outs(%[[G:.*]] : memref<16x64xf32>) {
+// WEIGHTS: linalg.generic {{.*}} outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS: linalg.generic {{.*}} ins(%{{.*}}, %[[G]], %[[P]] : {{.*}}) outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction}
+// WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#id = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @off_cycle(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %c: memref<16x16xf32>, %out: memref<64x16x64xf32>, %wout: memref<64x64xf32>, %bout: memref<64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %b = memref.alloc() : memref<64xf32>
+      %z = memref.alloc() : memref<16x64xf32>
+      %g = memref.alloc() : memref<16x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %p = memref.alloc() : memref<16x64xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %g : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%p : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%z : memref<16x64xf32>) outs(%g : memref<16x64xf32>) {
+        ^bb0(%x: f32, %o: f32):
+          %s = math.tanh %x : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]}
+            ins(%g : memref<16x64xf32>) outs(%b : memref<64xf32>) {
+        ^bb0(%x: f32, %acc: f32):
+          %s = arith.subf %acc, %x : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%c, %g, %p : memref<16x16xf32>, memref<16x64xf32>, memref<16x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction} {
+        ^bb0(%x: f32, %v: f32, %p0: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%y : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+      }
+      linalg.copy ins(%w : memref<64x64xf32>) outs(%wout : memref<64x64xf32>)
+      linalg.copy ins(%b : memref<64xf32>) outs(%bout : memref<64xf32>)
+      gpu.return
+    }
+  }
+}
