@@ -49,6 +49,25 @@ bool isCandidate(tensor::ExtractSliceOp slice, Block *body) {
   return yielded && readElsewhere;
 }
 
+/// A slice of a shared linalg result in `body` (a broadcast another op
+/// accumulates onto too) that only starts accumulations: the init of a
+/// narrowed op. Computed on its own, the narrowed op gets a buffer of its
+/// own instead of writing into the shared one, which its other readers
+/// (another warp group) may still read.
+bool isSharedInitSlice(tensor::ExtractSliceOp slice, Block *body) {
+  auto source = dyn_cast<OpResult>(slice.getSource());
+  if (!source || source.getOwner()->getBlock() != body ||
+      !isa<linalg::LinalgOp>(source.getOwner()) ||
+      cast<linalg::LinalgOp>(source.getOwner()).getNumReductionLoops() != 0 ||
+      !slice.hasUnitStride() || !slice.getType().hasStaticShape() ||
+      slice.use_empty() || source.hasOneUse())
+    return false;
+  return llvm::all_of(slice->getUses(), [](OpOperand &use) {
+    auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+    return dps && dps.isDpsInit(&use);
+  });
+}
+
 struct TTTGPUNarrowCarriedSlicesPass
     : ttt::impl::TTTGPUNarrowCarriedSlicesBase<TTTGPUNarrowCarriedSlicesPass> {
   void runOnOperation() override {
@@ -59,8 +78,37 @@ struct TTTGPUNarrowCarriedSlicesPass
           slices.push_back(slice);
     });
     // Where the producer cannot be tiled there, the full op stays.
-    for (tensor::ExtractSliceOp slice : slices)
-      (void)ttt::computeSliceFromProducer(slice);
+    SmallVector<Block *> bodies;
+    for (tensor::ExtractSliceOp slice : slices) {
+      Block *body = slice->getBlock();
+      if (succeeded(ttt::computeSliceFromProducer(slice)))
+        bodies.push_back(body);
+    }
+    // The narrowed ops' inits, where they are slices of shared broadcasts.
+    for (Block *body : bodies) {
+      SmallVector<tensor::ExtractSliceOp> inits;
+      for (auto slice : body->getOps<tensor::ExtractSliceOp>())
+        if (isSharedInitSlice(slice, body))
+          inits.push_back(slice);
+      for (tensor::ExtractSliceOp slice : inits)
+        (void)ttt::computeSliceFromProducer(slice);
+      // The tiled ops start from slices of empty tensors: empty tensors of
+      // their own, so that bufferization gives them their own buffers.
+      SmallVector<tensor::ExtractSliceOp> ofEmpty;
+      for (auto slice : body->getOps<tensor::ExtractSliceOp>())
+        if (slice.getSource().getDefiningOp<tensor::EmptyOp>() &&
+            slice.getType().hasStaticShape())
+          ofEmpty.push_back(slice);
+      for (tensor::ExtractSliceOp slice : ofEmpty) {
+        OpBuilder b(slice);
+        slice.replaceAllUsesWith(
+            tensor::EmptyOp::create(b, slice.getLoc(),
+                                    slice.getType().getShape(),
+                                    slice.getType().getElementType())
+                .getResult());
+        slice.erase();
+      }
+    }
   }
 };
 

@@ -3,14 +3,19 @@
 // The loop carries the last row of %t = b - tril(e) g (the next bias),
 // and the output reads %t whole: the row is computed by %t's op over row
 // 15 alone (its operands sliced, linalg.index 0 offset by 15); the full op
-// stays for the output.
+// stays for the output. The row starts from a broadcast of its own (the
+// bias broadcast over that row, into an empty tensor): a buffer of its own,
+// not the row of the one the full op reads, which another warp group may
+// still be reading.
 // CHECK-LABEL: func.func @next_bias
 // CHECK: scf.for
 // CHECK: %[[T:.*]] = linalg.generic {{.*}} ins(%[[G:.*]], %[[E:.*]] : tensor<16x8xf32>, tensor<16x16xf32>) outs(%[[B:.*]] : tensor<16x8xf32>)
 // CHECK: %[[O:.*]] = tensor.insert_slice %[[T]]
 // CHECK: %[[GS:.*]] = tensor.extract_slice %[[G]][0, 0] [16, 8] [1, 1]
 // CHECK: %[[ER:.*]] = tensor.extract_slice %[[E]][15, 0] [1, 16] [1, 1] : tensor<16x16xf32> to tensor<1x16xf32>
-// CHECK: %[[BR:.*]] = tensor.extract_slice %[[B]][15, 0] [1, 8] [1, 1] : tensor<16x8xf32> to tensor<1x8xf32>
+// CHECK: %[[BS:.*]] = tensor.extract_slice %[[BIAS:.*]][0] [8] [1] : tensor<8xf32> to tensor<8xf32>
+// CHECK: %[[BE:.*]] = tensor.empty() : tensor<1x8xf32>
+// CHECK: %[[BR:.*]] = linalg.generic {{.*}} ins(%[[BS]] : tensor<8xf32>) outs(%[[BE]] : tensor<1x8xf32>)
 // CHECK: %[[ROW:.*]] = linalg.generic {{.*}} ins(%[[GS]], %[[ER]] : tensor<16x8xf32>, tensor<1x16xf32>) outs(%[[BR]] : tensor<1x8xf32>)
 // CHECK: %[[I:.*]] = linalg.index 0
 // CHECK: affine.apply {{.*}}()[%[[I]]]
