@@ -143,6 +143,13 @@
 // With register-weights (each block as one group of all its threads): the
 // weight update accumulates into registers (its mma accumulators loaded
 // from the per-thread cache before the loop), on both blocks.
+// With fold-next-init the three blocks' recurrence (group 0, no mark) runs
+// the correction, which starts from the weight block's K' W + bcast(b).
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 register-weights=false lookahead-products=true fold-next-init=true rotate-weight-update=true cluster-groups=true" --mlir-print-ir-before=ttt-gpu-distribute -o /dev/null 2>&1 | FileCheck %s --check-prefix=FOLD
+// FOLD: scf.for
+// FOLD: outs(%{{.*}} : memref<16x64xf32, strided<[72, 1]>>) attrs =  {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 2 : i64}
+// FOLD: attrs =  {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction}
+
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 register-weights=true mma=tf32 cluster-groups=true" -o - | FileCheck %s --check-prefix=CLUSTERRW
 // CLUSTERRW: llvm.func @ttt_linear_fla
 // CLUSTERRW-SAME: nvvm.cluster_dim = array<i32: 1, 2, 1>
