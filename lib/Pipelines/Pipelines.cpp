@@ -105,6 +105,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // them into the contractions they start.
   pm.addNestedPass<func::FuncOp>(
       createTTTGPUCloneFills({/*broadcasts=*/options.foldInitCopies}));
+  // Conversions widened where they are read: fewer phases.
+  if (options.fuseConversions)
+    pm.addNestedPass<func::FuncOp>(createTTTGPUFuseConversions());
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());

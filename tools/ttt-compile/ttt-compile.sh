@@ -90,14 +90,16 @@ options:
                       per chain (sm_90; ttt-gpu-distribute cluster-groups;
                       with 256 threads a block, output warps 2 and no
                       register weights unless given: 0.304 ms with them
-                      against 0.280): on: that kernel alone; auto
+                      against 0.280; the bf16 inputs' conversions fused
+                      into their readers, ttt-gpu-fuse-conversions:
+                      0.264 against 0.280): on: that kernel alone; auto
                       (default): in the fast mode on sm_90, that kernel
                       too (OUT.cluster.ptx, the manifest's
                       launch.cluster), which the runtime launches where
                       the chains' blocks fit the device at once; off. On an
                       H200 the fast mode's 1 x 2048 / 8192 / 32768 take
-                      0.280 / 1.091 / 4.35 ms against 0.310 / 1.226 /
-                      4.89, but 8 x 8192 1.538 against 1.129 (twice the
+                      0.264 / 1.024 / 4.09 ms against 0.310 / 1.226 /
+                      4.89, but 8 x 8192 1.46 against 1.128 (twice the
                       blocks: two waves), fp32 0.358 against 0.335
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
@@ -193,7 +195,9 @@ case "$cluster" in
     [ "$regweights" != auto ] || regweights=off
     [ "$threads" != auto ] || threads=256
     [ "$outwarps" != auto ] || outwarps=2
-    gpuopts="$gpuopts cluster-groups=true" ;;
+    # H200, fast mode: conversions fused 0.264 ms at 1 x 2048, 0.280 not
+    # (the one-block kernel would spill at 512 threads: not there).
+    gpuopts="$gpuopts cluster-groups=true fuse-conversions=true" ;;
   *) die "--gpu-cluster needs auto, on or off" ;;
 esac
 case "$prefetch" in auto|on|off) ;; *) die "--gpu-prefetch needs auto, on or off" ;; esac
@@ -359,8 +363,8 @@ if [ "$target" = cuda ]; then
   [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with $fitted (see --gpu-prefetch, --gpu-schedule)" >&2
   # --gpu-cluster auto: in the fast mode on sm_90 also the two-block
   # kernel (ttt-compile --gpu-cluster on), for the runtime to launch where
-  # its blocks fit the device (H200, fast fla: 1 x 2048 0.280 against
-  # 0.310 ms, 8 x 8192 1.538 against 1.129); skipped where the graph has
+  # its blocks fit the device (H200, fast fla: 1 x 2048 0.264 against
+  # 0.310 ms, 8 x 8192 1.46 against 1.128); skipped where the graph has
   # no such kernel (TTT-MLP, the official variant).
   cluster_flags=()
   if [ "$cluster" = auto ] && [ "$mma" = tf32 ] && [ "$percluster" = 1 ] &&

@@ -110,6 +110,23 @@ def TTTGPUCloneFills : Pass<"ttt-gpu-clone-fills", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TTTGPUFuseConversions : Pass<"ttt-gpu-fuse-conversions", "::mlir::func::FuncOp"> {
+  let summary = "Fuse each float conversion into every op that reads it";
+  let description = [{
+    Runs on tensors, before bufferization. A `linalg.generic` inside a loop
+    that only converts its one input to another float type (a body that
+    yields `arith.extf` of the input, identity maps, all loops parallel:
+    the bf16 inputs of the fast mode widened to f32) is fused into every
+    `linalg.generic` that reads it as an input, contractions included
+    (upstream elementwise fusion), and goes where none is left. In the
+    chain kernel each conversion is a phase of its own (a store of the
+    widened values, a barrier); fused, its readers load the narrow values
+    and widen them in registers, once per read.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUMergeSharedContractions : Pass<"ttt-gpu-merge-shared-contractions", "::mlir::func::FuncOp"> {
   let summary = "Add two contractions against the same operand as one";
   let description = [{

@@ -120,6 +120,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "step early, corrected by a product of depth 16 after "
                      "the gradient (ttt-gpu-lookahead-products)"),
       llvm::cl::init(false)};
+  Option<bool> fuseConversions{
+      *this, "fuse-conversions",
+      llvm::cl::desc("Fuse each float conversion (the fast mode's bf16 "
+                     "inputs widened) into the ops that read it "
+                     "(ttt-gpu-fuse-conversions)"),
+      llvm::cl::init(false)};
   Option<bool> foldNextInit{
       *this, "fold-next-init",
       llvm::cl::desc("With lookahead-products: fold the next bias into the "
