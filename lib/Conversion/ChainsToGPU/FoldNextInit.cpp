@@ -118,12 +118,13 @@ std::optional<InitFold> initFoldOf(scf::ForOp loop, UpdateTerms terms,
         input->getOperandNumber() != terms.gradInput &&
         !isRowAndReductionMap(terms.update.getMatchingIndexingMap(input)))
       return std::nullopt;
-  return InitFold{q, offsets[0], *gradInput};
+  return InitFold{terms, q, offsets[0], *gradInput};
 }
 
-Value foldedCoefficients(OpBuilder &b, Location loc, UpdateTerms terms,
-                         InitFold fold, Value a, const IRMapping &map) {
+Value foldedCoefficients(OpBuilder &b, Location loc, InitFold fold, Value a,
+                         const IRMapping &map) {
   MLIRContext *ctx = b.getContext();
+  UpdateTerms terms = fold.terms;
   // (i, j, k) -> (i, k): the coefficient op's loops.
   AffineMap toCoef =
       AffineMap::get(2, 0,

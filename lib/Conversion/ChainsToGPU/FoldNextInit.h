@@ -33,6 +33,7 @@ struct UpdateTerms {
 
 /// The carried bias whose next value folds into the correction.
 struct InitFold {
+  UpdateTerms terms;
   linalg::GenericOp accumulation; // Q, with b' = Q[row, :]
   int64_t row;
   unsigned gradInput; // R among Q's operands
@@ -51,8 +52,8 @@ std::optional<InitFold> initFoldOf(scf::ForOp loop, UpdateTerms terms,
 /// C[i, k]: the update's body with A for L and the accumulation's body at
 /// i = row, each with 1 for R and 0 for the output, added. `map` gives the
 /// values of the old body where the new one computes them.
-Value foldedCoefficients(OpBuilder &b, Location loc, UpdateTerms terms,
-                         InitFold fold, Value a, const IRMapping &map);
+Value foldedCoefficients(OpBuilder &b, Location loc, InitFold fold, Value a,
+                         const IRMapping &map);
 
 /// init + sum_k coef[i, k] r[k, j], marked kCorrectionAttr.
 Value correctWith(OpBuilder &b, Location loc, Value coef, Value r, Value init);

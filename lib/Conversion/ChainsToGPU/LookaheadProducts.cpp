@@ -213,12 +213,9 @@ Value unfoldedCorrection(OpBuilder &b, Location loc, const Lookahead &la,
 /// the update's sum with A for L as one product (FoldNextInit.h).
 Value foldedCorrection(OpBuilder &b, Location loc, const Lookahead &la, Value a,
                        Value early, const IRMapping &map) {
-  ttt::lookahead::UpdateTerms terms{
-      la.update, la.linearInput,
-      *ttt::lookahead::gradInputOf(la.update, la.linearInput)};
-  Value coef =
-      ttt::lookahead::foldedCoefficients(b, loc, terms, *la.fold, a, map);
-  Value r = map.lookup(la.update->getOperand(terms.gradInput));
+  Value coef = ttt::lookahead::foldedCoefficients(b, loc, *la.fold, a, map);
+  linalg::GenericOp update = la.update;
+  Value r = map.lookup(update->getOperand(la.fold->terms.gradInput));
   return ttt::lookahead::correctWith(b, loc, coef, r, early);
 }
 
