@@ -107,7 +107,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       createTTTGPUCloneFills({/*broadcasts=*/options.foldInitCopies}));
   // Conversions widened where they are read: fewer phases.
   if (options.fuseConversions)
-    pm.addNestedPass<func::FuncOp>(createTTTGPUFuseConversions());
+    pm.addNestedPass<func::FuncOp>(
+        createTTTGPUFuseConversions({options.fuseInputOps}));
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());

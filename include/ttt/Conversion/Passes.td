@@ -121,8 +121,15 @@ def TTTGPUFuseConversions : Pass<"ttt-gpu-fuse-conversions", "::mlir::func::Func
     (upstream elementwise fusion), and goes where none is left. In the
     chain kernel each conversion is a phase of its own (a store of the
     widened values, a barrier); fused, its readers load the narrow values
-    and widen them in registers, once per read.
+    and widen them in registers, once per read. With `input-ops`, also
+    every elementwise generic computed from the chunk's inputs alone
+    (values from outside the loop or slices of them: v - k, a learning
+    rate's broadcast), after the conversions.
   }];
+  let options = [
+    Option<"inputOps", "input-ops", "bool", /*default=*/"false",
+           "Also fuse elementwise ops on the chunk's inputs alone">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect"];
 }

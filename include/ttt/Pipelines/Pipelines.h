@@ -126,6 +126,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "inputs widened) into the ops that read it "
                      "(ttt-gpu-fuse-conversions)"),
       llvm::cl::init(false)};
+  Option<bool> fuseInputOps{
+      *this, "fuse-input-ops",
+      llvm::cl::desc("With fuse-conversions: also fuse elementwise ops on "
+                     "the chunk's inputs alone into their readers "
+                     "(ttt-gpu-fuse-conversions{input-ops})"),
+      llvm::cl::init(false)};
   Option<bool> foldNextInit{
       *this, "fold-next-init",
       llvm::cl::desc("With lookahead-products: fold the next bias into the "

@@ -41,17 +41,56 @@ bool isConversion(linalg::GenericOp op) {
          body->getOperations().size() == 2;
 }
 
+/// Whether `v` is one of the chunk's inputs in `loop`: defined outside it,
+/// or a slice of such a value.
+bool isChunkInput(Value v, scf::ForOp loop) {
+  if (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>())
+    v = slice.getSource();
+  return !loop->isAncestor(v.getParentRegion()->getParentOp());
+}
+
+/// Whether `op` (in `loop`) is elementwise on the chunk's inputs alone
+/// (input-ops): parallel loops, one result at an identity map that the
+/// body does not read, inputs that are the chunk's.
+bool isInputOp(linalg::GenericOp op, scf::ForOp loop) {
+  if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !op.getBody()->getArgument(op.getNumDpsInputs()).use_empty())
+    return false;
+  return llvm::all_of(op.getDpsInputs(),
+                      [&](Value v) { return isChunkInput(v, loop); });
+}
+
 struct TTTGPUFuseConversionsPass
     : ttt::impl::TTTGPUFuseConversionsBase<TTTGPUFuseConversionsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> conversions;
     getOperation().walk([&](linalg::GenericOp op) {
       if (isConversion(op) && isa<scf::ForOp>(op->getParentOp()))
         conversions.push_back(op);
     });
+    fuseIntoReaders(conversions);
+    if (!inputOps)
+      return;
+    // Then what the chunk's inputs alone give (conversions fused first,
+    // so that v - k reads the staged k).
+    SmallVector<linalg::GenericOp> inputs;
+    getOperation().walk([&](linalg::GenericOp op) {
+      auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
+      if (loop && isInputOp(op, loop))
+        inputs.push_back(op);
+    });
+    fuseIntoReaders(inputs);
+  }
+
+  /// Fuses each of `producers` into every generic that reads it.
+  void fuseIntoReaders(ArrayRef<linalg::GenericOp> producers) {
     IRRewriter rewriter(&getContext());
     SmallVector<Operation *> fusedOps;
-    for (linalg::GenericOp conversion : conversions) {
+    for (linalg::GenericOp conversion : producers) {
       // One reader at a time: each fusion replaces the reader's results.
       for (;;) {
         OpOperand *use = nullptr;
@@ -84,7 +123,7 @@ struct TTTGPUFuseConversionsPass
     RewritePatternSet patterns(&getContext());
     linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(applyOpPatternsGreedily(fusedOps, std::move(patterns))))
-      return signalPassFailure();
+      signalPassFailure();
   }
 };
 

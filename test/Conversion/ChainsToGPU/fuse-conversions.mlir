@@ -1,4 +1,5 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(func.func(ttt-gpu-fuse-conversions))' --split-input-file %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(func.func(ttt-gpu-fuse-conversions{input-ops=true}))' --split-input-file %s | FileCheck %s --check-prefix=INPUTS
 
 // A chunk's bf16 input widened by a generic of its own and read by a
 // contraction (K W) and an elementwise op (v - k): both read the bf16
@@ -96,4 +97,51 @@ func.func @kept(%k: tensor<16x8xbf16>, %w: tensor<8x8xf32>, %acc0: tensor<16x8xf
     scf.yield %kw2 : tensor<16x8xf32>
   }
   return %kw, %r : tensor<16x8xf32>, tensor<16x8xf32>
+}
+
+// -----
+
+// Without input-ops v - k stays an op of its own. With them, v - k
+// (computed from the chunk's slices alone) is fused into its reader too; an op reading a value of the step (%y) is not an
+// input op and stays.
+// CHECK-LABEL: func.func @input_ops
+// CHECK: %[[VK:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<16x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[VK]] : tensor<16x8xf32>, tensor<16x8xf32>)
+// INPUTS-LABEL: func.func @input_ops
+// INPUTS: scf.for
+// INPUTS: %[[VS:.*]] = tensor.extract_slice %{{.*}} : tensor<64x8xf32> to tensor<16x8xf32>
+// INPUTS: %[[KS:.*]] = tensor.extract_slice %{{.*}} : tensor<64x8xf32> to tensor<16x8xf32>
+// INPUTS: %[[Y:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<16x8xf32>)
+// INPUTS: math.tanh
+// INPUTS: linalg.generic {{.*}} ins(%[[Y]], %[[VS]], %[[KS]] : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
+// INPUTS: arith.subf
+// INPUTS: arith.subf
+// INPUTS: } -> tensor<16x8xf32>
+// INPUTS-NEXT: scf.yield
+#id = affine_map<(i, j) -> (i, j)>
+func.func @input_ops(%v: tensor<64x8xf32>, %k: tensor<64x8xf32>, %acc0: tensor<16x8xf32>, %n: index) -> tensor<16x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %r = scf.for %i = %c0 to %n step %c16 iter_args(%acc = %acc0) -> (tensor<16x8xf32>) {
+    %vs = tensor.extract_slice %v[%i, 0] [16, 8] [1, 1] : tensor<64x8xf32> to tensor<16x8xf32>
+    %ks = tensor.extract_slice %k[%i, 0] [16, 8] [1, 1] : tensor<64x8xf32> to tensor<16x8xf32>
+    %e = tensor.empty() : tensor<16x8xf32>
+    %vk = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%vs, %ks : tensor<16x8xf32>, tensor<16x8xf32>) outs(%e : tensor<16x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.subf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<16x8xf32>
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%acc : tensor<16x8xf32>) outs(%e : tensor<16x8xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %t = math.tanh %a : f32
+      linalg.yield %t : f32
+    } -> tensor<16x8xf32>
+    %d = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%y, %vk : tensor<16x8xf32>, tensor<16x8xf32>) outs(%e : tensor<16x8xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %s = arith.subf %a, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<16x8xf32>
+    scf.yield %d : tensor<16x8xf32>
+  }
+  return %r : tensor<16x8xf32>
 }
