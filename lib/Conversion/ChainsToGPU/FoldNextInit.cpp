@@ -1,6 +1,7 @@
 //===- FoldNextInit.cpp - The next bias folded into the lookahead ---------===//
 
 #include "FoldNextInit.h"
+#include "AccumulatorInit.h"
 #include "LinearBodies.h"
 #include "ttt/Utils/TensorBuilders.h"
 
@@ -16,16 +17,12 @@ namespace {
 /// The vector `t` broadcasts along rows: out[i, j] = v[j].
 Value rowBroadcastSource(Value t) {
   auto op = t.getDefiningOp<linalg::GenericOp>();
-  if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 2 || op.getNumReductionLoops() != 0)
+  if (!op || !ttt::yieldsItsInput(op) || op.getNumLoops() != 2 ||
+      op.getNumReductionLoops() != 0)
     return {};
   MLIRContext *ctx = op.getContext();
-  auto maps = op.getIndexingMapsArray();
-  if (maps[0] != AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx) ||
-      !maps[1].isIdentity())
-    return {};
-  Block *body = op.getBody();
-  if (body->getTerminator()->getOperand(0) != body->getArgument(0))
+  if (op.getIndexingMapsArray()[0] !=
+      AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx))
     return {};
   return op.getDpsInputs()[0];
 }
@@ -36,31 +33,6 @@ bool isRowAndReductionMap(AffineMap map) {
     auto dim = dyn_cast<AffineDimExpr>(e);
     return dim && dim.getPosition() != 1;
   });
-}
-
-/// The body of `op` cloned into `b` with its block arguments as `args`
-/// (null for R: 1; for the output: 0) and `linalg.index` dims 0 and 2 as
-/// `rowIndex` and the new op's dim 1; `m` maps the values it captures.
-/// Returns the yielded value.
-Value cloneBody(OpBuilder &b, Location loc, linalg::GenericOp op,
-                ArrayRef<Value> args, Value rowIndex, IRMapping m) {
-  Block *body = op.getBody();
-  Type elt = body->getArgument(op.getNumDpsInputs()).getType();
-  for (auto [arg, value] : llvm::zip(body->getArguments(), args))
-    m.map(arg, value);
-  m.map(body->getArgument(op.getNumDpsInputs()),
-        ttt::floatConst(b, loc, elt, 0.0));
-  for (Operation &inner : body->without_terminator()) {
-    if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-      Value replacement = index.getDim() == 0
-                              ? rowIndex
-                              : linalg::IndexOp::create(b, loc, 1).getResult();
-      m.map(index.getResult(), replacement);
-      continue;
-    }
-    b.clone(inner, m);
-  }
-  return m.lookup(body->getTerminator()->getOperand(0));
 }
 
 } // namespace
@@ -134,12 +106,10 @@ Value foldedCoefficients(OpBuilder &b, Location loc, InitFold fold, Value a,
   SmallVector<Value> ins;
   SmallVector<AffineMap> maps;
   // The update's operands, A for L.
-  SmallVector<int> updateArg(terms.update.getNumDpsInputs(), -1);
   for (OpOperand *input : terms.update.getDpsInputOperands()) {
     unsigned i = input->getOperandNumber();
     if (i == terms.gradInput)
       continue;
-    updateArg[i] = ins.size();
     bool isL = i == terms.linearInput;
     ins.push_back(isL ? a : map.lookupOrDefault(input->get()));
     maps.push_back((isL ? dimsMap(ctx, {0, 2})
@@ -148,7 +118,6 @@ Value foldedCoefficients(OpBuilder &b, Location loc, InitFold fold, Value a,
   }
   // The accumulation's operands at its row: a dim read at i is sliced there.
   linalg::GenericOp q = fold.accumulation;
-  SmallVector<int> qArg(q.getNumDpsInputs(), -1);
   for (OpOperand *input : q.getDpsInputOperands()) {
     unsigned i = input->getOperandNumber();
     if (i == fold.gradInput)
@@ -173,7 +142,6 @@ Value foldedCoefficients(OpBuilder &b, Location loc, InitFold fold, Value a,
       v = tensor::ExtractSliceOp::create(
           b, loc, RankedTensorType::get(kept, type.getElementType()), v,
           offsets, sizes, strides);
-    qArg[i] = ins.size();
     ins.push_back(v);
     maps.push_back(AffineMap::get(2, 0, results, ctx));
   }
@@ -182,40 +150,26 @@ Value foldedCoefficients(OpBuilder &b, Location loc, InitFold fold, Value a,
   return ttt::buildGeneric(
       b, loc, ins, maps, init, AffineMap::getMultiDimIdentityMap(2, ctx),
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Type elt = args.back().getType();
-        Value one = ttt::floatConst(nb, nl, elt, 1.0);
-        auto argsOf = [&](linalg::GenericOp op, ArrayRef<int> slots,
-                          unsigned grad) {
-          SmallVector<Value> values;
-          for (unsigned i = 0; i < op.getNumDpsInputs(); ++i)
-            values.push_back(i == grad ? one : args[slots[i]]);
-          return values;
-        };
-        Value row = linalg::IndexOp::create(nb, nl, 0);
-        Value fromUpdate = cloneBody(
-            nb, nl, terms.update,
-            argsOf(terms.update, updateArg, terms.gradInput), row, map);
-        Value rowConst = arith::ConstantIndexOp::create(nb, nl, fold.row);
-        Value fromBias = cloneBody(nb, nl, q, argsOf(q, qArg, fold.gradInput),
-                                   rowConst, map);
+        // The update's other inputs come first, then the accumulation's.
+        unsigned split = terms.update.getNumDpsInputs() - 1;
+        Value fromUpdate = coefficientOf(
+            nb, nl, terms.update, terms.gradInput, args.take_front(split),
+            linalg::IndexOp::create(nb, nl, 0), map);
+        Value fromBias = coefficientOf(
+            nb, nl, q, fold.gradInput,
+            args.slice(split, args.size() - 1 - split),
+            arith::ConstantIndexOp::create(nb, nl, fold.row), map);
         return arith::AddFOp::create(nb, nl, fromUpdate, fromBias);
       });
 }
 
 Value correctWith(OpBuilder &b, Location loc, Value coef, Value r, Value init) {
-  MLIRContext *ctx = b.getContext();
   // Into a buffer of its own (ttt-gpu-fold-init-copies then starts it from
   // `init`): `init` and the correction may run on different warp groups.
   Value start =
       linalg::CopyOp::create(b, loc, init, ttt::emptyLike(b, loc, init))
           .getResult(0);
-  Value out = ttt::buildGeneric(
-      b, loc, ValueRange{coef, r}, {dimsMap(ctx, {0, 2}), dimsMap(ctx, {2, 1})},
-      start, dimsMap(ctx, {0, 1}),
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-        return arith::AddFOp::create(nb, nl, args[2], p);
-      });
+  Value out = addProduct(b, loc, coef, r, start);
   out.getDefiningOp()->setAttr(kCorrectionAttr, b.getUnitAttr());
   return out;
 }

@@ -1,6 +1,7 @@
 //===- LinearBodies.cpp - Contraction bodies linear in one operand --------===//
 
 #include "LinearBodies.h"
+#include "ttt/Utils/TensorBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
@@ -104,6 +105,46 @@ std::optional<unsigned> linearInputAlong(linalg::GenericOp op, unsigned dim,
       return std::nullopt; // another input along dim: not a sum over k alone
   }
   return found;
+}
+
+Value coefficientOf(OpBuilder &b, Location loc, linalg::GenericOp op,
+                    unsigned lin, ValueRange others, Value row,
+                    const IRMapping &captured) {
+  Block *body = op.getBody();
+  Type type = body->getArgument(lin).getType();
+  IRMapping map = captured;
+  map.map(body->getArgument(lin),
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 1.0)));
+  map.map(body->getArgument(op.getNumDpsInputs()),
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 0.0)));
+  unsigned next = 0;
+  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i)
+    if (i != lin)
+      map.map(body->getArgument(i), others[next++]);
+  for (Operation &nested : body->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(nested)) {
+      Value replacement =
+          index.getDim() == 2 ? Value() : row; // null: the new op's index
+      if (!replacement)
+        replacement =
+            linalg::IndexOp::create(b, loc, index.getDim() == 2 ? 1 : 0);
+      map.map(index.getResult(), replacement);
+      continue;
+    }
+    b.clone(nested, map);
+  }
+  return map.lookup(body->getTerminator()->getOperand(0));
+}
+
+Value addProduct(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init) {
+  MLIRContext *ctx = b.getContext();
+  return ttt::buildGeneric(
+      b, loc, ValueRange{lhs, rhs},
+      {dimsMap(ctx, {0, 2}), dimsMap(ctx, {2, 1})}, init, dimsMap(ctx, {0, 1}),
+      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        return arith::AddFOp::create(nb, nl, args[2], p);
+      });
 }
 
 } // namespace mlir::ttt::linear_bodies

@@ -11,6 +11,7 @@
 #define TTT_LIB_CONVERSION_CHAINSTOGPU_LINEARBODIES_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::ttt::linear_bodies {
 
@@ -44,6 +45,19 @@ struct Linearity {
 /// along `dim` or the body reads linalg.index `dim`.
 std::optional<unsigned> linearInputAlong(linalg::GenericOp op, unsigned dim,
                                          Value required = {});
+
+/// The coefficient of input `lin` in the body of contraction `op` (loops
+/// (i, j, k)): the body cloned into `b` (inside a generic over (i, k))
+/// with 1 for `lin`, 0 for the output, `others` for the other inputs in
+/// order, `row` for linalg.index 0 and 1 (null: linalg.index 0 of the new
+/// op) and linalg.index 1 of the new op for linalg.index 2; `captured`
+/// maps values the body reads from outside.
+Value coefficientOf(OpBuilder &b, Location loc, linalg::GenericOp op,
+                    unsigned lin, ValueRange others, Value row,
+                    const IRMapping &captured = {});
+
+/// init + sum_k lhs[i, k] rhs[k, j], one contraction.
+Value addProduct(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init);
 
 } // namespace mlir::ttt::linear_bodies
 

@@ -45,33 +45,6 @@ bool isElementwiseSum(linalg::GenericOp op) {
                  (add.getLhs() == y && add.getRhs() == x));
 }
 
-/// A contraction's part of M: its body at (i, k) with G = 1 and out = 0,
-/// built in `b` over the 2-d block `args` (its other inputs, in order,
-/// from `firstArg`). linalg.index 0 and 2 become 0 and 1.
-Value coefficient(OpBuilder &b, Location loc, linalg::GenericOp op,
-                  unsigned shared, ValueRange args, unsigned firstArg) {
-  Block *body = op.getBody();
-  Type type = body->getArgument(shared).getType();
-  IRMapping map;
-  map.map(body->getArgument(shared),
-          arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 1.0)));
-  map.map(body->getArgument(op.getNumDpsInputs()),
-          arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 0.0)));
-  unsigned next = firstArg;
-  for (unsigned i = 0; i < op.getNumDpsInputs(); ++i)
-    if (i != shared)
-      map.map(body->getArgument(i), args[next++]);
-  for (Operation &nested : body->without_terminator()) {
-    if (auto index = dyn_cast<linalg::IndexOp>(nested)) {
-      map.map(index.getResult(),
-              linalg::IndexOp::create(b, loc, index.getDim() == 2 ? 1 : 0));
-      continue;
-    }
-    b.clone(nested, map);
-  }
-  return map.lookup(body->getTerminator()->getOperand(0));
-}
-
 /// Replaces `sum` = c1 + c2 (contractions against the shared input `g`)
 /// by one contraction.
 void merge(linalg::GenericOp sum, linalg::GenericOp c[2], unsigned shared[2]) {
@@ -105,20 +78,18 @@ void merge(linalg::GenericOp sum, linalg::GenericOp c[2], unsigned shared[2]) {
   Value m = ttt::buildGeneric(
       b, loc, inputs, maps, mInit, id,
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value t0 = coefficient(nb, nl, c[0], shared[0], args, 0);
-        Value t1 = coefficient(nb, nl, c[1], shared[1], args, split);
+        // Each body's part of M: at (i, k), G = 1, out = 0.
+        Value t0 = coefficientOf(nb, nl, c[0], shared[0],
+                                 args.take_front(split), /*row=*/{});
+        Value t1 = coefficientOf(nb, nl, c[1], shared[1],
+                                 args.slice(split, args.size() - 1 - split),
+                                 /*row=*/{});
         return arith::AddFOp::create(nb, nl, t0, t1);
       });
   // I1 + I2, then (I1 + I2) + M G.
   Value init =
       ttt::addTensors(b, loc, c[0].getDpsInits()[0], c[1].getDpsInits()[0]);
-  Value z = ttt::buildGeneric(
-      b, loc, ValueRange{m, g}, {dimsMap(ctx, {0, 2}), dimsMap(ctx, {2, 1})},
-      init, dimsMap(ctx, {0, 1}),
-      [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-        return arith::AddFOp::create(nb, nl, args[2], p);
-      });
+  Value z = addProduct(b, loc, m, g, init);
   sum.getResult(0).replaceAllUsesWith(z);
   sum.erase();
   c[1].erase();
