@@ -382,8 +382,15 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     return success();
   }
   if (mapping.onRows(op, plan)) {
+    // Its lanes wait for each other before storing only where it may read
+    // what it writes (all shared buffers are views of one array: compared
+    // by bytes).
+    bool readsWrites =
+        !mapping.entry ||
+        ttt::readsWhereItWrites(
+            accessWith(op, plan, mapping, mapping.entry, mapping.distinctArgs));
     ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads,
-                      mapping.pairAccesses, mapping.rowLanes);
+                      mapping.pairAccesses, mapping.rowLanes, readsWrites);
     emitSync(b, loc, sync);
     op.erase();
     return success();
@@ -540,6 +547,8 @@ struct TTTGPUDistributePass
     mapping.outputMmaColumnTiles = outputMmaColumnTiles;
     mapping.ldmatrix = ldmatrix;
     mapping.rowLanes = rowLanes;
+    mapping.entry = &entry;
+    mapping.distinctArgs = distinctArgs;
     FailureOr<WarpGroups> groups = warpGroupsOf(kernel, threads);
     if (failed(groups))
       return signalPassFailure();

@@ -43,6 +43,10 @@ struct Mapping {
   // register-weights (RegisterWeights.h): the ops that use a weight
   // buffer's register copy.
   const llvm::DenseMap<Operation *, ttt::RegisterUse> *registerOps = nullptr;
+  // The kernel's entry block and whether its array arguments are distinct
+  // (the footprints of an op's operands, MemoryFootprint.h).
+  Block *entry = nullptr;
+  bool distinctArgs = false;
 
   /// Whether `op` runs as tensor-core tiles (its points are then spread
   /// over the warps' lanes, not one per thread).

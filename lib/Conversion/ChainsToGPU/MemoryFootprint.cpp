@@ -227,3 +227,11 @@ Conflict ttt::conflictAfter(const Access &group, const Access &b) {
       meet(r, x, false);
   return c;
 }
+
+bool ttt::readsWhereItWrites(const Access &a) {
+  for (const Footprint &r : a.reads)
+    for (const Footprint &w : a.writes)
+      if (mayOverlap(r, w))
+        return true;
+  return false;
+}

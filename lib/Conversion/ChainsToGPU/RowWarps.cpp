@@ -67,9 +67,9 @@ ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 }
 
 /// Whether `op` reads what it writes: an output's old value (unless it
-/// starts from zero or an input), or an input in an output's buffer. Every lane
-/// then reads before any lane stores.
-static bool readsOutputs(linalg::GenericOp op) {
+/// starts from zero or an input), or, with `inputsMeetOutputs`, an input
+/// in an output's buffer. Every lane then reads before any lane stores.
+static bool readsOutputs(linalg::GenericOp op, bool inputsMeetOutputs) {
   llvm::SmallDenseSet<Value> roots;
   for (OpOperand &out : op.getDpsInitsMutable()) {
     roots.insert(ttt::rootOf(out.get()));
@@ -78,6 +78,8 @@ static bool readsOutputs(linalg::GenericOp op) {
                               out.getOperandNumber() - op.getNumDpsInputs()))
       return true;
   }
+  if (!inputsMeetOutputs)
+    return false;
   for (OpOperand *in : op.getDpsInputOperands())
     if (isa<MemRefType>(in->get().getType()) &&
         roots.contains(ttt::rootOf(in->get())))
@@ -193,7 +195,8 @@ reduceRow(OpBuilder &b, Location loc, linalg::GenericOp op,
 void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                        ArrayRef<unsigned> parallel,
                        ArrayRef<unsigned> sequential, Value tid,
-                       unsigned threads, bool pairs, int64_t minLanes) {
+                       unsigned threads, bool pairs, int64_t minLanes,
+                       bool inputsMeetOutputs) {
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);
@@ -238,7 +241,7 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
           for (auto [out, v] : llvm::zip(op.getDpsInitsMutable(), sums))
             fin.push_back(addToInitial(rb, rl, op, out, ivs, v));
           // No lane stores before every lane has read the old value.
-          if (readsOutputs(op))
+          if (readsOutputs(op, inputsMeetOutputs))
             ttt::emitWarpSync(rb, rl);
           storeAt(rb, rl, op, ivs, fin);
           return;
@@ -247,7 +250,7 @@ void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
         if (rest.empty()) {
           // A row value: every lane computes and stores it (RowLanes),
           // after every lane has read what it reads of the outputs.
-          update(rb, rl, ivs, readsOutputs(op));
+          update(rb, rl, ivs, readsOutputs(op, inputsMeetOutputs));
           return;
         }
         std::optional<int64_t> pairRounds =

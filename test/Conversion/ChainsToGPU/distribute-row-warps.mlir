@@ -151,3 +151,46 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Shared buffers are views of one array: whether a row reduction's input
+// overlaps its output is decided by bytes. Row sums of y into s at bytes
+// disjoint from y (and starting from zero): no lane reads what another
+// stores, no warp barrier before the stores. Into t, whose bytes are y's
+// first row: every lane reads before any lane stores.
+// CHECK-LABEL: gpu.func @sums_by_bytes
+// CHECK: gpu.shuffle xor
+// CHECK-NOT: nvvm.bar.warp.sync
+// CHECK: memref.store %{{.*}}, %[[S:.*]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.shuffle xor
+// CHECK: nvvm.bar.warp.sync
+// CHECK-NEXT: memref.store %{{.*}}, %[[T:.*]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @sums_by_bytes(%x: memref<16x64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %c4096 = arith.constant 4096 : index
+      %smem = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+      %y = memref.view %smem[%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x64xf32, #gpu.address_space<workgroup>>
+      %s = memref.view %smem[%c4096][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16xf32, #gpu.address_space<workgroup>>
+      %t = memref.view %smem[%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16xf32, #gpu.address_space<workgroup>>
+      linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+          ins(%y : memref<16x64xf32, #gpu.address_space<workgroup>>) outs(%s : memref<16xf32, #gpu.address_space<workgroup>>) attrs = {ttt.zero_init = array<i64: 0>} {
+      ^bb0(%a: f32, %acc: f32):
+        %r = arith.addf %acc, %a : f32
+        linalg.yield %r : f32
+      }
+      gpu.barrier
+      linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+          ins(%y : memref<16x64xf32, #gpu.address_space<workgroup>>) outs(%t : memref<16xf32, #gpu.address_space<workgroup>>) attrs = {ttt.zero_init = array<i64: 0>} {
+      ^bb0(%a: f32, %acc: f32):
+        %r = arith.addf %acc, %a : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+  }
+}
