@@ -161,6 +161,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       std::string(stageInputs ? "ttt-gpu-stage-inputs{pad=" +
                                     std::to_string(options.stagePad) + "},"
                               : "") +
+      std::string(options.stageInvariants ? "ttt-gpu-stage-invariants," : "") +
       // The output chain on warps of its own (named barriers between).
       (options.outputWarps > 0
            ? "ttt-gpu-output-warps{warps=" +

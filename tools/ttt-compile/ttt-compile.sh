@@ -93,14 +93,17 @@ options:
                       against 0.280; the bf16 inputs' conversions fused
                       into their readers, ttt-gpu-fuse-conversions:
                       0.264 against 0.280): on: that kernel alone; auto
-                      (default): in the fast mode on sm_90, that kernel
+                      (default): on sm_90 (fp32 and fast), that kernel
                       too (OUT.cluster.ptx, the manifest's
                       launch.cluster), which the runtime launches where
                       the chains' blocks fit the device at once; off. On an
-                      H200 the fast mode's 1 x 2048 / 8192 / 32768 take
-                      0.264 / 1.024 / 4.09 ms against 0.310 / 1.226 /
-                      4.89, but 8 x 8192 1.46 against 1.128 (twice the
-                      blocks: two waves), fp32 0.358 against 0.335
+                      H200 (round 18, LayerNorm scale and shift in shared
+                      memory) the fast mode's 1 x 2048 / 8192 / 32768 take
+                      0.240 / 0.934 / 3.71 ms against 0.264 / 1.02 / 4.05
+                      with one block, fp32 0.305 / 1.197 / 4.76 against
+                      0.327 / 1.291 / 5.14, but 8 x 8192 1.37 against 1.10
+                      (fast; fp32 1.75 against 1.29: twice the blocks, two
+                      waves)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -292,7 +295,12 @@ if [ "$target" = cuda ]; then
         elif [ "$instate" = true ]; then rw=true rwproducts=false
         fi ;;
     esac
-    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow register-weights=$rw register-weight-products=$rwproducts$gpuopts" \
+    # The LayerNorm's scale and shift in shared memory (H200, 1 x 2048:
+    # fla fast two-block 0.264 -> 0.240 ms, fp32 0.335 -> 0.327), but not
+    # with weights in result arrays (TTT-MLP: 2.459 -> 2.517, spills).
+    si=true
+    [ "$instate" = false ] || si=false
+    "$HERE/ttt-opt" "$input" --ttt-to-nvvm="threads=$threads mma=$mma libdevice=$libdevice stage-inputs=$1 schedule-levels=$2 state-in-results=$instate state-in-results-max=$statemax row-pad=$rowpad chip=$chip max-shared-bytes=$max_shared output-warps=$ow register-weights=$rw register-weight-products=$rwproducts stage-invariants=$si$gpuopts" \
       -o "$tmp/model.nvvm.mlir" || die "lowering '$input' to NVVM failed"
     # The launch: the block size the kernel was made for, and the dynamic
     # shared memory its temporaries take (ttt-gpu-private-buffers).
@@ -361,13 +369,14 @@ if [ "$target" = cuda ]; then
   [ "$shared" -le "$max_shared" ] ||
     die "the kernel needs more shared memory per block than $chip gives ($max_shared bytes)${tried}"
   [ -z "$tried" ] || echo "ttt-compile: note: shared memory per block over $max_shared bytes with${tried#,}; compiled with $fitted (see --gpu-prefetch, --gpu-schedule)" >&2
-  # --gpu-cluster auto: in the fast mode on sm_90 also the two-block
-  # kernel (ttt-compile --gpu-cluster on), for the runtime to launch where
-  # its blocks fit the device (H200, fast fla: 1 x 2048 0.264 against
-  # 0.310 ms, 8 x 8192 1.46 against 1.128); skipped where the graph has
+  # --gpu-cluster auto: on sm_90 also the two-block kernel (ttt-compile
+  # --gpu-cluster on), for the runtime to launch where its blocks fit the
+  # device (H200, fla fast: 1 x 2048 0.240 against 0.264 ms, 8 x 8192
+  # 1.37 against 1.10; fp32: 0.305 against 0.327); skipped where the graph has
   # no such kernel (TTT-MLP, the official variant).
   cluster_flags=()
-  if [ "$cluster" = auto ] && [ "$mma" = tf32 ] && [ "$percluster" = 1 ] &&
+  if [ "$cluster" = auto ] && { [ "$mma" = tf32 ] || [ "$mma" = 3xtf32 ]; } &&
+     [ "$percluster" = 1 ] &&
      [ "${chip#sm_9}" != "$chip" ]; then
     mkdir -p "$tmp/cluster"
     cargs=(--target cuda --gpu-cluster on --gpu-chip "$chip" --gpu-mma "$mma")

@@ -622,6 +622,28 @@ def TTTGPUStageInputs : Pass<"ttt-gpu-stage-inputs", "::mlir::gpu::GPUFuncOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUStageInvariants : Pass<"ttt-gpu-stage-invariants", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Copy the small read-only arrays a chunk loop reads into "
+                "shared memory once, before the loop";
+  let description = [{
+    Runs on a bufferized chain kernel before `ttt-gpu-private-buffers`.
+    A memref that linalg ops in an `scf.for` read, defined before the loop,
+    with a static shape of at most `max-bytes` bytes, viewing a kernel
+    argument's array that nothing in the kernel writes (the LayerNorm's
+    scale and shift), is read in every iteration from global memory: an L2
+    round trip inside the step's dependent chain. It gets a buffer
+    (`memref.alloc`, which `ttt-gpu-private-buffers` places in shared
+    memory), filled by a `linalg.copy` before the loop, and the loop's
+    linalg ops read that instead.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"4096",
+           "the largest array copied (bytes)">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def TTTGPUExternShared : Pass<"ttt-gpu-extern-shared", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Make the dynamic shared memory global of a lowered GPU "
                 "module external";

@@ -48,6 +48,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::desc("Prefetch each chunk's q/k/v/eta slices into shared "
                      "memory with cp.async (ttt-gpu-stage-inputs)"),
       llvm::cl::init(true)};
+  Option<bool> stageInvariants{
+      *this, "stage-invariants",
+      llvm::cl::desc("Copy the small read-only arrays a chunk loop reads "
+                     "(the LayerNorm's scale and shift) into shared memory "
+                     "before it (ttt-gpu-stage-invariants)"),
+      llvm::cl::init(true)};
   Option<int64_t> rowPad{
       *this, "row-pad",
       llvm::cl::desc("Elements added to 64-float rows of shared temporaries "

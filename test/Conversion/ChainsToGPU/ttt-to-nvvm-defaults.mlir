@@ -23,5 +23,20 @@
 // BAD: ttt-to-nvvm: mma-column-tiles must be in [0, 8]
 // RUN: not ttt-opt %s --ttt-to-nvvm="output-mma-column-tiles=-1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADOUT
 // BADOUT: ttt-to-nvvm: output-mma-column-tiles must be in [0, 8]
+// The small read-only arrays a chunk loop reads (the LayerNorm's scale and
+// shift) are copied into shared memory before it by default.
+// RUN: ttt-opt %s --ttt-to-nvvm --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=INVARIANTS
+// INVARIANTS: ttt-gpu-stage-inputs
+// INVARIANTS: ttt-gpu-stage-invariants{max-bytes=4096}
+// INVARIANTS: ttt-gpu-private-buffers
+// RUN: ttt-opt %s --ttt-to-nvvm="stage-invariants=false" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOINVARIANTS
+// NOINVARIANTS-NOT: ttt-gpu-stage-invariants
+// On the example, the LayerNorm's scale and shift (64 floats each) in
+// both chunk loops (full chunks, then the partial one).
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm --mlir-print-ir-after=ttt-gpu-stage-invariants -o /dev/null 2>&1 | FileCheck %s --check-prefix=FLA
+// FLA-COUNT-2: linalg.copy ins(%{{.*}} : memref<64xf32, strided<[1], offset: ?>>) outs(%{{.*}} : memref<64xf32>)
+// FLA: scf.for
+// FLA-COUNT-2: linalg.copy ins(%{{.*}} : memref<64xf32, strided<[1], offset: ?>>) outs(%{{.*}} : memref<64xf32>)
+// FLA: scf.for
 module {
 }
