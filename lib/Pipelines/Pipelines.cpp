@@ -105,10 +105,6 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // them into the contractions they start.
   pm.addNestedPass<func::FuncOp>(
       createTTTGPUCloneFills({/*broadcasts=*/options.foldInitCopies}));
-  // Conversions widened where they are read: fewer phases.
-  if (options.fuseConversions)
-    pm.addNestedPass<func::FuncOp>(
-        createTTTGPUFuseConversions({options.fuseInputOps}));
   // Per-row statistics recomputed where they are used: fewer phases.
   if (inlineRowStats)
     pm.addNestedPass<func::FuncOp>(createTTTGPUInlineRowStats());
@@ -129,6 +125,12 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
   // The weight update beside the next step's LayerNorm chain.
   if (options.rotateWeightUpdate)
     pm.addNestedPass<func::FuncOp>(createTTTGPURotateWeightUpdate());
+  // Conversions widened where they are read: fewer phases. After the
+  // rewrites above, which match the chunk's converted inputs as values
+  // (lookahead-products found no product to start early in fused ones).
+  if (options.fuseConversions)
+    pm.addNestedPass<func::FuncOp>(
+        createTTTGPUFuseConversions({options.fuseInputOps}));
   // Results become writable out-arguments, bufferized in place: a kernel
   // has no results and the runtime passes every output buffer.
   pm.addPass(createTTTGPUDestinationArgs());

@@ -149,6 +149,12 @@
 // FOLD: scf.for
 // FOLD: outs(%{{.*}} : memref<16x64xf32, strided<[72, 1]>>) attrs =  {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 2 : i64}
 // FOLD: attrs =  {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction}
+// The fast mode's conversions are fused after the tensor-level rewrites:
+// the lookahead still finds the bf16 chunk's product (and the correction
+// then reads the widened bf16 k itself).
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla_bf16.mlir --ttt-to-nvvm="threads=256 mma=tf32 output-warps=2 weight-warps=2 register-weights=false lookahead-products=true fold-next-init=true rotate-weight-update=true cluster-groups=true fuse-conversions=true" --mlir-print-ir-before=ttt-gpu-distribute -o /dev/null 2>&1 | FileCheck %s --check-prefix=FOLDBF16
+// FOLDBF16: scf.for
+// FOLDBF16: ttt.lookahead_correction
 
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 register-weights=true mma=tf32 cluster-groups=true" -o - | FileCheck %s --check-prefix=CLUSTERRW
 // CLUSTERRW: llvm.func @ttt_linear_fla
