@@ -183,6 +183,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       std::to_string(threads) + " mma=" + mma.str() +
       " row-warps=" + (options.rowWarps ? "true" : "false") +
       " row-lanes=" + std::to_string(options.rowLanes.getValue()) +
+      " channel-slots=" + std::to_string(options.channelSlots.getValue()) +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +

@@ -807,6 +807,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "The fewest lanes a row of a row-warps op takes: 16 lets two "
            "rows share a warp (twice as many rows as warps), 8 four "
            "(8, 16 or 32)">,
+    Option<"channelSlots", "channel-slots", "int64_t", /*default=*/"1",
+           "With cluster-groups, staging areas per channel (1 or 2): with "
+           "2, step i's copy goes to slot i mod 2, and the writer waits "
+           "only for the reader's take of the copy two steps back">,
     Option<"spreadMmaWarps", "spread-mma-warps", "bool", /*default=*/"false",
            "Tensor-core ops between two block barriers start at the warp "
            "after the last one's tiles, not all at warp 0">,

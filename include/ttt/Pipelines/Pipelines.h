@@ -157,6 +157,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "LayerNorm, the residual) at the start of the next "
                      "iteration (ttt-gpu-rotate-output-chain{tail-only})"),
       llvm::cl::init(false)};
+  Option<int64_t> channelSlots{
+      *this, "channel-slots",
+      llvm::cl::desc("With cluster-groups, staging areas per channel: 2 "
+                     "lets a block run a step ahead of its reader "
+                     "(ttt-gpu-distribute channel-slots)"),
+      llvm::cl::init(1)};
   Option<int64_t> rowLanes{
       *this, "row-lanes",
       llvm::cl::desc("The fewest lanes a row of a row-warps op takes: 16 "

@@ -14,10 +14,12 @@
 // area into place and frees it at once: X waits for Y only where Y has not
 // yet taken the last step's value. Each wait is for an event earlier in
 // the body's program order, so the blocks cannot deadlock; phases are
-// counted by the iteration. Ops outside the chunk loops run on every block
-// (writes to global memory on block 0 only); what a loop's groups wrote
-// and later ops read is copied to every block at the loop's exit, between
-// two cluster barriers.
+// counted by the iteration. With channel-slots=2 a channel has two staging
+// areas (and barrier pairs): step i's copy goes to slot i mod 2, so X
+// waits only for Y's take of step i - 2's copy and may run a step ahead.
+// Ops outside the chunk loops run on every block (writes to global memory
+// on block 0 only); what a loop's groups wrote and later ops read is
+// copied to every block at the loop's exit, between two cluster barriers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,12 +65,37 @@ private:
     return i32(loc, arith::AddIOp::create(b, loc, sharedBase,
                                           cst(loc, barrierOffset + 8 * slot)));
   }
-  /// The parity of `loop`'s current iteration.
-  Value parityIn(Location loc, scf::ForOp loop) {
+  /// The number of `loop`'s current iteration, less `back`.
+  Value stepIn(Location loc, scf::ForOp loop, int64_t back = 0) {
     Value n = arith::SubIOp::create(b, loc, loop.getInductionVar(),
                                     loop.getLowerBound());
     n = arith::DivUIOp::create(b, loc, n, loop.getStep());
+    return back ? arith::SubIOp::create(b, loc, n, cst(loc, back)) : n;
+  }
+  /// The staging slot of step `n`'s copy (n mod slots).
+  Value slotOf(Location loc, Value n) {
+    return arith::RemUIOp::create(b, loc, n, cst(loc, mapping.channelSlots));
+  }
+  /// The phase parity of step `n`'s copy on its slot's barriers.
+  Value parityOf(Location loc, Value n) {
+    n = arith::DivUIOp::create(b, loc, n, cst(loc, mapping.channelSlots));
     return i32(loc, arith::RemUIOp::create(b, loc, n, cst(loc, 2)));
+  }
+  /// Channel `c`'s full (or empty) barrier of staging slot `slot`.
+  Value channelBarrier(Location loc, const Channel &c, Value slot, bool empty) {
+    Value index =
+        arith::AddIOp::create(b, loc, cst(loc, empty ? c.empty : c.full),
+                              arith::MulIOp::create(b, loc, slot, cst(loc, 2)));
+    return i32(loc,
+               arith::AddIOp::create(
+                   b, loc, sharedBase,
+                   arith::AddIOp::create(
+                       b, loc, cst(loc, barrierOffset),
+                       arith::MulIOp::create(b, loc, index, cst(loc, 8)))));
+  }
+  /// The byte offset of staging slot `slot` from channel `c`'s first.
+  Value slotShift(Location loc, const Channel &c, Value slot) {
+    return arith::MulIOp::create(b, loc, slot, cst(loc, c.size()));
   }
   scf::IfOp guardOn(Location loc, Value cond) {
     return scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
@@ -83,7 +110,7 @@ private:
   }
   void emitInit(Location loc);
   void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
-                Value bar);
+                Value bar, Value fromShift = Value(), Value toShift = Value());
   void emitTake(Location loc, const Channel &c);
   void emitExitCopies(scf::ForOp loop);
 
@@ -103,21 +130,23 @@ void ClusterEmitter::emitInit(Location loc) {
   auto then = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(then.thenBlock()->getTerminator());
   for (const Channel &c : channels) {
-    // The reader's full barrier expects the first copy's bytes; the
-    // writer's empty barrier has its phase 0 complete (no copy to take
-    // before the first).
-    auto inReader = guardOn(loc, isRank(loc, c.reader));
-    b.setInsertionPoint(inReader.thenBlock()->getTerminator());
-    Value full = barrierAt(loc, c.full);
-    cluster::emitInitBarrier(b, loc, full, 1);
-    cluster::emitExpectBytes(b, loc, full, c.size());
-    b.setInsertionPointAfter(inReader);
-    auto inWriter = guardOn(loc, isRank(loc, c.writer));
-    b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
-    Value empty = barrierAt(loc, c.empty);
-    cluster::emitInitBarrier(b, loc, empty, 1);
-    cluster::emitArriveLocal(b, loc, empty, 1);
-    b.setInsertionPointAfter(inWriter);
+    // Each slot's full barrier on the reader expects its first copy's
+    // bytes; its empty barrier on the writer has phase 0 complete (no
+    // copy to take before the first).
+    for (int64_t slot = 0; slot < mapping.channelSlots; ++slot) {
+      auto inReader = guardOn(loc, isRank(loc, c.reader));
+      b.setInsertionPoint(inReader.thenBlock()->getTerminator());
+      Value full = barrierAt(loc, c.full + 2 * slot);
+      cluster::emitInitBarrier(b, loc, full, 1);
+      cluster::emitExpectBytes(b, loc, full, c.size());
+      b.setInsertionPointAfter(inReader);
+      auto inWriter = guardOn(loc, isRank(loc, c.writer));
+      b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
+      Value empty = barrierAt(loc, c.empty + 2 * slot);
+      cluster::emitInitBarrier(b, loc, empty, 1);
+      cluster::emitArriveLocal(b, loc, empty, 1);
+      b.setInsertionPointAfter(inWriter);
+    }
   }
   cluster::emitFenceBarrierInit(b, loc);
   b.setInsertionPointAfter(then);
@@ -129,7 +158,8 @@ void ClusterEmitter::emitInit(Location loc) {
 /// threads: st.async on `bar` where given, else plain remote stores; with
 /// no `toRank`, a copy within this block.
 void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
-                              Value toRank, Value bar) {
+                              Value toRank, Value bar, Value fromShift,
+                              Value toShift) {
   if (to < 0)
     to = bytes.lo;
   Value start = arith::MulIOp::create(b, loc, tid, cst(loc, 16));
@@ -139,17 +169,19 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value off = loop.getInductionVar();
-  auto at = [&](int64_t base) {
-    return i32(loc, arith::AddIOp::create(
-                        b, loc, sharedBase,
-                        arith::AddIOp::create(b, loc, off, cst(loc, base))));
+  auto at = [&](int64_t base, Value shift) {
+    Value local = arith::AddIOp::create(b, loc, off, cst(loc, base));
+    if (shift)
+      local = arith::AddIOp::create(b, loc, local, shift);
+    return i32(loc, arith::AddIOp::create(b, loc, sharedBase, local));
   };
+  Value from = at(bytes.lo, fromShift);
   if (!toRank)
-    cluster::emitMoveChunk(b, loc, at(bytes.lo), at(to));
+    cluster::emitMoveChunk(b, loc, from, at(to, toShift));
   else if (bar)
-    cluster::emitSendChunk(b, loc, at(bytes.lo), at(to), toRank, bar);
+    cluster::emitSendChunk(b, loc, from, at(to, toShift), toRank, bar);
   else
-    cluster::emitStoreChunk(b, loc, at(bytes.lo), toRank);
+    cluster::emitStoreChunk(b, loc, from, toRank);
 }
 
 /// The reader takes channel `c`'s copy: waits on its full barrier (from
@@ -157,7 +189,6 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
 /// next copy's bytes, moves them from the staging area into place, and
 /// frees the staging area for the writer's next copy.
 void ClusterEmitter::emitTake(Location loc, const Channel &c) {
-  Value parity = parityIn(loc, c.loop);
   if (c.carried) {
     scf::ForOp loop = c.loop;
     Value later =
@@ -165,23 +196,23 @@ void ClusterEmitter::emitTake(Location loc, const Channel &c) {
                               loop.getInductionVar(), loop.getLowerBound());
     auto notFirst = guardOn(loc, later);
     b.setInsertionPoint(notFirst.thenBlock()->getTerminator());
-    parity = arith::XOrIOp::create(
-        b, loc, parity,
-        arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1));
   }
-  Value full = barrierAt(loc, c.full);
-  cluster::emitWaitParity(b, loc, full, parity);
+  // The copy of this step (or, carried, of the last one).
+  Value n = stepIn(loc, c.loop, c.carried ? 1 : 0);
+  Value slot = slotOf(loc, n);
+  Value full = channelBarrier(loc, c, slot, /*empty=*/false);
+  cluster::emitWaitParity(b, loc, full, parityOf(loc, n));
   auto first = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(first.thenBlock()->getTerminator());
   cluster::emitExpectBytes(b, loc, full, c.size());
   b.setInsertionPointAfter(first);
   emitCopy(loc, Bytes{c.stage, c.stage + c.size()}, c.bytes.lo, Value(),
-           Value());
+           Value(), slotShift(loc, c, slot));
   gpu::BarrierOp::create(b, loc);
   auto freeing = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(freeing.thenBlock()->getTerminator());
   cluster::emitArriveRemote(
-      b, loc, barrierAt(loc, c.empty),
+      b, loc, channelBarrier(loc, c, slot, /*empty=*/true),
       arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
 }
 
@@ -275,18 +306,22 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   // Each channel's staging area after the buffers, then the barriers.
   auto shared = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
   int64_t end = llvm::alignTo(shared ? shared.getInt() : 0, 16);
+  int64_t stagingSlots = mapping.channelSlots;
   for (Channel &c : channels) {
     c.stage = end;
-    end += c.size();
+    end += c.size() * stagingSlots;
   }
   barrierOffset = end;
+  // Per channel and slot a full and an empty barrier (8 bytes each).
   for (auto [i, c] : llvm::enumerate(channels)) {
-    c.full = 2 * i;
-    c.empty = 2 * i + 1;
+    c.full = 2 * stagingSlots * static_cast<int64_t>(i);
+    c.empty = c.full + 1;
   }
   kernel->setAttr("ttt.shared_bytes",
-                  b.getI64IntegerAttr(
-                      llvm::alignTo(barrierOffset + 16 * channels.size(), 16)));
+                  b.getI64IntegerAttr(llvm::alignTo(
+                      barrierOffset + 16 * stagingSlots *
+                                          static_cast<int64_t>(channels.size()),
+                      16)));
 
   Location loc = kernel.getLoc();
   b.setInsertionPointAfterValue(tid);
@@ -375,11 +410,16 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
                                        loop.getUpperBound()));
         b.setInsertionPoint(more.thenBlock()->getTerminator());
       }
-      cluster::emitWaitParity(b, loc, barrierAt(loc, c->empty),
-                              parityIn(loc, c->loop));
+      // Into this step's slot, once the reader took its last copy.
+      Value n = stepIn(loc, c->loop);
+      Value slot = slotOf(loc, n);
+      cluster::emitWaitParity(b, loc,
+                              channelBarrier(loc, *c, slot, /*empty=*/true),
+                              parityOf(loc, n));
       emitCopy(loc, c->bytes, c->stage,
                arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
-               barrierAt(loc, c->full));
+               channelBarrier(loc, *c, slot, /*empty=*/false), Value(),
+               slotShift(loc, *c, slot));
       b.setInsertionPoint(anchor);
     }
     if (!copies.empty()) // the next writes after every thread's copy

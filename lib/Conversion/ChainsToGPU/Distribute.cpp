@@ -463,6 +463,10 @@ struct TTTGPUDistributePass
       kernel.emitError("ttt-gpu-distribute: mma-k-unroll must be in [0, 64]");
       return signalPassFailure();
     }
+    if (channelSlots != 1 && channelSlots != 2) {
+      kernel.emitError("ttt-gpu-distribute: channel-slots must be 1 or 2");
+      return signalPassFailure();
+    }
     if (rowLanes != 8 && rowLanes != 16 && rowLanes != 32) {
       kernel.emitError("ttt-gpu-distribute: row-lanes must be 8, 16 or 32");
       return signalPassFailure();
@@ -547,6 +551,7 @@ struct TTTGPUDistributePass
     mapping.outputMmaColumnTiles = outputMmaColumnTiles;
     mapping.ldmatrix = ldmatrix;
     mapping.rowLanes = rowLanes;
+    mapping.channelSlots = channelSlots;
     mapping.entry = &entry;
     mapping.distinctArgs = distinctArgs;
     FailureOr<WarpGroups> groups = warpGroupsOf(kernel, threads);

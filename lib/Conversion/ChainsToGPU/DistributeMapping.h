@@ -40,6 +40,7 @@ struct Mapping {
   int64_t outputMmaColumnTiles = 0; // the output group's (0: the same)
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
   int64_t rowLanes = 16;            // the fewest lanes a row-warps row takes
+  int64_t channelSlots = 1;         // cluster-groups: staging areas a channel
   // register-weights (RegisterWeights.h): the ops that use a weight
   // buffer's register copy.
   const llvm::DenseMap<Operation *, ttt::RegisterUse> *registerOps = nullptr;

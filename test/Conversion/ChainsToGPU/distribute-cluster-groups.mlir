@@ -1,4 +1,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true channel-slots=2},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SLOTS
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true channel-slots=3})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSLOTS
+// BADSLOTS: ttt-gpu-distribute: channel-slots must be 1 or 2
 
 // cluster-groups: warp group g on block g of a cluster (cluster_block_id
 // y); group 0 updates a (shared bytes [0, 256)) and group 1 reads it in the
@@ -13,6 +16,25 @@
 // the next copy's bytes, moves the staged bytes to a, a block barrier,
 // thread 0 frees the staging area (block 0's empty barrier), then reads
 // a. A cluster barrier before the return.
+// With channel-slots=2 two staging areas (512 and 768) and a full and an
+// empty barrier for each (1024, 1032; 1040, 1048), all four initialized;
+// step i's copy goes to slot i mod 2 (staging 512 + 256 (i mod 2), full
+// barrier 1024 + 16 (i mod 2)), the writer waiting on that slot's empty
+// barrier for phase parity (i / 2) mod 2: for the take of step i - 2.
+// SLOTS-LABEL: gpu.func @channel
+// SLOTS-SAME: ttt.shared_bytes = 1056
+// SLOTS-COUNT-2: mbarrier.arrive.expect_tx.shared::cta.b64
+// SLOTS: scf.for %[[I:.*]] =
+// SLOTS: %[[SLOT:.*]] = arith.remui %[[I]], %c2
+// SLOTS: %[[HALF:.*]] = arith.divui %[[I]], %c2
+// SLOTS: %[[PAR:.*]] = arith.remui %[[HALF]], %c2
+// SLOTS: mbarrier.try_wait.parity.acquire.cluster
+// SLOTS: arith.muli %[[SLOT]], %c256
+// SLOTS: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
+// SLOTS: mbarrier.try_wait.parity.acquire.cluster
+// SLOTS: arith.muli %{{.*}}, %c256
+// SLOTS: st.shared.v4.b32
+// SLOTS: mbarrier.arrive.release.cluster.shared::cluster.b64
 // CHECK-LABEL: gpu.func @channel
 // CHECK-SAME: known_cluster_size = array<i32: 1, 2, 1>
 // CHECK-SAME: ttt.shared_bytes = 784
@@ -98,7 +120,7 @@ module attributes {gpu.container_module} {
 
 // Channels both ways (0 -> 1 within the step, 1 -> 0 carried to the
 // next): block 0 takes b from the second step on (the first reads b's
-// initial value; the parity of the last step), writes a and copies it;
+// initial value; the phase of the last step's copy), writes a and copies it;
 // block 1 takes a, writes b and copies it where there is a next step (no
 // copy left untaken). b, read after the loop, is
 // copied from block 1 to block 0 between two cluster barriers (plain
@@ -106,10 +128,10 @@ module attributes {gpu.container_module} {
 // CHECK-LABEL: gpu.func @both_ways
 // CHECK-SAME: known_cluster_size = array<i32: 1, 2, 1>
 // CHECK: scf.for %[[I:.*]] =
-// CHECK: %[[P:.*]] = arith.index_cast
 // CHECK: %[[LATER:.*]] = arith.cmpi ne, %[[I]]
 // CHECK: scf.if %[[LATER]]
-// CHECK: arith.xori %[[P]]
+// CHECK: %[[PREV:.*]] = arith.subi %[[I]], %c1
+// CHECK: arith.remui %[[PREV]], %c2
 // CHECK: mbarrier.try_wait.parity.acquire.cluster
 // CHECK: st.shared.v4.b32
 // CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64

@@ -8,15 +8,15 @@
 // explicit mma-column-tiles sets both groups unless output-mma-column-tiles
 // is set too.
 // RUN: ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8 mma=tf32" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=FAST
-// FAST: ttt-gpu-distribute{cluster-groups=false copies-on-output-warps=true {{.*}}mma=tf32 mma-column-tiles=2 {{.*}}output-mma-column-tiles=4
+// FAST: ttt-gpu-distribute{channel-slots=1 cluster-groups=false copies-on-output-warps=true {{.*}}mma=tf32 mma-column-tiles=2 {{.*}}output-mma-column-tiles=4
 // RUN: ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8 mma=bf16" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=BF16
 // BF16: ttt-gpu-distribute{{.*}}mma=bf16 mma-column-tiles=2 {{.*}}output-mma-column-tiles=4
 // RUN: ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=EXACT
-// EXACT: ttt-gpu-distribute{cluster-groups=false copies-on-output-warps=true {{.*}}mma=3xtf32 mma-column-tiles=1 {{.*}}output-mma-column-tiles=1
+// EXACT: ttt-gpu-distribute{channel-slots=1 cluster-groups=false copies-on-output-warps=true {{.*}}mma=3xtf32 mma-column-tiles=1 {{.*}}output-mma-column-tiles=1
 // RUN: ttt-opt %s --ttt-to-nvvm="threads=512 mma=tf32" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=ONEGROUP
 // ONEGROUP: ttt-gpu-distribute{{.*}}mma=tf32 mma-column-tiles=1 {{.*}}output-mma-column-tiles=1
 // RUN: ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8 mma=tf32 mma-column-tiles=2 copies-on-output-warps=false" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=SET
-// SET: ttt-gpu-distribute{cluster-groups=false copies-on-output-warps=false {{.*}}mma=tf32 mma-column-tiles=2 {{.*}}output-mma-column-tiles=2
+// SET: ttt-gpu-distribute{channel-slots=1 cluster-groups=false copies-on-output-warps=false {{.*}}mma=tf32 mma-column-tiles=2 {{.*}}output-mma-column-tiles=2
 // RUN: ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8 mma=tf32 output-mma-column-tiles=8" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=OUT
 // OUT: ttt-gpu-distribute{{.*}}mma=tf32 mma-column-tiles=2 {{.*}}output-mma-column-tiles=8
 // RUN: not ttt-opt %s --ttt-to-nvvm="mma-column-tiles=9" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BAD
