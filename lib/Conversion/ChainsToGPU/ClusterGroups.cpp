@@ -61,9 +61,15 @@ private:
   Value i32(Location loc, Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI32Type(), index);
   }
-  Value barrierAt(Location loc, int64_t slot) {
-    return i32(loc, arith::AddIOp::create(b, loc, sharedBase,
-                                          cst(loc, barrierOffset + 8 * slot)));
+  /// The mbarrier at index `index` (8 bytes each) after the staging areas.
+  Value barrierAt(Location loc, Value index) {
+    Value offset = arith::AddIOp::create(
+        b, loc, cst(loc, barrierOffset),
+        arith::MulIOp::create(b, loc, index, cst(loc, 8)));
+    return i32(loc, arith::AddIOp::create(b, loc, sharedBase, offset));
+  }
+  Value barrierAt(Location loc, int64_t index) {
+    return barrierAt(loc, cst(loc, index));
   }
   /// The number of `loop`'s current iteration, less `back`.
   Value stepIn(Location loc, scf::ForOp loop, int64_t back = 0) {
@@ -83,15 +89,10 @@ private:
   }
   /// Channel `c`'s full (or empty) barrier of staging slot `slot`.
   Value channelBarrier(Location loc, const Channel &c, Value slot, bool empty) {
-    Value index =
-        arith::AddIOp::create(b, loc, cst(loc, empty ? c.empty : c.full),
-                              arith::MulIOp::create(b, loc, slot, cst(loc, 2)));
-    return i32(loc,
-               arith::AddIOp::create(
-                   b, loc, sharedBase,
-                   arith::AddIOp::create(
-                       b, loc, cst(loc, barrierOffset),
-                       arith::MulIOp::create(b, loc, index, cst(loc, 8)))));
+    return barrierAt(loc,
+                     arith::AddIOp::create(
+                         b, loc, cst(loc, empty ? c.empty : c.full),
+                         arith::MulIOp::create(b, loc, slot, cst(loc, 2))));
   }
   /// The byte offset of staging slot `slot` from channel `c`'s first.
   Value slotShift(Location loc, const Channel &c, Value slot) {

@@ -385,12 +385,10 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     // Its lanes wait for each other before storing only where it may read
     // what it writes (all shared buffers are views of one array: compared
     // by bytes).
-    bool readsWrites =
-        !mapping.entry ||
-        ttt::readsWhereItWrites(
-            accessWith(op, plan, mapping, mapping.entry, mapping.distinctArgs));
+    bool readsWrites = ttt::readsWhereItWrites(
+        accessWith(op, plan, mapping, mapping.entry, mapping.distinctArgs));
     ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads,
-                      mapping.pairAccesses, mapping.rowLanes, readsWrites);
+                      readsWrites, mapping.pairAccesses, mapping.rowLanes);
     emitSync(b, loc, sync);
     op.erase();
     return success();

@@ -2,7 +2,6 @@
 
 #include "RowWarps.h"
 
-#include "BufferRoot.h"
 #include "KernelLoops.h"
 #include "PairedAccess.h"
 
@@ -68,23 +67,15 @@ ttt::RowLanes ttt::rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 
 /// Whether `op` reads what it writes: an output's old value (unless it
 /// starts from zero or an input), or, with `inputsMeetOutputs`, an input
-/// in an output's buffer. Every lane then reads before any lane stores.
+/// overlapping an output. Every lane then reads before any lane stores.
 static bool readsOutputs(linalg::GenericOp op, bool inputsMeetOutputs) {
-  llvm::SmallDenseSet<Value> roots;
-  for (OpOperand &out : op.getDpsInitsMutable()) {
-    roots.insert(ttt::rootOf(out.get()));
-    if (op.payloadUsesValueFromOperand(&out) &&
-        !ttt::startsElsewhere(op,
-                              out.getOperandNumber() - op.getNumDpsInputs()))
-      return true;
-  }
-  if (!inputsMeetOutputs)
-    return false;
-  for (OpOperand *in : op.getDpsInputOperands())
-    if (isa<MemRefType>(in->get().getType()) &&
-        roots.contains(ttt::rootOf(in->get())))
-      return true;
-  return false;
+  if (inputsMeetOutputs)
+    return true;
+  return llvm::any_of(op.getDpsInitsMutable(), [&](OpOperand &out) {
+    return op.payloadUsesValueFromOperand(&out) &&
+           !ttt::startsElsewhere(op,
+                                 out.getOperandNumber() - op.getNumDpsInputs());
+  });
 }
 
 /// The rounds r in which the lanes take the row's points over `dims` in
@@ -195,8 +186,8 @@ reduceRow(OpBuilder &b, Location loc, linalg::GenericOp op,
 void ttt::emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                        ArrayRef<unsigned> parallel,
                        ArrayRef<unsigned> sequential, Value tid,
-                       unsigned threads, bool pairs, int64_t minLanes,
-                       bool inputsMeetOutputs) {
+                       unsigned threads, bool inputsMeetOutputs, bool pairs,
+                       int64_t minLanes) {
   Location loc = op.getLoc();
   SmallVector<Value> sizes = loopSizes(b, loc, op);
   Value warpV = arith::ConstantIndexOp::create(b, loc, kWarp);

@@ -54,14 +54,14 @@ RowLanes rowLanesOf(linalg::GenericOp op, ArrayRef<unsigned> parallel,
 /// innermost size) go to the lanes in adjacent pairs, lane l taking
 /// elements 64r + 2l and 64r + 2l + 1, read and written together where
 /// an operand holds them side by side; the lane of an element still
-/// depends on the row's shape alone, as `Linear` requires. Without
-/// `inputsMeetOutputs` (no input may overlap an output) the lanes wait
-/// for each other before storing only where the op reads its outputs'
-/// old values.
+/// depends on the row's shape alone, as `Linear` requires. The lanes wait
+/// for each other before storing where an input may overlap an output
+/// (`inputsMeetOutputs`, the caller's byte footprints: MemoryFootprint.h)
+/// or the op reads its outputs' old values.
 void emitRowWarps(OpBuilder &b, linalg::GenericOp op,
                   ArrayRef<unsigned> parallel, ArrayRef<unsigned> sequential,
-                  Value tid, unsigned threads, bool pairs = false,
-                  int64_t minLanes = 16, bool inputsMeetOutputs = true);
+                  Value tid, unsigned threads, bool inputsMeetOutputs,
+                  bool pairs = false, int64_t minLanes = 16);
 
 } // namespace mlir::ttt
 
