@@ -156,7 +156,14 @@ while [ $# -gt 0 ]; do
     --gpu-schedule) schedule=${2:-}; shift 2 ;;
     --gpu-state) state=${2:-}; shift 2 ;;
     --gpu-option)
-      case "${2:-}" in *=*) gpuopts="$gpuopts ${2}" ;; *) die "--gpu-option needs KEY=VALUE" ;; esac
+      case "${2:-}" in
+        # The manifest records these: only their own flags keep it in step.
+        threads=*) die "--gpu-option threads: use --gpu-threads (the artifact's launch records it)" ;;
+        chip=*) die "--gpu-option chip: use --gpu-chip (the artifact's launch records it)" ;;
+        cluster-groups=*) die "--gpu-option cluster-groups: use --gpu-cluster (the artifact's launch records it)" ;;
+        *=*) gpuopts="$gpuopts ${2}" ;;
+        *) die "--gpu-option needs KEY=VALUE" ;;
+      esac
       shift 2 ;;
     --config) config=${2:-}; shift 2 ;;
     --set) sets+=(--set "${2:-}"); shift 2 ;;
