@@ -808,17 +808,9 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "rows share a warp (twice as many rows as warps), 8 four "
            "(8, 16 or 32)">,
     Option<"channelSlots", "channel-slots", "int64_t", /*default=*/"1",
-           "With cluster-groups, staging areas per channel (0, 1 or 2): "
-           "with 2, step i's copy goes to slot i mod 2, and the writer "
-           "waits only for the reader's take of the copy two steps back; "
-           "with 0, the writer copies straight into the reader's bytes "
-           "once the reader's last read of the step is done (no staging "
-           "copy; a channel the reader's block also writes, or reads both "
-           "before and after the write, keeps one slot)">,
-    Option<"replicateState", "replicate-state", "bool", /*default=*/"true",
-           "With cluster-groups, a state update (4 KB or more in place) "
-           "also runs on the blocks that read the state, instead of a "
-           "channel bringing it">,
+           "With cluster-groups, staging areas per channel (1 or 2): with "
+           "2, step i's copy goes to slot i mod 2, and the writer waits "
+           "only for the reader's take of the copy two steps back">,
     Option<"spreadMmaWarps", "spread-mma-warps", "bool", /*default=*/"false",
            "Tensor-core ops between two block barriers start at the warp "
            "after the last one's tiles, not all at warp 0">,

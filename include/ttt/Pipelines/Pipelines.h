@@ -160,16 +160,9 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
   Option<int64_t> channelSlots{
       *this, "channel-slots",
       llvm::cl::desc("With cluster-groups, staging areas per channel: 2 "
-                     "lets a block run a step ahead of its reader, 0 copies "
-                     "into the reader's own bytes (ttt-gpu-distribute "
-                     "channel-slots)"),
+                     "lets a block run a step ahead of its reader "
+                     "(ttt-gpu-distribute channel-slots)"),
       llvm::cl::init(1)};
-  Option<bool> replicateState{
-      *this, "replicate-state",
-      llvm::cl::desc("With cluster-groups, state updates also run on the "
-                     "blocks that read the state (ttt-gpu-distribute "
-                     "replicate-state)"),
-      llvm::cl::init(true)};
   Option<int64_t> rowLanes{
       *this, "row-lanes",
       llvm::cl::desc("The fewest lanes a row of a row-warps op takes: 16 "

@@ -78,13 +78,13 @@ private:
     n = arith::DivUIOp::create(b, loc, n, loop.getStep());
     return back ? arith::SubIOp::create(b, loc, n, cst(loc, back)) : n;
   }
-  /// The staging slot of step `n`'s copy on channel `c` (n mod slots).
-  Value slotOf(Location loc, const Channel &c, Value n) {
-    return arith::RemUIOp::create(b, loc, n, cst(loc, c.barrierPairs()));
+  /// The staging slot of step `n`'s copy (n mod slots).
+  Value slotOf(Location loc, Value n) {
+    return arith::RemUIOp::create(b, loc, n, cst(loc, mapping.channelSlots));
   }
   /// The phase parity of step `n`'s copy on its slot's barriers.
-  Value parityOf(Location loc, const Channel &c, Value n) {
-    n = arith::DivUIOp::create(b, loc, n, cst(loc, c.barrierPairs()));
+  Value parityOf(Location loc, Value n) {
+    n = arith::DivUIOp::create(b, loc, n, cst(loc, mapping.channelSlots));
     return i32(loc, arith::RemUIOp::create(b, loc, n, cst(loc, 2)));
   }
   /// Channel `c`'s full (or empty) barrier of staging slot `slot`.
@@ -113,7 +113,6 @@ private:
   void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
                 Value bar, Value fromShift = Value(), Value toShift = Value());
   void emitTake(Location loc, const Channel &c);
-  void emitFree(Location loc, const Channel &c, Value slot);
   void emitExitCopies(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
@@ -135,7 +134,7 @@ void ClusterEmitter::emitInit(Location loc) {
     // Each slot's full barrier on the reader expects its first copy's
     // bytes; its empty barrier on the writer has phase 0 complete (no
     // copy to take before the first).
-    for (int64_t slot = 0; slot < c.barrierPairs(); ++slot) {
+    for (int64_t slot = 0; slot < mapping.channelSlots; ++slot) {
       auto inReader = guardOn(loc, isRank(loc, c.reader));
       b.setInsertionPoint(inReader.thenBlock()->getTerminator());
       Value full = barrierAt(loc, c.full + 2 * slot);
@@ -146,10 +145,7 @@ void ClusterEmitter::emitInit(Location loc) {
       b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
       Value empty = barrierAt(loc, c.empty + 2 * slot);
       cluster::emitInitBarrier(b, loc, empty, 1);
-      // In place, a carried copy waits for the reader's step 0 to be done
-      // with the bytes' first value.
-      if (c.slots != 0 || !c.carried)
-        cluster::emitArriveLocal(b, loc, empty, 1);
+      cluster::emitArriveLocal(b, loc, empty, 1);
       b.setInsertionPointAfter(inWriter);
     }
   }
@@ -204,25 +200,16 @@ void ClusterEmitter::emitTake(Location loc, const Channel &c) {
   }
   // The copy of this step (or, carried, of the last one).
   Value n = stepIn(loc, c.loop, c.carried ? 1 : 0);
-  Value slot = slotOf(loc, c, n);
+  Value slot = slotOf(loc, n);
   Value full = channelBarrier(loc, c, slot, /*empty=*/false);
-  cluster::emitWaitParity(b, loc, full, parityOf(loc, c, n));
+  cluster::emitWaitParity(b, loc, full, parityOf(loc, n));
   auto first = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(first.thenBlock()->getTerminator());
   cluster::emitExpectBytes(b, loc, full, c.size());
   b.setInsertionPointAfter(first);
-  if (c.slots == 0) // in place: freed after the step's last read
-    return;
   emitCopy(loc, Bytes{c.stage, c.stage + c.size()}, c.bytes.lo, Value(),
            Value(), slotShift(loc, c, slot));
   gpu::BarrierOp::create(b, loc);
-  emitFree(loc, c, slot);
-}
-
-/// Lets channel `c`'s writer copy into staging slot `slot` again (thread 0
-/// arrives on its empty barrier); every thread's reads of it are done.
-void ClusterEmitter::emitFree(Location loc, const Channel &c, Value slot) {
-  OpBuilder::InsertionGuard guard(b);
   auto freeing = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(freeing.thenBlock()->getTerminator());
   cluster::emitArriveRemote(
@@ -295,7 +282,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   for (auto &loopOps : loops) {
     scf::ForOp loop = loopOps.first;
     ArrayRef<linalg::GenericOp> ops = loopOps.second;
-    findReplicas(ops, bytes, group, groups, mapping.replicateState, replicas);
+    findReplicas(ops, bytes, group, groups, replicas);
     if (failed(
             planChannels(loop, ops, bytes, group, replicas, groups, channels)))
       return failure();
@@ -317,26 +304,25 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       }
     }
   }
-  // Each channel's staging areas after the buffers (none in place: the
-  // copy goes to the reader's own bytes), then the barriers.
+  // Each channel's staging area after the buffers, then the barriers.
   auto shared = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
   int64_t end = llvm::alignTo(shared ? shared.getInt() : 0, 16);
+  int64_t stagingSlots = mapping.channelSlots;
   for (Channel &c : channels) {
-    c.slots =
-        mapping.channelSlots == 0 && !c.inPlaceOk ? 1 : mapping.channelSlots;
-    c.stage = c.slots == 0 ? c.bytes.lo : end;
-    end += c.size() * c.slots;
+    c.stage = end;
+    end += c.size() * stagingSlots;
   }
   barrierOffset = end;
   // Per channel and slot a full and an empty barrier (8 bytes each).
-  int64_t pairs = 0;
-  for (Channel &c : channels) {
-    c.full = 2 * pairs;
+  for (auto [i, c] : llvm::enumerate(channels)) {
+    c.full = 2 * stagingSlots * static_cast<int64_t>(i);
     c.empty = c.full + 1;
-    pairs += c.barrierPairs();
   }
-  kernel->setAttr("ttt.shared_bytes", b.getI64IntegerAttr(llvm::alignTo(
-                                          barrierOffset + 16 * pairs, 16)));
+  kernel->setAttr("ttt.shared_bytes",
+                  b.getI64IntegerAttr(llvm::alignTo(
+                      barrierOffset + 16 * stagingSlots *
+                                          static_cast<int64_t>(channels.size()),
+                      16)));
 
   Location loc = kernel.getLoc();
   b.setInsertionPointAfterValue(tid);
@@ -376,12 +362,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     llvm::stable_sort(copies, [&](const Channel *x, const Channel *y) {
       return feeds(x) && !feeds(y);
     });
-    // In place, the reader frees a channel after its last read of a step.
-    SmallVector<const Channel *> frees;
-    for (const Channel &c : channels)
-      if (c.slots == 0 && c.lastRead == op)
-        frees.push_back(&c);
-    if (!copies.empty() || !frees.empty()) // every thread's accesses first
+    if (!copies.empty()) // every thread's writes before the copies
       slot.after = Sync::Block;
     OpBytes ob = bytes.lookup(op.getOperation());
     b.setInsertionPoint(op);
@@ -416,12 +397,6 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
-    for (const Channel *c : frees) {
-      onlyOn(c->reader);
-      Value n = stepIn(loc, c->loop);
-      emitFree(loc, *c, slotOf(loc, *c, n));
-      b.setInsertionPoint(anchor);
-    }
     for (const Channel *c : copies) {
       onlyOn(c->writer);
       // A copy for the next step only where there is one: no copy is left
@@ -438,10 +413,10 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       }
       // Into this step's slot, once the reader took its last copy.
       Value n = stepIn(loc, c->loop);
-      Value slot = slotOf(loc, *c, n);
+      Value slot = slotOf(loc, n);
       cluster::emitWaitParity(b, loc,
                               channelBarrier(loc, *c, slot, /*empty=*/true),
-                              parityOf(loc, *c, n));
+                              parityOf(loc, n));
       emitCopy(loc, c->bytes, c->stage,
                arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
                channelBarrier(loc, *c, slot, /*empty=*/false), Value(),

@@ -106,13 +106,10 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
                  << run.lo << ", " << run.hi
                  << ") another group reads are not in 16-byte chunks";
         SmallVector<int64_t> reads;
-        bool writtenOnReader = false;
         for (auto [i, constOp] : llvm::enumerate(ops)) {
           linalg::GenericOp op = constOp;
           const OpBytes &ob = bytes.lookup(op.getOperation());
           int64_t g = markedGroup(op);
-          if (runsOn(groupOf, replicas, op, y) && touches(ob.writes, run))
-            writtenOnReader = true;
           if (g == static_cast<int64_t>(x) && touches(ob.writes, run)) {
             if (firstWrite < 0)
               firstWrite = i;
@@ -142,8 +139,6 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
         c.lastWrite = ops[lastWrite];
         c.carried = after.empty();
         c.waitBefore = ops[c.carried ? before.front() : after.front()];
-        c.lastRead = ops[reads.back()];
-        c.inPlaceOk = !writtenOnReader && (c.carried || before.empty());
         out.push_back(c);
       }
   return success();
@@ -233,8 +228,7 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
 /// them).
 void findReplicas(ArrayRef<linalg::GenericOp> ops,
                   const llvm::DenseMap<Operation *, OpBytes> &bytes,
-                  const GroupMap &group, size_t groups, bool stateUpdates,
-                  ReplicaMap &replicas) {
+                  const GroupMap &group, size_t groups, ReplicaMap &replicas) {
   for (linalg::GenericOp w : ops) {
     const OpBytes &wb = bytes.lookup(w.getOperation());
     int64_t x = group.lookup(w.getOperation());
@@ -256,8 +250,7 @@ void findReplicas(ArrayRef<linalg::GenericOp> ops,
             return touches(bytes.lookup(o.getOperation()).writes, q);
           });
         });
-    if (!wb.globalWrites.empty() ||
-        (!inputOnly && (!stateUpdates || size < 4096 || !update)))
+    if (!wb.globalWrites.empty() || (!inputOnly && (size < 4096 || !update)))
       continue;
     bool alone = llvm::none_of(ops, [&](linalg::GenericOp o) {
       return o != w && llvm::any_of(state, [&](const Bytes &r) {

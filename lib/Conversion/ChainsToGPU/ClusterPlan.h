@@ -48,17 +48,10 @@ struct Channel {
   int64_t writer = 0, reader = 0;
   Operation *lastWrite = nullptr;  // the copy follows it
   Operation *waitBefore = nullptr; // the reader takes the copy before it
-  Operation *lastRead = nullptr;   // the reader's last op reading it
   bool carried = false;            // the last step's copy (none at step 0)
-  // Whether the writer may copy straight into the reader's bytes: every
-  // read of a step is after the take (or, carried, before the write) and
-  // nothing on the reader's block writes them.
-  bool inPlaceOk = false;
-  int64_t slots = 1; // staging areas (0: none, the copy goes in place)
   scf::ForOp loop;
   int64_t full = 0, empty = 0; // barrier slots
   int64_t size() const { return bytes.hi - bytes.lo; }
-  int64_t barrierPairs() const { return std::max<int64_t>(slots, 1); }
 };
 
 /// The block each op runs on: its warp group in a loop of groups
@@ -74,13 +67,11 @@ bool runsOn(const GroupMap &groupOf, const ReplicaMap &replicas, Operation *op,
 
 /// Ops of one chunk loop's body (`ops`, in order) worth running on the
 /// other blocks that read what they write, instead of a channel: one
-/// computed from a step's inputs alone, or (with `stateUpdates`) a state
-/// update of 4 KB or more in place, whose other inputs reach those blocks
-/// anyway.
+/// computed from a step's inputs alone, or a state update of 4 KB or more
+/// in place, whose other inputs reach those blocks anyway.
 void findReplicas(ArrayRef<linalg::GenericOp> ops,
                   const llvm::DenseMap<Operation *, OpBytes> &bytes,
-                  const GroupMap &group, size_t groups, bool stateUpdates,
-                  ReplicaMap &replicas);
+                  const GroupMap &group, size_t groups, ReplicaMap &replicas);
 
 /// The channels of one chunk loop's body (`ops`, its generics in order);
 /// errors where the groups' accesses allow none.

@@ -461,8 +461,8 @@ struct TTTGPUDistributePass
       kernel.emitError("ttt-gpu-distribute: mma-k-unroll must be in [0, 64]");
       return signalPassFailure();
     }
-    if (channelSlots < 0 || channelSlots > 2) {
-      kernel.emitError("ttt-gpu-distribute: channel-slots must be 0, 1 or 2");
+    if (channelSlots != 1 && channelSlots != 2) {
+      kernel.emitError("ttt-gpu-distribute: channel-slots must be 1 or 2");
       return signalPassFailure();
     }
     if (rowLanes != 8 && rowLanes != 16 && rowLanes != 32) {
@@ -550,7 +550,6 @@ struct TTTGPUDistributePass
     mapping.ldmatrix = ldmatrix;
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
-    mapping.replicateState = replicateState;
     mapping.entry = &entry;
     mapping.distinctArgs = distinctArgs;
     FailureOr<WarpGroups> groups = warpGroupsOf(kernel, threads);

@@ -41,7 +41,6 @@ struct Mapping {
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
   int64_t rowLanes = 16;            // the fewest lanes a row-warps row takes
   int64_t channelSlots = 1;         // cluster-groups: staging areas a channel
-  bool replicateState = true;       // cluster-groups: state updates on readers
   // register-weights (RegisterWeights.h): the ops that use a weight
   // buffer's register copy.
   const llvm::DenseMap<Operation *, ttt::RegisterUse> *registerOps = nullptr;

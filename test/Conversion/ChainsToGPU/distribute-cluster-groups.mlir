@@ -1,7 +1,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true channel-slots=2},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SLOTS
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true channel-slots=3})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSLOTS
-// BADSLOTS: ttt-gpu-distribute: channel-slots must be 0, 1 or 2
+// BADSLOTS: ttt-gpu-distribute: channel-slots must be 1 or 2
 
 // cluster-groups: warp group g on block g of a cluster (cluster_block_id
 // y); group 0 updates a (shared bytes [0, 256)) and group 1 reads it in the
