@@ -16,6 +16,11 @@ barriers, per warp group, read from %clock64 probes.
       steps away from both ends (--save F: the records as JSON too).
   step_trace.py report F
       the same timeline from records saved by run --save.
+  run / report --intervals
+      per group, the cycles from each probe to the next on that group's
+      own clock: for a cluster kernel, whose blocks run on SMs whose clocks
+      need not agree (a probe before and after a channel's try_wait, with
+      --at 'inline asm' --lines, shows how long a block waits for the other).
 
 A probe is a clock read, a few integer ops and one global store on one
 thread per group: about 60 cycles each on an H200, so the timeline is
@@ -229,7 +234,10 @@ def cmd_run(a):
         t0 = min(rec[0][1] for rec in recs if rec)
         for g, rec in enumerate(recs):
             print(f"group {g}: " + " ".join(f"{pid}@{clk - t0}" for pid, clk in rec[:a.raw]))
-    report(recs, probes, a.skip)
+    if a.intervals:
+        intervals(recs, probes, a.skip)
+    else:
+        report(recs, probes, a.skip)
 
 
 def report(recs, probes, skip):
@@ -263,6 +271,39 @@ def report(recs, probes, skip):
         print(f"{pid:5d} {line:5d} {where:6} " + " ".join(cells) + f"  {text}")
 
 
+def intervals(recs, probes, skip):
+    """Per group, the median cycles from each probe to the next one that
+    group records, on its own clock only: the blocks of a cluster run on
+    different SMs, whose clocks need not agree, so this is the view for a
+    cluster kernel (the other tables place every group on group 0's steps).
+    A try_wait between two probes shows as a long interval where the block
+    waits for the other."""
+    for g, rec in enumerate(recs):
+        count = defaultdict(int)
+        for pid, _ in rec:
+            count[pid] += 1
+        if not count:
+            continue
+        top = min(p for p, c in count.items() if c == max(count.values()))
+        at = [i for i, (pid, _) in enumerate(rec) if pid == top]
+        if len(at) <= 2 * skip + 1:
+            print(f"group {g}: too few steps ({len(at)}) for --skip {skip}")
+            continue
+        kept = rec[at[skip]:at[len(at) - skip - 1] + 1]
+        steps = len(at) - 2 * skip - 1
+        spans, order = defaultdict(list), []
+        for (p, c), (q, d) in zip(kept, kept[1:]):
+            if (p, q) not in spans:
+                order.append((p, q))
+            spans[(p, q)].append(d - c)
+        total = sum(statistics.median(v) * len(v) for v in spans.values()) / steps
+        print(f"group {g}: {steps} steps, {total:.0f} cycles a step (own clock)")
+        for p, q in order:
+            v = spans[(p, q)]
+            print(f"  {p:3d} (line {probes[p][0]:5d}) -> {q:3d} (line {probes[q][0]:5d}) "
+                  f"x{len(v):<4d} {statistics.median(v):7.0f}  {probes[q][2]}")
+
+
 def cmd_report(a):
     try:
         with open(a.records) as f:
@@ -273,7 +314,10 @@ def cmd_report(a):
         sys.exit(f"step_trace: {a.records}: not records saved by run --save ({ex})")
     if not recs or not recs[0]:
         sys.exit(f"step_trace: {a.records}: no records for group 0")
-    report(recs, probes, a.skip)
+    if a.intervals:
+        intervals(recs, probes, a.skip)
+    else:
+        report(recs, probes, a.skip)
 
 
 def main():
@@ -300,9 +344,14 @@ def main():
     r.add_argument("--raw", type=int, default=0, help="print each group's first N records")
     r.add_argument("--skip", type=int, default=8, help="steps left out at each end")
     r.add_argument("--save", help="also write the probes and records as JSON (for report)")
+    r.add_argument("--intervals", action="store_true",
+                   help="per group, the cycles between consecutive probes on its own clock "
+                   "(cluster kernels: each block's clock is its SM's)")
     t = sub.add_parser("report", help="print the timeline of records saved by run --save")
     t.add_argument("records")
     t.add_argument("--skip", type=int, default=8, help="steps left out at each end")
+    t.add_argument("--intervals", action="store_true",
+                   help="per group, the cycles between consecutive probes on its own clock")
     a = p.parse_args()
     {"instrument": cmd_instrument, "run": cmd_run, "report": cmd_report}[a.cmd](a)
 
