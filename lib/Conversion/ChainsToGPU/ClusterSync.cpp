@@ -67,11 +67,18 @@ void emitExpectBytes(OpBuilder &b, Location loc, Value bar, int64_t bytes) {
           {bar, i32(b, loc, bytes)});
 }
 
+// The arrival frees a staging area for the writer's next st.async. Its
+// reads are done: each loaded value was stored before the block barrier
+// that precedes the arrival, and bar.sync completes the block's earlier
+// shared accesses. A cluster-scope release would also wait until this
+// thread's earlier global stores (the output) are visible cluster-wide:
+// ~450 cycles a step on the fp32 output block (docs/BENCHMARKS.md, round
+// 19).
 void emitArriveRemote(OpBuilder &b, Location loc, Value bar, Value rank) {
   emitPtx(b, loc,
           "{\n\t.reg .b32 remote;\n\t"
           "mapa.shared::cluster.u32 remote, $0, $1;\n\t"
-          "mbarrier.arrive.release.cluster.shared::cluster.b64 _, "
+          "mbarrier.arrive.release.cta.shared::cluster.b64 _, "
           "[remote];\n\t}",
           {bar, rank});
 }

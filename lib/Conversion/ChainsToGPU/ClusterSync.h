@@ -38,8 +38,9 @@ void emitArriveLocal(OpBuilder &b, Location loc, Value bar, int64_t count);
 /// One arrival on `bar` and `bytes` more expected from transactions.
 void emitExpectBytes(OpBuilder &b, Location loc, Value bar, int64_t bytes);
 
-/// One arrival on block `rank`'s (i32) `bar`, releasing this thread's
-/// earlier accesses at cluster scope.
+/// One arrival on block `rank`'s (i32) `bar`, ordered after this thread's
+/// earlier accesses at CTA scope only: for a reader freeing a staging area
+/// it read before a block barrier (see the definition).
 void emitArriveRemote(OpBuilder &b, Location loc, Value bar, Value rank);
 
 /// Copies the 16 bytes at shared address `at` into block `rank`'s shared

@@ -34,7 +34,7 @@
 // SLOTS: mbarrier.try_wait.parity.acquire.cluster
 // SLOTS: arith.muli %{{.*}}, %c256
 // SLOTS: st.shared.v4.b32
-// SLOTS: mbarrier.arrive.release.cluster.shared::cluster.b64
+// SLOTS: mbarrier.arrive.release.cta.shared::cluster.b64
 // CHECK-LABEL: gpu.func @channel
 // CHECK-SAME: known_cluster_size = array<i32: 1, 2, 1>
 // CHECK-SAME: ttt.shared_bytes = 784
@@ -74,7 +74,7 @@
 // CHECK: st.shared.v4.b32
 // CHECK: gpu.barrier
 // CHECK-NEXT: scf.if %[[T0]]
-// CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
+// CHECK: mbarrier.arrive.release.cta.shared::cluster.b64
 // CHECK: memref.load %view[
 // CHECK: memref.store %{{.*}}, %arg1[
 // CHECK: barrier.cluster.arrive.release.aligned
@@ -134,12 +134,12 @@ module attributes {gpu.container_module} {
 // CHECK: arith.remui %[[PREV]], %c2
 // CHECK: mbarrier.try_wait.parity.acquire.cluster
 // CHECK: st.shared.v4.b32
-// CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
+// CHECK: mbarrier.arrive.release.cta.shared::cluster.b64
 // CHECK: memref.store %{{.*}}, %view[
 // CHECK: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
 // CHECK: mbarrier.try_wait.parity.acquire.cluster
 // CHECK: st.shared.v4.b32
-// CHECK: mbarrier.arrive.release.cluster.shared::cluster.b64
+// CHECK: mbarrier.arrive.release.cta.shared::cluster.b64
 // CHECK: memref.store %{{.*}}, %view_0[
 // CHECK: %[[NEXT:.*]] = arith.addi %[[I]], %c1
 // CHECK: %[[MORE:.*]] = arith.cmpi slt, %[[NEXT]], %arg2

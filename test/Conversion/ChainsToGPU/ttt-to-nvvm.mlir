@@ -139,7 +139,7 @@
 // CLUSTER: barrier.cluster.arrive.release.aligned
 // CLUSTER: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
 // CLUSTER: st.async.shared::cluster.mbarrier::complete_tx::bytes
-// CLUSTER: mbarrier.arrive.release.cluster.shared::cluster.b64
+// CLUSTER: mbarrier.arrive.release.cta.shared::cluster.b64
 // With register-weights (each block as one group of all its threads): the
 // weight update accumulates into registers (its mma accumulators loaded
 // from the per-thread cache before the loop), on both blocks.
