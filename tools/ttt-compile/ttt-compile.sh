@@ -108,7 +108,8 @@ options:
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
                       (repeatable; e.g. inline-row-stats=false; see
-                      ttt-opt --help)
+                      ttt-opt --help; with --gpu-cluster auto, for both
+                      kernels)
   --config FILE       a model configuration (JSON) instead of GRAPH.mlir
   --set KEY=VALUE     with --config: override one configuration key
   --entry NAME        entry function, when several hold a ttt.scan
@@ -387,6 +388,8 @@ if [ "$target" = cuda ]; then
      [ "${chip#sm_9}" != "$chip" ]; then
     mkdir -p "$tmp/cluster"
     cargs=(--target cuda --gpu-cluster on --gpu-chip "$chip" --gpu-mma "$mma")
+    # The user's --gpu-option settings hold for both kernels.
+    for o in $gpuopts; do cargs+=(--gpu-option "$o"); done
     [ "$cubin" = 0 ] || cargs+=(--cubin)
     [ -z "$entry" ] || cargs+=(--entry "$entry")
     if "$0" "$input" -o "$tmp/cluster/k" "${cargs[@]}" > /dev/null 2>&1; then
