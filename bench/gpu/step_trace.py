@@ -234,18 +234,21 @@ def cmd_run(a):
         t0 = min(rec[0][1] for rec in recs if rec)
         for g, rec in enumerate(recs):
             print(f"group {g}: " + " ".join(f"{pid}@{clk - t0}" for pid, clk in rec[:a.raw]))
-    if a.intervals:
-        intervals(recs, probes, a.skip)
-    else:
-        report(recs, probes, a.skip)
+    (intervals if a.intervals else report)(recs, probes, a.skip)
+
+
+def step_probe(rec):
+    """The loop's first probe in one group's records: the lowest-numbered
+    of those recorded most often (once a step)."""
+    count = defaultdict(int)
+    for pid, _ in rec:
+        count[pid] += 1
+    most = max(count.values())
+    return min(p for p, c in count.items() if c == most)
 
 
 def report(recs, probes, skip):
-    count = defaultdict(int)
-    for pid, _ in recs[0]:
-        count[pid] += 1
-    most = max(count.values())
-    top = min(p for p, c in count.items() if c == most)  # the loop's first probe
+    top = step_probe(recs[0])
     starts = [c for p, c in recs[0] if p == top]
     steps = len(starts)
     use = range(skip, max(skip + 1, steps - skip))
@@ -279,12 +282,9 @@ def intervals(recs, probes, skip):
     A try_wait between two probes shows as a long interval where the block
     waits for the other."""
     for g, rec in enumerate(recs):
-        count = defaultdict(int)
-        for pid, _ in rec:
-            count[pid] += 1
-        if not count:
+        if not rec:
             continue
-        top = min(p for p, c in count.items() if c == max(count.values()))
+        top = step_probe(rec)
         at = [i for i, (pid, _) in enumerate(rec) if pid == top]
         if len(at) <= 2 * skip + 1:
             print(f"group {g}: too few steps ({len(at)}) for --skip {skip}")
@@ -314,10 +314,7 @@ def cmd_report(a):
         sys.exit(f"step_trace: {a.records}: not records saved by run --save ({ex})")
     if not recs or not recs[0]:
         sys.exit(f"step_trace: {a.records}: no records for group 0")
-    if a.intervals:
-        intervals(recs, probes, a.skip)
-    else:
-        report(recs, probes, a.skip)
+    (intervals if a.intervals else report)(recs, probes, a.skip)
 
 
 def main():
