@@ -344,6 +344,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
 
   llvm::DenseMap<Operation *, Slot> slots =
       ownSlotsOf(generics, group, replicas, entry, mapping, distinctArgs);
+  for (auto &loopOps : loops)
+    placeCopies(channels, loopOps.second, bytes, group, replicas, slots);
   // Copies to a group another waits on (the recurrence's path) before
   // those to a group no channel leaves (an output chain).
   auto feeds = [&](const Channel *c) {
@@ -357,7 +359,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     Slot slot = slots.lookup(op.getOperation());
     SmallVector<const Channel *> copies;
     for (const Channel &c : channels)
-      if (c.lastWrite == op)
+      if (c.sendAfter == op)
         copies.push_back(&c);
     llvm::stable_sort(copies, [&](const Channel *x, const Channel *y) {
       return feeds(x) && !feeds(y);
@@ -423,7 +425,9 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
                slotShift(loc, *c, slot));
       b.setInsertionPoint(anchor);
     }
-    if (!copies.empty()) // the next writes after every thread's copy
+    // The next writes of the bytes after every thread's copy.
+    if (llvm::any_of(copies,
+                     [](const Channel *c) { return c->barrierAfterCopy; }))
       gpu::BarrierOp::create(b, loc);
   }
   for (auto &entryLoop : loops)

@@ -285,4 +285,49 @@ void findReplicas(ArrayRef<linalg::GenericOp> ops,
   }
 }
 
+void placeCopies(MutableArrayRef<Channel> channels,
+                 ArrayRef<linalg::GenericOp> ops,
+                 const llvm::DenseMap<Operation *, OpBytes> &bytes,
+                 const GroupMap &groupOf, const ReplicaMap &replicas,
+                 const llvm::DenseMap<Operation *, Slot> &slots) {
+  auto blockBarrierAfter = [&](Operation *op) {
+    return slots.lookup(op).after == Sync::Block;
+  };
+  for (Channel &c : channels) {
+    auto *last = llvm::find(ops, c.lastWrite);
+    if (last == ops.end())
+      continue;
+    // The writer block's ops after the last write, in order.
+    SmallVector<Operation *> later;
+    for (linalg::GenericOp op : llvm::make_range(std::next(last), ops.end()))
+      if (runsOn(groupOf, replicas, op, c.writer))
+        later.push_back(op);
+    auto writesChannel = [&](Operation *op) {
+      return touches(bytes.lookup(op).writes, c.bytes);
+    };
+    c.sendAfter = c.lastWrite;
+    size_t next = 0;
+    for (; next < later.size() && !blockBarrierAfter(c.sendAfter); ++next) {
+      Operation *op = later[next];
+      bool atTake = !c.carried && (op == c.waitBefore ||
+                                   c.waitBefore->isBeforeInBlock(op));
+      if (atTake || writesChannel(op))
+        break;
+      c.sendAfter = op;
+    }
+    // Skip to the first op after the copy.
+    while (next < later.size() &&
+           !c.sendAfter->isBeforeInBlock(later[next]))
+      ++next;
+    // Kept unless a block barrier comes first (the body's last op may be
+    // followed by the next step's writes).
+    c.barrierAfterCopy = true;
+    for (; next < later.size() && !writesChannel(later[next]); ++next)
+      if (blockBarrierAfter(later[next])) {
+        c.barrierAfterCopy = false;
+        break;
+      }
+  }
+}
+
 } // namespace mlir::ttt::distribution

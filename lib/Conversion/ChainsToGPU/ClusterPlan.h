@@ -46,8 +46,11 @@ struct Channel {
   Bytes bytes;
   int64_t stage = 0; // the staging area's first byte (in every block)
   int64_t writer = 0, reader = 0;
-  Operation *lastWrite = nullptr;  // the copy follows it
+  Operation *lastWrite = nullptr;  // the copy follows it (or sendAfter)
   Operation *waitBefore = nullptr; // the reader takes the copy before it
+  Operation *sendAfter = nullptr;  // placeCopies: where the copy goes
+  bool barrierAfterCopy = true;    // a later op writes its bytes before
+                                   // the block's next barrier
   bool carried = false;            // the last step's copy (none at step 0)
   scf::ForOp loop;
   int64_t full = 0, empty = 0; // barrier slots
@@ -86,6 +89,22 @@ llvm::DenseMap<Operation *, Slot>
 ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
            const ReplicaMap &replicas, Block *entry, const Mapping &mapping,
            bool distinctArgs);
+
+/// Places each channel's copy (`sendAfter`, `barrierAfterCopy`) in its
+/// loop body `ops`, given each op's own sync after it (`slots`, ownSlotsOf).
+/// The copy needs a block barrier before it (every thread's writes): it
+/// moves from its last write past the writer block's next ops while the
+/// op before needs no block barrier and none writes the channel's bytes,
+/// so its barrier is one the block has anyway; never at or past the
+/// reader's take in program order (every wait stays for an earlier
+/// event). The barrier after the copy (its reads before the next writes)
+/// goes where no op of the writer's block writes the bytes before the
+/// block's next barrier.
+void placeCopies(MutableArrayRef<Channel> channels,
+                 ArrayRef<linalg::GenericOp> ops,
+                 const llvm::DenseMap<Operation *, OpBytes> &bytes,
+                 const GroupMap &groupOf, const ReplicaMap &replicas,
+                 const llvm::DenseMap<Operation *, Slot> &slots);
 
 } // namespace mlir::ttt::distribution
 

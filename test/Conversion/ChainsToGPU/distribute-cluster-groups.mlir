@@ -118,6 +118,146 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// The copy of a goes after block 0's next op (c = x * x): the two need no
+// barrier between them, so the copy's barrier is the one after both.
+// After the copy no barrier: block 0's next op (d, reading c reversed)
+// does not write a and is followed by a barrier anyway.
+// CHECK-LABEL: gpu.func @deferred_copy
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %view[
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.store %{{.*}}, %view_1[
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.async.shared::cluster
+// CHECK-NOT: gpu.barrier
+// CHECK: memref.load %view_1[
+// CHECK: memref.store %{{.*}}, %view_2[
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.shared.v4.b32
+
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @deferred_copy(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 1024 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %c512 = arith.constant 512 : index
+      %c768 = arith.constant 768 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      %c = memref.view %shm[%c512][] : !wg to !v
+      %d = memref.view %shm[%c768][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%c : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+            ins(%c : !v) outs(%d : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.subf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%b : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %in : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%b : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// No copy past the reader's take in program order: block 0's second op
+// (c = x * x) needs no barrier after a's write but comes after block 1's
+// read of a, so a's copy stays after the write (every wait is for an
+// earlier event).
+// CHECK-LABEL: gpu.func @copy_before_take
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %view[
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.async.shared::cluster
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.shared.v4.b32
+// CHECK: memref.load %view[
+// CHECK: memref.store %{{.*}}, %view_0[
+// CHECK: memref.store %{{.*}}, %arg1[
+// CHECK: memref.store %{{.*}}, %view_1[
+
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @copy_before_take(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 768 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %c512 = arith.constant 512 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      %c = memref.view %shm[%c512][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%b : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %in : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%b : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%c : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %out : f32
+          linalg.yield %y : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 // Channels both ways (0 -> 1 within the step, 1 -> 0 carried to the
 // next): block 0 takes b from the second step on (the first reads b's
 // initial value; the phase of the last step's copy), writes a and copies it;
