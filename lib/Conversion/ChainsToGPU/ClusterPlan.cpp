@@ -289,7 +289,8 @@ void placeCopies(MutableArrayRef<Channel> channels,
                  ArrayRef<linalg::GenericOp> ops,
                  const llvm::DenseMap<Operation *, OpBytes> &bytes,
                  const GroupMap &groupOf, const ReplicaMap &replicas,
-                 const llvm::DenseMap<Operation *, Slot> &slots) {
+                 const llvm::DenseMap<Operation *, Slot> &slots,
+                 bool stepBarrier) {
   auto blockBarrierAfter = [&](Operation *op) {
     return slots.lookup(op).after == Sync::Block;
   };
@@ -319,15 +320,39 @@ void placeCopies(MutableArrayRef<Channel> channels,
     while (next < later.size() &&
            !c.sendAfter->isBeforeInBlock(later[next]))
       ++next;
-    // Kept unless a block barrier comes first (the body's last op may be
-    // followed by the next step's writes).
+    // Kept unless a block barrier comes first: a later op's, or the next
+    // step's first where no op follows (else the next step's writes could
+    // race the copy).
     c.barrierAfterCopy = true;
     for (; next < later.size() && !writesChannel(later[next]); ++next)
       if (blockBarrierAfter(later[next])) {
         c.barrierAfterCopy = false;
         break;
       }
+    if (next == later.size() && stepBarrier)
+      c.barrierAfterCopy = false;
   }
+}
+
+SmallVector<Operation *> lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops,
+                                          const GroupMap &groupOf,
+                                          const ReplicaMap &replicas,
+                                          size_t groups) {
+  llvm::DenseMap<int64_t, Operation *> last;
+  for (linalg::GenericOp op : ops)
+    for (size_t g = 0; g < groups; ++g)
+      if (runsOn(groupOf, replicas, op, g))
+        last[g] = op;
+  SmallVector<Operation *> out;
+  for (linalg::GenericOp op : ops) {
+    bool lastEverywhere = true;
+    for (size_t g = 0; g < groups; ++g)
+      if (runsOn(groupOf, replicas, op, g))
+        lastEverywhere &= last.lookup(g) == op.getOperation();
+    if (lastEverywhere)
+      out.push_back(op);
+  }
+  return out;
 }
 
 } // namespace mlir::ttt::distribution

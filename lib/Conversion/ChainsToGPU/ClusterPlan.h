@@ -100,11 +100,21 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
 /// event). The barrier after the copy (its reads before the next writes)
 /// goes where no op of the writer's block writes the bytes before the
 /// block's next barrier.
+/// `stepBarrier`: the loop body starts with a block barrier (the next
+/// step's then orders a copy after the body's last op).
 void placeCopies(MutableArrayRef<Channel> channels,
                  ArrayRef<linalg::GenericOp> ops,
                  const llvm::DenseMap<Operation *, OpBytes> &bytes,
                  const GroupMap &groupOf, const ReplicaMap &replicas,
-                 const llvm::DenseMap<Operation *, Slot> &slots);
+                 const llvm::DenseMap<Operation *, Slot> &slots,
+                 bool stepBarrier);
+
+/// The ops of a loop body `ops` that are the last of every block they run
+/// on (none of the body's later ops runs there).
+SmallVector<Operation *> lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops,
+                                          const GroupMap &groupOf,
+                                          const ReplicaMap &replicas,
+                                          size_t groups);
 
 } // namespace mlir::ttt::distribution
 

@@ -258,6 +258,65 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// @channel with a body that starts with a block barrier (as the prefetch's
+// wait does): the next step's barrier orders what each block's last op
+// and a's copy did, so neither is followed by a barrier of its own; one
+// after the loop orders the last step's.
+// CHECK-LABEL: gpu.func @step_barrier
+// CHECK: scf.for
+// CHECK-NEXT: gpu.barrier
+// CHECK: st.async.shared::cluster
+// CHECK-NOT: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.shared.v4.b32
+// CHECK: gpu.barrier
+// CHECK: memref.store %{{.*}}, %arg1[
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: barrier.cluster.arrive.release.aligned
+
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @step_barrier(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 512 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%b : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %in : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%b : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+
+// -----
+
 // Channels both ways (0 -> 1 within the step, 1 -> 0 carried to the
 // next): block 0 takes b from the second step on (the first reads b's
 // initial value; the phase of the last step's copy), writes a and copies it;
