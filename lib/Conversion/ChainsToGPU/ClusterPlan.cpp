@@ -310,15 +310,14 @@ void placeCopies(MutableArrayRef<Channel> channels,
     size_t next = 0;
     for (; next < later.size() && !blockBarrierAfter(c.sendAfter); ++next) {
       Operation *op = later[next];
-      bool atTake = !c.carried && (op == c.waitBefore ||
-                                   c.waitBefore->isBeforeInBlock(op));
+      bool atTake = !c.carried &&
+                    (op == c.waitBefore || c.waitBefore->isBeforeInBlock(op));
       if (atTake || writesChannel(op))
         break;
       c.sendAfter = op;
     }
     // Skip to the first op after the copy.
-    while (next < later.size() &&
-           !c.sendAfter->isBeforeInBlock(later[next]))
+    while (next < later.size() && !c.sendAfter->isBeforeInBlock(later[next]))
       ++next;
     // Kept unless a block barrier comes first: a later op's, or the next
     // step's first where no op follows (else the next step's writes could
@@ -335,9 +334,9 @@ void placeCopies(MutableArrayRef<Channel> channels,
 }
 
 SmallVector<Operation *> lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops,
-                                          const GroupMap &groupOf,
-                                          const ReplicaMap &replicas,
-                                          size_t groups) {
+                                           const GroupMap &groupOf,
+                                           const ReplicaMap &replicas,
+                                           size_t groups) {
   llvm::DenseMap<int64_t, Operation *> last;
   for (linalg::GenericOp op : ops)
     for (size_t g = 0; g < groups; ++g)

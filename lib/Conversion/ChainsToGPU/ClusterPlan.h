@@ -112,9 +112,9 @@ void placeCopies(MutableArrayRef<Channel> channels,
 /// The ops of a loop body `ops` that are the last of every block they run
 /// on (none of the body's later ops runs there).
 SmallVector<Operation *> lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops,
-                                          const GroupMap &groupOf,
-                                          const ReplicaMap &replicas,
-                                          size_t groups);
+                                           const GroupMap &groupOf,
+                                           const ReplicaMap &replicas,
+                                           size_t groups);
 
 } // namespace mlir::ttt::distribution
 
