@@ -139,7 +139,7 @@ void ClusterEmitter::emitInit(Location loc) {
       b.setInsertionPoint(inReader.thenBlock()->getTerminator());
       Value full = barrierAt(loc, c.full + 2 * slot);
       cluster::emitInitBarrier(b, loc, full, 1);
-      cluster::emitExpectBytes(b, loc, full, c.size());
+      cluster::emitExpectBytes(b, loc, full, c.bytes.touched());
       b.setInsertionPointAfter(inReader);
       auto inWriter = guardOn(loc, isRank(loc, c.writer));
       b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
@@ -154,22 +154,31 @@ void ClusterEmitter::emitInit(Location loc) {
   cluster::emitClusterSync(b, loc);
 }
 
-/// `bytes` (16-byte chunks) of this block's shared memory into block
-/// `toRank`'s at `to` (its same place where negative), spread over the
-/// threads: st.async on `bar` where given, else plain remote stores; with
-/// no `toRank`, a copy within this block.
+/// `bytes` (16-byte chunks; only the rows of padded rows) of this block's
+/// shared memory into block `toRank`'s at `to` (its same place where
+/// negative), spread over the threads: st.async on `bar` where given, else
+/// plain remote stores; with no `toRank`, a copy within this block.
 void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
                               Value toRank, Value bar, Value fromShift,
                               Value toShift) {
   if (to < 0)
     to = bytes.lo;
-  Value start = arith::MulIOp::create(b, loc, tid, cst(loc, 16));
+  // Chunk k of the copy, k = tid, tid + threads, ...
   auto loop =
-      scf::ForOp::create(b, loc, start, cst(loc, bytes.hi - bytes.lo),
-                         cst(loc, static_cast<int64_t>(mapping.threads) * 16));
+      scf::ForOp::create(b, loc, tid, cst(loc, bytes.touched() / 16),
+                         cst(loc, static_cast<int64_t>(mapping.threads)));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value off = loop.getInductionVar();
+  Value k = loop.getInductionVar();
+  Value off = arith::MulIOp::create(b, loc, k, cst(loc, 16));
+  if (bytes.rowBytes) { // row k / chunks a row, its chunk k mod that
+    Value perRow = cst(loc, bytes.rowBytes / 16);
+    Value row = arith::DivUIOp::create(b, loc, k, perRow);
+    Value col = arith::RemUIOp::create(b, loc, k, perRow);
+    off = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row, cst(loc, bytes.pitch)),
+        arith::MulIOp::create(b, loc, col, cst(loc, 16)));
+  }
   auto at = [&](int64_t base, Value shift) {
     Value local = arith::AddIOp::create(b, loc, off, cst(loc, base));
     if (shift)
@@ -205,10 +214,11 @@ void ClusterEmitter::emitTake(Location loc, const Channel &c) {
   cluster::emitWaitParity(b, loc, full, parityOf(loc, n));
   auto first = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(first.thenBlock()->getTerminator());
-  cluster::emitExpectBytes(b, loc, full, c.size());
+  cluster::emitExpectBytes(b, loc, full, c.bytes.touched());
   b.setInsertionPointAfter(first);
-  emitCopy(loc, Bytes{c.stage, c.stage + c.size()}, c.bytes.lo, Value(),
-           Value(), slotShift(loc, c, slot));
+  emitCopy(loc,
+           Bytes{c.stage, c.stage + c.size(), c.bytes.rowBytes, c.bytes.pitch},
+           c.bytes.lo, Value(), Value(), slotShift(loc, c, slot));
   gpu::BarrierOp::create(b, loc);
   auto freeing = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(freeing.thenBlock()->getTerminator());
@@ -232,7 +242,7 @@ void ClusterEmitter::emitExitCopies(scf::ForOp loop) {
     b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
     for (size_t g = 0; g < groups; ++g)
       if (static_cast<int64_t>(g) != e.writer)
-        emitCopy(loc, e.bytes, -1,
+        emitCopy(loc, e.bytes.dense(), -1,
                  arith::ConstantIntOp::create(b, loc, b.getI32Type(), g),
                  Value());
     b.setInsertionPointAfter(inWriter);

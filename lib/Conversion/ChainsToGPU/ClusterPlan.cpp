@@ -18,6 +18,29 @@ bool runsOn(const GroupMap &groupOf, const ReplicaMap &replicas, Operation *op,
   return groupOf.lookup(op) == g || llvm::is_contained(replicas.lookup(op), g);
 }
 
+/// `f`'s bytes, as padded rows where its operand is every row of them
+/// (shape R x C, row stride P > C, R * P elements from its first byte):
+/// the columns past C (private-buffers' pads) are not touched.
+static Bytes withRows(const Footprint &f) {
+  Bytes bytes{f.lo, f.hi};
+  auto type = dyn_cast_or_null<MemRefType>(f.view ? f.view.getType() : Type());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+      !type.getElementType().isIntOrFloat())
+    return bytes;
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t elem = (type.getElementTypeBitWidth() + 7) / 8;
+  if (offset != 0 || strides[1] != 1 || ShapedType::isDynamic(strides[0]) ||
+      strides[0] <= cols)
+    return bytes;
+  int64_t pitch = strides[0] * elem, rowBytes = cols * elem;
+  if (rows * pitch != f.hi - f.lo || pitch % 16 != 0 || rowBytes % 16 != 0)
+    return bytes;
+  bytes.rowBytes = rowBytes;
+  bytes.pitch = pitch;
+  return bytes;
+}
+
 LogicalResult sharedBytesOf(linalg::GenericOp op, ArrayRef<ttt::Footprint> fs,
                             SmallVectorImpl<Bytes> &out,
                             SmallVectorImpl<Value> &global) {
@@ -30,7 +53,7 @@ LogicalResult sharedBytesOf(linalg::GenericOp op, ArrayRef<ttt::Footprint> fs,
         !f.base.getDefiningOp<gpu::DynamicSharedMemoryOp>())
       return op.emitError("ttt-gpu-distribute: cluster-groups cannot tell "
                           "which shared bytes this op touches");
-    out.push_back({f.lo, f.hi});
+    out.push_back(withRows(f));
   }
   return success();
 }
@@ -46,11 +69,16 @@ static bool sameArray(ArrayRef<Value> xs, ArrayRef<Value> ys) {
 SmallVector<Bytes> merged(SmallVector<Bytes> all) {
   llvm::sort(all, [](const Bytes &a, const Bytes &b) { return a.lo < b.lo; });
   SmallVector<Bytes> runs;
-  for (const Bytes &x : all)
-    if (!runs.empty() && x.lo < runs.back().hi)
-      runs.back().hi = std::max(runs.back().hi, x.hi);
-    else
+  for (const Bytes &x : all) {
+    if (runs.empty() || x.lo >= runs.back().hi) {
       runs.push_back(x);
+      continue;
+    }
+    Bytes &run = runs.back();
+    if (x.lo != run.lo || x.hi != run.hi || x.rowBytes != run.rowBytes ||
+        x.pitch != run.pitch)
+      run = Bytes{run.lo, std::max(run.hi, x.hi)};
+  }
   return runs;
 }
 

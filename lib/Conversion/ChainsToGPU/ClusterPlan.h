@@ -19,10 +19,20 @@ namespace mlir::ttt::distribution {
 /// Bytes [lo, hi) of the dynamic shared memory.
 struct Bytes {
   int64_t lo = 0, hi = 0;
+  // Where only rows of `rowBytes` every `pitch` bytes from `lo` are
+  // touched (padded rows; 0: every byte).
+  int64_t rowBytes = 0, pitch = 0;
   bool overlaps(const Bytes &o) const { return lo < o.hi && o.lo < hi; }
+  /// The bytes touched: the rows' where padded.
+  int64_t touched() const {
+    return rowBytes ? (hi - lo) / pitch * rowBytes : hi - lo;
+  }
+  /// The same bytes, every one of them.
+  Bytes dense() const { return Bytes{lo, hi}; }
 };
 
-/// Maximal runs of overlapping intervals.
+/// Maximal runs of overlapping intervals (padded rows kept where every
+/// interval of a run is the same).
 SmallVector<Bytes> merged(SmallVector<Bytes> all);
 
 /// Whether any of `set` overlaps `x`.

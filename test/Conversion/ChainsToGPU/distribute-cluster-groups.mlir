@@ -317,6 +317,70 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A channel of padded rows (private-buffers' 4 x 16 of rows of 20 floats,
+// bytes [0, 320)): only the rows' 256 bytes are copied and counted (16
+// chunks; chunk k at row k / 4, column chunk k mod 4 of 80-byte rows), the
+// staging area keeping the padded layout (320 bytes at 640).
+// CHECK-LABEL: gpu.func @padded_rows
+// CHECK-SAME: ttt.shared_bytes = 976
+// CHECK-DAG: %[[C80:.*]] = arith.constant 80 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[BYTES:.*]] = llvm.mlir.constant(256 : i32) : i32
+// CHECK: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;", "r,r,~{memory}" %{{.*}}, %[[BYTES]]
+// CHECK: scf.for
+// CHECK: scf.for %[[K:.*]] = %thread_id_x to %[[C16]] step
+// CHECK-NEXT: %[[ROW:.*]] = arith.divui %[[K]], %[[C4]]
+// CHECK-NEXT: %[[COL:.*]] = arith.remui %[[K]], %[[C4]]
+// CHECK-NEXT: arith.muli %[[ROW]], %[[C80]]
+// CHECK-NEXT: arith.muli %[[COL]], %[[C16]]
+// CHECK: st.async.shared::cluster
+// CHECK: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;", "r,r,~{memory}" %{{.*}}, %[[BYTES]]
+// CHECK: scf.for %[[K2:.*]] = %thread_id_x to %[[C16]] step
+// CHECK-NEXT: arith.divui %[[K2]], %[[C4]]
+// CHECK: st.shared.v4.b32
+
+#id2 = affine_map<(i, j) -> (i, j)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!pad = memref<4x20xf32, #gpu.address_space<workgroup>>
+!rows = memref<4x16xf32, strided<[20, 1]>, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @padded_rows(%x: memref<4x16xf32>, %o: memref<4x16xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 640 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c320 = arith.constant 320 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %pa = memref.view %shm[%c0][] : !wg to !pad
+      %a = memref.subview %pa[0, 0] [4, 16] [1, 1] {ttt.padded_rows} : !pad to !rows
+      %pb = memref.view %shm[%c320][] : !wg to !pad
+      %b = memref.subview %pb[0, 0] [4, 16] [1, 1] {ttt.padded_rows} : !pad to !rows
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+            ins(%x : memref<4x16xf32>) outs(%a : !rows) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+            ins(%a : !rows) outs(%b : !rows) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %in : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+            ins(%b : !rows) outs(%o : memref<4x16xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 // Channels both ways (0 -> 1 within the step, 1 -> 0 carried to the
 // next): block 0 takes b from the second step on (the first reads b's
 // initial value; the phase of the last step's copy), writes a and copies it;
