@@ -344,11 +344,9 @@ void placeCopies(MutableArrayRef<Channel> channels,
         break;
       c.sendAfter = op;
     }
-    // Skip to the first op after the copy.
-    while (next < later.size() && !c.sendAfter->isBeforeInBlock(later[next]))
-      ++next;
-    // Kept unless a block barrier comes first: a later op's, or the next
-    // step's first where no op follows (else the next step's writes could
+    // The barrier after the copy (later[next] is the op after it): kept
+    // unless a block barrier comes first, a later op's or, where no op
+    // follows, the next step's first (else the next step's writes could
     // race the copy).
     c.barrierAfterCopy = true;
     for (; next < later.size() && !writesChannel(later[next]); ++next)
