@@ -92,18 +92,20 @@ options:
                       register weights unless given: 0.304 ms with them
                       against 0.280; the bf16 inputs' conversions fused
                       into their readers, ttt-gpu-fuse-conversions:
-                      0.264 against 0.280): on: that kernel alone; auto
-                      (default): on sm_90 (fp32 and fast), that kernel
-                      too (OUT.cluster.ptx, the manifest's
-                      launch.cluster), which the runtime launches where
-                      the chains' blocks fit the device at once; off. On an
-                      H200 (round 18, LayerNorm scale and shift in shared
-                      memory) the fast mode's 1 x 2048 / 8192 / 32768 take
-                      0.240 / 0.934 / 3.71 ms against 0.264 / 1.02 / 4.05
-                      with one block, fp32 0.305 / 1.197 / 4.76 against
-                      0.327 / 1.291 / 5.14, but 8 x 8192 1.37 against 1.10
-                      (fast; fp32 1.75 against 1.29: twice the blocks, two
-                      waves)
+                      0.264 against 0.280; in the fast mode the row
+                      statistics as ops, inline-row-stats=false: 3.46
+                      against 3.56 at 1 x 32768; --gpu-option overrides
+                      these): on: that kernel alone; auto (default): on
+                      sm_90 (fp32 and fast), that kernel too
+                      (OUT.cluster.ptx, the manifest's launch.cluster),
+                      which the runtime launches where the chains' blocks
+                      fit the device at once; off. On an H200 (round 20)
+                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.212 /
+                      0.823 / 3.26 ms, fp32 0.268 / 1.051 / 4.18 (one
+                      block, round 18: fast 0.264 / 1.02 / 4.05, fp32
+                      0.327 / 1.291 / 5.14), but 8 x 8192 1.37 against
+                      1.10 (fast, round 18; fp32 1.75 against 1.29: twice
+                      the blocks, two waves)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
