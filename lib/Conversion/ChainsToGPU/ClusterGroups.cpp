@@ -6,9 +6,11 @@
 // step over a cluster"). Every block has the whole shared-memory layout.
 //
 // In a chunk loop, shared bytes written by group X and read by group Y
-// form a channel: after X's last write of them in a step, X copies them
-// into a staging area of Y's block with st.async, counted on Y's "full"
-// mbarrier, once Y took the last copy (X's "empty" mbarrier). Y waits on it
+// form a channel: after X's last write of them in a step (or later, at a
+// barrier X's block has anyway: placeCopies), X copies them into a
+// staging area of Y's block with st.async, counted on Y's "full"
+// mbarrier, once Y took the last copy (X's "empty" mbarrier); of padded
+// rows only the rows' bytes. Y waits on it
 // before its first read of the new value (that step, or, where every read
 // precedes the write, the next step), moves the bytes from the staging
 // area into place and frees it at once: X waits for Y only where Y has not
