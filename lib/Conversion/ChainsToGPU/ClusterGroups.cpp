@@ -357,17 +357,20 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   llvm::DenseMap<Operation *, Slot> slots =
       ownSlotsOf(generics, group, replicas, entry, mapping, distinctArgs);
   // A body starting with a block barrier (the prefetch's wait) needs none
-  // after each block's last op: the next step's orders the same accesses,
-  // one after the loop those of the last step.
+  // after each block's last op or a copy no op follows: the next step's
+  // orders the same accesses, one after the loop those of the last step.
   llvm::DenseSet<Operation *> endsStep;
+  SmallVector<scf::ForOp> stepBarrierLoops;
   for (auto &loopOps : loops) {
     bool stepBarrier = ttt::leadingBarrier(*loopOps.first.getBody());
     placeCopies(channels, loopOps.second, bytes, group, replicas, slots,
                 stepBarrier);
-    if (stepBarrier)
-      for (Operation *op :
-           lastOnTheirBlocks(loopOps.second, group, replicas, groups))
-        endsStep.insert(op);
+    if (!stepBarrier)
+      continue;
+    stepBarrierLoops.push_back(loopOps.first);
+    for (Operation *op :
+         lastOnTheirBlocks(loopOps.second, group, replicas, groups))
+      endsStep.insert(op);
   }
   // Copies to a group another waits on (the recurrence's path) before
   // those to a group no channel leaves (an output chain).
@@ -455,17 +458,13 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
                      [](const Channel *c) { return c->barrierAfterCopy; }))
       gpu::BarrierOp::create(b, loc);
   }
-  for (auto &entryLoop : loops) {
-    scf::ForOp loop = entryLoop.first;
-    bool dropped = llvm::any_of(entryLoop.second, [&](linalg::GenericOp op) {
-      return endsStep.contains(op);
-    });
-    if (dropped && !isa_and_nonnull<gpu::BarrierOp>(loop->getNextNode())) {
+  for (scf::ForOp loop : stepBarrierLoops)
+    if (!isa_and_nonnull<gpu::BarrierOp>(loop->getNextNode())) {
       b.setInsertionPointAfter(loop);
       gpu::BarrierOp::create(b, loop.getLoc());
     }
-    emitExitCopies(loop);
-  }
+  for (auto &entryLoop : loops)
+    emitExitCopies(entryLoop.first);
   // No block leaves while another may still reach its shared memory.
   kernel.walk([&](gpu::ReturnOp ret) {
     b.setInsertionPoint(ret);
