@@ -170,7 +170,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                  std::to_string(options.outputWarps) + " defer-output=" +
                  (options.deferOutput ? "true" : "false") + " offload-inputs=" +
                  (options.offloadInputs ? "true" : "false") +
-                 " weight-warps=" + std::to_string(options.weightWarps) + "},"
+                 " weight-warps=" + std::to_string(options.weightWarps) +
+                 " tail-warps=" + std::to_string(options.tailWarps) + "},"
            : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
@@ -361,6 +362,15 @@ void ttt::registerTTTPipelines() {
               "ttt-to-nvvm: weight-warps needs output-warps and leaves "
               "warps for the recurrence: output-warps + weight-warps < "
               "threads / 32");
+        if (options.tailWarps < 0 ||
+            (options.tailWarps > 0 &&
+             (options.outputWarps == 0 || options.weightWarps > 0 ||
+              32 * (options.outputWarps + options.tailWarps) >=
+                  static_cast<int64_t>(options.threads))))
+          return errorHandler(
+              "ttt-to-nvvm: tail-warps needs output-warps, not weight-warps, "
+              "and leaves warps for the recurrence: output-warps + "
+              "tail-warps < threads / 32");
         if (options.splitTF32MinWarps < 0)
           return errorHandler(
               "ttt-to-nvvm: split-tf32-min-warps must not be negative");

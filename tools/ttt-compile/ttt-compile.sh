@@ -94,8 +94,10 @@ options:
                       into their readers, ttt-gpu-fuse-conversions:
                       0.264 against 0.280; in the fast mode the row
                       statistics as ops, inline-row-stats=false: 3.46
-                      against 3.56 at 1 x 32768; --gpu-option overrides
-                      these): on: that kernel alone; auto (default): on
+                      against 3.56 at 1 x 32768; in fp32 two k-steps a
+                      loop iteration, mma-k-unroll=2: 4.14 against 4.18;
+                      --gpu-option overrides these): on: that kernel
+                      alone; auto (default): on
                       sm_90 (fp32 and fast), that kernel too
                       (OUT.cluster.ptx, the manifest's launch.cluster),
                       which the runtime launches where the chains' blocks
@@ -290,6 +292,13 @@ if [ "$target" = cuda ]; then
   # other way, 4.418 against 4.397). Before the user's options: theirs win.
   if [ "$cluster" = on ] && [ "$bf16io" = true ]; then
     gpuopts=" inline-row-stats=false$gpuopts"
+  fi
+  # The fp32 two-block kernel: two k-steps per iteration of a tile's k
+  # loop, their operand loads first (H200, fla: 4.144 against 4.178 ms at
+  # 1 x 32768, 1.042 against 1.050 at 1 x 8192; the fast mode gains
+  # nothing).
+  if [ "$cluster" = on ] && [ "$mma" = 3xtf32 ]; then
+    gpuopts=" mma-k-unroll=2$gpuopts"
   fi
   # libdevice where a toolkit is (faster rsqrt/tanh), else PTX that needs
   # none (ttt-gpu-portable-math).

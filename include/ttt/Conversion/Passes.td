@@ -552,6 +552,14 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     and the products then run beside the LayerNorm chain instead of
     before and after it on the same warps (with
     `ttt-gpu-distribute{register-weights}`, W in these warps' registers).
+  
+    With `tail-warps` N > 0 (not with `weight-warps`), the output chain's
+    tail gets `ttt.warp_group = 2` instead: its ops after the last one
+    that reads a buffer the recurrence writes (TTT-Linear: the output
+    LayerNorm, the residual and the store, after Z meets G and the
+    per-token bias), where none of them is a contraction. With
+    `ttt-gpu-distribute{cluster-groups}` they run on a third block of the
+    cluster, which takes Z from the output block each step.
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
@@ -566,6 +574,10 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     Option<"weightWarps", "weight-warps", "int64_t", /*default=*/"0",
            "Warps of a third group for the fast weights' update and the "
            "products that read them (0: none)">,
+    Option<"tailWarps", "tail-warps", "int64_t", /*default=*/"0",
+           "Warps of a third group for the output chain's tail, the ops "
+           "after its last read of what the recurrence writes (0: none; "
+           "not with weight-warps)">,
   ];
 }
 

@@ -199,6 +199,14 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "beside the recurrence's other ops "
                      "(ttt-gpu-output-warps{weight-warps}; 0: none)"),
       llvm::cl::init(0)};
+  Option<int64_t> tailWarps{
+      *this, "tail-warps",
+      llvm::cl::desc("With output-warps: warps (of `threads`) given to the "
+                     "output chain's tail (its LayerNorm, the residual, the "
+                     "store), beside the output group's next step; with "
+                     "cluster-groups a third block "
+                     "(ttt-gpu-output-warps{tail-warps}; 0: none)"),
+      llvm::cl::init(0)};
   Option<bool> offloadInputs{
       *this, "offload-inputs",
       llvm::cl::desc("With output-warps: the recurrence's ops on the "

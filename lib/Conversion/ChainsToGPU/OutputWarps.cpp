@@ -293,6 +293,36 @@ void addOffCycleOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
       weights[i] = true;
 }
 
+/// The output chain's tail (tail-warps): its ops after the last one that
+/// reads a buffer the recurrence writes (fla: the output LayerNorm, the
+/// residual and the store, after Z meets G and the per-token bias). On a
+/// group of their own they take one value a step from the output group
+/// and run beside its next step. None where the chain ends with such a
+/// reader or an op after it is a contraction (a tail worth no group).
+SmallVector<bool> tailOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence) {
+  DenseSet<Value> fromRecurrence;
+  for (auto [t, inRecurrence] : llvm::zip(ops, recurrence))
+    if (inRecurrence)
+      fromRecurrence.insert(t.writes.begin(), t.writes.end());
+  std::optional<size_t> lastReader;
+  for (auto [i, t] : llvm::enumerate(ops))
+    if (!recurrence[i] && llvm::any_of(t.reads, [&](Value r) {
+          return fromRecurrence.contains(r);
+        }))
+      lastReader = i;
+  SmallVector<bool> tail(ops.size(), false);
+  if (!lastReader)
+    return tail;
+  for (size_t i = *lastReader + 1; i < ops.size(); ++i) {
+    if (recurrence[i])
+      continue;
+    if (isContraction(ops[i].op))
+      return SmallVector<bool>(ops.size(), false);
+    tail[i] = true;
+  }
+  return tail;
+}
+
 /// Whether each op reads only what no op of the iteration writes, or what
 /// earlier such ops wrote, and writes nothing carried or read before it.
 SmallVector<bool> inputsOnlyOps(
@@ -305,12 +335,15 @@ SmallVector<bool> inputsOnlyOps(
                  });
 }
 
+/// Which ops group 2 takes, if any.
+enum class ThirdGroup { None, Weights, Tail };
+
 /// Marks the output chain of `loop` (with `offloadInputs`, also the
-/// recurrence's ops on the chunk's inputs alone; with `weightGroup`, the
-/// weight ops for group 2) and moves the buffers the marked ops touch
-/// before the loop. Returns whether it marked output and weight ops.
+/// recurrence's ops on the chunk's inputs alone; group 2: the weight ops
+/// or the output chain's tail) and moves the buffers the marked ops touch
+/// before the loop. Returns whether it marked output and group-2 ops.
 std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
-                                bool offloadInputs, bool weightGroup) {
+                                bool offloadInputs, ThirdGroup third) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
@@ -393,7 +426,9 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
   if (offloadInputs)
     offload = offloadable(*ops, recurrence, yielded, writerOf);
   SmallVector<bool> weights(n, false);
-  if (weightGroup) {
+  if (third == ThirdGroup::Tail)
+    weights = tailOps(*ops, recurrence);
+  if (third == ThirdGroup::Weights) {
     weights = weightOps(loop, *ops, recurrence);
     if (llvm::is_contained(weights, true)) {
       addInputOps(*ops, recurrence, inputsOnlyOps(*ops, yielded, writerOf),
@@ -444,6 +479,15 @@ struct TTTGPUOutputWarpsPass
                        "[0, 31 - warps]");
       return signalPassFailure();
     }
+    if (tailWarps < 0 || warps + tailWarps > 31 ||
+        (tailWarps > 0 && weightWarps > 0)) {
+      kernel.emitError("ttt-gpu-output-warps: tail-warps must be in "
+                       "[0, 31 - warps], and 0 with weight-warps");
+      return signalPassFailure();
+    }
+    ThirdGroup third = weightWarps > 0 ? ThirdGroup::Weights
+                       : tailWarps > 0 ? ThirdGroup::Tail
+                                       : ThirdGroup::None;
     SmallVector<scf::ForOp> loops;
     kernel.walk([&](scf::ForOp loop) {
       if (ttt::leadingBarrier(*loop.getBody()))
@@ -451,17 +495,17 @@ struct TTTGPUOutputWarpsPass
     });
     bool split = false, weighted = false;
     for (scf::ForOp loop : loops) {
-      auto [s, w] =
-          splitLoop(loop, deferOutput, offloadInputs, weightWarps > 0);
+      auto [s, w] = splitLoop(loop, deferOutput, offloadInputs, third);
       split |= s;
       weighted |= w;
     }
     OpBuilder b(kernel);
     if (split)
       kernel->setAttr(ttt::kOutputThreadsAttr, b.getI64IntegerAttr(32 * warps));
+    // The third group's threads (ttt.weight_threads names the first use).
     if (weighted)
       kernel->setAttr(ttt::kWeightThreadsAttr,
-                      b.getI64IntegerAttr(32 * weightWarps));
+                      b.getI64IntegerAttr(32 * (weightWarps + tailWarps)));
   }
 };
 

@@ -6,9 +6,12 @@
 
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=WEIGHTS
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=24})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADW
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 tail-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=TAIL
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 tail-warps=4})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADT
 
 // BAD: error: ttt-gpu-output-warps: warps must be in [1, 31]
 // BADW: error: ttt-gpu-output-warps: weight-warps must be in [0, 31 - warps]
+// BADT: error: ttt-gpu-output-warps: tail-warps must be in [0, 31 - warps], and 0 with weight-warps
 
 // A chunk loop (its body starts with a block barrier): W is state (read
 // before written each iteration); Z = X W and the update W += X^T Z are the
@@ -73,6 +76,16 @@
 // WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: linalg.generic {{.*}} attrs = {ttt.warp_group = 1 : i64}
 // WEIGHTS: linalg.generic {{.*}} outs(%[[W]] : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// With tail-warps, the output chain's ops after its last read of what the
+// recurrence writes (Y = Q W reads W, which the update writes) run on a
+// third group: Y's square and the store (ttt.warp_group = 2, the kernel's
+// ttt.weight_threads); Y stays on the output group.
+// TAIL-LABEL: gpu.func @chain
+// TAIL-SAME: ttt.output_threads = 256 : i64, ttt.weight_threads = 128 : i64
+// TAIL: linalg.generic {{.*}} ins(%arg1, %{{.*}} : memref<16x64xf32>, memref<64x64xf32>) outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// TAIL: linalg.generic {{.*}} attrs = {ttt.warp_group = 2 : i64}
+// TAIL: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) {
+// TAIL: linalg.copy {ttt.warp_group = 2 : i64}
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>

@@ -156,6 +156,25 @@
 // FOLDBF16: scf.for
 // FOLDBF16: ttt.lookahead_correction
 
+// tail-warps: the output chain's tail (the output LayerNorm's statistics,
+// its normalization with the residual and the store) on a third block,
+// which takes Z from the output block (three channels a step: G, the
+// per-token bias, Z).
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 tail-warps=2 register-weights=false cluster-groups=true" --mlir-print-ir-before=ttt-gpu-distribute -o /dev/null 2>&1 | FileCheck %s --check-prefix=TAIL
+// TAIL: gpu.func @ttt_linear_fla
+// TAIL-SAME: ttt.weight_threads = 64 : i64
+// TAIL: scf.for
+// TAIL-COUNT-2: linalg.generic {{.*}}ttt.warp_group = 2 : i64
+// TAIL-NOT: ttt.warp_group = 2
+// TAIL: scf.yield
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 tail-warps=2 register-weights=false cluster-groups=true" -o - | FileCheck %s --check-prefix=TAILCLUSTER
+// TAILCLUSTER: nvvm.cluster_dim = array<i32: 1, 3, 1>
+// TAILCLUSTER-COUNT-3: st.async.shared::cluster.mbarrier::complete_tx::bytes
+// TAILCLUSTER-NOT: st.async
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 tail-warps=2" 2>&1 | FileCheck %s --check-prefix=BADTAIL
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 tail-warps=2" 2>&1 | FileCheck %s --check-prefix=BADTAIL
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=4 tail-warps=4" 2>&1 | FileCheck %s --check-prefix=BADTAIL
+// BADTAIL: ttt-to-nvvm: tail-warps needs output-warps, not weight-warps, and leaves warps for the recurrence: output-warps + tail-warps < threads / 32
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 register-weights=true mma=tf32 cluster-groups=true" -o - | FileCheck %s --check-prefix=CLUSTERRW
 // CLUSTERRW: llvm.func @ttt_linear_fla
 // CLUSTERRW-SAME: nvvm.cluster_dim = array<i32: 1, 2, 1>
