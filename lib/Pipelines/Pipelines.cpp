@@ -185,6 +185,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " row-warps=" + (options.rowWarps ? "true" : "false") +
       " row-lanes=" + std::to_string(options.rowLanes.getValue()) +
       " channel-slots=" + std::to_string(options.channelSlots.getValue()) +
+      " off-mma-warps=" + (options.offMmaWarps ? "true" : "false") +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +
       " mma-k-chains=" + std::to_string(options.mmaKChains.getValue()) +

@@ -157,6 +157,13 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "LayerNorm, the residual) at the start of the next "
                      "iteration (ttt-gpu-rotate-output-chain{tail-only})"),
       llvm::cl::init(false)};
+  Option<bool> offMmaWarps{
+      *this, "off-mma-warps",
+      llvm::cl::desc("With cluster-groups, ops run point by point that "
+                     "touch nothing the other ops of their phase write run "
+                     "on the warps the phase's tensor-core tiles leave "
+                     "(ttt-gpu-distribute off-mma-warps)"),
+      llvm::cl::init(false)};
   Option<int64_t> channelSlots{
       *this, "channel-slots",
       llvm::cl::desc("With cluster-groups, staging areas per channel: 2 "

@@ -192,6 +192,40 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
     llvm::append_range(gs, replicas.lookup(op));
     return gs;
   };
+  // A group's ops since its last block barrier, and the warps their
+  // tensor-core tiles take.
+  struct Phase {
+    SmallVector<std::pair<linalg::GenericOp, Access>, 0> ops;
+    int64_t mmaWarps = 0; // spread-mma-warps: their sum, else the most
+    bool warpSync = false;
+  };
+  std::map<int64_t, Phase> phases;
+  // offMmaWarps: an op of one group run point by point that touches
+  // nothing the phase's other ops write (and writes nothing they touch)
+  // may run on any threads: the warps the tensor-core tiles leave, which
+  // would otherwise wait at the phase's barrier for the tiles' warps.
+  auto closePhase = [&](int64_t g) {
+    Phase p = std::move(phases[g]);
+    phases[g] = Phase();
+    if (!mapping.offMmaWarps || p.warpSync || p.mmaWarps == 0 ||
+        p.mmaWarps >= warps)
+      return;
+    for (const auto &member : p.ops) {
+      linalg::GenericOp op = member.first;
+      int64_t from = 32 * p.mmaWarps;
+      if (groupsOf(op).size() != 1 ||
+          !mapping.movable(op, planFor(op), mapping.threads - from))
+        continue;
+      bool alone = llvm::all_of(p.ops, [&](const auto &other) {
+        return other.first == op || ttt::disjoint(member.second, other.second);
+      });
+      if (!alone)
+        continue;
+      Slot &slot = slots[op.getOperation()];
+      slot.firstThread = from;
+      slot.threadCount = mapping.threads - from;
+    }
+  };
   for (linalg::GenericOp op : generics) {
     Plan plan = planFor(op);
     Access a = accessWith(op, plan, mapping, entry, distinctArgs);
@@ -215,14 +249,24 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       Conflict c =
           adjacent ? ttt::conflictAfter(it->second.second, a) : Conflict::Block;
       if (c == Conflict::Block) {
+        closePhase(g);
         last[g] = {op, a};
         nextWarp[g] = 0;
       } else {
+        phases[g].warpSync |= c == Conflict::SameWarp;
         allowed[it->second.first.getOperation()].push_back(
             c == Conflict::SameWarp ? Sync::Warp : Sync::None);
         it->second.first = op;
         it->second.second.reads.append(a.reads);
         it->second.second.writes.append(a.writes);
+      }
+      Phase &phase = phases[g];
+      phase.ops.push_back({op, a});
+      if (mapping.onMma(op, plan)) {
+        int64_t tiles =
+            ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles);
+        phase.mmaWarps = mapping.spreadMma ? phase.mmaWarps + tiles
+                                           : std::max(phase.mmaWarps, tiles);
       }
       if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
         if (g == groupOf.lookup(op.getOperation()))
@@ -234,6 +278,11 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       }
     }
   }
+  SmallVector<int64_t> open;
+  for (auto &[g, phase] : phases)
+    open.push_back(g);
+  for (int64_t g : open)
+    closePhase(g);
   for (linalg::GenericOp op : generics) {
     const SmallVector<Sync> &ok = allowed.lookup(op.getOperation());
     if (ok.size() < groupsOf(op.getOperation()).size())

@@ -319,6 +319,15 @@ void emitSync(OpBuilder &b, Location loc, Sync sync) {
     ttt::emitWarpSync(b, loc);
 }
 
+bool Mapping::movable(linalg::GenericOp op, const Plan &plan,
+                      unsigned count) const {
+  if ((registerOps && registerOps->contains(op)) || onMma(op, plan))
+    return false;
+  if (onRows(op, plan))
+    return ttt::mapsRowsToWarps(op, plan.parallel, plan.sequential, count);
+  return splitWidth(op, plan, threads) < 2 && splitWidth(op, plan, count) < 2;
+}
+
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                          const Mapping &mapping, Slot slot) {
   Sync sync = slot.after;
@@ -381,17 +390,37 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     op.erase();
     return success();
   }
+  // slot.threadCount > 0: only threads from slot.firstThread on, as if
+  // they were the block's (point i, or row i, on the i-th of them).
+  Value first = tid;
+  unsigned count = threads;
+  scf::IfOp onThreads;
+  if (slot.threadCount > 0) {
+    Value from = arith::ConstantIndexOp::create(b, loc, slot.firstThread);
+    onThreads = scf::IfOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, tid, from),
+        /*withElseRegion=*/false);
+    b.setInsertionPointToStart(onThreads.thenBlock());
+    first = arith::SubIOp::create(b, loc, tid, from);
+    count = slot.threadCount;
+  }
+  auto finish = [&] {
+    if (onThreads)
+      b.setInsertionPointAfter(onThreads);
+    emitSync(b, loc, sync);
+    op.erase();
+    return success();
+  };
   if (mapping.onRows(op, plan)) {
     // Its lanes wait for each other before storing only where it may read
     // what it writes (all shared buffers are views of one array: compared
     // by bytes).
     bool readsWrites = ttt::readsWhereItWrites(
         accessWith(op, plan, mapping, mapping.entry, mapping.distinctArgs));
-    ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, tid, threads,
+    ttt::emitRowWarps(b, op, plan.parallel, plan.sequential, first, count,
                       readsWrites, mapping.pairAccesses, mapping.rowLanes);
-    emitSync(b, loc, sync);
-    op.erase();
-    return success();
+    return finish();
   }
   if (distributeSplit(b, op, plan, tid, threads)) {
     emitSync(b, loc, sync);
@@ -401,7 +430,7 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   SmallVector<Value> sizes = ttt::loopSizes(b, loc, op);
   // Folded as built: a constant where every parallel dim is static.
   Value total = ttt::productOf(b, loc, plan.parallel, sizes);
-  forEachPoint(b, loc, tid, total, threads,
+  forEachPoint(b, loc, first, total, count,
                [&](OpBuilder &nb, Location nl, Value linear) {
                  SmallVector<Value> ivs(op.getNumLoops());
                  // The last parallel dim varies fastest.
@@ -418,9 +447,7 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                                   false, {});
                  }
                });
-  emitSync(b, loc, sync);
-  op.erase();
-  return success();
+  return finish();
 }
 
 /// A loop whose body starts with a block barrier needs none at its end
@@ -550,6 +577,7 @@ struct TTTGPUDistributePass
     mapping.ldmatrix = ldmatrix;
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
+    mapping.offMmaWarps = offMmaWarps;
     mapping.entry = &entry;
     mapping.distinctArgs = distinctArgs;
     FailureOr<WarpGroups> groups = warpGroupsOf(kernel, threads);

@@ -41,6 +41,10 @@ struct Mapping {
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
   int64_t rowLanes = 16;            // the fewest lanes a row-warps row takes
   int64_t channelSlots = 1;         // cluster-groups: staging areas a channel
+  // cluster-groups: a phase's ops run point by point go on the warps its
+  // tensor-core ops leave idle, where they touch nothing the phase's other
+  // ops write.
+  bool offMmaWarps = false;
   // register-weights (RegisterWeights.h): the ops that use a weight
   // buffer's register copy.
   const llvm::DenseMap<Operation *, ttt::RegisterUse> *registerOps = nullptr;
@@ -56,6 +60,10 @@ struct Mapping {
            plan.sequential.size() == 1 &&
            ttt::canUseMma(op, threads, precision);
   }
+  /// Whether `op` runs point by point (one point a thread) or in the
+  /// row-warps mapping, and would on `count` threads too: then it may run
+  /// on any `count` of the block's threads (Slot::threadCount).
+  bool movable(linalg::GenericOp op, const Plan &plan, unsigned count) const;
   /// Whether `op` runs in the row-warps mapping (RowWarps.h).
   bool onRows(linalg::GenericOp op, const Plan &plan) const {
     return rowWarps && plan.accumulate && !onMma(op, plan) &&
@@ -71,6 +79,9 @@ enum class Sync { None, Warp, Block };
 struct Slot {
   Sync after = Sync::Block;
   int64_t firstWarp = 0;
+  // An op run point by point on threads [firstThread, threads) only where
+  // threadCount > 0 (the warps its phase's tensor-core ops leave idle).
+  int64_t firstThread = 0, threadCount = 0;
 };
 
 /// The buffer a view is made from: an allocation (or its slot), a kernel

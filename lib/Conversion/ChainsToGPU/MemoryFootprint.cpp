@@ -127,7 +127,8 @@ static Footprint footprintOf(Value v, Block *entry, bool distinctArgs,
   }
 }
 
-static bool mayOverlap(const Footprint &a, const Footprint &b) {
+/// Whether `a` and `b` may touch the same bytes, on any threads.
+static bool mayShareBytes(const Footprint &a, const Footprint &b) {
   if (a.kind == Footprint::Unknown || b.kind == Footprint::Unknown)
     return true;
   if (a.kind != b.kind)
@@ -135,11 +136,15 @@ static bool mayOverlap(const Footprint &a, const Footprint &b) {
   // With distinct-args, two arguments' arrays never overlap.
   if (a.kind == Footprint::Global)
     return !a.base || !b.base || a.base == b.base;
-  if (a.base != b.base || a.hi <= b.lo || b.hi <= a.lo)
+  return a.base == b.base && a.lo < b.hi && b.lo < a.hi;
+}
+
+static bool mayOverlap(const Footprint &a, const Footprint &b) {
+  if (!mayShareBytes(a, b))
     return false;
   // The same elements on the same threads.
-  return !(a.owned && b.owned && a.lo == b.lo && a.hi == b.hi &&
-           a.shape == b.shape);
+  return !(a.kind == Footprint::Shared && a.owned && b.owned && a.lo == b.lo &&
+           a.hi == b.hi && a.shape == b.shape);
 }
 
 /// `a` is a write and `b` a read after it (else any other pair).
@@ -226,6 +231,18 @@ Conflict ttt::conflictAfter(const Access &group, const Access &b) {
     for (const Footprint &x : b.writes)
       meet(r, x, false);
   return c;
+}
+
+bool ttt::disjoint(const Access &a, const Access &b) {
+  auto meet = [](ArrayRef<Footprint> xs, ArrayRef<Footprint> ys) {
+    for (const Footprint &x : xs)
+      for (const Footprint &y : ys)
+        if (mayShareBytes(x, y))
+          return true;
+    return false;
+  };
+  return !meet(a.writes, b.reads) && !meet(a.writes, b.writes) &&
+         !meet(a.reads, b.writes);
 }
 
 bool ttt::readsWhereItWrites(const Access &a) {

@@ -71,6 +71,10 @@ Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
 /// where every such meeting is on one warp, else a block barrier.
 Conflict conflictAfter(const Access &group, const Access &b);
 
+/// Whether neither access writes bytes the other touches, whichever
+/// threads run them (ownership aside).
+bool disjoint(const Access &a, const Access &b);
+
 /// Whether an op may read memory it writes: one of its reads may overlap
 /// one of its writes (its own outputs' old values aside).
 bool readsWhereItWrites(const Access &a);
