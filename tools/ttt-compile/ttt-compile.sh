@@ -94,20 +94,22 @@ options:
                       into their readers, ttt-gpu-fuse-conversions:
                       0.264 against 0.280; in the fast mode the row
                       statistics as ops, inline-row-stats=false: 3.46
-                      against 3.56 at 1 x 32768; in fp32 two k-steps a
-                      loop iteration, mma-k-unroll=2: 4.14 against 4.18;
-                      --gpu-option overrides these): on: that kernel
-                      alone; auto (default): on
-                      sm_90 (fp32 and fast), that kernel too
+                      against 3.56 at 1 x 32768, and ops beside the
+                      tensor-core tiles on the warps those leave,
+                      off-mma-warps=true: 3.18 against 3.26; in fp32
+                      two k-steps a loop iteration, mma-k-unroll=2:
+                      4.14 against 4.18; --gpu-option overrides these):
+                      on: that kernel alone; auto (default): on sm_90
+                      (fp32 and fast), that kernel too
                       (OUT.cluster.ptx, the manifest's launch.cluster),
                       which the runtime launches where the chains' blocks
-                      fit the device at once; off. On an H200 (round 20)
-                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.212 /
-                      0.823 / 3.26 ms, fp32 0.268 / 1.051 / 4.18 (one
+                      fit the device at once; off. On an H200 (round 21)
+                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.206 /
+                      0.801 / 3.18 ms, fp32 0.267 / 1.042 / 4.14 (one
                       block, round 18: fast 0.264 / 1.02 / 4.05, fp32
-                      0.327 / 1.291 / 5.14), but 8 x 8192 1.37 against
-                      1.10 (fast, round 18; fp32 1.75 against 1.29: twice
-                      the blocks, two waves)
+                      0.327 / 1.291 / 5.14), but 8 x 8192 1.30 against
+                      1.09 (fast, round 21; fp32 1.61 against 1.28: twice
+                      the blocks, more than the SMs)
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
@@ -290,8 +292,11 @@ if [ "$target" = cuda ]; then
   # The fast mode's two-block kernel: the row statistics as ops of their
   # own (H200, fla 1 x 32768: 3.464 against 3.557 ms inlined; fp32 the
   # other way, 4.418 against 4.397). Before the user's options: theirs win.
+  # Its ops run point by point or by rows beside the phase's tensor-core
+  # tiles on the warps those leave (off-mma-warps: 3.179 against 3.257
+  # ms at 1 x 32768; fp32 unchanged).
   if [ "$cluster" = on ] && [ "$bf16io" = true ]; then
-    gpuopts=" inline-row-stats=false$gpuopts"
+    gpuopts=" inline-row-stats=false off-mma-warps=true$gpuopts"
   fi
   # The fp32 two-block kernel: two k-steps per iteration of a tile's k
   # loop, their operand loads first (H200, fla: 4.144 against 4.178 ms at
