@@ -5,7 +5,6 @@
 #include "MemoryFootprint.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "llvm/ADT/MapVector.h"
 
 using namespace mlir;
 using ttt::Access;
@@ -201,13 +200,10 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
     bool warpSync = false;
   };
   std::map<int64_t, Phase> phases;
-  // offMmaWarps: an op run point by point (or by rows) that touches
+  // offMmaWarps: an op of one group run point by point that touches
   // nothing the phase's other ops write (and writes nothing they touch)
   // may run on any threads: the warps the tensor-core tiles leave, which
   // would otherwise wait at the phase's barrier for the tiles' warps.
-  // Each of its blocks' phases offers the first idle thread; it moves
-  // where all do, from the last of them.
-  llvm::MapVector<Operation *, SmallVector<int64_t>> offers;
   auto closePhase = [&](int64_t g) {
     Phase p = std::move(phases[g]);
     phases[g] = Phase();
@@ -216,11 +212,18 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       return;
     for (const auto &member : p.ops) {
       linalg::GenericOp op = member.first;
+      int64_t from = 32 * p.mmaWarps;
+      if (groupsOf(op).size() != 1 ||
+          !mapping.movable(op, planFor(op), mapping.threads - from))
+        continue;
       bool alone = llvm::all_of(p.ops, [&](const auto &other) {
         return other.first == op || ttt::disjoint(member.second, other.second);
       });
-      if (alone)
-        offers[op.getOperation()].push_back(32 * p.mmaWarps);
+      if (!alone)
+        continue;
+      Slot &slot = slots[op.getOperation()];
+      slot.firstThread = from;
+      slot.threadCount = mapping.threads - from;
     }
   };
   for (linalg::GenericOp op : generics) {
@@ -280,15 +283,6 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
     open.push_back(g);
   for (int64_t g : open)
     closePhase(g);
-  for (auto &[op, froms] : offers) {
-    auto generic = cast<linalg::GenericOp>(op);
-    int64_t from = *llvm::max_element(froms);
-    if (froms.size() != groupsOf(op).size() ||
-        !mapping.movable(generic, planFor(generic), mapping.threads - from))
-      continue;
-    slots[op].firstThread = from;
-    slots[op].threadCount = mapping.threads - from;
-  }
   for (linalg::GenericOp op : generics) {
     const SmallVector<Sync> &ok = allowed.lookup(op.getOperation());
     if (ok.size() < groupsOf(op.getOperation()).size())

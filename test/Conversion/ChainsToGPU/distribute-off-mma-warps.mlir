@@ -1,5 +1,5 @@
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true mma=tf32 off-mma-warps=true},canonicalize,cse)))' --split-input-file %s | FileCheck %s
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true mma=tf32},canonicalize,cse)))' --split-input-file %s | FileCheck %s --check-prefix=OFF
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true mma=tf32 off-mma-warps=true},canonicalize,cse)))' %s | FileCheck %s
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true mma=tf32},canonicalize,cse)))' %s | FileCheck %s --check-prefix=OFF
 
 // off-mma-warps: between two block barriers of block 0, Z = Q W takes
 // warps 0-1 (two 16 x 8 tensor-core tiles of 4 warps); e = x + x, which
@@ -87,85 +87,6 @@ module attributes {gpu.container_module} {
         ^bb0(%in: f32, %out: f32):
           %y = arith.mulf %in, %in : f32
           linalg.yield %y : f32
-        }
-        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
-            ins(%g : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
-        ^bb0(%in: f32, %out: f32):
-          linalg.yield %in : f32
-        }
-      }
-      gpu.return
-    }
-  }
-}
-
-// -----
-
-// An op on both blocks (e = x + x, from the step's inputs alone, also run
-// on block 1, which reads it reversed after a barrier) moves where both
-// blocks' phases leave warps: beside Z = Q W on block 0 and Y = Q V on
-// block 1.
-// CHECK-LABEL: gpu.func @replicated
-// CHECK: scf.for
-// CHECK: nvgpu.mma.sync
-// CHECK: %[[BOTH:.*]] = arith.ori
-// CHECK-NEXT: scf.if %[[BOTH]] {
-// CHECK-NEXT: %[[ON:.*]] = arith.cmpi uge, %thread_id_x, %c64 : index
-// CHECK-NEXT: scf.if %[[ON]] {
-// CHECK-NEXT: arith.subi %thread_id_x, %c64 : index
-// CHECK: nvgpu.mma.sync
-// OFF-LABEL: gpu.func @replicated
-// OFF-NOT: arith.cmpi uge
-// OFF: gpu.return
-#mk = affine_map<(i, j, k) -> (i, k)>
-#kn = affine_map<(i, j, k) -> (k, j)>
-#mn = affine_map<(i, j, k) -> (i, j)>
-#id = affine_map<(i) -> (i)>
-#rev = affine_map<(i) -> (63 - i)>
-!wg = memref<?xi8, #gpu.address_space<workgroup>>
-!v = memref<64xf32, #gpu.address_space<workgroup>>
-!z = memref<16x16xf32, #gpu.address_space<workgroup>>
-module attributes {gpu.container_module} {
-  gpu.module @m {
-    gpu.func @replicated(%q: memref<16x8xf32>, %w: memref<8x16xf32>, %v: memref<8x16xf32>, %x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 3072 : i64} {
-      %c0 = arith.constant 0 : index
-      %c1 = arith.constant 1 : index
-      %c256 = arith.constant 256 : index
-      %c512 = arith.constant 512 : index
-      %c1024 = arith.constant 1024 : index
-      %c2048 = arith.constant 2048 : index
-      %shm = gpu.dynamic_shared_memory : !wg
-      %e = memref.view %shm[%c0][] : !wg to !v
-      %g = memref.view %shm[%c256][] : !wg to !v
-      %z = memref.view %shm[%c1024][] : !wg to !z
-      %y = memref.view %shm[%c2048][] : !wg to !z
-      scf.for %i = %c0 to %n step %c1 {
-        gpu.barrier
-        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
-            ins(%q, %w : memref<16x8xf32>, memref<8x16xf32>) outs(%z : !z) {
-        ^bb0(%a: f32, %b: f32, %acc: f32):
-          %m = arith.mulf %a, %b : f32
-          %r = arith.addf %acc, %m : f32
-          linalg.yield %r : f32
-        }
-        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
-            ins(%x : memref<64xf32>) outs(%e : !v) {
-        ^bb0(%in: f32, %out: f32):
-          %s = arith.addf %in, %in : f32
-          linalg.yield %s : f32
-        }
-        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
-            ins(%q, %v : memref<16x8xf32>, memref<8x16xf32>) outs(%y : !z) attrs = {ttt.warp_group = 1 : i64} {
-        ^bb0(%a: f32, %b: f32, %acc: f32):
-          %m = arith.mulf %a, %b : f32
-          %r = arith.addf %acc, %m : f32
-          linalg.yield %r : f32
-        }
-        linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
-            ins(%e : !v) outs(%g : !v) attrs = {ttt.warp_group = 1 : i64} {
-        ^bb0(%in: f32, %out: f32):
-          %s = arith.mulf %in, %in : f32
-          linalg.yield %s : f32
         }
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
             ins(%g : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
