@@ -422,6 +422,8 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                       readsWrites, mapping.pairAccesses, mapping.rowLanes);
     return finish();
   }
+  // Split reductions use every thread (Mapping::movable keeps them).
+  assert(slot.threadCount == 0 || splitWidth(op, plan, threads) < 2);
   if (distributeSplit(b, op, plan, tid, threads)) {
     emitSync(b, loc, sync);
     op.erase();
