@@ -4,11 +4,12 @@ recurrence alone (K W + b, the LayerNorm chain, G, the weight and bias
 updates) costs, the bound on what moving the output chain elsewhere can
 give (docs/GPU.md, "A step's timeline").
 
-  recurrence_only.py examples/ttt_linear_fla.mlir OUT.mlir
+  recurrence_only.py examples/ttt_linear_fla[_bf16].mlir OUT.mlir
 
 The output chain (y = q W_r + b_r, its LayerNorm, the residual) becomes
-o = (v - k) + q: still a sequence output of the same shape, computed from
-the chunk's inputs alone. An experiment, not a model: its o has no
+o = (v - k) + q: still a sequence output of the same shape and element
+type (bf16 for the fast mode's graph), computed from the chunk's inputs
+alone. An experiment, not a model: its o has no
 reference (time it with kernel_time.py --no-check).
 """
 import sys
@@ -22,12 +23,28 @@ REPLACEMENT = """    // The recurrence alone (bench/gpu/recurrence_only.py): o =
 """
 
 
+# The fast mode's graph (examples/ttt_linear_fla_bf16.mlir) stores o in
+# bf16: the sum rounded as its output chain rounds o.
+REPLACEMENT_BF16 = """    // The recurrence alone (bench/gpu/recurrence_only.py): o = (v - k) + q.
+    %o_rows = tensor.empty(%n) : tensor<?x64xbf16>
+    %o = linalg.generic {indexing_maps = [#bf16_id, #bf16_id, #bf16_id], iterator_types = ["parallel", "parallel"]}
+        ins(%target, %qc : tensor<?x64xf32>, tensor<?x64xf32>) outs(%o_rows : tensor<?x64xbf16>) {
+    ^bb0(%a: f32, %b: f32, %o: bf16):
+      %s = arith.addf %a, %b : f32
+      %h = arith.truncf %s : f32 to bf16
+      linalg.yield %h : bf16
+    } -> tensor<?x64xbf16>
+
+"""
+
+
 def cut(src):
     a, b = src.find(OUTPUT_START), src.find(OUTPUT_END)
     if a < 0 or b < a:
         raise ValueError("not examples/ttt_linear_fla.mlir's layout: no output chain "
                          f"between {OUTPUT_START.strip()!r} and {OUTPUT_END.strip()!r}")
-    return src[:a] + REPLACEMENT + src[b:]
+    bf16 = "tensor<?x64xbf16>" in src[a:b]
+    return src[:a] + (REPLACEMENT_BF16 if bf16 else REPLACEMENT) + src[b:]
 
 
 def main():
