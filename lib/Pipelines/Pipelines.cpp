@@ -354,20 +354,20 @@ void ttt::registerTTTPipelines() {
             32 * options.outputWarps >= static_cast<int64_t>(options.threads))
           return errorHandler("ttt-to-nvvm: output-warps must be in [0, "
                               "threads / 32)");
-        if (options.weightWarps < 0 ||
-            (options.weightWarps > 0 &&
-             (options.outputWarps == 0 ||
-              32 * (options.outputWarps + options.weightWarps) >=
-                  static_cast<int64_t>(options.threads))))
+        // A third group (weight-warps or tail-warps) of `w` warps: none,
+        // or beside output-warps with warps left for the recurrence.
+        auto thirdGroupFits = [&](int64_t w) {
+          return w == 0 || (w > 0 && options.outputWarps > 0 &&
+                            32 * (options.outputWarps + w) <
+                                static_cast<int64_t>(options.threads));
+        };
+        if (!thirdGroupFits(options.weightWarps))
           return errorHandler(
               "ttt-to-nvvm: weight-warps needs output-warps and leaves "
               "warps for the recurrence: output-warps + weight-warps < "
               "threads / 32");
-        if (options.tailWarps < 0 ||
-            (options.tailWarps > 0 &&
-             (options.outputWarps == 0 || options.weightWarps > 0 ||
-              32 * (options.outputWarps + options.tailWarps) >=
-                  static_cast<int64_t>(options.threads))))
+        if (!thirdGroupFits(options.tailWarps) ||
+            (options.tailWarps > 0 && options.weightWarps > 0))
           return errorHandler(
               "ttt-to-nvvm: tail-warps needs output-warps, not weight-warps, "
               "and leaves warps for the recurrence: output-warps + "

@@ -824,9 +824,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "2, step i's copy goes to slot i mod 2, and the writer waits "
            "only for the reader's take of the copy two steps back">,
     Option<"offMmaWarps", "off-mma-warps", "bool", /*default=*/"false",
-           "With cluster-groups, an op run point by point that touches "
-           "nothing the other ops between its block barriers write runs on "
-           "the warps their tensor-core tiles leave">,
+           "With cluster-groups, an op run point by point or by rows that "
+           "touches nothing the other ops between its block barriers write, "
+           "and writes nothing they touch, runs on the warps their "
+           "tensor-core tiles leave">,
     Option<"spreadMmaWarps", "spread-mma-warps", "bool", /*default=*/"false",
            "Tensor-core ops between two block barriers start at the warp "
            "after the last one's tiles, not all at warp 0">,

@@ -159,10 +159,10 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
       llvm::cl::init(false)};
   Option<bool> offMmaWarps{
       *this, "off-mma-warps",
-      llvm::cl::desc("With cluster-groups, ops run point by point that "
-                     "touch nothing the other ops of their phase write run "
-                     "on the warps the phase's tensor-core tiles leave "
-                     "(ttt-gpu-distribute off-mma-warps)"),
+      llvm::cl::desc("With cluster-groups, ops run point by point or by "
+                     "rows that touch nothing the other ops of their phase "
+                     "write run on the warps the phase's tensor-core tiles "
+                     "leave (ttt-gpu-distribute off-mma-warps)"),
       llvm::cl::init(false)};
   Option<int64_t> channelSlots{
       *this, "channel-slots",

@@ -6,6 +6,9 @@
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <map>
+#include <utility>
+
 using namespace mlir;
 using ttt::Access;
 using ttt::Conflict;
@@ -207,8 +210,7 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
   // the phase's barrier waits for anyway. (An op on several blocks moved
   // too measured slower.)
   auto closePhase = [&](int64_t g) {
-    Phase p = std::move(phases[g]);
-    phases[g] = Phase();
+    Phase p = std::exchange(phases[g], Phase());
     if (!mapping.offMmaWarps || p.warpSync || p.mmaWarps == 0 ||
         p.mmaWarps >= warps)
       return;
@@ -262,29 +264,24 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
         it->second.second.reads.append(a.reads);
         it->second.second.writes.append(a.writes);
       }
-      Phase &phase = phases[g];
-      phase.ops.push_back({op, a});
-      if (mapping.onMma(op, plan)) {
-        int64_t tiles =
-            ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles);
-        phase.mmaWarps = mapping.spreadMma ? phase.mmaWarps + tiles
-                                           : std::max(phase.mmaWarps, tiles);
-      }
-      if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
+      if (mapping.offMmaWarps)
+        phases[g].ops.push_back({op, a});
+      if (!mapping.onMma(op, plan))
+        continue;
+      int64_t tiles =
+          ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles);
+      int64_t &mmaWarps = phases[g].mmaWarps;
+      mmaWarps =
+          mapping.spreadMma ? mmaWarps + tiles : std::max(mmaWarps, tiles);
+      if (mapping.spreadMma && warps > 0) {
         if (g == groupOf.lookup(op.getOperation()))
           slots[op.getOperation()].firstWarp = nextWarp[g];
-        nextWarp[g] =
-            (nextWarp[g] +
-             ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles)) %
-            warps;
+        nextWarp[g] = (nextWarp[g] + tiles) % warps;
       }
     }
   }
-  SmallVector<int64_t> open;
-  for (auto &[g, phase] : phases)
-    open.push_back(g);
-  for (int64_t g : open)
-    closePhase(g);
+  for (auto &groupPhase : phases)
+    closePhase(groupPhase.first);
   for (linalg::GenericOp op : generics) {
     const SmallVector<Sync> &ok = allowed.lookup(op.getOperation());
     if (ok.size() < groupsOf(op.getOperation()).size())

@@ -424,11 +424,8 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   }
   // Split reductions use every thread (Mapping::movable keeps them).
   assert(slot.threadCount == 0 || splitWidth(op, plan, threads) < 2);
-  if (distributeSplit(b, op, plan, tid, threads)) {
-    emitSync(b, loc, sync);
-    op.erase();
-    return success();
-  }
+  if (distributeSplit(b, op, plan, tid, threads))
+    return finish();
   SmallVector<Value> sizes = ttt::loopSizes(b, loc, op);
   // Folded as built: a constant where every parallel dim is static.
   Value total = ttt::productOf(b, loc, plan.parallel, sizes);

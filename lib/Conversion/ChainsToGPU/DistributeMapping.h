@@ -41,9 +41,9 @@ struct Mapping {
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
   int64_t rowLanes = 16;            // the fewest lanes a row-warps row takes
   int64_t channelSlots = 1;         // cluster-groups: staging areas a channel
-  // cluster-groups: a phase's ops run point by point go on the warps its
-  // tensor-core ops leave idle, where they touch nothing the phase's other
-  // ops write.
+  // cluster-groups: a phase's ops run point by point or by rows go on the
+  // warps its tensor-core ops leave idle, where they touch nothing the
+  // phase's other ops write and write nothing they touch.
   bool offMmaWarps = false;
   // register-weights (RegisterWeights.h): the ops that use a weight
   // buffer's register copy.
@@ -79,8 +79,9 @@ enum class Sync { None, Warp, Block };
 struct Slot {
   Sync after = Sync::Block;
   int64_t firstWarp = 0;
-  // An op run point by point on threads [firstThread, threads) only where
-  // threadCount > 0 (the warps its phase's tensor-core ops leave idle).
+  // An op run point by point or by rows on threads [firstThread,
+  // firstThread + threadCount) only where threadCount > 0 (the warps its
+  // phase's tensor-core ops leave idle).
   int64_t firstThread = 0, threadCount = 0;
 };
 
