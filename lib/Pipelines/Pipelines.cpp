@@ -171,7 +171,9 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                  (options.deferOutput ? "true" : "false") + " offload-inputs=" +
                  (options.offloadInputs ? "true" : "false") +
                  " weight-warps=" + std::to_string(options.weightWarps) +
-                 " tail-warps=" + std::to_string(options.tailWarps) + "},"
+                 " tail-warps=" + std::to_string(options.tailWarps) +
+                 " lean-weights=" + (options.leanWeights ? "true" : "false") +
+                 "},"
            : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
@@ -185,6 +187,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " row-warps=" + (options.rowWarps ? "true" : "false") +
       " row-lanes=" + std::to_string(options.rowLanes.getValue()) +
       " channel-slots=" + std::to_string(options.channelSlots.getValue()) +
+      " direct-channels=" + (options.directChannels ? "true" : "false") +
       " off-mma-warps=" + (options.offMmaWarps ? "true" : "false") +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +
       " mma-k-unroll=" + std::to_string(options.mmaKUnroll.getValue()) +

@@ -552,6 +552,14 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     and the products then run beside the LayerNorm chain instead of
     before and after it on the same warps (with
     `ttt-gpu-distribute{register-weights}`, W in these warps' registers).
+    With a lookahead correction (`ttt-gpu-lookahead-products`) the
+    recurrence's ops off the correction's cycle (those that do not both
+    depend on the carried value and feed the correction) join the weight
+    group; with `lean-weights` only those whose results a weight op reads
+    do (not contractions: the conversions of K, the refills, the carried
+    bias's copy), and the others (the per-token bias, the correction's
+    coefficients, v - k, the broadcasts) run on the output group, so that
+    the weight group's step is the update and the products.
   
     With `tail-warps` N > 0 (not with `weight-warps`), the output chain's
     tail gets `ttt.warp_group = 2` instead: its ops after the last one
@@ -578,6 +586,11 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
            "Warps of a third group for the output chain's tail, the ops "
            "after its last read of what the recurrence writes (0: none; "
            "not with weight-warps)">,
+    Option<"leanWeights", "lean-weights", "bool", /*default=*/"false",
+           "With weight-warps and a lookahead correction: the weight "
+           "group runs only the weight ops and what feeds them; the "
+           "recurrence's other ops off the correction's cycle run on the "
+           "output group">,
   ];
 }
 
@@ -823,6 +836,11 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "With cluster-groups, staging areas per channel (1 or 2): with "
            "2, step i's copy goes to slot i mod 2, and the writer waits "
            "only for the reader's take of the copy two steps back">,
+    Option<"directChannels", "direct-channels", "bool", /*default=*/"false",
+           "With cluster-groups and one slot a channel, the writer's copy "
+           "goes straight into the reader's buffer, which the reader frees "
+           "after its last read of it in the step, instead of into a "
+           "staging area it moves from">,
     Option<"offMmaWarps", "off-mma-warps", "bool", /*default=*/"false",
            "With cluster-groups, an op run point by point or by rows that "
            "touches nothing the other ops between its block barriers write, "

@@ -170,6 +170,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "lets a block run a step ahead of its reader "
                      "(ttt-gpu-distribute channel-slots)"),
       llvm::cl::init(1)};
+  Option<bool> directChannels{
+      *this, "direct-channels",
+      llvm::cl::desc("With cluster-groups, channels copy straight into the "
+                     "reader's buffer, freed after its last read in the "
+                     "step (ttt-gpu-distribute direct-channels)"),
+      llvm::cl::init(false)};
   Option<int64_t> rowLanes{
       *this, "row-lanes",
       llvm::cl::desc("The fewest lanes a row of a row-warps op takes: 16 "
@@ -206,6 +212,14 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "beside the recurrence's other ops "
                      "(ttt-gpu-output-warps{weight-warps}; 0: none)"),
       llvm::cl::init(0)};
+  Option<bool> leanWeights{
+      *this, "lean-weights",
+      llvm::cl::desc("With weight-warps and lookahead-products: the weight "
+                     "group runs only the update, the products reading W "
+                     "and what feeds them; the other ops off the "
+                     "correction's cycle run on the output group "
+                     "(ttt-gpu-output-warps{lean-weights})"),
+      llvm::cl::init(false)};
   Option<int64_t> tailWarps{
       *this, "tail-warps",
       llvm::cl::desc("With output-warps: warps (of `threads`) given to the "

@@ -115,6 +115,7 @@ private:
   void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
                 Value bar, Value fromShift = Value(), Value toShift = Value());
   void emitTake(Location loc, const Channel &c);
+  void emitRelease(Location loc, const Channel &c, bool barrier);
   void emitExitCopies(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
@@ -147,7 +148,10 @@ void ClusterEmitter::emitInit(Location loc) {
       b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
       Value empty = barrierAt(loc, c.empty + 2 * slot);
       cluster::emitInitBarrier(b, loc, empty, 1);
-      cluster::emitArriveLocal(b, loc, empty, 1);
+      // direct-channels: a carried channel's first copy overwrites the
+      // initial value, which the reader frees after its first step's reads.
+      if (!(mapping.directChannels && c.carried))
+        cluster::emitArriveLocal(b, loc, empty, 1);
       b.setInsertionPointAfter(inWriter);
     }
   }
@@ -218,6 +222,8 @@ void ClusterEmitter::emitTake(Location loc, const Channel &c) {
   b.setInsertionPoint(first.thenBlock()->getTerminator());
   cluster::emitExpectBytes(b, loc, full, c.bytes.touched());
   b.setInsertionPointAfter(first);
+  if (mapping.directChannels) // in place already; freed after the last read
+    return;
   emitCopy(loc,
            Bytes{c.stage, c.stage + c.size(), c.bytes.rowBytes, c.bytes.pitch},
            c.bytes.lo, Value(), Value(), slotShift(loc, c, slot));
@@ -226,6 +232,20 @@ void ClusterEmitter::emitTake(Location loc, const Channel &c) {
   b.setInsertionPoint(freeing.thenBlock()->getTerminator());
   cluster::emitArriveRemote(
       b, loc, channelBarrier(loc, c, slot, /*empty=*/true),
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
+}
+
+/// direct-channels: after the reader's last read of channel `c`'s bytes in
+/// the step (behind a block barrier: every thread's reads), its thread 0
+/// frees them for the writer's next copy (a carried channel's also in the
+/// first step: the initial value's).
+void ClusterEmitter::emitRelease(Location loc, const Channel &c, bool barrier) {
+  if (barrier)
+    gpu::BarrierOp::create(b, loc);
+  auto freeing = guardOn(loc, isThread0(loc));
+  b.setInsertionPoint(freeing.thenBlock()->getTerminator());
+  cluster::emitArriveRemote(
+      b, loc, channelBarrier(loc, c, cst(loc, 0), /*empty=*/true),
       arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
 }
 
@@ -295,9 +315,21 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     scf::ForOp loop = loopOps.first;
     ArrayRef<linalg::GenericOp> ops = loopOps.second;
     findReplicas(ops, bytes, group, groups, replicas);
+    size_t planned = channels.size();
     if (failed(
             planChannels(loop, ops, bytes, group, replicas, groups, channels)))
       return failure();
+    // direct-channels: each reader frees a channel's bytes after its last
+    // op in the step that reads them.
+    for (Channel &c : llvm::drop_begin(channels, planned))
+      for (linalg::GenericOp op : ops)
+        if (runsOn(group, replicas, op, c.reader) &&
+            touches(bytes.lookup(op.getOperation()).reads, c.bytes))
+          c.lastRead = op;
+    for (Channel &c : llvm::drop_begin(channels, planned))
+      if (mapping.directChannels && !c.lastRead)
+        return loop.emitError("ttt-gpu-distribute: direct-channels: no read "
+                              "of a channel's bytes on its reader");
     // What later ops read of what the loop's groups wrote.
     for (size_t g = 0; g < groups; ++g) {
       SmallVector<Bytes> written;
@@ -321,8 +353,9 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   int64_t end = llvm::alignTo(shared ? shared.getInt() : 0, 16);
   int64_t stagingSlots = mapping.channelSlots;
   for (Channel &c : channels) {
-    c.stage = end;
-    end += c.size() * stagingSlots;
+    c.stage = mapping.directChannels ? c.bytes.lo : end;
+    if (!mapping.directChannels)
+      end += c.size() * stagingSlots;
   }
   barrierOffset = end;
   // Per channel and slot a full and an empty barrier (8 bytes each).
@@ -427,6 +460,12 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
+    for (const Channel &c : channels)
+      if (mapping.directChannels && c.lastRead == op) {
+        onlyOn(c.reader);
+        emitRelease(loc, c, /*barrier=*/slot.after != Sync::Block);
+        b.setInsertionPoint(anchor);
+      }
     for (const Channel *c : copies) {
       onlyOn(c->writer);
       // A copy for the next step only where there is one: no copy is left
@@ -450,7 +489,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       emitCopy(loc, c->bytes, c->stage,
                arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
                channelBarrier(loc, *c, slot, /*empty=*/false), Value(),
-               slotShift(loc, *c, slot));
+               mapping.directChannels ? Value() : slotShift(loc, *c, slot));
       b.setInsertionPoint(anchor);
     }
     // The next writes of the bytes after every thread's copy.

@@ -59,6 +59,8 @@ struct Channel {
   Operation *lastWrite = nullptr;  // the copy follows it (or sendAfter)
   Operation *waitBefore = nullptr; // the reader takes the copy before it
   Operation *sendAfter = nullptr;  // placeCopies: where the copy goes
+  Operation *lastRead = nullptr;   // direct-channels: the reader frees the
+                                   // bytes after it
   bool barrierAfterCopy = true;    // a later op writes its bytes before
                                    // the block's next barrier
   bool carried = false;            // the last step's copy (none at step 0)

@@ -491,6 +491,11 @@ struct TTTGPUDistributePass
       kernel.emitError("ttt-gpu-distribute: channel-slots must be 1 or 2");
       return signalPassFailure();
     }
+    if (directChannels && channelSlots != 1) {
+      kernel.emitError("ttt-gpu-distribute: direct-channels needs "
+                       "channel-slots=1");
+      return signalPassFailure();
+    }
     if (rowLanes != 8 && rowLanes != 16 && rowLanes != 32) {
       kernel.emitError("ttt-gpu-distribute: row-lanes must be 8, 16 or 32");
       return signalPassFailure();
@@ -547,6 +552,11 @@ struct TTTGPUDistributePass
         op.emitError("ttt-gpu-distribute: cannot generalize this op");
         return signalPassFailure();
       }
+      // generalizeNamedOp keeps no discardable attributes: the warp group
+      // (a refill copy's, ttt-gpu-output-warps) and the like.
+      for (NamedAttribute attr : op->getDiscardableAttrs())
+        if (!(*g)->hasAttr(attr.getName()))
+          (*g)->setAttr(attr.getName(), attr.getValue());
       generics.push_back(*g);
     }
     // Only linalg ops may write memory: anything else would run on every
@@ -576,6 +586,7 @@ struct TTTGPUDistributePass
     mapping.ldmatrix = ldmatrix;
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
+    mapping.directChannels = directChannels;
     mapping.offMmaWarps = offMmaWarps;
     mapping.entry = &entry;
     mapping.distinctArgs = distinctArgs;

@@ -41,6 +41,9 @@ struct Mapping {
   bool ldmatrix = false;            // A fragments by ldmatrix.x4
   int64_t rowLanes = 16;            // the fewest lanes a row-warps row takes
   int64_t channelSlots = 1;         // cluster-groups: staging areas a channel
+  // cluster-groups: copies straight into the reader's buffer, freed after
+  // its last read in the step (no staging area).
+  bool directChannels = false;
   // cluster-groups: a phase's ops run point by point or by rows go on the
   // warps its tensor-core ops leave idle, where they touch nothing the
   // phase's other ops write and write nothing they touch.

@@ -12,6 +12,7 @@
 
 #include "ttt/Conversion/Passes.h"
 
+#include "AccumulatorInit.h"
 #include "AsyncCopy.h"
 #include "BufferRoot.h"
 #include "FoldNextInit.h"
@@ -255,16 +256,17 @@ void addRefills(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
 /// With a lookahead correction (ttt-gpu-lookahead-products marks it): the
 /// recurrence's ops off the cycle through the carried value it writes (the
 /// ops from the top of the step that depend on that value and feed the
-/// correction) join the weight group, so that the recurrence's own group
-/// runs that cycle alone: the bias's update, its broadcasts and the
-/// correction's coefficients no longer delay the next step's chain.
-void addOffCycleOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
-                    MutableArrayRef<bool> weights) {
+/// correction; none without a correction). On their own group the cycle's
+/// ops no longer wait behind the bias's update, its broadcasts and the
+/// correction's coefficients.
+SmallVector<bool> offCycleOps(ArrayRef<Touches> ops,
+                              ArrayRef<bool> recurrence) {
+  SmallVector<bool> offCycle(ops.size(), false);
   auto marked = llvm::find_if(ops, [](const Touches &t) {
     return t.op->hasAttr(ttt::lookahead::kCorrectionAttr);
   });
   if (marked == ops.end())
-    return;
+    return offCycle;
   size_t c = marked - ops.begin();
   auto readsAny = [&](size_t i, const DenseSet<Value> &values) {
     return llvm::any_of(ops[i].reads,
@@ -289,8 +291,114 @@ void addOffCycleOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
   }
   onCycle[c] = true;
   for (size_t i = 0; i < ops.size(); ++i)
-    if (recurrence[i] && !onCycle[i])
-      weights[i] = true;
+    offCycle[i] = recurrence[i] && !onCycle[i];
+  return offCycle;
+}
+
+/// The body op (index into `ops`) whose write op `j`'s input `v` reads:
+/// for the loop's own iteration argument (through casts), the body's last
+/// writer of what the previous iteration yielded; else the nearest writer
+/// before `j` (`writerOf`).
+std::optional<size_t> writerOfInput(
+    ArrayRef<Touches> ops, scf::ForOp loop, size_t j, Value v,
+    llvm::function_ref<std::optional<size_t>(size_t, Value)> writerOf) {
+  auto arg = dyn_cast<BlockArgument>(ttt::throughCasts(v));
+  bool carried =
+      arg && arg.getOwner() == loop.getBody() && arg != loop.getInductionVar();
+  std::optional<size_t> found;
+  for (Value r : rootsOf(v)) {
+    std::optional<size_t> w = writerOf(carried ? ops.size() : j, r);
+    if (w && (!found || *w > *found))
+      found = w;
+  }
+  return found;
+}
+
+/// lean-weights: the recurrence's ops off the correction's cycle
+/// (`offCycle`) that are not contractions and whose results a weight op
+/// reads, transitively: the conversions of K, the refills the rotated
+/// update reads, the carried bias's copy. The weight group then runs only
+/// the update, the products reading W and what feeds them.
+void addWeightFeeders(
+    ArrayRef<Touches> ops, scf::ForOp loop, ArrayRef<bool> offCycle,
+    llvm::function_ref<std::optional<size_t>(size_t, Value)> writerOf,
+    MutableArrayRef<bool> weights) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t j = 0; j < ops.size(); ++j) {
+      if (!weights[j])
+        continue;
+      linalg::LinalgOp op = ops[j].op;
+      for (OpOperand *in : op.getDpsInputOperands()) {
+        if (!isa<MemRefType>(in->get().getType()))
+          continue;
+        std::optional<size_t> i =
+            writerOfInput(ops, loop, j, in->get(), writerOf);
+        if (!i || *i == j || weights[*i] || !offCycle[*i] ||
+            isContraction(ops[*i].op))
+          continue;
+        weights[*i] = true;
+        changed = true;
+      }
+    }
+  }
+}
+
+/// lean-weights: the output chain's contraction that reads the fast
+/// weights (written by weight op `update`) and starts from zero (Q W),
+/// where the output chain's next op on its result only adds to it (the
+/// attention term), moves to the weight group: it writes a buffer of its
+/// own, which that op starts from (ttt.init_from), so that the output
+/// group takes Q W from the weight group instead of the weights. Returns
+/// the indices of the two ops, or none.
+std::optional<std::pair<size_t, size_t>>
+handOffWeightProduct(MutableArrayRef<Touches> ops, ArrayRef<bool> recurrence,
+                     ArrayRef<bool> weights) {
+  DenseSet<Value> weightBuffers;
+  for (auto [t, weight] : llvm::zip(ops, weights))
+    if (weight && isContraction(t.op))
+      for (Value w : t.writes)
+        if (llvm::is_contained(t.reads, w))
+          weightBuffers.insert(w);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto product = dyn_cast<linalg::GenericOp>(ops[i].op.getOperation());
+    if (recurrence[i] || !product || !isContraction(ops[i].op) ||
+        product.getNumDpsInits() != 1 || !ttt::startsElsewhere(product, 0) ||
+        ttt::initInputOf(product, 0) ||
+        llvm::none_of(ops[i].reads,
+                      [&](Value r) { return weightBuffers.contains(r); }))
+      continue;
+    Value result = product.getDpsInitOperand(0)->get();
+    auto alloc = result.getDefiningOp<memref::AllocOp>();
+    if (!alloc || ops[i].writes.size() != 1)
+      continue;
+    // The next op touching the result adds to it, in the output chain.
+    for (size_t k = i + 1; k < ops.size(); ++k) {
+      if (!llvm::is_contained(ops[k].reads, ops[i].writes[0]) &&
+          !llvm::is_contained(ops[k].writes, ops[i].writes[0]))
+        continue;
+      auto sum = dyn_cast<linalg::GenericOp>(ops[k].op.getOperation());
+      std::optional<unsigned> index =
+          sum ? ttt::accumulatingOutput(sum, result) : std::nullopt;
+      if (recurrence[k] || !index || ttt::startsElsewhere(sum, *index))
+        return std::nullopt;
+      OpBuilder b(alloc);
+      b.setInsertionPointAfter(alloc);
+      Value own = memref::AllocOp::create(b, alloc.getLoc(), alloc.getType(),
+                                          alloc.getDynamicSizes(),
+                                          alloc.getSymbolOperands(),
+                                          alloc.getAlignmentAttr())
+                      .getResult();
+      product.getDpsInitOperand(0)->set(own);
+      AffineMap outMap =
+          sum.getMatchingIndexingMap(sum.getDpsInitOperand(*index));
+      ttt::appendPairedInput(sum, own, outMap, ttt::kInitFromAttr, *index);
+      ops[i] = touchesOf(ops[i].op);
+      ops[k] = touchesOf(ops[k].op);
+      return std::make_pair(i, k);
+    }
+  }
+  return std::nullopt;
 }
 
 /// The output chain's tail (tail-warps): its ops after the last one that
@@ -343,7 +451,8 @@ enum class ThirdGroup { None, Weights, Tail };
 /// or the output chain's tail) and moves the buffers the marked ops touch
 /// before the loop. Returns whether it marked output and group-2 ops.
 std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
-                                bool offloadInputs, ThirdGroup third) {
+                                bool offloadInputs, ThirdGroup third,
+                                bool leanWeights) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
@@ -430,11 +539,25 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
     weights = tailOps(*ops, recurrence);
   if (third == ThirdGroup::Weights) {
     weights = weightOps(loop, *ops, recurrence);
-    if (llvm::is_contained(weights, true)) {
+    if (llvm::is_contained(weights, true) && leanWeights) {
+      // The weight group: the weight ops, Q W, what they read and the
+      // off-cycle ops on the chunk's inputs alone (the correction's
+      // coefficients); the output group the others (the per-token bias).
+      if (auto handOff = handOffWeightProduct(*ops, recurrence, weights))
+        weights[handOff->first] = true;
+      SmallVector<bool> offCycle = offCycleOps(*ops, recurrence);
+      SmallVector<bool> inputsOnly = inputsOnlyOps(*ops, yielded, writerOf);
+      for (size_t i = 0; i < n; ++i)
+        weights[i] = weights[i] || (offCycle[i] && inputsOnly[i]);
+      addWeightFeeders(*ops, loop, offCycle, writerOf, weights);
+      for (auto [i, off] : llvm::enumerate(offCycle))
+        offload[i] = offload[i] || (off && !weights[i]);
+    } else if (llvm::is_contained(weights, true)) {
       addInputOps(*ops, recurrence, inputsOnlyOps(*ops, yielded, writerOf),
                   weights);
       addRefills(*ops, recurrence, weights);
-      addOffCycleOps(*ops, recurrence, weights);
+      for (auto [i, off] : llvm::enumerate(offCycleOps(*ops, recurrence)))
+        weights[i] = weights[i] || off;
     }
   }
   DenseSet<Operation *> hoisted;
@@ -495,7 +618,8 @@ struct TTTGPUOutputWarpsPass
     });
     bool split = false, weighted = false;
     for (scf::ForOp loop : loops) {
-      auto [s, w] = splitLoop(loop, deferOutput, offloadInputs, third);
+      auto [s, w] =
+          splitLoop(loop, deferOutput, offloadInputs, third, leanWeights);
       split |= s;
       weighted |= w;
     }

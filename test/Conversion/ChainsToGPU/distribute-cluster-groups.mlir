@@ -1,7 +1,10 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true channel-slots=2},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SLOTS
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true channel-slots=3})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSLOTS
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true direct-channels=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=DIRECT
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true direct-channels=true channel-slots=2})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADDIRECT
 // BADSLOTS: ttt-gpu-distribute: channel-slots must be 1 or 2
+// BADDIRECT: ttt-gpu-distribute: direct-channels needs channel-slots=1
 
 // cluster-groups: warp group g on block g of a cluster (cluster_block_id
 // y); group 0 updates a (shared bytes [0, 256)) and group 1 reads it in the
@@ -21,6 +24,27 @@
 // step i's copy goes to slot i mod 2 (staging 512 + 256 (i mod 2), full
 // barrier 1024 + 16 (i mod 2)), the writer waiting on that slot's empty
 // barrier for phase parity (i / 2) mod 2: for the take of step i - 2.
+// With direct-channels no staging area (the barriers at 512 and 520): block
+// 0 copies a straight into block 1's a (byte 0); block 1 waits on the full
+// barrier, expects the next copy's bytes and reads a where it is (no
+// move); after that read, its last of a in the step, a block barrier and
+// thread 0 frees a for block 0's next copy (block 0's empty barrier).
+// DIRECT-LABEL: gpu.func @channel
+// DIRECT-SAME: ttt.shared_bytes = 528
+// DIRECT: scf.for
+// DIRECT: mbarrier.try_wait.parity.acquire.cluster
+// DIRECT: scf.for
+// DIRECT: st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.b32
+// DIRECT: mbarrier.try_wait.parity.acquire.cluster
+// DIRECT: "mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;"
+// DIRECT-NOT: st.shared.v4.b32
+// DIRECT: memref.load %view[
+// DIRECT: memref.store %{{.*}}, %view_0[
+// DIRECT: gpu.barrier
+// DIRECT-NEXT: scf.if
+// DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECT: memref.load %view_0[
+// DIRECT: memref.store %{{.*}}, %arg1[
 // SLOTS-LABEL: gpu.func @channel
 // SLOTS-SAME: ttt.shared_bytes = 1056
 // SLOTS-COUNT-2: mbarrier.arrive.expect_tx.shared::cta.b64
@@ -388,6 +412,23 @@ module attributes {gpu.container_module} {
 // copy left untaken). b, read after the loop, is
 // copied from block 1 to block 0 between two cluster barriers (plain
 // remote stores); the final store of the global result runs on block 0.
+// With direct-channels block 0 reads b where block 1's copy put it and
+// frees it after that read in every step, the first too (the initial
+// value's: b's empty barrier starts with no phase complete, a's with one).
+// DIRECT-LABEL: gpu.func @both_ways
+// DIRECT: "mbarrier.arrive.shared::cta.b64 _, [$0], $1;"
+// DIRECT-NOT: "mbarrier.arrive.shared::cta.b64 _, [$0], $1;"
+// DIRECT: scf.for %[[I:.*]] =
+// DIRECT: %[[LATER:.*]] = arith.cmpi ne, %[[I]]
+// DIRECT: scf.if %[[LATER]]
+// DIRECT: mbarrier.try_wait.parity.acquire.cluster
+// DIRECT-NOT: st.shared.v4.b32
+// DIRECT: memref.load %view_0[
+// DIRECT: memref.store %{{.*}}, %view[
+// DIRECT-NEXT: }
+// DIRECT-NEXT: gpu.barrier
+// DIRECT-NEXT: scf.if
+// DIRECT: mapa.shared::cluster.u32 remote
 // CHECK-LABEL: gpu.func @both_ways
 // CHECK-SAME: known_cluster_size = array<i32: 1, 2, 1>
 // CHECK: scf.for %[[I:.*]] =

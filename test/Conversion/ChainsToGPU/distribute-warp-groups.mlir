@@ -435,3 +435,25 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A linalg.copy of a warp group (the refill copies ttt-gpu-output-warps
+// marks) keeps its group when it is generalized: it runs on threads
+// 64-127, element i on thread 64 + i.
+// CHECK-LABEL: gpu.func @marked_copy
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[SECOND:.*]] = arith.cmpi uge, %[[TID]], %[[C64]] : index
+// CHECK: scf.if %[[SECOND]] {
+// CHECK: %[[GTID:.*]] = arith.subi %[[TID]], %[[C64]] : index
+// CHECK: memref.load %arg0[%[[GTID]]]
+// CHECK: memref.store %{{.*}}, %arg1[%[[GTID]]]
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @marked_copy(%a: memref<64xf32>, %b: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
+      linalg.copy {ttt.warp_group = 1 : i64} ins(%a : memref<64xf32>) outs(%b : memref<64xf32>)
+      gpu.return
+    }
+  }
+}

@@ -5,6 +5,7 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 offload-inputs=true})))' --split-input-file %s | FileCheck %s --check-prefix=OFFLOAD
 
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=WEIGHTS
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true})))' --split-input-file %s | FileCheck %s --check-prefix=LEAN
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=24})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADW
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 tail-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=TAIL
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 tail-warps=4})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADT
@@ -597,6 +598,121 @@ module attributes {gpu.container_module} {
         }
         linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
             ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        %slot = memref.subview %out[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<64x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+        linalg.copy ins(%y : memref<16x64xf32>) outs(%slot : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+      }
+      linalg.copy ins(%w : memref<64x64xf32>) outs(%wout : memref<64x64xf32>)
+      linalg.copy ins(%b : memref<64xf32>) outs(%bout : memref<64xf32>)
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// With lean-weights, the weight group keeps the update, the product P = xs
+// W, the correction's coefficients C = xs xs^T (off the cycle, on the
+// chunk's inputs alone) and Y = q W, which writes a buffer of its own
+// (%[[OWN]]) that the attention term Y += s g starts from (ttt.init_from):
+// the output group takes Y instead of W. The bias update, which depends on
+// the cycle's g and feeds no weight op, runs on the output group. Without
+// lean-weights (WEIGHTS) C and the bias join the weight group and Y stays
+// with the output group, accumulated in place.
+// LEAN-LABEL: gpu.func @lean
+// LEAN-COUNT-2: memref.alloc() : memref<16x64xf32>
+// LEAN: memref.alloc() : memref<16x64xf32>
+// LEAN: memref.alloc() : memref<16x16xf32>
+// LEAN-COUNT-2: memref.alloc() : memref<16x64xf32>
+// LEAN: scf.for
+// LEAN: linalg.generic {{.*}} outs(%{{.*}} : memref<64x64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// LEAN: linalg.generic {{.*}} outs(%[[P:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// LEAN: linalg.generic {{.*}} outs(%[[C:.*]] : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// LEAN: linalg.generic {{.*}} outs(%[[G:.*]] : memref<16x64xf32>) {
+// LEAN: linalg.generic {{.*}} outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64}
+// LEAN: linalg.generic {{.*}} ins(%[[C]], %[[G]], %[[P]] : {{.*}}) outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction}
+// LEAN: linalg.generic {{.*}} outs(%[[OWN:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// LEAN: linalg.generic {{.*}} ins(%{{.*}}, %[[G]], %[[OWN]] : {{.*}}) outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 1 : i64}
+// LEAN: linalg.copy {ttt.warp_group = 1 : i64} ins(%[[Y]]
+// WEIGHTS-LABEL: gpu.func @lean
+// WEIGHTS: outs(%{{.*}} : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS: outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// WEIGHTS: outs(%[[Y]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+#mk = affine_map<(i, j, k) -> (i, k)>
+#nk = affine_map<(i, j, k) -> (j, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+#km = affine_map<(i, j, k) -> (k, i)>
+#id = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @lean(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %s: memref<16x16xf32>, %out: memref<64x16x64xf32>, %wout: memref<64x64xf32>, %bout: memref<64xf32>, %n: index) kernel {
+      %w = memref.alloc() : memref<64x64xf32>
+      %b = memref.alloc() : memref<64xf32>
+      %z = memref.alloc() : memref<16x64xf32>
+      %g = memref.alloc() : memref<16x64xf32>
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        %p = memref.alloc() : memref<16x64xf32>
+        %c = memref.alloc() : memref<16x16xf32>
+        %y = memref.alloc() : memref<16x64xf32>
+        linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %g : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%p : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %xs : memref<16x64xf32>, memref<16x64xf32>) outs(%c : memref<16x16xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%z : memref<16x64xf32>) outs(%g : memref<16x64xf32>) {
+        ^bb0(%x: f32, %o: f32):
+          %t = math.tanh %x : f32
+          linalg.yield %t : f32
+        }
+        linalg.generic {indexing_maps = [#id, #col], iterator_types = ["parallel", "reduction"]}
+            ins(%g : memref<16x64xf32>) outs(%b : memref<64xf32>) {
+        ^bb0(%x: f32, %acc: f32):
+          %t = arith.subf %acc, %x : f32
+          linalg.yield %t : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%c, %g, %p : memref<16x16xf32>, memref<16x64xf32>, memref<16x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction} {
+        ^bb0(%x: f32, %v: f32, %p0: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%q, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%y : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %acc: f32):
+          %m = arith.mulf %x, %v : f32
+          %r = arith.addf %acc, %m : f32
+          linalg.yield %r : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%s, %g : memref<16x16xf32>, memref<16x64xf32>) outs(%y : memref<16x64xf32>) {
         ^bb0(%x: f32, %v: f32, %acc: f32):
           %m = arith.mulf %x, %v : f32
           %r = arith.addf %acc, %m : f32
