@@ -9,6 +9,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 using namespace mlir;
 
@@ -41,7 +42,7 @@ Value mlir::ttt::workgroupView(OpBuilder &b, Location loc, Value v) {
 
 LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
                                        Value tid, unsigned threads,
-                                       unsigned firstThread) {
+                                       unsigned firstThread, Value onlyIf) {
   Location loc = copy.getLoc();
   int64_t width = asyncCopyWidth(copy);
   Value src = copy.getDpsInputOperand(0)->get();
@@ -67,6 +68,11 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
     return arith::ConstantIndexOp::create(nb, loc, v).getResult();
   };
   auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  scf::IfOp guard;
+  if (onlyIf) {
+    guard = scf::IfOp::create(b, loc, onlyIf, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  }
   // Point 0 on thread firstThread.
   Value start = rotatedIndex(b, loc, tid, firstThread, threads);
   forEachPoint(
@@ -92,6 +98,8 @@ LogicalResult mlir::ttt::emitAsyncCopy(OpBuilder &b, linalg::CopyOp copy,
             /*srcElements=*/Value(),
             copyBytes == 16 ? nb.getUnitAttr() : UnitAttr());
       });
+  if (guard)
+    b.setInsertionPointAfter(guard);
   NVVM::CpAsyncCommitGroupOp::create(b, loc);
   copy.erase();
   return success();

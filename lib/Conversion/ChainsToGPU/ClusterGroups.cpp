@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AsyncCopy.h"
 #include "ClusterPlan.h"
 #include "ClusterSync.h"
 #include "KernelLoops.h"
@@ -348,6 +349,31 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       }
     }
   }
+  // A prefetch copy in a loop of groups only on the blocks whose ops in
+  // that loop read what it writes (kAsyncCopyBlocksAttr; emitAsyncCopy
+  // guards it): the next chunk's inputs are for that loop's next step (the
+  // last step copies none). The output chain's inputs are no work of the
+  // recurrence's block. Copies elsewhere (the first chunk's) on every block.
+  kernel.walk([&](linalg::CopyOp copy) {
+    auto loop =
+        dyn_cast_or_null<scf::ForOp>(entry->findAncestorOpInBlock(*copy));
+    if (ttt::asyncCopyWidth(copy) == 0 || !loop || !loops.count(loop))
+      return;
+    ttt::Footprint f = ttt::viewFootprint(copy.getDpsInitOperand(0)->get(),
+                                          entry, distinctArgs);
+    if (f.kind != ttt::Footprint::Shared || !f.base)
+      return;
+    SmallVector<int64_t> readers;
+    for (size_t r = 0; r < groups; ++r)
+      if (llvm::any_of(loops[loop], [&](linalg::GenericOp op) {
+            return runsOn(group, replicas, op, r) &&
+                   touches(bytes.lookup(op.getOperation()).reads,
+                           Bytes{f.lo, f.hi});
+          }))
+        readers.push_back(r);
+    if (readers.size() < groups)
+      copy->setAttr(ttt::kAsyncCopyBlocksAttr, b.getDenseI64ArrayAttr(readers));
+  });
   // Each channel's staging area after the buffers, then the barriers.
   auto shared = kernel->getAttrOfType<IntegerAttr>("ttt.shared_bytes");
   int64_t end = llvm::alignTo(shared ? shared.getInt() : 0, 16);

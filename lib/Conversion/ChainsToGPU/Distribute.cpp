@@ -634,9 +634,25 @@ struct TTTGPUDistributePass
     if (auto attr = kernel->getAttrOfType<IntegerAttr>(ttt::kOutputThreadsAttr);
         attr && copiesOnOutputWarps && !clusterGroups)
       firstCopyThread = threads - attr.getInt();
-    for (linalg::CopyOp copy : asyncCopies)
-      if (failed(ttt::emitAsyncCopy(b, copy, tid, threads, firstCopyThread)))
+    for (linalg::CopyOp copy : asyncCopies) {
+      // cluster-groups: only on the blocks that read it.
+      Value onlyIf;
+      if (auto blocks = copy->getAttrOfType<DenseI64ArrayAttr>(
+              ttt::kAsyncCopyBlocksAttr)) {
+        b.setInsertionPoint(copy);
+        Location loc = copy.getLoc();
+        Value rank = gpu::ClusterBlockIdOp::create(b, loc, gpu::Dimension::y);
+        onlyIf = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
+        for (int64_t r : blocks.asArrayRef())
+          onlyIf = arith::OrIOp::create(
+              b, loc, onlyIf,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
+                                    arith::ConstantIndexOp::create(b, loc, r)));
+      }
+      if (failed(ttt::emitAsyncCopy(b, copy, tid, threads, firstCopyThread,
+                                    onlyIf)))
         return signalPassFailure();
+    }
     if (elideBarriers)
       moveLoopEndBarriers(kernel);
     kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(

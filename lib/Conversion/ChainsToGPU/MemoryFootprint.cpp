@@ -173,6 +173,10 @@ static Conflict conflictOf(const Footprint &a, const Footprint &b,
   return Conflict::SameWarp;
 }
 
+Footprint ttt::viewFootprint(Value v, Block *entry, bool distinctArgs) {
+  return footprintOf(v, entry, distinctArgs);
+}
+
 Access ttt::accessOf(linalg::GenericOp op, Block *entry,
                      ArrayRef<unsigned> parallel, bool threaded, bool rows,
                      bool distinctArgs) {

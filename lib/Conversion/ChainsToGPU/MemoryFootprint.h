@@ -66,6 +66,9 @@ struct Access {
 Access accessOf(linalg::GenericOp op, Block *entry, ArrayRef<unsigned> parallel,
                 bool threaded, bool rows, bool distinctArgs);
 
+/// The bytes view `v` may touch (any of them; no thread mapping).
+Footprint viewFootprint(Value v, Block *entry, bool distinctArgs);
+
 /// What `b` needs after the ops of `group`: nothing where it writes
 /// nothing they read or write and reads nothing they write, a warp barrier
 /// where every such meeting is on one warp, else a block barrier.

@@ -742,3 +742,57 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A prefetch copy (ttt.async_copy) only on the blocks whose ops read what
+// it writes: a (read by group 1) on block 1, b (group 0) on block 0; each
+// commit on every block, so that every thread counts the same groups.
+// CHECK-LABEL: gpu.func @copy_blocks
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[RANK:.*]] = gpu.cluster_block_id y
+// CHECK: scf.for
+// CHECK: %[[ON1:.*]] = arith.cmpi eq, %[[RANK]], %[[C1]] : index
+// CHECK-NEXT: scf.if %[[ON1]] {
+// CHECK: nvgpu.device_async_copy %arg0{{.*}}workgroup>>{{$}}
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: nvvm.cp.async.commit.group
+// CHECK: %[[ON0:.*]] = arith.cmpi eq, %[[RANK]], %[[C0]] : index
+// CHECK-NEXT: scf.if %[[ON0]] {
+// CHECK: nvgpu.device_async_copy %arg1{{.*}}workgroup>>{{$}}
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: nvvm.cp.async.commit.group
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @copy_blocks(%x: memref<64xf32>, %y: memref<64xf32>, %o: memref<64xf32>, %p: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 512 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.copy {ttt.async_copy = 4 : i64} ins(%x : memref<64xf32>) outs(%a : !v)
+        linalg.copy {ttt.async_copy = 4 : i64} ins(%y : memref<64xf32>) outs(%b : !v)
+        gpu.barrier
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%b : !v) outs(%p : memref<64xf32>) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
