@@ -98,14 +98,16 @@ options:
                       tensor-core tiles on the warps those leave,
                       off-mma-warps=true: 3.18 against 3.26; in fp32
                       two k-steps a loop iteration, mma-k-unroll=2:
-                      4.14 against 4.18; --gpu-option overrides these):
+                      4.14 against 4.18, and channels into the reader's
+                      buffer, direct-channels=true: 4.028 against 4.035;
+                      --gpu-option overrides these):
                       on: that kernel alone; auto (default): on sm_90
                       (fp32 and fast), that kernel too
                       (OUT.cluster.ptx, the manifest's launch.cluster),
                       which the runtime launches where the chains' blocks
-                      fit the device at once; off. On an H200 (round 21)
-                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.206 /
-                      0.801 / 3.18 ms, fp32 0.267 / 1.042 / 4.14 (one
+                      fit the device at once; off. On an H200 (round 22)
+                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.204 /
+                      0.792 / 3.14 ms, fp32 0.261 / 1.020 / 4.06 (one
                       block, round 18: fast 0.264 / 1.02 / 4.05, fp32
                       0.327 / 1.291 / 5.14), but 8 x 8192 1.30 against
                       1.09 (fast, round 21; fp32 1.61 against 1.28: twice
@@ -301,9 +303,14 @@ if [ "$target" = cuda ]; then
   # The fp32 two-block kernel: two k-steps per iteration of a tile's k
   # loop, their operand loads first (H200, fla: 4.144 against 4.178 ms at
   # 1 x 32768, 1.042 against 1.050 at 1 x 8192; the fast mode gains
-  # nothing).
+  # nothing), and channels straight into the reader's buffer (4.028
+  # against 4.035, 0.2591 against 0.2614 at 1 x 2048, three runs alike;
+  # the fast mode's within noise either way; not with the user's
+  # channel-slots, which staging areas need).
   if [ "$cluster" = on ] && [ "$mma" = 3xtf32 ]; then
-    gpuopts=" mma-k-unroll=2$gpuopts"
+    direct=" direct-channels=true"
+    case "$gpuopts" in *channel-slots=*) direct= ;; esac
+    gpuopts=" mma-k-unroll=2$direct$gpuopts"
   fi
   # libdevice where a toolkit is (faster rsqrt/tanh), else PTX that needs
   # none (ttt-gpu-portable-math).
