@@ -345,15 +345,15 @@ void addWeightFeeders(
 }
 
 /// lean-weights: the output chain's contraction that reads the fast
-/// weights (written by weight op `update`) and starts from zero (Q W),
-/// where the output chain's next op on its result only adds to it (the
-/// attention term), moves to the weight group: it writes a buffer of its
-/// own, which that op starts from (ttt.init_from), so that the output
-/// group takes Q W from the weight group instead of the weights. Returns
-/// the indices of the two ops, or none.
-std::optional<std::pair<size_t, size_t>>
-handOffWeightProduct(MutableArrayRef<Touches> ops, ArrayRef<bool> recurrence,
-                     ArrayRef<bool> weights) {
+/// weights (what a weight contraction accumulates into) and starts from
+/// zero (Q W), where the output chain's next op on its result only adds
+/// to it (the attention term), writes a buffer of its own instead, which
+/// that op starts from (ttt.init_from): on the weight group, it hands the
+/// output group Q W (4 KB) instead of the weights (16 KB). Returns its
+/// index, or none.
+std::optional<size_t> handOffWeightProduct(MutableArrayRef<Touches> ops,
+                                           ArrayRef<bool> recurrence,
+                                           ArrayRef<bool> weights) {
   DenseSet<Value> weightBuffers;
   for (auto [t, weight] : llvm::zip(ops, weights))
     if (weight && isContraction(t.op))
@@ -395,7 +395,7 @@ handOffWeightProduct(MutableArrayRef<Touches> ops, ArrayRef<bool> recurrence,
       ttt::appendPairedInput(sum, own, outMap, ttt::kInitFromAttr, *index);
       ops[i] = touchesOf(ops[i].op);
       ops[k] = touchesOf(ops[k].op);
-      return std::make_pair(i, k);
+      return i;
     }
   }
   return std::nullopt;
@@ -543,8 +543,9 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
       // The weight group: the weight ops, Q W, what they read and the
       // off-cycle ops on the chunk's inputs alone (the correction's
       // coefficients); the output group the others (the per-token bias).
-      if (auto handOff = handOffWeightProduct(*ops, recurrence, weights))
-        weights[handOff->first] = true;
+      if (std::optional<size_t> product =
+              handOffWeightProduct(*ops, recurrence, weights))
+        weights[*product] = true;
       SmallVector<bool> offCycle = offCycleOps(*ops, recurrence);
       SmallVector<bool> inputsOnly = inputsOnlyOps(*ops, yielded, writerOf);
       for (size_t i = 0; i < n; ++i)

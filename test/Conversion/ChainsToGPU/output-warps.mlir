@@ -616,13 +616,14 @@ module attributes {gpu.container_module} {
 // -----
 
 // With lean-weights, the weight group keeps the update, the product P = xs
-// W, the correction's coefficients C = xs xs^T (off the cycle, on the
-// chunk's inputs alone) and Y = q W, which writes a buffer of its own
-// (%[[OWN]]) that the attention term Y += s g starts from (ttt.init_from):
-// the output group takes Y instead of W. The bias update, which depends on
-// the cycle's g and feeds no weight op, runs on the output group. Without
-// lean-weights (WEIGHTS) C and the bias join the weight group and Y stays
-// with the output group, accumulated in place.
+// W (+ b), the correction's coefficients C = xs xs^T (off the cycle, on
+// the chunk's inputs alone), the bias update b -= sum g (off the cycle,
+// not a contraction, and P reads it) and Y = q W, which writes a buffer of
+// its own (%[[OWN]]) that the attention term Y += s d starts from
+// (ttt.init_from): the output group takes Y instead of W. The second
+// state r -= rowsum g, off the cycle and feeding no weight op, runs on the
+// output group. Without lean-weights (WEIGHTS) C, b and r join the weight
+// group and Y stays with the output group, accumulated in place.
 // LEAN-LABEL: gpu.func @lean
 // LEAN-COUNT-2: memref.alloc() : memref<16x64xf32>
 // LEAN: memref.alloc() : memref<16x64xf32>
@@ -633,14 +634,17 @@ module attributes {gpu.container_module} {
 // LEAN: linalg.generic {{.*}} outs(%[[P:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
 // LEAN: linalg.generic {{.*}} outs(%[[C:.*]] : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
 // LEAN: linalg.generic {{.*}} outs(%[[G:.*]] : memref<16x64xf32>) {
-// LEAN: linalg.generic {{.*}} outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64}
+// LEAN: linalg.generic {{.*}} outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// LEAN: linalg.generic {{.*}} outs(%{{.*}} : memref<16xf32>) attrs = {ttt.warp_group = 1 : i64}
 // LEAN: linalg.generic {{.*}} ins(%[[C]], %[[G]], %[[P]] : {{.*}}) outs(%{{.*}} : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction}
 // LEAN: linalg.generic {{.*}} outs(%[[OWN:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
-// LEAN: linalg.generic {{.*}} ins(%{{.*}}, %[[G]], %[[OWN]] : {{.*}}) outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 1 : i64}
+// LEAN: linalg.generic {{.*}} outs(%[[D:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
+// LEAN: linalg.generic {{.*}} ins(%{{.*}}, %[[D]], %[[OWN]] : {{.*}}) outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 1 : i64}
 // LEAN: linalg.copy {ttt.warp_group = 1 : i64} ins(%[[Y]]
 // WEIGHTS-LABEL: gpu.func @lean
 // WEIGHTS: outs(%{{.*}} : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// WEIGHTS: outs(%{{.*}} : memref<16xf32>) attrs = {ttt.warp_group = 2 : i64}
 // WEIGHTS: outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: outs(%[[Y]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
 #mk = affine_map<(i, j, k) -> (i, k)>
@@ -650,11 +654,14 @@ module attributes {gpu.container_module} {
 #km = affine_map<(i, j, k) -> (k, i)>
 #id = affine_map<(i, j) -> (i, j)>
 #col = affine_map<(i, j) -> (j)>
+#n3 = affine_map<(i, j, k) -> (j)>
+#row = affine_map<(i, j) -> (i)>
 module attributes {gpu.container_module} {
   gpu.module @m {
-    gpu.func @lean(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %s: memref<16x16xf32>, %out: memref<64x16x64xf32>, %wout: memref<64x64xf32>, %bout: memref<64xf32>, %n: index) kernel {
+    gpu.func @lean(%xs: memref<16x64xf32>, %q: memref<16x64xf32>, %s: memref<16x16xf32>, %out: memref<64x16x64xf32>, %wout: memref<64x64xf32>, %bout: memref<64xf32>, %rout: memref<16xf32>, %n: index) kernel {
       %w = memref.alloc() : memref<64x64xf32>
       %b = memref.alloc() : memref<64xf32>
+      %rs = memref.alloc() : memref<16xf32>
       %z = memref.alloc() : memref<16x64xf32>
       %g = memref.alloc() : memref<16x64xf32>
       %c0 = arith.constant 0 : index
@@ -664,6 +671,7 @@ module attributes {gpu.container_module} {
         %p = memref.alloc() : memref<16x64xf32>
         %c = memref.alloc() : memref<16x16xf32>
         %y = memref.alloc() : memref<16x64xf32>
+        %d = memref.alloc() : memref<16x64xf32>
         linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
             ins(%xs, %g : memref<16x64xf32>, memref<16x64xf32>) outs(%w : memref<64x64xf32>) {
         ^bb0(%x: f32, %v: f32, %acc: f32):
@@ -671,9 +679,9 @@ module attributes {gpu.container_module} {
           %r = arith.addf %acc, %m : f32
           linalg.yield %r : f32
         }
-        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
-            ins(%xs, %w : memref<16x64xf32>, memref<64x64xf32>) outs(%p : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
-        ^bb0(%x: f32, %v: f32, %acc: f32):
+        linalg.generic {indexing_maps = [#mk, #kn, #n3, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%xs, %w, %b : memref<16x64xf32>, memref<64x64xf32>, memref<64xf32>) outs(%p : memref<16x64xf32>) attrs = {ttt.zero_init = array<i64: 0>} {
+        ^bb0(%x: f32, %v: f32, %bb: f32, %acc: f32):
           %m = arith.mulf %x, %v : f32
           %r = arith.addf %acc, %m : f32
           linalg.yield %r : f32
@@ -697,6 +705,12 @@ module attributes {gpu.container_module} {
           %t = arith.subf %acc, %x : f32
           linalg.yield %t : f32
         }
+        linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+            ins(%g : memref<16x64xf32>) outs(%rs : memref<16xf32>) {
+        ^bb0(%x: f32, %acc: f32):
+          %t = arith.subf %acc, %x : f32
+          linalg.yield %t : f32
+        }
         linalg.generic {indexing_maps = [#mk, #kn, #mn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
             ins(%c, %g, %p : memref<16x16xf32>, memref<16x64xf32>, memref<16x64xf32>) outs(%z : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction} {
         ^bb0(%x: f32, %v: f32, %p0: f32, %acc: f32):
@@ -711,8 +725,14 @@ module attributes {gpu.container_module} {
           %r = arith.addf %acc, %m : f32
           linalg.yield %r : f32
         }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+            ins(%g : memref<16x64xf32>) outs(%d : memref<16x64xf32>) {
+        ^bb0(%x: f32, %o: f32):
+          %t = arith.mulf %x, %x : f32
+          linalg.yield %t : f32
+        }
         linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
-            ins(%s, %g : memref<16x16xf32>, memref<16x64xf32>) outs(%y : memref<16x64xf32>) {
+            ins(%s, %d : memref<16x16xf32>, memref<16x64xf32>) outs(%y : memref<16x64xf32>) {
         ^bb0(%x: f32, %v: f32, %acc: f32):
           %m = arith.mulf %x, %v : f32
           %r = arith.addf %acc, %m : f32
@@ -723,6 +743,7 @@ module attributes {gpu.container_module} {
       }
       linalg.copy ins(%w : memref<64x64xf32>) outs(%wout : memref<64x64xf32>)
       linalg.copy ins(%b : memref<64xf32>) outs(%bout : memref<64xf32>)
+      linalg.copy ins(%rs : memref<16xf32>) outs(%rout : memref<16xf32>)
       gpu.return
     }
   }
