@@ -19,6 +19,10 @@
 // counted by the iteration. With channel-slots=2 a channel has two staging
 // areas (and barrier pairs): step i's copy goes to slot i mod 2, so X
 // waits only for Y's take of step i - 2's copy and may run a step ahead.
+// With direct-channels X copies straight into Y's own bytes (no staging
+// area, no move) and Y frees them after its last read of them in the step.
+// A prefetch copy in a loop of groups runs only on the blocks that read
+// its bytes there.
 // Ops outside the chunk loops run on every block (writes to global memory
 // on block 0 only); what a loop's groups wrote and later ops read is
 // copied to every block at the loop's exit, between two cluster barriers.
