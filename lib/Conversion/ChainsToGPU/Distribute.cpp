@@ -547,14 +547,16 @@ struct TTTGPUDistributePass
         continue;
       }
       rewriter.setInsertionPoint(op);
+      // generalizeNamedOp keeps no discardable attributes (the warp group
+      // of a refill copy, ttt-gpu-output-warps) and erases the op: copied
+      // first.
+      SmallVector<NamedAttribute> attrs(op->getDiscardableAttrs());
       FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
       if (failed(g)) {
         op.emitError("ttt-gpu-distribute: cannot generalize this op");
         return signalPassFailure();
       }
-      // generalizeNamedOp keeps no discardable attributes: the warp group
-      // (a refill copy's, ttt-gpu-output-warps) and the like.
-      for (NamedAttribute attr : op->getDiscardableAttrs())
+      for (NamedAttribute attr : attrs)
         if (!(*g)->hasAttr(attr.getName()))
           (*g)->setAttr(attr.getName(), attr.getValue());
       generics.push_back(*g);
