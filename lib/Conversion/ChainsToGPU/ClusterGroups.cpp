@@ -326,15 +326,17 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       return failure();
     // direct-channels: each reader frees a channel's bytes after its last
     // op in the step that reads them.
-    for (Channel &c : llvm::drop_begin(channels, planned))
+    for (Channel &c : llvm::drop_begin(channels, planned)) {
+      if (!mapping.directChannels)
+        continue;
       for (linalg::GenericOp op : ops)
         if (runsOn(group, replicas, op, c.reader) &&
             touches(bytes.lookup(op.getOperation()).reads, c.bytes))
           c.lastRead = op;
-    for (Channel &c : llvm::drop_begin(channels, planned))
-      if (mapping.directChannels && !c.lastRead)
+      if (!c.lastRead)
         return loop.emitError("ttt-gpu-distribute: direct-channels: no read "
                               "of a channel's bytes on its reader");
+    }
     // What later ops read of what the loop's groups wrote.
     for (size_t g = 0; g < groups; ++g) {
       SmallVector<Bytes> written;
@@ -491,7 +493,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       return failure();
     b.setInsertionPoint(anchor);
     for (const Channel &c : channels)
-      if (mapping.directChannels && c.lastRead == op) {
+      if (c.lastRead == op) {
         onlyOn(c.reader);
         emitRelease(loc, c, /*barrier=*/slot.after != Sync::Block);
         b.setInsertionPoint(anchor);
