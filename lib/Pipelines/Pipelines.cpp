@@ -173,6 +173,7 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                  " weight-warps=" + std::to_string(options.weightWarps) +
                  " tail-warps=" + std::to_string(options.tailWarps) +
                  " lean-weights=" + (options.leanWeights ? "true" : "false") +
+                 " split-weights=" + (options.splitWeights ? "true" : "false") +
                  "},"
            : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
@@ -375,6 +376,12 @@ void ttt::registerTTTPipelines() {
               "ttt-to-nvvm: tail-warps needs output-warps, not weight-warps, "
               "and leaves warps for the recurrence: output-warps + "
               "tail-warps < threads / 32");
+        if (options.splitWeights &&
+            (!options.leanWeights || !options.clusterGroups ||
+             options.weightWarps < 2 || options.weightWarps % 2 != 0))
+          return errorHandler(
+              "ttt-to-nvvm: split-weights needs lean-weights, cluster-groups "
+              "and an even weight-warps");
         if (options.splitTF32MinWarps < 0)
           return errorHandler(
               "ttt-to-nvvm: split-tf32-min-warps must not be negative");

@@ -568,6 +568,16 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     per-token bias), where none of them is a contraction. With
     `ttt-gpu-distribute{cluster-groups}` they run on a third block of the
     cluster, which takes Z from the output block each step.
+
+    With `split-weights` (and `lean-weights`) the weight group's ops on W
+    split by W's rows: the update of each row half, and each product X W
+    as two partial products over the halves of its reduction, the first
+    writing the product's buffer, the second one of its own that the
+    product's reader adds to its initial value (`ttt.init_plus`, where that
+    reader reads the product only as its `ttt.init_from` input). The
+    second halves get `ttt.warp_group = 3` and the kernel
+    `ttt.split_weights`: the weight threads make two groups; with
+    cluster-groups a fourth block.
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
@@ -591,6 +601,10 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
            "group runs only the weight ops and what feeds them; the "
            "recurrence's other ops off the correction's cycle run on the "
            "output group">,
+    Option<"splitWeights", "split-weights", "bool", /*default=*/"false",
+           "With lean-weights: the weight group's update and products of W "
+           "split by W's rows over two groups, 2 and 3 (the second halves "
+           "of the products added by their readers, ttt.init_plus)">,
   ];
 }
 

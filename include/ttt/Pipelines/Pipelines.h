@@ -220,6 +220,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "correction's cycle run on the output group "
                      "(ttt-gpu-output-warps{lean-weights})"),
       llvm::cl::init(false)};
+  Option<bool> splitWeights{
+      *this, "split-weights",
+      llvm::cl::desc("With lean-weights and cluster-groups: the weight "
+                     "group's update and products of W split by W's rows "
+                     "over two blocks (ttt-gpu-output-warps{split-weights})"),
+      llvm::cl::init(false)};
   Option<int64_t> tailWarps{
       *this, "tail-warps",
       llvm::cl::desc("With output-warps: warps (of `threads`) given to the "

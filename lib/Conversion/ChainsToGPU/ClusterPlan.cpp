@@ -21,11 +21,11 @@ bool runsOn(const GroupMap &groupOf, const ReplicaMap &replicas, Operation *op,
   return groupOf.lookup(op) == g || llvm::is_contained(replicas.lookup(op), g);
 }
 
-/// `f`'s bytes, as padded rows where its operand is every row of them
-/// (shape R x C, row stride P > C, R * P elements from its first byte):
-/// the columns past C (private-buffers' pads) are not touched.
+/// `f`'s bytes, as padded rows where its operand is whole rows of them
+/// (shape R x C, row stride P > C, from a row's first element): the
+/// columns past C (private-buffers' pads) are not touched.
 static Bytes withRows(const Footprint &f) {
-  Bytes bytes{f.lo, f.hi};
+  Bytes bytes{f.usedLo, f.usedHi};
   auto type = dyn_cast_or_null<MemRefType>(f.view ? f.view.getType() : Type());
   if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
       !type.getElementType().isIntOrFloat())
@@ -33,12 +33,14 @@ static Bytes withRows(const Footprint &f) {
   auto [strides, offset] = type.getStridesAndOffset();
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   int64_t elem = (type.getElementTypeBitWidth() + 7) / 8;
-  if (offset != 0 || strides[1] != 1 || ShapedType::isDynamic(strides[0]) ||
-      strides[0] <= cols)
+  if (strides[1] != 1 || ShapedType::isDynamic(strides[0]) ||
+      strides[0] <= cols || ShapedType::isDynamic(offset) ||
+      offset % strides[0] != 0)
     return bytes;
   int64_t pitch = strides[0] * elem, rowBytes = cols * elem;
-  if (rows * pitch != f.hi - f.lo || pitch % 16 != 0 || rowBytes % 16 != 0)
+  if (bytes.lo + rows * pitch > f.hi || pitch % 16 != 0 || rowBytes % 16 != 0)
     return bytes;
+  bytes.hi = bytes.lo + rows * pitch;
   bytes.rowBytes = rowBytes;
   bytes.pitch = pitch;
   return bytes;

@@ -114,8 +114,8 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                          const Mapping &mapping, Slot slot);
 
 /// Warp groups a kernel may have: the recurrence's (0), the output's (1),
-/// the weights' (2).
-inline constexpr int64_t kMaxWarpGroups = 3;
+/// the weights' (2; split-weights: 2 and 3).
+inline constexpr int64_t kMaxWarpGroups = 4;
 
 /// The warp group of `op` (ttt.warp_group; 0 where unmarked), or -1 where
 /// the mark is bad.

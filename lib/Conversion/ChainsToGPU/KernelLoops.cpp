@@ -241,6 +241,10 @@ OpOperand *ttt::initInputOf(linalg::GenericOp op, int64_t index) {
   return pairedInput(op, kInitFromAttr, index);
 }
 
+OpOperand *ttt::initPlusOf(linalg::GenericOp op, int64_t index) {
+  return pairedInput(op, kInitPlusAttr, index);
+}
+
 OpOperand *ttt::tf32LowOf(linalg::GenericOp op, OpOperand &x) {
   return pairedInput(op, kTF32LowAttr, x.getOperandNumber());
 }
@@ -256,8 +260,12 @@ Value ttt::initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
   if (llvm::is_contained(zeroInitOutputs(op), index))
     return arith::ConstantOp::create(
         b, loc, b.getZeroAttr(op.getMatchingBlockArgument(&out).getType()));
-  if (OpOperand *in = initInputOf(op, index))
-    return readAt(b, loc, op, *in, ivs);
+  if (OpOperand *in = initInputOf(op, index)) {
+    Value init = readAt(b, loc, op, *in, ivs);
+    if (OpOperand *plus = initPlusOf(op, index))
+      init = arith::AddFOp::create(b, loc, init, readAt(b, loc, op, *plus, ivs));
+    return init;
+  }
   return readAt(b, loc, op, out, ivs);
 }
 

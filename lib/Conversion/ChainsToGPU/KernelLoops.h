@@ -75,6 +75,9 @@ void emitWarpSync(OpBuilder &b, Location loc);
 inline constexpr llvm::StringLiteral kWarpGroupAttr = "ttt.warp_group";
 inline constexpr llvm::StringLiteral kOutputThreadsAttr = "ttt.output_threads";
 inline constexpr llvm::StringLiteral kWeightThreadsAttr = "ttt.weight_threads";
+/// ttt-gpu-output-warps{split-weights}: the weight threads make two groups
+/// (2: the first half, 3: the second).
+inline constexpr llvm::StringLiteral kSplitWeightsAttr = "ttt.split_weights";
 /// On an op of one warp group: it waits until the other groups have run
 /// every op before it (ttt-gpu-output-warps{defer-output}).
 inline constexpr llvm::StringLiteral kWaitOtherGroupAttr =
@@ -114,6 +117,16 @@ inline constexpr llvm::StringLiteral kInitFromAttr = "ttt.init_from";
 
 /// The input output `index` of `op` starts from (kInitFromAttr), or null.
 OpOperand *initInputOf(linalg::GenericOp op, int64_t index);
+
+/// The attribute of ttt-gpu-output-warps{split-weights}: pairs (output
+/// index, input operand number) of outputs that start from their
+/// kInitFromAttr input plus this one (a partial product), read through
+/// its own indexing map.
+inline constexpr llvm::StringLiteral kInitPlusAttr = "ttt.init_plus";
+
+/// The input added to output `index`'s initial value (kInitPlusAttr), or
+/// null.
+OpOperand *initPlusOf(linalg::GenericOp op, int64_t index);
 
 /// Whether output `index` of `op` starts from zero or from an input
 /// rather than from its old value.

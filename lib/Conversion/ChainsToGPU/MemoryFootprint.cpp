@@ -44,7 +44,32 @@ static Footprint carriedFootprint(Footprint f, Value v, Block *entry,
   f.kind = Footprint::Shared;
   f.wholeStatic = false;
   f.rowsOfView = false;
+  f.usedLo = f.lo;
+  f.usedHi = f.hi;
   return f;
+}
+
+/// A static subview of a shared view touches only the elements from its
+/// offset to its last one (layout offsets count from the view's first
+/// element): W's rows 32-63 are not rows 0-31 (`usedLo`, `usedHi`).
+static void narrowToOperand(Footprint &f, MemRefType operand,
+                            MemRefType view) {
+  if (operand.getElementType() != view.getElementType() ||
+      operand.getNumElements() == 0)
+    return;
+  auto [strides, offset] = operand.getStridesAndOffset();
+  int64_t last = offset;
+  for (auto [size, stride] : llvm::zip(operand.getShape(), strides)) {
+    if (stride < 0)
+      return;
+    last += (size - 1) * stride;
+  }
+  int64_t elem = (operand.getElementTypeBitWidth() + 7) / 8;
+  int64_t lo = f.lo + offset * elem, hi = f.lo + (last + 1) * elem;
+  if (offset < 0 || hi > f.hi)
+    return;
+  f.usedLo = lo;
+  f.usedHi = hi;
 }
 
 static Footprint footprintOf(Value v, Block *entry, bool distinctArgs,
@@ -95,6 +120,10 @@ static Footprint footprintOf(Value v, Block *entry, bool distinctArgs,
              type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
       f.wholeStatic = whole && staticLayout;
       f.rowsOfView = rowsKept;
+      f.usedLo = f.lo;
+      f.usedHi = f.hi;
+      if (!whole && staticLayout)
+        narrowToOperand(f, cast<MemRefType>(f.view.getType()), type);
       f.viewShape.assign(type.getShape().begin(), type.getShape().end());
       return f;
     }

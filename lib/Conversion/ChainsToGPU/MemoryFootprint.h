@@ -27,6 +27,9 @@ struct Footprint {
   enum Kind { Shared, Global, Unknown } kind = Unknown;
   Value base;
   int64_t lo = 0, hi = std::numeric_limits<int64_t>::max();
+  // The bytes of [lo, hi) a static subview of the view touches (the
+  // cluster plan's; barriers within a block compare whole views).
+  int64_t usedLo = 0, usedHi = std::numeric_limits<int64_t>::max();
   // The whole view (no subview between), a static layout, and the op
   // touches element i of it only on the thread of its point i (see
   // `owned`): two such accesses of one view need no barrier between.

@@ -379,6 +379,13 @@ void mlir::ttt::emitMmaContraction(OpBuilder &b, linalg::GenericOp op,
                            Value row, Value col) {
             auto [x0, x1] = readPair(tb, loc, op, init, point(row, col), dims.n,
                                      pairAccesses);
+            // A partial product of split-weights adds to it.
+            if (OpOperand *plus = initFrom ? initPlusOf(op, 0) : nullptr) {
+              auto [y0, y1] = readPair(tb, loc, op, *plus, point(row, col),
+                                       dims.n, pairAccesses);
+              x0 = arith::AddFOp::create(tb, loc, x0, y0);
+              x1 = arith::AddFOp::create(tb, loc, x1, y1);
+            }
             cInit[j][e] = x0;
             cInit[j2][e2] = x1;
           });

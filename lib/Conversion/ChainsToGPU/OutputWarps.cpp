@@ -17,6 +17,7 @@
 #include "BufferRoot.h"
 #include "FoldNextInit.h"
 #include "KernelLoops.h"
+#include "WeightHalves.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -443,6 +444,25 @@ SmallVector<bool> inputsOnlyOps(
                  });
 }
 
+/// split-weights: the weight group's contractions on W (the buffer its
+/// update accumulates into) over groups 2 and 3 (WeightHalves.h).
+void splitWeightOps(scf::ForOp loop, ArrayRef<Touches> ops,
+                    ArrayRef<bool> weights) {
+  SmallVector<linalg::GenericOp> contractions;
+  Value w;
+  for (auto [t, weight] : llvm::zip(ops, weights)) {
+    auto generic = dyn_cast<linalg::GenericOp>(linalg::LinalgOp(t.op).getOperation());
+    if (!weight || !generic || !isContraction(t.op))
+      continue;
+    contractions.push_back(generic);
+    for (Value r : t.writes)
+      if (!w && llvm::is_contained(t.reads, r))
+        w = r;
+  }
+  if (w)
+    ttt::splitWeightHalves(loop, contractions, w, /*secondGroup=*/3);
+}
+
 /// Which ops group 2 takes, if any.
 enum class ThirdGroup { None, Weights, Tail };
 
@@ -452,7 +472,7 @@ enum class ThirdGroup { None, Weights, Tail };
 /// before the loop. Returns whether it marked output and group-2 ops.
 std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
                                 bool offloadInputs, ThirdGroup third,
-                                bool leanWeights) {
+                                bool leanWeights, bool splitWeights) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
@@ -585,6 +605,8 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
   }
   if (deferred)
     fillDeferredWait(*ops, recurrence, offload, *deferred);
+  if (splitWeights && leanWeights && third == ThirdGroup::Weights)
+    splitWeightOps(loop, *ops, weights);
   return {true, llvm::is_contained(weights, true)};
 }
 
@@ -609,6 +631,12 @@ struct TTTGPUOutputWarpsPass
                        "[0, 31 - warps], and 0 with weight-warps");
       return signalPassFailure();
     }
+    if (splitWeights && (!leanWeights || weightWarps < 2 ||
+                         weightWarps % 2 != 0)) {
+      kernel.emitError("ttt-gpu-output-warps: split-weights needs "
+                       "lean-weights and an even weight-warps");
+      return signalPassFailure();
+    }
     ThirdGroup third = weightWarps > 0 ? ThirdGroup::Weights
                        : tailWarps > 0 ? ThirdGroup::Tail
                                        : ThirdGroup::None;
@@ -620,7 +648,8 @@ struct TTTGPUOutputWarpsPass
     bool split = false, weighted = false;
     for (scf::ForOp loop : loops) {
       auto [s, w] =
-          splitLoop(loop, deferOutput, offloadInputs, third, leanWeights);
+          splitLoop(loop, deferOutput, offloadInputs, third, leanWeights,
+                    splitWeights);
       split |= s;
       weighted |= w;
     }
@@ -631,6 +660,13 @@ struct TTTGPUOutputWarpsPass
     if (weighted)
       kernel->setAttr(ttt::kWeightThreadsAttr,
                       b.getI64IntegerAttr(32 * (weightWarps + tailWarps)));
+    bool halves = false;
+    kernel.walk([&](linalg::GenericOp op) {
+      auto g = op->getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);
+      halves |= g && g.getInt() == 3;
+    });
+    if (halves)
+      kernel->setAttr(ttt::kSplitWeightsAttr, b.getUnitAttr());
   }
 };
 

@@ -57,9 +57,18 @@ FailureOr<WarpGroups> warpGroupsOf(gpu::GPUFuncOp kernel, unsigned threads) {
   // [weight group | first group | output group].
   groups.first = {weight, total - output};
   groups.threads = {total - output - weight, output};
+  bool halves = kernel->hasAttr(ttt::kSplitWeightsAttr);
+  if (halves && (weight <= 0 || weight % 64 != 0))
+    return kernel.emitError("ttt-gpu-distribute: ttt.split_weights needs "
+                            "ttt.weight_threads, a multiple of 64");
   if (weight > 0) {
+    // split-weights: [2 | 3 | first group | output group].
     groups.first.push_back(0);
-    groups.threads.push_back(weight);
+    groups.threads.push_back(halves ? weight / 2 : weight);
+  }
+  if (halves) {
+    groups.first.push_back(weight / 2);
+    groups.threads.push_back(weight / 2);
   }
   return groups;
 }
@@ -215,7 +224,8 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
   for (linalg::GenericOp op : generics)
     if (groupOf(op) < 0 || static_cast<size_t>(groupOf(op)) >= n)
       return op.emitError("ttt-gpu-distribute: ttt.warp_group must be 0 or "
-                          "1, or 2 with ttt.weight_threads");
+                          "1, 2 with ttt.weight_threads, 3 with "
+                          "ttt.split_weights");
   SmallVector<Mapping> mappings;
   for (size_t g = 0; g < n; ++g) {
     Mapping m = mapping;

@@ -1,0 +1,217 @@
+//===- WeightHalves.cpp - The weight group's work over two groups ---------===//
+
+#include "WeightHalves.h"
+
+#include "BufferRoot.h"
+#include "KernelLoops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The loop dim of `op` that indexes the rows of operand `w` (rank 2).
+std::optional<unsigned> rowDim(linalg::GenericOp op, OpOperand &w) {
+  AffineMap map = op.getMatchingIndexingMap(&w);
+  if (map.getNumResults() != 2)
+    return std::nullopt;
+  auto dim = dyn_cast<AffineDimExpr>(map.getResult(0));
+  if (!dim)
+    return std::nullopt;
+  return dim.getPosition();
+}
+
+/// Whether the body yields `out + x` for its one output, its block
+/// argument used there alone: partial sums over a reduction add up.
+bool addsToOutput(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1)
+    return false;
+  BlockArgument out = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  auto sum = op.getBody()->getTerminator()->getOperand(0).getDefiningOp<
+      arith::AddFOp>();
+  return sum && out.hasOneUse() &&
+         (sum.getLhs() == out || sum.getRhs() == out);
+}
+
+/// Whether the body reads the index of loop dim `dim` (a half would see
+/// its own indices from zero).
+bool readsIndex(linalg::GenericOp op, unsigned dim) {
+  bool reads = false;
+  op.getBody()->walk(
+      [&](linalg::IndexOp index) { reads |= index.getDim() == dim; });
+  return reads;
+}
+
+/// `v` (read through `map`) cut to [from, from + size) along loop dim
+/// `dim`; `v` itself where the map does not index it.
+Value halfOf(OpBuilder &b, Location loc, Value v, AffineMap map, unsigned dim,
+             int64_t from, int64_t size) {
+  auto type = cast<MemRefType>(v.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  bool cut = false;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    bool here = d && d.getPosition() == dim;
+    cut |= here;
+    offsets.push_back(b.getIndexAttr(here ? from : 0));
+    sizes.push_back(b.getIndexAttr(here ? size : type.getDimSize(i)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  if (!cut)
+    return v;
+  return memref::SubViewOp::create(b, loc, v, offsets, sizes, strides);
+}
+
+/// A copy of `op` before it with its operands cut to half `h` of `dim`
+/// (all of them: `cutOutputs`; else its inputs only).
+linalg::GenericOp halfOp(OpBuilder &b, linalg::GenericOp op, unsigned dim,
+                         int64_t half, int64_t h, bool cutOutputs) {
+  auto copy = cast<linalg::GenericOp>(b.clone(*op.getOperation()));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(copy);
+  for (OpOperand &operand : copy->getOpOperands()) {
+    if (!cutOutputs && copy.isDpsInit(&operand))
+      continue;
+    operand.set(halfOf(b, op.getLoc(), operand.get(),
+                       copy.getMatchingIndexingMap(&operand), dim, h * half,
+                       half));
+  }
+  return copy;
+}
+
+/// `op` without input `input` (unused by its body): a new op in its place.
+linalg::GenericOp withoutInput(OpBuilder &b, linalg::GenericOp op,
+                               unsigned input) {
+  SmallVector<Value> ins = op.getDpsInputs();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  ins.erase(ins.begin() + input);
+  maps.erase(maps.begin() + input);
+  auto lean = linalg::GenericOp::create(b, op.getLoc(), TypeRange{}, ins,
+                                        op.getDpsInits(), maps,
+                                        op.getIteratorTypesArray());
+  lean.getRegion().takeBody(op.getRegion());
+  lean.getBody()->eraseArgument(input);
+  for (NamedAttribute attr : op->getDiscardableAttrs())
+    lean->setAttr(attr.getName(), attr.getValue());
+  // Pairs of input operand numbers past it move down by one.
+  if (auto pairs = lean->getAttrOfType<DenseI64ArrayAttr>(ttt::kTF32LowAttr)) {
+    SmallVector<int64_t> moved;
+    for (int64_t n : pairs.asArrayRef())
+      moved.push_back(n > static_cast<int64_t>(input) ? n - 1 : n);
+    lean->setAttr(ttt::kTF32LowAttr, b.getDenseI64ArrayAttr(moved));
+  }
+  op.erase();
+  return lean;
+}
+
+/// The one op after `op` in its block that touches `buffer`'s root, where
+/// it reads it only as the initial value of one of its outputs (returned
+/// with that output's index); none otherwise.
+std::optional<std::pair<linalg::GenericOp, int64_t>>
+onlyInitReader(linalg::GenericOp op, Value buffer) {
+  Value root = ttt::rootOf(buffer);
+  auto touchesRoot = [&](Operation *other) {
+    return llvm::any_of(other->getOperands(), [&](Value v) {
+      return isa<MemRefType>(v.getType()) && ttt::rootOf(v) == root;
+    });
+  };
+  std::optional<std::pair<linalg::GenericOp, int64_t>> found;
+  for (Operation &other : *op->getBlock()) {
+    if (&other == op.getOperation() || !touchesRoot(&other))
+      continue;
+    auto reader = dyn_cast<linalg::GenericOp>(other);
+    if (found || !reader || other.isBeforeInBlock(op))
+      return std::nullopt;
+    for (int64_t k = 0; k < reader.getNumDpsInits(); ++k)
+      if (OpOperand *init = ttt::initInputOf(reader, k);
+          init && init->get() == buffer)
+        found = {reader, k};
+    int64_t uses = llvm::count_if(reader->getOperands(), [&](Value v) {
+      return isa<MemRefType>(v.getType()) && ttt::rootOf(v) == root;
+    });
+    if (!found || uses != 1)
+      return std::nullopt;
+  }
+  return found;
+}
+
+/// Splits one op; false where it cannot.
+bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
+              int64_t secondGroup) {
+  Value root = ttt::rootOf(weights);
+  OpOperand *w = nullptr;
+  for (OpOperand &operand : op->getOpOperands())
+    if (isa<MemRefType>(operand.get().getType()) &&
+        ttt::rootOf(operand.get()) == root) {
+      if (w)
+        return false; // read and updated: not a product or an update
+      w = &operand;
+    }
+  std::optional<unsigned> dim = w ? rowDim(op, *w) : std::nullopt;
+  if (!dim || readsIndex(op, *dim))
+    return false;
+  int64_t rows = op.getStaticLoopRanges()[*dim];
+  if (ShapedType::isDynamic(rows) || rows % 2 != 0 || rows < 16)
+    return false;
+  int64_t half = rows / 2;
+  OpBuilder b(op);
+  auto mark = [&](linalg::GenericOp second) {
+    second->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(secondGroup));
+  };
+  if (op.isDpsInit(w)) {
+    // The update: two independent row halves of W.
+    if (op.getIteratorTypesArray()[*dim] != utils::IteratorType::parallel)
+      return false;
+    halfOp(b, op, *dim, half, 0, /*cutOutputs=*/true);
+    mark(halfOp(b, op, *dim, half, 1, /*cutOutputs=*/true));
+    op.erase();
+    return true;
+  }
+  // A product X W: partial sums over W's rows, the second into a buffer
+  // of its own that the product's reader adds to its initial value.
+  Value out = op.getNumDpsInits() == 1 ? op.getDpsInits()[0] : Value();
+  auto outType = out ? dyn_cast<MemRefType>(out.getType()) : MemRefType();
+  if (op.getIteratorTypesArray()[*dim] != utils::IteratorType::reduction ||
+      !outType || !outType.hasStaticShape() || !outType.getLayout().isIdentity() ||
+      !addsToOutput(op) || !ttt::startsElsewhere(op, 0))
+    return false;
+  std::optional<std::pair<linalg::GenericOp, int64_t>> reader =
+      onlyInitReader(op, out);
+  OpOperand *init = ttt::initInputOf(op, 0);
+  if (!reader || (init && !op.getMatchingBlockArgument(init).use_empty()))
+    return false;
+  OpBuilder before(loop);
+  Value partial = memref::AllocOp::create(before, op.getLoc(), outType,
+                                          before.getI64IntegerAttr(64));
+  halfOp(b, op, *dim, half, 0, /*cutOutputs=*/false);
+  linalg::GenericOp second = halfOp(b, op, *dim, half, 1, false);
+  second.getDpsInitOperand(0)->set(partial);
+  if (init) {
+    second->removeAttr(ttt::kInitFromAttr);
+    second = withoutInput(b, second, init->getOperandNumber());
+  }
+  second->setAttr(ttt::kZeroInitAttr, b.getDenseI64ArrayAttr({0}));
+  mark(second);
+  auto [user, index] = *reader;
+  AffineMap initMap =
+      user.getMatchingIndexingMap(ttt::initInputOf(user, index));
+  ttt::appendPairedInput(user, partial, initMap, ttt::kInitPlusAttr, index);
+  op.erase();
+  return true;
+}
+
+} // namespace
+
+int64_t ttt::splitWeightHalves(scf::ForOp loop,
+                               ArrayRef<linalg::GenericOp> ops, Value weights,
+                               int64_t secondGroup) {
+  auto type = dyn_cast<MemRefType>(weights.getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape())
+    return 0;
+  int64_t split = 0;
+  for (linalg::GenericOp op : ops)
+    split += splitOne(loop, op, weights, secondGroup);
+  return split;
+}
