@@ -496,11 +496,6 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
          lastOnTheirBlocks(loopOps.second, group, replicas, groups))
       endsStep.insert(op);
   }
-  if (getenv("TTT_PLAN_DEBUG")) { // DBGPLAN
-    llvm::DenseMap<Operation *, int> idx; int n = 0; // DBGPLAN
-    for (auto &lo : loops) for (linalg::GenericOp op : lo.second) { idx[op] = n; llvm::errs() << "op" << n++ << " g" << group.lookup(op) << " rep"; for (int64_t r : replicas.lookup(op)) llvm::errs() << " " << r; llvm::errs() << " " << op->getLoc() << "\n"; } // DBGPLAN
-    for (const Channel &c : channels) llvm::errs() << "ch " << c.writer << "->" << c.reader << " [" << c.bytes.lo << "," << c.bytes.hi << ") " << c.bytes.touched() << "B lastWrite op" << idx.lookup(c.lastWrite) << " send op" << (c.sendAfter ? idx.lookup(c.sendAfter) : -1) << " wait op" << idx.lookup(c.waitBefore) << (c.carried ? " carried" : "") << "\n"; // DBGPLAN
-  } // DBGPLAN
   // Copies to a group another waits on (the recurrence's path) before
   // those to a group no channel leaves (an output chain).
   auto feeds = [&](const Channel *c) {

@@ -363,16 +363,6 @@ void findReplicas(ArrayRef<linalg::GenericOp> ops,
   }
 }
 
-/// A product over a reduction dim with a result of rank 2 (not a row
-/// statistic): what the tensor cores run.
-static bool isContraction(Operation *op) {
-  auto generic = dyn_cast<linalg::GenericOp>(op);
-  return generic && generic.getNumReductionLoops() > 0 &&
-         llvm::all_of(generic.getDpsInits(), [](Value v) {
-           return cast<ShapedType>(v.getType()).getRank() >= 2;
-         });
-}
-
 void placeCopies(MutableArrayRef<Channel> channels,
                  ArrayRef<linalg::GenericOp> ops,
                  const llvm::DenseMap<Operation *, OpBytes> &bytes,
@@ -400,7 +390,7 @@ void placeCopies(MutableArrayRef<Channel> channels,
       Operation *op = later[next];
       bool atTake = !c.carried &&
                     (op == c.waitBefore || c.waitBefore->isBeforeInBlock(op));
-      if (atTake || writesChannel(op) || (getenv("TTT_EARLY_SEND") && c.reader == 0 && isContraction(op)))
+      if (atTake || writesChannel(op))
         break;
       c.sendAfter = op;
     }

@@ -263,7 +263,8 @@ Value ttt::initialValue(OpBuilder &b, Location loc, linalg::GenericOp op,
   if (OpOperand *in = initInputOf(op, index)) {
     Value init = readAt(b, loc, op, *in, ivs);
     if (OpOperand *plus = initPlusOf(op, index))
-      init = arith::AddFOp::create(b, loc, init, readAt(b, loc, op, *plus, ivs));
+      init =
+          arith::AddFOp::create(b, loc, init, readAt(b, loc, op, *plus, ivs));
     return init;
   }
   return readAt(b, loc, op, out, ivs);

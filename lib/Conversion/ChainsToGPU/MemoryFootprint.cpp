@@ -52,8 +52,7 @@ static Footprint carriedFootprint(Footprint f, Value v, Block *entry,
 /// A static subview of a shared view touches only the elements from its
 /// offset to its last one (layout offsets count from the view's first
 /// element): W's rows 32-63 are not rows 0-31 (`usedLo`, `usedHi`).
-static void narrowToOperand(Footprint &f, MemRefType operand,
-                            MemRefType view) {
+static void narrowToOperand(Footprint &f, MemRefType operand, MemRefType view) {
   if (operand.getElementType() != view.getElementType() ||
       operand.getNumElements() == 0)
     return;

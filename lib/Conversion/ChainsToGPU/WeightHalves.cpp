@@ -29,10 +29,11 @@ bool addsToOutput(linalg::GenericOp op) {
   if (op.getNumDpsInits() != 1)
     return false;
   BlockArgument out = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
-  auto sum = op.getBody()->getTerminator()->getOperand(0).getDefiningOp<
-      arith::AddFOp>();
-  return sum && out.hasOneUse() &&
-         (sum.getLhs() == out || sum.getRhs() == out);
+  auto sum = op.getBody()
+                 ->getTerminator()
+                 ->getOperand(0)
+                 .getDefiningOp<arith::AddFOp>();
+  return sum && out.hasOneUse() && (sum.getLhs() == out || sum.getRhs() == out);
 }
 
 /// Whether the body reads the index of loop dim `dim` (a half would see
@@ -174,8 +175,9 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
   Value out = op.getNumDpsInits() == 1 ? op.getDpsInits()[0] : Value();
   auto outType = out ? dyn_cast<MemRefType>(out.getType()) : MemRefType();
   if (op.getIteratorTypesArray()[*dim] != utils::IteratorType::reduction ||
-      !outType || !outType.hasStaticShape() || !outType.getLayout().isIdentity() ||
-      !addsToOutput(op) || !ttt::startsElsewhere(op, 0))
+      !outType || !outType.hasStaticShape() ||
+      !outType.getLayout().isIdentity() || !addsToOutput(op) ||
+      !ttt::startsElsewhere(op, 0))
     return false;
   std::optional<std::pair<linalg::GenericOp, int64_t>> reader =
       onlyInitReader(op, out);
@@ -204,9 +206,8 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
 
 } // namespace
 
-int64_t ttt::splitWeightHalves(scf::ForOp loop,
-                               ArrayRef<linalg::GenericOp> ops, Value weights,
-                               int64_t secondGroup) {
+int64_t ttt::splitWeightHalves(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
+                               Value weights, int64_t secondGroup) {
   auto type = dyn_cast<MemRefType>(weights.getType());
   if (!type || type.getRank() != 2 || !type.hasStaticShape())
     return 0;
