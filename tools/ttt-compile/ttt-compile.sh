@@ -307,10 +307,28 @@ if [ "$target" = cuda ]; then
   # against 4.035, 0.2591 against 0.2614 at 1 x 2048, three runs alike;
   # the fast mode's within noise either way; not with the user's
   # channel-slots, which staging areas need).
+  # With direct channels, the weight work on two blocks of its own, split
+  # by W's rows (lookahead-products: the recurrence keeps the LayerNorm
+  # chain and the correction; split-weights: four blocks a chain), each
+  # block's code one run (group-sections): 3.761 against 4.059 ms at
+  # 1 x 32768, 0.2454 against 0.2609 at 1 x 2048 (H200, round 23).
   if [ "$cluster" = on ] && [ "$mma" = 3xtf32 ]; then
     direct=" direct-channels=true"
     case "$gpuopts" in *channel-slots=*) direct= ;; esac
-    gpuopts=" mma-k-unroll=2$direct$gpuopts"
+    split=
+    [ -z "$direct" ] ||
+      split=" weight-warps=2 lean-weights=true lookahead-products=true rotate-weight-update=true fold-next-init=true split-weights=true"
+    # The user's own split of the step wins.
+    case "$gpuopts" in
+      *split-weights=*|*weight-warps=*|*tail-warps=*|*lookahead-products=*|*register-weights=*) split= ;;
+    esac
+    gpuopts=" mma-k-unroll=2$direct$split$gpuopts"
+  fi
+  # Each block's ops of a chunk loop as one run of code: fewer
+  # instruction-cache lines a step (H200, round 23: fast 3.122 against
+  # 3.166 ms at 1 x 32768, fp32 two blocks 4.023 against 4.059).
+  if [ "$cluster" = on ]; then
+    gpuopts=" group-sections=true$gpuopts"
   fi
   # libdevice where a toolkit is (faster rsqrt/tanh), else PTX that needs
   # none (ttt-gpu-portable-math).

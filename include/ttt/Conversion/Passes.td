@@ -855,12 +855,13 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "goes straight into the reader's buffer, which the reader frees "
            "after its last read of it in the step, instead of into a "
            "staging area it moves from">,
-    Option<"blockSections", "block-sections", "bool", /*default=*/"false",
-           "With cluster-groups, each block's ops of a chunk loop emitted "
-           "as one run of code, block after block (an op on several blocks "
-           "copied into each block's run), instead of in the body's order "
-           "with the other blocks' ops between: the same instructions on "
-           "each block, fewer instruction-cache lines a step">,
+    Option<"groupSections", "group-sections", "bool", /*default=*/"false",
+           "Each warp group's ops of a chunk loop (with cluster-groups: "
+           "each block's; an op on several blocks copied into each one's) "
+           "emitted as one run of code, group after group between the "
+           "body's block barriers, instead of in the body's order with the "
+           "other groups' ops between: the same instructions for every "
+           "thread, fewer instruction-cache lines a step">,
     Option<"offMmaWarps", "off-mma-warps", "bool", /*default=*/"false",
            "With cluster-groups, an op run point by point or by rows that "
            "touches nothing the other ops between its block barriers write, "

@@ -220,11 +220,11 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "correction's cycle run on the output group "
                      "(ttt-gpu-output-warps{lean-weights})"),
       llvm::cl::init(false)};
-  Option<bool> blockSections{
-      *this, "block-sections",
-      llvm::cl::desc("With cluster-groups, each block's ops of a chunk loop "
-                     "as one run of code (ttt-gpu-distribute "
-                     "block-sections)"),
+  Option<bool> groupSections{
+      *this, "group-sections",
+      llvm::cl::desc("Each warp group's (cluster-groups: each block's) ops "
+                     "of a chunk loop as one run of code "
+                     "(ttt-gpu-distribute group-sections)"),
       llvm::cl::init(false)};
   Option<bool> splitWeights{
       *this, "split-weights",

@@ -32,6 +32,7 @@
 #include "AsyncCopy.h"
 #include "ClusterPlan.h"
 #include "ClusterSync.h"
+#include "GroupSections.h"
 #include "KernelLoops.h"
 #include "MemoryFootprint.h"
 
@@ -51,9 +52,6 @@ struct ExitCopy {
   int64_t writer;
   Bytes bytes;
 };
-
-/// The ranks a guarded op of a loop of groups runs on (block-sections).
-constexpr llvm::StringLiteral kBlockGuardAttr = "ttt.block_guard";
 
 /// Emits the cluster-groups kernel: the plan above, then each op.
 class ClusterEmitter {
@@ -125,7 +123,6 @@ private:
   void emitTake(Location loc, const Channel &c);
   void emitRelease(Location loc, const Channel &c, bool barrier);
   void emitExitCopies(scf::ForOp loop);
-  void emitBlockSections(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
   OpBuilder &b;
@@ -256,61 +253,6 @@ void ClusterEmitter::emitRelease(Location loc, const Channel &c, bool barrier) {
   cluster::emitArriveRemote(
       b, loc, channelBarrier(loc, c, cst(loc, 0), /*empty=*/true),
       arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
-}
-
-/// block-sections: each block's guarded ops of `loop`'s body moved
-/// together, block after block (an op on several blocks copied into each
-/// one's section): the same ops in the same order on every block, but each
-/// block's step one run of code instead of pieces spread over the other
-/// blocks' (fewer instruction-cache lines a step). Left as it is where an
-/// op other than a guard, a pure op without regions, has effects after the
-/// first guard.
-void ClusterEmitter::emitBlockSections(scf::ForOp loop) {
-  Block &body = *loop.getBody();
-  Operation *end = body.getTerminator();
-  SmallVector<std::pair<scf::IfOp, ArrayRef<int64_t>>> guards;
-  SmallVector<Operation *> pure;
-  for (Operation &op : body) {
-    if (&op == end)
-      break;
-    auto ranks = op.getAttrOfType<DenseI64ArrayAttr>(kBlockGuardAttr);
-    if (ranks) {
-      guards.push_back({cast<scf::IfOp>(op), ranks.asArrayRef()});
-      continue;
-    }
-    if (guards.empty())
-      continue;
-    if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
-      return;
-    pure.push_back(&op);
-  }
-  if (guards.size() < 2)
-    return;
-  // Guards have no results: what comes after the first and is pure reads
-  // nothing they define.
-  for (Operation *op : pure)
-    op->moveBefore(guards.front().first);
-  for (size_t g = 0; g < groups; ++g)
-    for (auto [guard, ranks] : guards) {
-      if (!llvm::is_contained(ranks, static_cast<int64_t>(g)))
-        continue;
-      if (ranks.size() == 1) {
-        guard->moveBefore(end);
-        continue;
-      }
-      b.setInsertionPoint(end);
-      Value here = isRank(guard.getLoc(), g);
-      auto copy = cast<scf::IfOp>(b.clone(*guard.getOperation()));
-      copy.getConditionMutable().assign(here);
-    }
-  for (auto [guard, ranks] : guards) {
-    if (ranks.size() > 1)
-      guard.erase();
-    else
-      guard->removeAttr(kBlockGuardAttr);
-  }
-  for (Operation &op : body)
-    op.removeAttr(kBlockGuardAttr);
 }
 
 void ClusterEmitter::emitExitCopies(scf::ForOp loop) {
@@ -529,7 +471,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       guard = guardOn(loc, on);
       SmallVector<int64_t> ranks{g};
       llvm::append_range(ranks, also);
-      guard->setAttr(kBlockGuardAttr, b.getDenseI64ArrayAttr(ranks));
+      if (mapping.groupSections)
+        guard->setAttr(ttt::kGroupGuardAttr, b.getDenseI64ArrayAttr(ranks));
     } else if (!ob.globalWrites.empty())
       guard = guardOn(loc, isRank(loc, 0));
     if (guard) {
@@ -591,9 +534,14 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
                      [](const Channel *c) { return c->barrierAfterCopy; }))
       gpu::BarrierOp::create(b, loc);
   }
-  for (auto &entryLoop : loops)
-    if (mapping.blockSections)
-      emitBlockSections(entryLoop.first);
+  // group-sections: each block's ops of a loop one run of code.
+  if (mapping.groupSections)
+    ttt::sectionByGroup(kernel, groups,
+                        [&](OpBuilder &at, Location l, int64_t g) -> Value {
+                          return arith::CmpIOp::create(
+                              at, l, arith::CmpIPredicate::eq, rank,
+                              arith::ConstantIndexOp::create(at, l, g));
+                        });
   for (scf::ForOp loop : stepBarrierLoops)
     if (!isa_and_nonnull<gpu::BarrierOp>(loop->getNextNode())) {
       b.setInsertionPointAfter(loop);

@@ -602,7 +602,7 @@ struct TTTGPUDistributePass
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
     mapping.directChannels = directChannels;
-    mapping.blockSections = blockSections;
+    mapping.groupSections = groupSections;
     mapping.offMmaWarps = offMmaWarps;
     mapping.entry = &entry;
     mapping.distinctArgs = distinctArgs;

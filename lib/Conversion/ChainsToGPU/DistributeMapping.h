@@ -44,9 +44,9 @@ struct Mapping {
   // cluster-groups: copies straight into the reader's buffer, freed after
   // its last read in the step (no staging area).
   bool directChannels = false;
-  // cluster-groups: each block's ops of a loop of groups as one run of
-  // code (emitBlockSections).
-  bool blockSections = false;
+  // Each warp group's (cluster-groups: each block's) ops of a loop as one
+  // run of code (GroupSections.h).
+  bool groupSections = false;
   // cluster-groups: a phase's ops run point by point or by rows go on the
   // warps its tensor-core ops leave idle, where they touch nothing the
   // phase's other ops write and write nothing they touch.

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DistributeMapping.h"
+#include "GroupSections.h"
 #include "KernelLoops.h"
 #include "MemoryFootprint.h"
 
@@ -245,6 +246,8 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
     b.setInsertionPoint(op);
     Value inGroup = groups.contains(b, loc, tid, g, mapping.threads);
     auto guard = scf::IfOp::create(b, loc, inGroup, /*withElseRegion=*/false);
+    if (mapping.groupSections)
+      guard->setAttr(ttt::kGroupGuardAttr, b.getDenseI64ArrayAttr({g}));
     Operation *end = guard.thenBlock()->getTerminator();
     b.setInsertionPoint(end);
     for (const GroupSync &sync : slot.before) {
@@ -265,6 +268,12 @@ LogicalResult distributeGroups(gpu::GPUFuncOp kernel, OpBuilder &b,
     if (slot.blockAfter)
       gpu::BarrierOp::create(b, loc);
   }
+  if (mapping.groupSections)
+    ttt::sectionByGroup(kernel, static_cast<int64_t>(n),
+                        [&](OpBuilder &at, Location l, int64_t g) {
+                          return groups.contains(at, l, tid, g,
+                                                 mapping.threads);
+                        });
   return success();
 }
 

@@ -3,6 +3,7 @@
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true channel-slots=3})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSLOTS
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true direct-channels=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=DIRECT
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true direct-channels=true channel-slots=2})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADDIRECT
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true group-sections=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SECT
 // BADSLOTS: ttt-gpu-distribute: channel-slots must be 1 or 2
 // BADDIRECT: ttt-gpu-distribute: direct-channels needs channel-slots=1
 
@@ -538,6 +539,21 @@ module attributes {gpu.container_module} {
 // A state update (4 KB updated in place from a global input) that group 1
 // reads runs on both blocks instead of a channel: each keeps its copy of
 // the state current; no barriers, copies or takes.
+// With group-sections each block's ops are one run of code: the replica
+// (on blocks 0 and 1) copied into block 0's run and block 1's, each
+// guarded by its own rank, block 1's own op after its copy.
+// SECT-LABEL: gpu.func @replica
+// SECT: scf.for
+// SECT: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// SECT: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// SECT: scf.if %[[ON0]]
+// SECT: memref.store %{{.*}}, %view[
+// SECT: scf.if %[[ON1]]
+// SECT: memref.store %{{.*}}, %view[
+// SECT: scf.if %[[ON1]]
+// SECT: memref.store %{{.*}}, %arg1[
+// SECT-NOT: ttt.group_guard
+// SECT: gpu.return
 // CHECK-LABEL: gpu.func @replica
 // CHECK-NOT: mbarrier
 // CHECK: scf.for
@@ -569,6 +585,54 @@ module attributes {gpu.container_module} {
         }
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
             ins(%st : !s) outs(%o : memref<1024xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Two groups writing disjoint halves of one buffer (static subviews): no
+// conflict; the channel from group 1 to group 0 copies group 1's half
+// alone, bytes [128, 256): 8 chunks of 16 bytes from byte 128.
+// CHECK-LABEL: gpu.func @row_halves
+// CHECK: scf.for
+// CHECK: scf.for %[[CHUNK:.*]] = %thread_id_x to %c8 step %c128
+// CHECK: %[[AT:.*]] = arith.muli %[[CHUNK]], %c16
+// CHECK: arith.addi %[[AT]], %c128
+// CHECK: st.async
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @row_halves(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 256 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %lo = memref.subview %a[0] [32] [1] : !v to memref<32xf32, strided<[1]>, #gpu.address_space<workgroup>>
+      %hi = memref.subview %a[32] [32] [1] : !v to memref<32xf32, strided<[1], offset: 32>, #gpu.address_space<workgroup>>
+      %xlo = memref.subview %x[0] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1]>>
+      %xhi = memref.subview %x[32] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1], offset: 32>>
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%xlo : memref<32xf32, strided<[1]>>) outs(%lo : memref<32xf32, strided<[1]>, #gpu.address_space<workgroup>>) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%xhi : memref<32xf32, strided<[1], offset: 32>>) outs(%hi : memref<32xf32, strided<[1], offset: 32>, #gpu.address_space<workgroup>>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %s = arith.addf %in, %out : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o : memref<64xf32>) {
         ^bb0(%in: f32, %out: f32):
           linalg.yield %in : f32
         }

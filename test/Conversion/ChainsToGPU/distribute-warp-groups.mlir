@@ -1,5 +1,6 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true elide-barriers=false},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=KEEP
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true group-sections=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SECT
 
 // Two warp groups (ttt-gpu-output-warps): threads 0-63 run the unmarked
 // ops, threads 64-127 (thread ids less 64) the ops of ttt.warp_group 1.
@@ -11,6 +12,24 @@
 // (element i on thread i) need nothing between; a block barrier ends.
 // Without barrier elision (elide-barriers=false), each op under its
 // group's guard is followed by a block barrier, no named barriers.
+// With group-sections each group's guarded ops are one run of code
+// (group 0's three, then group 1's two), the block barrier in place:
+// each thread meets the same barriers in the same order.
+// SECT-LABEL: gpu.func @groups
+// SECT: %[[FIRST:.*]] = arith.cmpi ult
+// SECT: %[[SECOND:.*]] = arith.cmpi uge
+// SECT: scf.if %[[FIRST]] {
+// SECT: memref.store %{{.*}}, %arg1
+// SECT: scf.if %[[FIRST]] {
+// SECT: memref.store %{{.*}}, %arg0
+// SECT: scf.if %[[FIRST]] {
+// SECT: memref.store %{{.*}}, %arg1
+// SECT: scf.if %[[SECOND]] {
+// SECT: memref.store %{{.*}}, %arg2
+// SECT: scf.if %[[SECOND]] {
+// SECT: memref.store %{{.*}}, %arg3
+// SECT: gpu.barrier
+// SECT-NEXT: gpu.return
 // KEEP-LABEL: gpu.func @groups
 // KEEP-NOT: nvvm.barrier
 // KEEP: scf.if
@@ -131,7 +150,7 @@ module attributes {gpu.container_module} {
 module attributes {gpu.container_module} {
   gpu.module @m {
     gpu.func @bad_group(%a: memref<64xf32>, %b: memref<64xf32>) kernel attributes {ttt.output_threads = 64 : i64} {
-      // expected-error @+1 {{ttt-gpu-distribute: ttt.warp_group must be 0 or 1, or 2 with ttt.weight_threads}}
+      // expected-error @+1 {{ttt-gpu-distribute: ttt.warp_group must be 0 or 1, 2 with ttt.weight_threads, 3 with ttt.split_weights}}
       linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
           ins(%a : memref<64xf32>) outs(%b : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64} {
       ^bb0(%x: f32, %o: f32):

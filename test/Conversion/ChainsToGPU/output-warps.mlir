@@ -6,6 +6,8 @@
 
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=WEIGHTS
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true})))' --split-input-file %s | FileCheck %s --check-prefix=LEAN
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true split-weights=true})))' --split-input-file %s | FileCheck %s --check-prefix=SPLIT
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 split-weights=true})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSPLIT
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=24})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADW
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 tail-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=TAIL
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 tail-warps=4})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADT
@@ -641,6 +643,32 @@ module attributes {gpu.container_module} {
 // LEAN: linalg.generic {{.*}} outs(%[[D:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 1 : i64}
 // LEAN: linalg.generic {{.*}} ins(%{{.*}}, %[[D]], %[[OWN]] : {{.*}}) outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 1 : i64}
 // LEAN: linalg.copy {ttt.warp_group = 1 : i64} ins(%[[Y]]
+// With split-weights, each weight op on W splits by W's rows: the update
+// of rows 0-31 on group 2, of rows 32-63 on group 3; P = xs W and Y = q W
+// as partial products over those rows, the first into P's (Y's) buffer,
+// the second into one of its own that the reader adds to its initial
+// value (ttt.init_plus beside ttt.init_from). The coefficients C, on the
+// chunk's inputs alone and read by no op left on group 2, go to group 3;
+// the bias update, which P's first half reads, stays on group 2.
+// SPLIT-LABEL: gpu.func @lean
+// SPLIT-SAME: ttt.split_weights
+// SPLIT: %[[W:.*]] = memref.alloc() : memref<64x64xf32>
+// SPLIT: %[[P1:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x64xf32>
+// SPLIT: %[[Y1:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x64xf32>
+// SPLIT: scf.for
+// SPLIT: %[[WLO:.*]] = memref.subview %[[W]][0, 0] [32, 64] [1, 1]
+// SPLIT: outs(%[[WLO]] : {{.*}}) attrs = {ttt.warp_group = 2 : i64}
+// SPLIT: %[[WHI:.*]] = memref.subview %[[W]][32, 0] [32, 64] [1, 1]
+// SPLIT: outs(%[[WHI]] : {{.*}}) attrs = {ttt.warp_group = 3 : i64}
+// SPLIT: ins(%{{.*}}, %{{.*}}, %{{.*}} : memref<16x32xf32, strided<[64, 1]>>, memref<32x64xf32, strided<[64, 1]>>, memref<64xf32>) outs(%[[P:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// SPLIT: ins(%{{.*}}, %{{.*}}, %{{.*}} : memref<16x32xf32, strided<[64, 1], offset: 32>>, memref<32x64xf32, strided<[64, 1], offset: 2048>>, memref<64xf32>) outs(%[[P1]] : memref<16x64xf32>) attrs = {ttt.warp_group = 3 : i64, ttt.zero_init = array<i64: 0>}
+// SPLIT: outs(%[[C:.*]] : memref<16x16xf32>) attrs = {ttt.warp_group = 3 : i64, ttt.zero_init = array<i64: 0>}
+// SPLIT: outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}
+// SPLIT: ins(%[[C]], %{{.*}}, %[[P]], %[[P1]] : {{.*}}) outs(%{{.*}}) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.init_plus = array<i64: 0, 3>, ttt.lookahead_correction}
+// SPLIT: outs(%[[Y:.*]] : memref<16x64xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
+// SPLIT: outs(%[[Y1]] : memref<16x64xf32>) attrs = {ttt.warp_group = 3 : i64, ttt.zero_init = array<i64: 0>}
+// SPLIT: ins(%{{.*}}, %{{.*}}, %[[Y]], %[[Y1]] : {{.*}}) outs(%{{.*}}) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.init_plus = array<i64: 0, 3>, ttt.warp_group = 1 : i64}
+// BADSPLIT: error: ttt-gpu-output-warps: split-weights needs lean-weights and an even weight-warps
 // WEIGHTS-LABEL: gpu.func @lean
 // WEIGHTS: outs(%{{.*}} : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}

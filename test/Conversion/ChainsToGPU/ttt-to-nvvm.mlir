@@ -68,6 +68,10 @@
 // RUN: not ttt-opt %s --ttt-to-nvvm="threads=512 weight-warps=4" 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
 // RUN: not ttt-opt %s --ttt-to-nvvm="threads=512 output-warps=8 weight-warps=8" 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
 // BADWEIGHTS: ttt-to-nvvm: weight-warps needs output-warps and leaves warps for the recurrence: output-warps + weight-warps < threads / 32
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 lookahead-products=true split-weights=true" 2>&1 | FileCheck %s --check-prefix=BADHALVES
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 lookahead-products=true lean-weights=true split-weights=true" 2>&1 | FileCheck %s --check-prefix=BADHALVES
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=3 lookahead-products=true lean-weights=true cluster-groups=true split-weights=true" 2>&1 | FileCheck %s --check-prefix=BADHALVES
+// BADHALVES: ttt-to-nvvm: split-weights needs lean-weights, cluster-groups and an even weight-warps
 // With weight-warps, the output group's and the weight group's threads
 // are marked on the kernel for ttt-gpu-distribute.
 // RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=512 output-warps=8 weight-warps=4" --mlir-print-ir-before=ttt-gpu-distribute -o /dev/null 2>&1 | FileCheck %s --check-prefix=WEIGHTS
