@@ -324,10 +324,13 @@ if [ "$target" = cuda ]; then
     esac
     gpuopts=" mma-k-unroll=2$direct$split$gpuopts"
   fi
-  # Each block's ops of a chunk loop as one run of code: fewer
-  # instruction-cache lines a step (H200, round 23: fast 3.122 against
-  # 3.166 ms at 1 x 32768, fp32 two blocks 4.023 against 4.059).
-  if [ "$cluster" = on ]; then
+  # Each block's (one block: each warp group's) ops of a chunk loop as one
+  # run of code: fewer instruction-cache lines a step (H200, round 23: fast
+  # 3.122 against 3.166 ms at 1 x 32768, fp32 two blocks 4.023 against
+  # 4.059, four blocks 3.761 against 4.039).
+  # The fast one-block kernel too (8 x 8192: 1.043 against 1.094 ms; the
+  # fp32 one is slower with it, 1.319 against 1.284).
+  if [ "$cluster" = on ] || [ "$bf16io" = true ]; then
     gpuopts=" group-sections=true$gpuopts"
   fi
   # libdevice where a toolkit is (faster rsqrt/tanh), else PTX that needs

@@ -444,12 +444,32 @@ SmallVector<bool> inputsOnlyOps(
                  });
 }
 
+/// Whether ops of `loop` read what `t` writes, all of them unmarked (the
+/// recurrence's group).
+bool onlyTheRecurrenceReads(scf::ForOp loop, const Touches &t) {
+  bool anyReader = false;
+  for (Operation &other : *loop.getBody()) {
+    auto l = dyn_cast<linalg::LinalgOp>(other);
+    if (!l || l == t.op)
+      continue;
+    Touches o = touchesOf(l);
+    if (llvm::none_of(t.writes,
+                      [&](Value r) { return llvm::is_contained(o.reads, r); }))
+      continue;
+    if (other.hasAttr(ttt::kWarpGroupAttr))
+      return false;
+    anyReader = true;
+  }
+  return anyReader;
+}
+
 /// split-weights: the weight group's other ops on the chunk's inputs alone
-/// (the correction's coefficients, v - k) go to group 3 where no op left on
-/// group 2 reads what they write: group 2 keeps the ops its halves of the
-/// update read (the learning rates' row, the conversions of K), group 3
-/// the rest, so the two blocks' steps weigh about the same (fp32: 3.76
-/// against 4.06 ms at 1 x 32768 with them on group 2).
+/// (the correction's coefficients) go to group 3 where no op left on group
+/// 2 reads what they write: group 2 keeps the ops its halves of the update
+/// read (the learning rates' row, the conversions of K), group 3 the rest,
+/// so the two blocks' steps weigh about the same (fp32: 3.76 against 4.06
+/// ms at 1 x 32768 with them on group 2); those only the recurrence reads
+/// go to it.
 void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
                               ArrayRef<bool> weights, ArrayRef<bool> inputsOnly,
                               Value w) {
@@ -471,6 +491,11 @@ void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
     }
     if (!readOnFirst)
       op->setAttr(ttt::kWarpGroupAttr, OpBuilder(op).getI64IntegerAttr(3));
+    // Read by the recurrence alone (v - k): its own op there, not a
+    // weight block's (the recurrence ran it anyway, as a replica: fp32
+    // 3.698 against 3.764 ms at 1 x 32768).
+    if (!readOnFirst && onlyTheRecurrenceReads(loop, t))
+      op->removeAttr(ttt::kWarpGroupAttr);
   }
 }
 
