@@ -491,9 +491,10 @@ void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
     }
     if (!readOnFirst)
       op->setAttr(ttt::kWarpGroupAttr, OpBuilder(op).getI64IntegerAttr(3));
-    // Read by the recurrence alone (v - k): its own op there, not a
-    // weight block's (the recurrence ran it anyway, as a replica: fp32
-    // 3.698 against 3.764 ms at 1 x 32768).
+    // Read by the recurrence alone (v - k; the correction's coefficients,
+    // once the correction is their only reader): its own ops, with no
+    // channel from a weight block (fp32 3.698 against 3.764 ms at
+    // 1 x 32768).
     if (!readOnFirst && onlyTheRecurrenceReads(loop, t))
       op->removeAttr(ttt::kWarpGroupAttr);
   }
