@@ -85,33 +85,33 @@ options:
                       off (fp32 TTT-Linear: 0.335 with it off, 0.365 on,
                       0.378 update)
   --gpu-cluster auto|on|off
-                      cuda: each warp group (the recurrence, the output
-                      chain) on a block of its own, a cluster of two SMs
-                      per chain (sm_90; ttt-gpu-distribute cluster-groups;
-                      with 256 threads a block, output warps 2 and no
-                      register weights unless given: 0.304 ms with them
-                      against 0.280; the bf16 inputs' conversions fused
-                      into their readers, ttt-gpu-fuse-conversions:
-                      0.264 against 0.280; in the fast mode the row
-                      statistics as ops, inline-row-stats=false: 3.46
-                      against 3.56 at 1 x 32768, and ops beside the
-                      tensor-core tiles on the warps those leave,
-                      off-mma-warps=true: 3.18 against 3.26; in fp32
-                      two k-steps a loop iteration, mma-k-unroll=2:
-                      4.14 against 4.18, and channels into the reader's
-                      buffer, direct-channels=true: 4.028 against 4.035;
-                      --gpu-option overrides these):
+                      cuda: the chain's warp groups on blocks of their own,
+                      a cluster of SMs per chain (sm_90; ttt-gpu-distribute
+                      cluster-groups; 256 threads a block, no register
+                      weights unless given). Fast mode: two blocks (the
+                      recurrence, the output chain), the bf16 inputs'
+                      conversions fused into their readers, row statistics
+                      as ops, ops beside the tensor-core tiles
+                      (off-mma-warps). fp32: four blocks (the recurrence
+                      with the lookahead correction, the output chain, the
+                      weight work split by W's rows over two blocks:
+                      split-weights; 3.70 against 4.06 ms with two blocks
+                      at 1 x 32768), two k-steps a loop iteration
+                      (mma-k-unroll=2), channels into the reader's buffer
+                      (direct-channels). Both: each block's code as one
+                      run (group-sections: 3.12 against 3.17 fast). The
+                      user's --gpu-option wins (split-weights=false,
+                      weight-warps, lookahead-products or channel-slots
+                      give fp32 two blocks).
                       on: that kernel alone; auto (default): on sm_90
                       (fp32 and fast), that kernel too
                       (OUT.cluster.ptx, the manifest's launch.cluster),
                       which the runtime launches where the chains' blocks
-                      fit the device at once; off. On an H200 (round 22)
-                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.204 /
-                      0.792 / 3.14 ms, fp32 0.261 / 1.020 / 4.06 (one
-                      block, round 18: fast 0.264 / 1.02 / 4.05, fp32
-                      0.327 / 1.291 / 5.14), but 8 x 8192 1.30 against
-                      1.09 (fast, round 21; fp32 1.61 against 1.28: twice
-                      the blocks, more than the SMs)
+                      fit the device at once; off. On an H200 (round 23)
+                      the fast mode's 1 x 2048 / 8192 / 32768 take 0.203 /
+                      0.787 / 3.12 ms, fp32 0.241 / 0.932 / 3.70; 8 x 8192
+                      runs the one-block kernels (more blocks than SMs
+                      otherwise): fast 1.05, fp32 1.29 ms
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
                       temporaries against bank conflicts (default: 8)
   --gpu-option K=V    cuda: pass an option to ttt-opt's --ttt-to-nvvm pipeline
