@@ -644,6 +644,60 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A copy to the recurrence's block (block 0) does not wait for a product
+// after the last write on the writer's block (which needs no barrier
+// between them): block 1 writes a, copies it, then runs p = u w.
+// CHECK-LABEL: gpu.func @copy_before_product
+// CHECK: scf.for
+// CHECK: memref.store %{{.*}}, %view[%thread_id_x]
+// CHECK: gpu.barrier
+// CHECK: mbarrier.try_wait.parity.acquire.cluster
+// CHECK: st.async.shared::cluster
+// CHECK: arith.mulf
+// CHECK: memref.store %{{.*}}, %view_0[
+#id = affine_map<(i) -> (i)>
+#mk = affine_map<(i, j, k) -> (i, k)>
+#kn = affine_map<(i, j, k) -> (k, j)>
+#mn = affine_map<(i, j, k) -> (i, j)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+!m = memref<8x8xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @copy_before_product(%x: memref<64xf32>, %u: memref<8x8xf32>, %w: memref<8x8xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 512 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %p = memref.view %shm[%c256][] : !wg to !m
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+            ins(%u, %w : memref<8x8xf32>, memref<8x8xf32>) outs(%p : !m) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%l: f32, %r: f32, %acc: f32):
+          %m = arith.mulf %l, %r : f32
+          %s = arith.addf %acc, %m : f32
+          linalg.yield %s : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o : memref<64xf32>) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 // Two groups writing the same shared bytes in a loop: no single value to
 // copy.
 #id = affine_map<(i) -> (i)>
