@@ -95,7 +95,7 @@ options:
                       (off-mma-warps). fp32: four blocks (the recurrence
                       with the lookahead correction, the output chain, the
                       weight work split by W's rows over two blocks:
-                      split-weights; 3.70 against 4.06 ms with two blocks
+                      split-weights; 3.53 against 4.06 ms with two blocks
                       at 1 x 32768), two k-steps a loop iteration
                       (mma-k-unroll=2), channels into the reader's buffer
                       (direct-channels). Both: each block's code as one
@@ -109,7 +109,7 @@ options:
                       which the runtime launches where the chains' blocks
                       fit the device at once; off. On an H200 (round 23)
                       the fast mode's 1 x 2048 / 8192 / 32768 take 0.203 /
-                      0.787 / 3.12 ms, fp32 0.241 / 0.932 / 3.70; 8 x 8192
+                      0.787 / 3.12 ms, fp32 0.231 / 0.891 / 3.53; 8 x 8192
                       runs the one-block kernels (more blocks than SMs
                       otherwise): fast 1.05, fp32 1.29 ms
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
@@ -310,8 +310,8 @@ if [ "$target" = cuda ]; then
   # With direct channels, the weight work on two blocks of its own, split
   # by W's rows (lookahead-products: the recurrence keeps the LayerNorm
   # chain and the correction; split-weights: four blocks a chain), each
-  # block's code one run (group-sections): 3.761 against 4.059 ms at
-  # 1 x 32768, 0.2454 against 0.2609 at 1 x 2048 (H200, round 23).
+  # block's code one run (group-sections): 3.53 against 4.06 ms at
+  # 1 x 32768, 0.231 against 0.261 at 1 x 2048 (H200, round 23).
   if [ "$cluster" = on ] && [ "$mma" = 3xtf32 ]; then
     direct=" direct-channels=true"
     case "$gpuopts" in *channel-slots=*) direct= ;; esac
