@@ -150,6 +150,12 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
         return false; // read and updated: not a product or an update
       w = &operand;
     }
+  // Static shapes: the halves' subviews take every other dim whole.
+  if (llvm::any_of(op->getOperands(), [](Value v) {
+        auto type = dyn_cast<MemRefType>(v.getType());
+        return type && !type.hasStaticShape();
+      }))
+    return false;
   std::optional<unsigned> dim = w ? rowDim(op, *w) : std::nullopt;
   if (!dim || readsIndex(op, *dim))
     return false;
