@@ -57,15 +57,18 @@ static void narrowToOperand(Footprint &f, MemRefType operand, MemRefType view) {
       operand.getNumElements() == 0)
     return;
   auto [strides, offset] = operand.getStridesAndOffset();
+  // A dynamic offset (a prefetch slot's view) may be anywhere in the view.
+  if (ShapedType::isDynamic(offset) || offset < 0)
+    return;
   int64_t last = offset;
   for (auto [size, stride] : llvm::zip(operand.getShape(), strides)) {
-    if (stride < 0)
+    if (ShapedType::isDynamic(stride) || stride < 0)
       return;
     last += (size - 1) * stride;
   }
   int64_t elem = (operand.getElementTypeBitWidth() + 7) / 8;
   int64_t lo = f.lo + offset * elem, hi = f.lo + (last + 1) * elem;
-  if (offset < 0 || hi > f.hi)
+  if (hi > f.hi)
     return;
   f.usedLo = lo;
   f.usedHi = hi;
