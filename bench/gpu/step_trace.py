@@ -165,10 +165,15 @@ def cmd_instrument(a):
         src = ptx_path
     try:
         with open(src) as f:
-            block = int((m.get("launch", {}).get("block") or [1])[0])
+            launch = m.get("launch", {})
+            block = int((launch.get("block") or [1])[0])
+            per_block = max(1, block // a.group_threads)
+            # Every block of a chain's cluster (cluster-groups), unless told.
+            if a.groups is None:
+                a.groups = max(2, int(launch.get("blocks_per_chain", 1)) * per_block)
             ptx, probes = instrument(f.read(), a.group_threads, a.groups, a.slots,
                                       a.at, a.after, parse_lines(a.lines),
-                                      max(1, block // a.group_threads))
+                                      per_block)
     except (OSError, ValueError) as ex:
         sys.exit(f"step_trace: {src}: {ex}")
     os.makedirs(a.outdir, exist_ok=True)
@@ -325,7 +330,9 @@ def main():
     i.add_argument("artifact")
     i.add_argument("outdir")
     i.add_argument("--group-threads", type=int, default=256)
-    i.add_argument("--groups", type=int, default=2)
+    i.add_argument("--groups", type=int, default=None,
+                   help="groups recorded (default: every block of a chain's "
+                   "cluster, at least 2)")
     i.add_argument("--slots", type=int, default=16384)
     i.add_argument("--at", help="regex: also probe before the PTX lines it matches (a probe "
                    "issues after the instructions before it issue, so put it before one "
