@@ -160,6 +160,7 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
   if (!dim || readsIndex(op, *dim))
     return false;
   int64_t rows = op.getStaticLoopRanges()[*dim];
+  // Halves of at least 8 rows: one k-step of an mma tile.
   if (ShapedType::isDynamic(rows) || rows % 2 != 0 || rows < 16)
     return false;
   int64_t half = rows / 2;
@@ -188,7 +189,9 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
   std::optional<std::pair<linalg::GenericOp, int64_t>> reader =
       onlyInitReader(op, out);
   OpOperand *init = ttt::initInputOf(op, 0);
-  if (!reader || (init && !op.getMatchingBlockArgument(init).use_empty()))
+  // One partial product a reader's output (ttt.init_plus pairs one input).
+  if (!reader || ttt::initPlusOf(reader->first, reader->second) ||
+      (init && !op.getMatchingBlockArgument(init).use_empty()))
     return false;
   OpBuilder before(loop);
   Value partial = memref::AllocOp::create(before, op.getLoc(), outType,
