@@ -356,15 +356,18 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
   if (auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kInitPlusAttr)) {
     ArrayRef<int64_t> p = pairs.asArrayRef();
     bool valid = p.size() % 2 == 0;
-    for (size_t i = 0; valid && i < p.size(); i += 2)
+    for (size_t i = 0; valid && i < p.size(); i += 2) {
       valid = p[i] >= 0 && p[i] < op.getNumDpsInits() && p[i + 1] >= 0 &&
               p[i + 1] < op.getNumDpsInputs() &&
               isa<MemRefType>(op->getOperand(p[i + 1]).getType()) &&
               ttt::initInputOf(op, p[i]);
+      for (size_t j = 0; valid && j < i; j += 2)
+        valid = p[j] != p[i]; // one partial product an output
+    }
     if (!valid)
       return op.emitError("ttt-gpu-distribute: ttt.init_plus must pair "
-                          "outputs that start from a ttt.init_from input "
-                          "with memref input operands");
+                          "outputs that start from a ttt.init_from input, "
+                          "each once, with memref input operands");
   }
   if (auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kTF32LowAttr)) {
     ArrayRef<int64_t> p = pairs.asArrayRef();
