@@ -95,9 +95,10 @@ options:
                       (off-mma-warps). fp32: four blocks (the recurrence
                       with the lookahead correction, the output chain, the
                       weight work split by W's rows over two blocks:
-                      split-weights; 3.53 against 4.06 ms with two blocks
-                      at 1 x 32768), two k-steps a loop iteration
-                      (mma-k-unroll=2), channels into the reader's buffer
+                      split-weights; 3.51 against 4.06 ms with two blocks
+                      at 1 x 32768; two blocks: two k-steps a loop
+                      iteration, mma-k-unroll=2), channels into the
+                      reader's buffer
                       (direct-channels). Both: each block's code as one
                       run (group-sections: 3.12 against 3.17 fast). The
                       user's --gpu-option wins (split-weights=false,
@@ -109,7 +110,7 @@ options:
                       which the runtime launches where the chains' blocks
                       fit the device at once; off. On an H200 (round 23)
                       the fast mode's 1 x 2048 / 8192 / 32768 take 0.203 /
-                      0.787 / 3.12 ms, fp32 0.231 / 0.891 / 3.53; 8 x 8192
+                      0.787 / 3.12 ms, fp32 0.231 / 0.887 / 3.51; 8 x 8192
                       runs the one-block kernels (more blocks than SMs
                       otherwise): fast 1.05, fp32 1.29 ms
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
@@ -322,7 +323,12 @@ if [ "$target" = cuda ]; then
     case "$gpuopts" in
       *split-weights=*|*weight-warps=*|*tail-warps=*|*lookahead-products=*|*register-weights=*) split= ;;
     esac
-    gpuopts=" mma-k-unroll=2$direct$split$gpuopts"
+    # Two k-steps an iteration help the two-block kernel only (four
+    # blocks: 3.514 against 3.533-3.542 ms at 1 x 32768 with one, three
+    # runs on two machines).
+    unroll=" mma-k-unroll=2"
+    [ -z "$split" ] || unroll=" mma-k-unroll=1"
+    gpuopts="$unroll$direct$split$gpuopts"
   fi
   # Each block's (one block: each warp group's) ops of a chunk loop as one
   # run of code: fewer instruction-cache lines a step (H200, round 23: fast
