@@ -469,10 +469,11 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       for (int64_t r : also)
         on = arith::OrIOp::create(b, loc, on, isRank(loc, r));
       guard = guardOn(loc, on);
-      SmallVector<int64_t> ranks{g};
-      llvm::append_range(ranks, also);
-      if (mapping.groupSections)
+      if (mapping.groupSections) {
+        SmallVector<int64_t> ranks{g};
+        llvm::append_range(ranks, also);
         guard->setAttr(ttt::kGroupGuardAttr, b.getDenseI64ArrayAttr(ranks));
+      }
     } else if (!ob.globalWrites.empty())
       guard = guardOn(loc, isRank(loc, 0));
     if (guard) {

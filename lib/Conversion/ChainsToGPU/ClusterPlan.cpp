@@ -2,6 +2,7 @@
 
 #include "ClusterPlan.h"
 
+#include "KernelLoops.h"
 #include "MemoryFootprint.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -363,16 +364,6 @@ void findReplicas(ArrayRef<linalg::GenericOp> ops,
   }
 }
 
-/// A contraction (a reduction and a result of rank 2 or more): what the
-/// tensor cores run, the longest ops of a step.
-static bool isProduct(Operation *op) {
-  auto generic = dyn_cast<linalg::GenericOp>(op);
-  return generic && generic.getNumReductionLoops() > 0 &&
-         llvm::all_of(generic.getDpsInits(), [](Value v) {
-           return cast<ShapedType>(v.getType()).getRank() >= 2;
-         });
-}
-
 void placeCopies(MutableArrayRef<Channel> channels,
                  ArrayRef<linalg::GenericOp> ops,
                  const llvm::DenseMap<Operation *, OpBytes> &bytes,
@@ -404,7 +395,9 @@ void placeCopies(MutableArrayRef<Channel> channels,
       // not wait for a product after the last write (four-block fp32:
       // 3.504 against 3.666 ms at 1 x 32768; to the output block the
       // shared phase is worth more, fast 3.129 against 3.309).
-      if (atTake || writesChannel(op) || (c.reader == 0 && isProduct(op)))
+      if (atTake || writesChannel(op) ||
+          (c.reader == 0 && isa<linalg::LinalgOp>(op) &&
+           ttt::isContraction(cast<linalg::LinalgOp>(op))))
         break;
       c.sendAfter = op;
     }

@@ -328,6 +328,17 @@ bool Mapping::movable(linalg::GenericOp op, const Plan &plan,
   return splitWidth(op, plan, threads) < 2 && splitWidth(op, plan, count) < 2;
 }
 
+/// Whether `p` holds pairs (output index, memref input operand number) of
+/// `op` (ttt.init_from, ttt.init_plus).
+static bool pairsOutputsWithInputs(linalg::GenericOp op, ArrayRef<int64_t> p) {
+  bool valid = p.size() % 2 == 0;
+  for (size_t i = 0; valid && i < p.size(); i += 2)
+    valid = p[i] >= 0 && p[i] < op.getNumDpsInits() && p[i + 1] >= 0 &&
+            p[i + 1] < op.getNumDpsInputs() &&
+            isa<MemRefType>(op->getOperand(p[i + 1]).getType());
+  return valid;
+}
+
 LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
                          const Mapping &mapping, Slot slot) {
   Sync sync = slot.after;
@@ -343,24 +354,15 @@ LogicalResult distribute(OpBuilder &b, linalg::GenericOp op, Value tid,
     if (!plan.accumulate)
       return op.emitError("ttt-gpu-distribute: ttt.init_from on an op that "
                           "does not run point by point");
-    ArrayRef<int64_t> p = pairs.asArrayRef();
-    bool valid = p.size() % 2 == 0;
-    for (size_t i = 0; valid && i < p.size(); i += 2)
-      valid = p[i] >= 0 && p[i] < op.getNumDpsInits() && p[i + 1] >= 0 &&
-              p[i + 1] < op.getNumDpsInputs() &&
-              isa<MemRefType>(op->getOperand(p[i + 1]).getType());
-    if (!valid)
+    if (!pairsOutputsWithInputs(op, pairs.asArrayRef()))
       return op.emitError("ttt-gpu-distribute: ttt.init_from must pair "
                           "output indices with memref input operands");
   }
   if (auto pairs = op->getAttrOfType<DenseI64ArrayAttr>(ttt::kInitPlusAttr)) {
     ArrayRef<int64_t> p = pairs.asArrayRef();
-    bool valid = p.size() % 2 == 0;
+    bool valid = pairsOutputsWithInputs(op, p);
     for (size_t i = 0; valid && i < p.size(); i += 2) {
-      valid = p[i] >= 0 && p[i] < op.getNumDpsInits() && p[i + 1] >= 0 &&
-              p[i + 1] < op.getNumDpsInputs() &&
-              isa<MemRefType>(op->getOperand(p[i + 1]).getType()) &&
-              ttt::initInputOf(op, p[i]);
+      valid = ttt::initInputOf(op, p[i]) != nullptr;
       for (size_t j = 0; valid && j < i; j += 2)
         valid = p[j] != p[i]; // one partial product an output
     }

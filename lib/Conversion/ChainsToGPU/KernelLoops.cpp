@@ -241,6 +241,13 @@ OpOperand *ttt::initInputOf(linalg::GenericOp op, int64_t index) {
   return pairedInput(op, kInitFromAttr, index);
 }
 
+bool ttt::isContraction(linalg::LinalgOp op) {
+  return op.getNumReductionLoops() > 0 &&
+         llvm::all_of(op.getDpsInits(), [](Value v) {
+           return cast<ShapedType>(v.getType()).getRank() >= 2;
+         });
+}
+
 OpOperand *ttt::initPlusOf(linalg::GenericOp op, int64_t index) {
   return pairedInput(op, kInitPlusAttr, index);
 }

@@ -93,6 +93,10 @@ inline constexpr llvm::StringLiteral kOutputEpilogueAttr =
 /// or waits for the thread's own async copies, before it), or null.
 Operation *leadingBarrier(Block &block);
 
+/// A product over a reduction dim with a result of rank 2 or more (not a
+/// row statistic): what the tensor cores run, a step's longest ops.
+bool isContraction(linalg::LinalgOp op);
+
 /// The attribute of ttt-gpu-fold-zero-fills: the indices of the outputs
 /// whose accumulation starts from zero instead of their old value.
 inline constexpr llvm::StringLiteral kZeroInitAttr = "ttt.zero_init";

@@ -87,15 +87,6 @@ std::optional<SmallVector<Touches>> bodyOps(Block &body) {
   return ops;
 }
 
-/// A product over a reduction dim with a result of rank 2 or more (not a
-/// row statistic).
-bool isContraction(linalg::LinalgOp op) {
-  return op.getNumReductionLoops() > 0 &&
-         llvm::all_of(op.getDpsInits(), [](Value v) {
-           return cast<ShapedType>(v.getType()).getRank() >= 2;
-         });
-}
-
 /// Whether each op reads only what `readable(i, r, marked)` allows
 /// (`marked`: the answers for the ops before it) and writes nothing
 /// carried or read by an earlier op of the iteration.
@@ -179,7 +170,7 @@ void fillDeferredWait(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
     const Touches &t = ops[i];
     bool output = !recurrence[i] || offload[i];
     bool defined = usesOnlyValuesBefore(t.op, wait);
-    if (output && !isContraction(t.op) && defined &&
+    if (output && !ttt::isContraction(t.op) && defined &&
         llvm::none_of(stay, [&](const Touches *s) { return conflict(t, *s); }))
       t.op->moveBefore(wait);
     else
@@ -200,14 +191,14 @@ SmallVector<bool> weightOps(scf::ForOp loop, ArrayRef<Touches> ops,
     return !loop->isAncestor(cast<BlockArgument>(r).getOwner()->getParentOp());
   };
   for (auto [u, t] : llvm::enumerate(ops)) {
-    if (!recurrence[u] || !isContraction(t.op))
+    if (!recurrence[u] || !ttt::isContraction(t.op))
       continue;
     for (Value w : t.writes) {
       if (!outside(w) || !llvm::is_contained(t.reads, w))
         continue;
       SmallVector<size_t> readers;
       for (auto [i, o] : llvm::enumerate(ops))
-        if (i != u && recurrence[i] && isContraction(o.op) &&
+        if (i != u && recurrence[i] && ttt::isContraction(o.op) &&
             llvm::is_contained(o.reads, w) && !llvm::is_contained(o.writes, w))
           readers.push_back(i);
       if (readers.empty())
@@ -234,7 +225,7 @@ void addInputOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence,
     for (auto [j, o] : llvm::enumerate(ops))
       if (j > i && weights[j] && conflict(ops[i], o))
         feedsWeights = true;
-    weights[i] = feedsWeights || isContraction(ops[i].op);
+    weights[i] = feedsWeights || ttt::isContraction(ops[i].op);
   }
 }
 
@@ -336,7 +327,7 @@ void addWeightFeeders(
         std::optional<size_t> i =
             writerOfInput(ops, loop, j, in->get(), writerOf);
         if (!i || *i == j || weights[*i] || !offCycle[*i] ||
-            isContraction(ops[*i].op))
+            ttt::isContraction(ops[*i].op))
           continue;
         weights[*i] = true;
         changed = true;
@@ -357,13 +348,13 @@ std::optional<size_t> handOffWeightProduct(MutableArrayRef<Touches> ops,
                                            ArrayRef<bool> weights) {
   DenseSet<Value> weightBuffers;
   for (auto [t, weight] : llvm::zip(ops, weights))
-    if (weight && isContraction(t.op))
+    if (weight && ttt::isContraction(t.op))
       for (Value w : t.writes)
         if (llvm::is_contained(t.reads, w))
           weightBuffers.insert(w);
   for (size_t i = 0; i < ops.size(); ++i) {
     auto product = dyn_cast<linalg::GenericOp>(ops[i].op.getOperation());
-    if (recurrence[i] || !product || !isContraction(ops[i].op) ||
+    if (recurrence[i] || !product || !ttt::isContraction(ops[i].op) ||
         product.getNumDpsInits() != 1 || !ttt::startsElsewhere(product, 0) ||
         ttt::initInputOf(product, 0) ||
         llvm::none_of(ops[i].reads,
@@ -425,7 +416,7 @@ SmallVector<bool> tailOps(ArrayRef<Touches> ops, ArrayRef<bool> recurrence) {
   for (size_t i = *lastReader + 1; i < ops.size(); ++i) {
     if (recurrence[i])
       continue;
-    if (isContraction(ops[i].op))
+    if (ttt::isContraction(ops[i].op))
       return SmallVector<bool>(ops.size(), false);
     tail[i] = true;
   }
@@ -444,23 +435,26 @@ SmallVector<bool> inputsOnlyOps(
                  });
 }
 
-/// Whether ops of `loop` read what `t` writes, all of them unmarked (the
-/// recurrence's group).
-bool onlyTheRecurrenceReads(scf::ForOp loop, const Touches &t) {
-  bool anyReader = false;
+/// The linalg ops of `loop`'s body other than `t`'s that read what it
+/// writes.
+SmallVector<Operation *> readersOf(scf::ForOp loop, const Touches &t) {
+  SmallVector<Operation *> readers;
   for (Operation &other : *loop.getBody()) {
     auto l = dyn_cast<linalg::LinalgOp>(other);
     if (!l || l == t.op)
       continue;
     Touches o = touchesOf(l);
-    if (llvm::none_of(t.writes,
-                      [&](Value r) { return llvm::is_contained(o.reads, r); }))
-      continue;
-    if (other.hasAttr(ttt::kWarpGroupAttr))
-      return false;
-    anyReader = true;
+    if (llvm::any_of(t.writes,
+                     [&](Value r) { return llvm::is_contained(o.reads, r); }))
+      readers.push_back(&other);
   }
-  return anyReader;
+  return readers;
+}
+
+/// The warp group a body op is marked with (unmarked: 0, the recurrence).
+int64_t markedGroup(Operation *op) {
+  auto g = op->getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);
+  return g ? g.getInt() : 0;
 }
 
 /// split-weights: the weight group's other ops on the chunk's inputs alone
@@ -479,24 +473,18 @@ void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
     if (!weights[i] || !inputsOnly[i] || llvm::is_contained(t.reads, w) ||
         llvm::is_contained(t.writes, w))
       continue;
-    bool readOnFirst = false;
-    for (Operation &other : *loop.getBody()) {
-      auto g = other.getAttrOfType<IntegerAttr>(ttt::kWarpGroupAttr);
-      auto l = dyn_cast<linalg::LinalgOp>(other);
-      if (!g || g.getInt() != 2 || !l || &other == op)
-        continue;
-      Touches o = touchesOf(l);
-      readOnFirst |= llvm::any_of(
-          t.writes, [&](Value r) { return llvm::is_contained(o.reads, r); });
-    }
-    if (!readOnFirst)
-      op->setAttr(ttt::kWarpGroupAttr, OpBuilder(op).getI64IntegerAttr(3));
+    SmallVector<Operation *> readers = readersOf(loop, t);
+    if (llvm::any_of(readers, [](Operation *r) { return markedGroup(r) == 2; }))
+      continue;
     // Read by the recurrence alone (v - k; the correction's coefficients,
     // once the correction is their only reader): its own ops, with no
     // channel from a weight block (fp32 3.698 against 3.764 ms at
     // 1 x 32768).
-    if (!readOnFirst && onlyTheRecurrenceReads(loop, t))
+    if (!readers.empty() &&
+        llvm::all_of(readers, [](Operation *r) { return markedGroup(r) == 0; }))
       op->removeAttr(ttt::kWarpGroupAttr);
+    else
+      op->setAttr(ttt::kWarpGroupAttr, OpBuilder(op).getI64IntegerAttr(3));
   }
 }
 
@@ -509,7 +497,7 @@ void splitWeightOps(scf::ForOp loop, ArrayRef<Touches> ops,
   for (auto [t, weight] : llvm::zip(ops, weights)) {
     auto generic =
         dyn_cast<linalg::GenericOp>(linalg::LinalgOp(t.op).getOperation());
-    if (!weight || !generic || !isContraction(t.op))
+    if (!weight || !generic || !ttt::isContraction(t.op))
       continue;
     contractions.push_back(generic);
     for (Value r : t.writes)
@@ -650,7 +638,7 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
     t.op->setAttr(ttt::kWarpGroupAttr, b.getI64IntegerAttr(output ? 1 : 2));
     // A contraction, not a row statistic (a rotated output tail's, at the
     // top of the body, has nothing before it to wait for).
-    if (output && deferOutput && !deferred && isContraction(t.op)) {
+    if (output && deferOutput && !deferred && ttt::isContraction(t.op)) {
       t.op->setAttr(ttt::kWaitOtherGroupAttr, b.getUnitAttr());
       deferred = i;
     }

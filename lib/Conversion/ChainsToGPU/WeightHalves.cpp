@@ -113,14 +113,15 @@ linalg::GenericOp withoutInput(OpBuilder &b, linalg::GenericOp op,
 std::optional<std::pair<linalg::GenericOp, int64_t>>
 onlyInitReader(linalg::GenericOp op, Value buffer) {
   Value root = ttt::rootOf(buffer);
-  auto touchesRoot = [&](Operation *other) {
-    return llvm::any_of(other->getOperands(), [&](Value v) {
+  auto usesOfRoot = [&](Operation *other) {
+    return llvm::count_if(other->getOperands(), [&](Value v) {
       return isa<MemRefType>(v.getType()) && ttt::rootOf(v) == root;
     });
   };
   std::optional<std::pair<linalg::GenericOp, int64_t>> found;
   for (Operation &other : *op->getBlock()) {
-    if (&other == op.getOperation() || !touchesRoot(&other))
+    int64_t uses = usesOfRoot(&other);
+    if (&other == op.getOperation() || uses == 0)
       continue;
     auto reader = dyn_cast<linalg::GenericOp>(other);
     if (found || !reader || other.isBeforeInBlock(op))
@@ -129,9 +130,6 @@ onlyInitReader(linalg::GenericOp op, Value buffer) {
       if (OpOperand *init = ttt::initInputOf(reader, k);
           init && init->get() == buffer)
         found = {reader, k};
-    int64_t uses = llvm::count_if(reader->getOperands(), [&](Value v) {
-      return isa<MemRefType>(v.getType()) && ttt::rootOf(v) == root;
-    });
     if (!found || uses != 1)
       return std::nullopt;
   }
