@@ -498,10 +498,16 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
+    // On each reader's block one block barrier before all the frees of
+    // channels this op reads last (every thread's reads), none where the
+    // op has one after it.
+    llvm::SmallDenseSet<int64_t> behindBarrier;
     for (const Channel &c : channels)
       if (c.lastRead == op) {
         onlyOn(c.reader);
-        emitRelease(loc, c, /*barrier=*/slot.after != Sync::Block);
+        bool barrier =
+            slot.after != Sync::Block && behindBarrier.insert(c.reader).second;
+        emitRelease(loc, c, barrier);
         b.setInsertionPoint(anchor);
       }
     for (const Channel *c : copies) {

@@ -81,6 +81,46 @@ inline void replaceInLinalgViews(Value from, Value to) {
   }
 }
 
+/// `v` (an operand read through `map`) cut to [from, from + size) along
+/// loop dim `dim`; `v` itself where the map does not index that dim.
+inline Value sliceAlongLoopDim(OpBuilder &b, Location loc, Value v,
+                               AffineMap map, unsigned dim, int64_t from,
+                               int64_t size) {
+  auto type = cast<MemRefType>(v.getType());
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  bool cut = false;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    bool here = d && d.getPosition() == dim;
+    cut |= here;
+    offsets.push_back(b.getIndexAttr(here ? from : 0));
+    sizes.push_back(b.getIndexAttr(here ? size : type.getDimSize(i)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  if (!cut)
+    return v;
+  return memref::SubViewOp::create(b, loc, v, offsets, sizes, strides);
+}
+
+/// A copy of `op` before it with its inputs (and, with `cutOutputs`, its
+/// outputs) cut to [from, from + size) along loop dim `dim` (static
+/// shapes).
+inline linalg::GenericOp cloneSlicedAlong(OpBuilder &b, linalg::GenericOp op,
+                                          unsigned dim, int64_t from,
+                                          int64_t size, bool cutOutputs) {
+  auto copy = cast<linalg::GenericOp>(b.clone(*op.getOperation()));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(copy);
+  for (OpOperand &operand : copy->getOpOperands()) {
+    if (!cutOutputs && copy.isDpsInit(&operand))
+      continue;
+    operand.set(sliceAlongLoopDim(b, op.getLoc(), operand.get(),
+                                  copy.getMatchingIndexingMap(&operand), dim,
+                                  from, size));
+  }
+  return copy;
+}
+
 } // namespace mlir::ttt
 
 #endif // TTT_LIB_CONVERSION_CHAINSTOGPU_LINALGVIEWS_H

@@ -4,6 +4,7 @@
 
 #include "BufferRoot.h"
 #include "KernelLoops.h"
+#include "LinalgViews.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -23,19 +24,6 @@ std::optional<unsigned> rowDim(linalg::GenericOp op, OpOperand &w) {
   return dim.getPosition();
 }
 
-/// Whether the body yields `out + x` for its one output, its block
-/// argument used there alone: partial sums over a reduction add up.
-bool addsToOutput(linalg::GenericOp op) {
-  if (op.getNumDpsInits() != 1)
-    return false;
-  BlockArgument out = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
-  auto sum = op.getBody()
-                 ->getTerminator()
-                 ->getOperand(0)
-                 .getDefiningOp<arith::AddFOp>();
-  return sum && out.hasOneUse() && (sum.getLhs() == out || sum.getRhs() == out);
-}
-
 /// Whether the body reads the index of loop dim `dim` (a half would see
 /// its own indices from zero).
 bool readsIndex(linalg::GenericOp op, unsigned dim) {
@@ -43,43 +31,6 @@ bool readsIndex(linalg::GenericOp op, unsigned dim) {
   op.getBody()->walk(
       [&](linalg::IndexOp index) { reads |= index.getDim() == dim; });
   return reads;
-}
-
-/// `v` (read through `map`) cut to [from, from + size) along loop dim
-/// `dim`; `v` itself where the map does not index it.
-Value halfOf(OpBuilder &b, Location loc, Value v, AffineMap map, unsigned dim,
-             int64_t from, int64_t size) {
-  auto type = cast<MemRefType>(v.getType());
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-  bool cut = false;
-  for (auto [i, e] : llvm::enumerate(map.getResults())) {
-    auto d = dyn_cast<AffineDimExpr>(e);
-    bool here = d && d.getPosition() == dim;
-    cut |= here;
-    offsets.push_back(b.getIndexAttr(here ? from : 0));
-    sizes.push_back(b.getIndexAttr(here ? size : type.getDimSize(i)));
-    strides.push_back(b.getIndexAttr(1));
-  }
-  if (!cut)
-    return v;
-  return memref::SubViewOp::create(b, loc, v, offsets, sizes, strides);
-}
-
-/// A copy of `op` before it with its operands cut to half `h` of `dim`
-/// (all of them: `cutOutputs`; else its inputs only).
-linalg::GenericOp halfOp(OpBuilder &b, linalg::GenericOp op, unsigned dim,
-                         int64_t half, int64_t h, bool cutOutputs) {
-  auto copy = cast<linalg::GenericOp>(b.clone(*op.getOperation()));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(copy);
-  for (OpOperand &operand : copy->getOpOperands()) {
-    if (!cutOutputs && copy.isDpsInit(&operand))
-      continue;
-    operand.set(halfOf(b, op.getLoc(), operand.get(),
-                       copy.getMatchingIndexingMap(&operand), dim, h * half,
-                       half));
-  }
-  return copy;
 }
 
 /// `op` without input `input` (unused by its body): a new op in its place.
@@ -170,8 +121,8 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
     // The update: two independent row halves of W.
     if (op.getIteratorTypesArray()[*dim] != utils::IteratorType::parallel)
       return false;
-    halfOp(b, op, *dim, half, 0, /*cutOutputs=*/true);
-    mark(halfOp(b, op, *dim, half, 1, /*cutOutputs=*/true));
+    ttt::cloneSlicedAlong(b, op, *dim, 0, half, /*cutOutputs=*/true);
+    mark(ttt::cloneSlicedAlong(b, op, *dim, half, half, /*cutOutputs=*/true));
     op.erase();
     return true;
   }
@@ -181,7 +132,7 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
   auto outType = out ? dyn_cast<MemRefType>(out.getType()) : MemRefType();
   if (op.getIteratorTypesArray()[*dim] != utils::IteratorType::reduction ||
       !outType || !outType.hasStaticShape() ||
-      !outType.getLayout().isIdentity() || !addsToOutput(op) ||
+      !outType.getLayout().isIdentity() || !ttt::addCombinedOutput(op, 0) ||
       !ttt::startsElsewhere(op, 0))
     return false;
   std::optional<std::pair<linalg::GenericOp, int64_t>> reader =
@@ -194,8 +145,9 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
   OpBuilder before(loop);
   Value partial = memref::AllocOp::create(before, op.getLoc(), outType,
                                           before.getI64IntegerAttr(64));
-  halfOp(b, op, *dim, half, 0, /*cutOutputs=*/false);
-  linalg::GenericOp second = halfOp(b, op, *dim, half, 1, false);
+  ttt::cloneSlicedAlong(b, op, *dim, 0, half, /*cutOutputs=*/false);
+  linalg::GenericOp second =
+      ttt::cloneSlicedAlong(b, op, *dim, half, half, /*cutOutputs=*/false);
   second.getDpsInitOperand(0)->set(partial);
   if (init) {
     second->removeAttr(ttt::kInitFromAttr);
