@@ -176,6 +176,10 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                  " split-weights=" + (options.splitWeights ? "true" : "false") +
                  "},"
            : std::string()) +
+      (options.splitNarrowContractions
+           ? "ttt-gpu-split-narrow-contractions{threads=" +
+                 std::to_string(threads) + " mma=" + mma.str() + "},"
+           : std::string()) +
       // Rows of 72 floats: B-side fragment reads (rows t = 0..3 at
       // columns g = 0..7) and accumulator stores hit distinct banks.
       "ttt-gpu-private-buffers{workgroup=true max-bytes=" +
@@ -383,6 +387,10 @@ void ttt::registerTTTPipelines() {
           return errorHandler(
               "ttt-to-nvvm: split-weights needs lean-weights, cluster-groups "
               "and an even weight-warps");
+        if (options.splitNarrowContractions && options.outputWarps > 0 &&
+            !options.clusterGroups)
+          return errorHandler("ttt-to-nvvm: split-narrow-contractions needs "
+                              "cluster-groups or no output-warps");
         if (options.splitTF32MinWarps < 0)
           return errorHandler(
               "ttt-to-nvvm: split-tf32-min-warps must not be negative");

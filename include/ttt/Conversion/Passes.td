@@ -503,6 +503,52 @@ def TTTGPUSplitTF32Operands : Pass<"ttt-gpu-split-tf32-operands", "::mlir::gpu::
                            "::mlir::arith::ArithDialect"];
 }
 
+def TTTGPUSplitNarrowContractions
+    : Pass<"ttt-gpu-split-narrow-contractions", "::mlir::gpu::GPUFuncOp"> {
+  let summary = "Split contractions whose tensor-core tiles leave most "
+                "warps idle by their reduction dim over those warps";
+  let description = [{
+    Runs on a bufferized kernel after `ttt-gpu-output-warps` and before
+    `ttt-gpu-private-buffers` and `ttt-gpu-distribute`. A contraction that
+    `ttt-gpu-distribute` would run on the tensor cores with T m16n8 tiles
+    and a reduction of length K runs on T warps, each a chain of K / 8
+    k-steps (tf32), while the other warps of the block wait at the next
+    barrier: the lookahead correction's coefficients (16 x 16 x 64, two
+    tiles: 8 k-steps on 2 of 8 warps), the attention term Q K^T.
+
+    In a loop body, such an op with one output (a plain static buffer it
+    accumulates `out + x` into from zero, `ttt.zero_init`) whose one
+    other user in the kernel is an elementwise op after it in the same
+    block and warp group, reading the output as one input, becomes P
+    partial products over [p K / P, (p + 1) K / P) of the reduction: the
+    first writes the output, each other a new buffer; the reader gets the
+    new buffers as inputs (read as the output is) and adds them to the
+    value its body read. P is the largest power of two with T P <= warps
+    (`threads` / 32) and parts of at least `min-part-k` (and one k-step)
+    along K. Each part gets `ttt.spread_mma`, so that ttt-gpu-distribute
+    gives its tiles the warps after the parts before it. The sums differ
+    from the unsplit order by rounding only.
+
+    With ttt-gpu-distribute{cluster-groups} a warp group has a block of
+    `threads`; in one block with warp groups, `threads` should be the
+    group's (ttt-to-nvvm allows the pass with cluster-groups or without
+    output-warps).
+  }];
+  let options = [
+    Option<"threads", "threads", "unsigned", /*default=*/"256",
+           "Threads a contraction may take (a block's, as "
+           "ttt-gpu-distribute's)">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"3xtf32\"",
+           "The tensor-core precision ttt-gpu-distribute uses (3xtf32, "
+           "tf32, bf16; none: nothing to split)">,
+    Option<"minPartK", "min-part-k", "int64_t", /*default=*/"16",
+           "The shortest part of the reduction">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
   let summary = "Give the chunk loop's output chain warps of its own";
   let description = [{

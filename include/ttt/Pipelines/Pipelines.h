@@ -226,6 +226,14 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "of a chunk loop as one run of code "
                      "(ttt-gpu-distribute group-sections)"),
       llvm::cl::init(false)};
+  Option<bool> splitNarrowContractions{
+      *this, "split-narrow-contractions",
+      llvm::cl::desc("Contractions whose tensor-core tiles leave most warps "
+                     "idle split by their reduction over those warps, "
+                     "their elementwise reader adding the parts "
+                     "(ttt-gpu-split-narrow-contractions; with "
+                     "cluster-groups or without output-warps)"),
+      llvm::cl::init(false)};
   Option<bool> splitWeights{
       *this, "split-weights",
       llvm::cl::desc("With lean-weights and cluster-groups: the weight "

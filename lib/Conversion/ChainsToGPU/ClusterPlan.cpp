@@ -274,9 +274,9 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       int64_t tiles =
           ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles);
       int64_t &mmaWarps = phases[g].mmaWarps;
-      mmaWarps =
-          mapping.spreadMma ? mmaWarps + tiles : std::max(mmaWarps, tiles);
-      if (mapping.spreadMma && warps > 0) {
+      bool spread = mapping.spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
+      mmaWarps = spread ? mmaWarps + tiles : std::max(mmaWarps, tiles);
+      if (spread && warps > 0) {
         if (g == groupOf.lookup(op.getOperation()))
           slots[op.getOperation()].firstWarp = nextWarp[g];
         nextWarp[g] = (nextWarp[g] + tiles) % warps;

@@ -278,8 +278,8 @@ bool followsDirectly(Operation *prev, Operation *op) {
 /// and regions between; B needs nothing where it is independent of every
 /// op since the last block barrier, a warp barrier where it meets them
 /// only on the same warps (row-warps), else a block barrier.
-/// With `spreadMma`, tensor-core ops between two block barriers take the
-/// warps in turn.
+/// With `spreadMma` (or on ops marked ttt.spread_mma), tensor-core ops
+/// between two block barriers take the warps in turn.
 llvm::DenseMap<Operation *, Slot> slotsOf(ArrayRef<linalg::GenericOp> generics,
                                           Block *entry, const Mapping &mapping,
                                           bool distinctArgs) {
@@ -301,7 +301,8 @@ llvm::DenseMap<Operation *, Slot> slotsOf(ArrayRef<linalg::GenericOp> generics,
       group.reads.append(a.reads);
       group.writes.append(a.writes);
     }
-    if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
+    bool spread = mapping.spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
+    if (spread && mapping.onMma(op, plan) && warps > 0) {
       slots[op.getOperation()].firstWarp = nextWarp;
       nextWarp = (nextWarp + ttt::mmaWarpTiles(op, mapping.threads,
                                                mapping.mmaColumnTiles)) %

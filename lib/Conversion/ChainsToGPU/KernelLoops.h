@@ -97,6 +97,11 @@ Operation *leadingBarrier(Block &block);
 /// row statistic): what the tensor cores run, a step's longest ops.
 bool isContraction(linalg::LinalgOp op);
 
+/// The attribute of ttt-gpu-split-narrow-contractions on a contraction:
+/// its tensor-core tiles take the warps after those of the contractions
+/// before it since the last block barrier (spread-mma-warps for this op).
+inline constexpr llvm::StringLiteral kSpreadMmaAttr = "ttt.spread_mma";
+
 /// The attribute of ttt-gpu-fold-zero-fills: the indices of the outputs
 /// whose accumulation starts from zero instead of their old value.
 inline constexpr llvm::StringLiteral kZeroInitAttr = "ttt.zero_init";

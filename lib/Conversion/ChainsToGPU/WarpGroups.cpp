@@ -190,7 +190,8 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
       if (h != g)
         pending[h][g].push_back({op.getOperation(), anywhere});
     int64_t warps = mapping.threads / 32;
-    if (mapping.spreadMma && mapping.onMma(op, plan) && warps > 0) {
+    bool spread = mapping.spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
+    if (spread && mapping.onMma(op, plan) && warps > 0) {
       slot.firstWarp = nextWarp[g];
       nextWarp[g] = (nextWarp[g] + ttt::mmaWarpTiles(op, mapping.threads,
                                                      mapping.mmaColumnTiles)) %

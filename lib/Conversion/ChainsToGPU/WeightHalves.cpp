@@ -5,6 +5,7 @@
 #include "BufferRoot.h"
 #include "KernelLoops.h"
 #include "LinalgViews.h"
+#include "LinearBodies.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -22,15 +23,6 @@ std::optional<unsigned> rowDim(linalg::GenericOp op, OpOperand &w) {
   if (!dim)
     return std::nullopt;
   return dim.getPosition();
-}
-
-/// Whether the body reads the index of loop dim `dim` (a half would see
-/// its own indices from zero).
-bool readsIndex(linalg::GenericOp op, unsigned dim) {
-  bool reads = false;
-  op.getBody()->walk(
-      [&](linalg::IndexOp index) { reads |= index.getDim() == dim; });
-  return reads;
 }
 
 /// `op` without input `input` (unused by its body): a new op in its place.
@@ -106,7 +98,7 @@ bool splitOne(scf::ForOp loop, linalg::GenericOp op, Value weights,
       }))
     return false;
   std::optional<unsigned> dim = w ? rowDim(op, *w) : std::nullopt;
-  if (!dim || readsIndex(op, *dim))
+  if (!dim || ttt::linear_bodies::readsIndex(op, *dim))
     return false;
   int64_t rows = op.getStaticLoopRanges()[*dim];
   // Halves of at least 8 rows: one k-step of an mma tile.

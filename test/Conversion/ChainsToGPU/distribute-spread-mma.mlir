@@ -48,6 +48,17 @@
 // OFF: %[[WARP:.*]] = arith.divui %[[TID]], %c32
 // OFF-NOT: arith.addi %[[WARP]],
 // OFF: gpu.return
+// Without spread-mma-warps, ops marked ttt.spread_mma (the parts of
+// ttt-gpu-split-narrow-contractions) still take the warps in turn: C1 on
+// warps 0-1, C2 on 2-3; C3, unmarked, starts at warp 0.
+// OFF-LABEL: gpu.func @marked
+// OFF: %[[WARP:.*]] = arith.divui %{{.*}}, %c32
+// OFF: nvgpu.mma.sync
+// OFF: %[[W2:.*]] = arith.addi %[[WARP]], %c6
+// OFF: arith.remui %[[W2]], %c8
+// OFF: nvgpu.mma.sync
+// OFF-NOT: arith.addi %[[WARP]],
+// OFF: gpu.return
 #mk = affine_map<(i, j, k) -> (i, k)>
 #kn = affine_map<(i, j, k) -> (k, j)>
 #mn = affine_map<(i, j, k) -> (i, j)>
@@ -63,6 +74,30 @@ module attributes {gpu.container_module} {
       }
       linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
           ins(%x, %w1 : memref<16x32xf32>, memref<32x16xf32>) outs(%c2 : memref<16x16xf32>) {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
+        %r = arith.addf %acc, %m : f32
+        linalg.yield %r : f32
+      }
+      linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %w3 : memref<16x32xf32>, memref<32x64xf32>) outs(%c3 : memref<16x64xf32>) {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
+        %r = arith.addf %acc, %m : f32
+        linalg.yield %r : f32
+      }
+      gpu.return
+    }
+    gpu.func @marked(%c1: memref<16x16xf32>, %c2: memref<16x16xf32>, %c3: memref<16x64xf32>, %x: memref<16x32xf32>, %w1: memref<32x16xf32>, %w3: memref<32x64xf32>) kernel {
+      linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %w1 : memref<16x32xf32>, memref<32x16xf32>) outs(%c1 : memref<16x16xf32>) attrs = {ttt.spread_mma} {
+      ^bb0(%a: f32, %b: f32, %acc: f32):
+        %m = arith.mulf %a, %b : f32
+        %r = arith.addf %acc, %m : f32
+        linalg.yield %r : f32
+      }
+      linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %w1 : memref<16x32xf32>, memref<32x16xf32>) outs(%c2 : memref<16x16xf32>) attrs = {ttt.spread_mma} {
       ^bb0(%a: f32, %b: f32, %acc: f32):
         %m = arith.mulf %a, %b : f32
         %r = arith.addf %acc, %m : f32

@@ -153,6 +153,17 @@
 // FOLD: scf.for
 // FOLD: outs(%{{.*}} : memref<16x64xf32, strided<[72, 1]>>) attrs =  {ttt.init_from = array<i64: 0, 2>, ttt.warp_group = 2 : i64}
 // FOLD: attrs =  {ttt.init_from = array<i64: 0, 2>, ttt.lookahead_correction}
+// split-narrow-contractions on the four-block kernel: the recurrence's
+// correction coefficients (no mark) and the output block's attention term
+// Q K^T (16 x 16 x 64 each, two tiles of 8 warps) in four parts each; it
+// needs cluster-groups where there are output warps.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 register-weights=false lookahead-products=true fold-next-init=true rotate-weight-update=true lean-weights=true split-weights=true cluster-groups=true split-narrow-contractions=true" --mlir-print-ir-after=ttt-gpu-split-narrow-contractions -o /dev/null 2>&1 | FileCheck %s --check-prefix=NARROW
+// NARROW: scf.for
+// NARROW-COUNT-4: attrs =  {ttt.spread_mma, ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// NARROW-COUNT-4: attrs =  {ttt.spread_mma, ttt.zero_init = array<i64: 0>}
+// NARROW-NOT: ttt.spread_mma
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 split-narrow-contractions=true" 2>&1 | FileCheck %s --check-prefix=BADNARROW
+// BADNARROW: ttt-to-nvvm: split-narrow-contractions needs cluster-groups or no output-warps
 // The fast mode's conversions are fused after the tensor-level rewrites:
 // the lookahead still finds the bf16 chunk's product (and the correction
 // then reads the widened bf16 k itself).
