@@ -608,6 +608,7 @@ struct TTTGPUDistributePass
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
     mapping.directChannels = directChannels;
+    mapping.copyWaitsFirst = copyWaitsFirst;
     mapping.groupSections = groupSections;
     mapping.offMmaWarps = offMmaWarps;
     mapping.entry = &entry;
