@@ -193,7 +193,6 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " row-lanes=" + std::to_string(options.rowLanes.getValue()) +
       " channel-slots=" + std::to_string(options.channelSlots.getValue()) +
       " direct-channels=" + (options.directChannels ? "true" : "false") +
-      " copy-waits-first=" + (options.copyWaitsFirst ? "true" : "false") +
       " group-sections=" + (options.groupSections ? "true" : "false") +
       " off-mma-warps=" + (options.offMmaWarps ? "true" : "false") +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +

@@ -901,12 +901,6 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "goes straight into the reader's buffer, which the reader frees "
            "after its last read of it in the step, instead of into a "
            "staging area it moves from">,
-    Option<"copyWaitsFirst", "copy-waits-first", "bool",
-           /*default=*/"false",
-           "With cluster-groups, the writer's wait for each channel's free "
-           "before its copy by one thread (a warp each), before the block "
-           "barrier that precedes the copies, not by every thread after "
-           "it: the waits overlap each other and the op's slower warps">,
     Option<"groupSections", "group-sections", "bool", /*default=*/"false",
            "Each warp group's ops of a chunk loop (with cluster-groups: "
            "each block's; an op on several blocks copied into each one's) "

@@ -170,13 +170,6 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "lets a block run a step ahead of its reader "
                      "(ttt-gpu-distribute channel-slots)"),
       llvm::cl::init(1)};
-  Option<bool> copyWaitsFirst{
-      *this, "copy-waits-first",
-      llvm::cl::desc("With cluster-groups, each channel copy's wait for the "
-                     "reader's free by one thread before the block barrier "
-                     "that precedes the copies (ttt-gpu-distribute "
-                     "copy-waits-first)"),
-      llvm::cl::init(false)};
   Option<bool> directChannels{
       *this, "direct-channels",
       llvm::cl::desc("With cluster-groups, channels copy straight into the "

@@ -113,11 +113,10 @@ private:
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
                                  cst(loc, g));
   }
-  Value isThread(Location loc, int64_t t) {
+  Value isThread0(Location loc) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
-                                 cst(loc, t));
+                                 cst(loc, 0));
   }
-  Value isThread0(Location loc) { return isThread(loc, 0); }
   void emitInit(Location loc);
   void emitCopy(Location loc, const Bytes &bytes, int64_t to, Value toRank,
                 Value bar, Value fromShift = Value(), Value toShift = Value());
@@ -496,50 +495,9 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
         b.setInsertionPoint(op);
       }
     Operation *anchor = op->getNextNode();
-    // copy-waits-first: the copies' waits for their channels' frees by one
-    // thread each (on warps in turn, so that they overlap) before the
-    // block barrier, which then orders them before every thread's copy.
-    bool waitsFirst = mapping.copyWaitsFirst && !copies.empty();
-    Slot emitted = slot;
-    if (waitsFirst)
-      emitted.after = Sync::None;
-    if (failed(distribute(b, op, tid, mapping, emitted)))
+    if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
-    // A copy runs on its writer's block (of those `op` runs on) and, for a
-    // carried channel, only where a next step takes it: no copy is left
-    // in flight, untaken, when the blocks leave (the exit copies bring the
-    // last value).
-    auto enterCopyGuards = [&](const Channel *c) {
-      onlyOn(c->writer);
-      if (!c->carried)
-        return;
-      scf::ForOp loop = c->loop;
-      Value next =
-          arith::AddIOp::create(b, loc, loop.getInductionVar(), loop.getStep());
-      auto more =
-          guardOn(loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                             next, loop.getUpperBound()));
-      b.setInsertionPoint(more.thenBlock()->getTerminator());
-    };
-    // Into this step's slot, once the reader took its last copy.
-    auto waitForFree = [&](const Channel *c) {
-      Value n = stepIn(loc, c->loop);
-      cluster::emitWaitParity(
-          b, loc, channelBarrier(loc, *c, slotOf(loc, n), /*empty=*/true),
-          parityOf(loc, n));
-    };
-    if (waitsFirst) {
-      int64_t warps = std::max<int64_t>(mapping.threads / 32, 1);
-      for (auto [i, c] : llvm::enumerate(copies)) {
-        enterCopyGuards(c);
-        auto waiter = guardOn(loc, isThread(loc, 32 * (i % warps)));
-        b.setInsertionPoint(waiter.thenBlock()->getTerminator());
-        waitForFree(c);
-        b.setInsertionPoint(anchor);
-      }
-      gpu::BarrierOp::create(b, loc);
-    }
     // On each reader's block one block barrier before all the frees of
     // channels this op reads last (every thread's reads), none where the
     // op has one after it.
@@ -553,15 +511,29 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
         b.setInsertionPoint(anchor);
       }
     for (const Channel *c : copies) {
-      enterCopyGuards(c);
-      if (!waitsFirst)
-        waitForFree(c);
+      onlyOn(c->writer);
+      // A copy for the next step only where there is one: no copy is left
+      // in flight, untaken, when the blocks leave (the exit copies bring
+      // the last value).
+      if (c->carried) {
+        scf::ForOp loop = c->loop;
+        Value next = arith::AddIOp::create(b, loc, loop.getInductionVar(),
+                                           loop.getStep());
+        auto more = guardOn(
+            loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next,
+                                       loop.getUpperBound()));
+        b.setInsertionPoint(more.thenBlock()->getTerminator());
+      }
+      // Into this step's slot, once the reader took its last copy.
       Value n = stepIn(loc, c->loop);
-      Value at = slotOf(loc, n);
+      Value slot = slotOf(loc, n);
+      cluster::emitWaitParity(b, loc,
+                              channelBarrier(loc, *c, slot, /*empty=*/true),
+                              parityOf(loc, n));
       emitCopy(loc, c->bytes, c->stage,
                arith::ConstantIntOp::create(b, loc, b.getI32Type(), c->reader),
-               channelBarrier(loc, *c, at, /*empty=*/false), Value(),
-               mapping.directChannels ? Value() : slotShift(loc, *c, at));
+               channelBarrier(loc, *c, slot, /*empty=*/false), Value(),
+               mapping.directChannels ? Value() : slotShift(loc, *c, slot));
       b.setInsertionPoint(anchor);
     }
     // The next writes of the bytes after every thread's copy.

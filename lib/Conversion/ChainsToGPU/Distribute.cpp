@@ -608,7 +608,6 @@ struct TTTGPUDistributePass
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
     mapping.directChannels = directChannels;
-    mapping.copyWaitsFirst = copyWaitsFirst;
     mapping.groupSections = groupSections;
     mapping.offMmaWarps = offMmaWarps;
     mapping.entry = &entry;

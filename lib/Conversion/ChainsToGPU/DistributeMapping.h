@@ -44,9 +44,6 @@ struct Mapping {
   // cluster-groups: copies straight into the reader's buffer, freed after
   // its last read in the step (no staging area).
   bool directChannels = false;
-  // cluster-groups: each copy's wait for its channel's free by one thread
-  // before the barrier that precedes the copies.
-  bool copyWaitsFirst = false;
   // Each warp group's (cluster-groups: each block's) ops of a loop as one
   // run of code (GroupSections.h).
   bool groupSections = false;

@@ -4,7 +4,6 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true direct-channels=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=DIRECT
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true direct-channels=true channel-slots=2})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADDIRECT
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true group-sections=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SECT
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true copy-waits-first=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=WAITS
 // BADSLOTS: ttt-gpu-distribute: channel-slots must be 1 or 2
 // BADDIRECT: ttt-gpu-distribute: direct-channels needs channel-slots=1
 
@@ -962,71 +961,6 @@ module attributes {gpu.container_module} {
         ^bb0(%p: f32, %q: f32, %out: f32):
           %y = arith.addf %p, %q : f32
           linalg.yield %y : f32
-        }
-      }
-      gpu.return
-    }
-  }
-}
-
-// -----
-
-// Block 0 writes a, which blocks 1 and 2 read in the same step: two
-// copies after that op, each after a wait for the reader's take of the
-// last one (its empty barrier) on every thread, after the block barrier.
-// With copy-waits-first, thread 0 waits for block 1's take and thread 32
-// for block 2's before that barrier, and the copies follow it with no
-// wait.
-// CHECK-LABEL: gpu.func @two_sends
-// CHECK: scf.for
-// CHECK: memref.store %{{.*}}, %view[
-// CHECK: gpu.barrier
-// CHECK-NOT: st.async
-// CHECK: mbarrier.try_wait.parity.acquire.cluster
-// CHECK: st.async.shared::cluster
-// CHECK: mbarrier.try_wait.parity.acquire.cluster
-// CHECK: st.async.shared::cluster
-// WAITS-LABEL: gpu.func @two_sends
-// WAITS: %[[TID:.*]] = gpu.thread_id x
-// WAITS: %[[T0:.*]] = arith.cmpi eq, %[[TID]], %c0
-// WAITS: scf.for
-// WAITS: memref.store %{{.*}}, %view[
-// WAITS: scf.if %[[T0]]
-// WAITS: mbarrier.try_wait.parity.acquire.cluster
-// WAITS: %[[T32:.*]] = arith.cmpi eq, %[[TID]], %c32
-// WAITS-NEXT: scf.if %[[T32]]
-// WAITS: mbarrier.try_wait.parity.acquire.cluster
-// WAITS: gpu.barrier
-// WAITS-NOT: mbarrier.try_wait
-// WAITS: st.async.shared::cluster
-// WAITS-NOT: mbarrier.try_wait
-// WAITS: st.async.shared::cluster
-#id = affine_map<(i) -> (i)>
-!wg = memref<?xi8, #gpu.address_space<workgroup>>
-!v = memref<64xf32, #gpu.address_space<workgroup>>
-module attributes {gpu.container_module} {
-  gpu.module @m {
-    gpu.func @two_sends(%x: memref<64xf32>, %o: memref<64xf32>, %p: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 256 : i64} {
-      %c0 = arith.constant 0 : index
-      %c1 = arith.constant 1 : index
-      %shm = gpu.dynamic_shared_memory : !wg
-      %a = memref.view %shm[%c0][] : !wg to !v
-      scf.for %i = %c0 to %n step %c1 {
-        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
-            ins(%x : memref<64xf32>) outs(%a : !v) {
-        ^bb0(%in: f32, %out: f32):
-          %y = arith.addf %in, %out : f32
-          linalg.yield %y : f32
-        }
-        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
-            ins(%a : !v) outs(%o : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
-        ^bb0(%in: f32, %out: f32):
-          linalg.yield %in : f32
-        }
-        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
-            ins(%a : !v) outs(%p : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64} {
-        ^bb0(%in: f32, %out: f32):
-          linalg.yield %in : f32
         }
       }
       gpu.return

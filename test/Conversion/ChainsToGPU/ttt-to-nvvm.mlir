@@ -162,13 +162,6 @@
 // NARROW-COUNT-4: attrs =  {ttt.spread_mma, ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
 // NARROW-COUNT-4: attrs =  {ttt.spread_mma, ttt.zero_init = array<i64: 0>}
 // NARROW-NOT: ttt.spread_mma
-// copy-waits-first reaches ttt-gpu-distribute; split-narrow-contractions
-// runs before the shared-memory placement with the block's threads.
-// RUN: ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 register-weights=false cluster-groups=true copy-waits-first=true split-narrow-contractions=true" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPE
-// PIPE: ttt-gpu-output-warps
-// PIPE-NEXT: ttt-gpu-split-narrow-contractions{min-part-k=16 mma=3xtf32 threads=256}
-// PIPE-NEXT: ttt-gpu-private-buffers
-// PIPE-NEXT: ttt-gpu-distribute{{.*}}copy-waits-first=true
 // RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 split-narrow-contractions=true" 2>&1 | FileCheck %s --check-prefix=BADNARROW
 // BADNARROW: ttt-to-nvvm: split-narrow-contractions needs cluster-groups or no output-warps
 // The fast mode's conversions are fused after the tensor-level rewrites:
