@@ -318,11 +318,15 @@ if [ "$target" = cuda ]; then
     case "$gpuopts" in *channel-slots=*) direct= ;; esac
     split=
     [ -z "$direct" ] ||
-      split=" weight-warps=2 lean-weights=true lookahead-products=true rotate-weight-update=true fold-next-init=true split-weights=true"
+      split=" weight-warps=2 lean-weights=true lookahead-products=true rotate-weight-update=true fold-next-init=true split-weights=true split-narrow-contractions=true"
     # The user's own split of the step wins.
     case "$gpuopts" in
       *split-weights=*|*weight-warps=*|*tail-warps=*|*lookahead-products=*|*register-weights=*) split= ;;
     esac
+    # On four blocks, the coefficients C and Q K^T (two tiles each) split
+    # by k over their blocks' idle warps (H200, round 24: 3.488 against
+    # 3.495 ms at 1 x 32768, 0.8804 against 0.883 at 1 x 8192; the fast
+    # two-block kernel is slower with it, 3.24 against 3.12).
     # Two k-steps an iteration help the two-block kernel only (four
     # blocks: 3.514 against 3.533-3.542 ms at 1 x 32768 with one, three
     # runs on two machines).
