@@ -95,9 +95,11 @@ options:
                       (off-mma-warps). fp32: four blocks (the recurrence
                       with the lookahead correction, the output chain, the
                       weight work split by W's rows over two blocks:
-                      split-weights; 3.51 against 4.06 ms with two blocks
-                      at 1 x 32768; two blocks: two k-steps a loop
-                      iteration, mma-k-unroll=2), channels into the
+                      split-weights, the narrow products split by k over
+                      idle warps: split-narrow-contractions; 3.48 against
+                      4.06 ms with two blocks at 1 x 32768; two blocks:
+                      two k-steps a loop iteration, mma-k-unroll=2),
+                      channels into the
                       reader's buffer
                       (direct-channels). Both: each block's code as one
                       run (group-sections: 3.12 against 3.17 fast). The
@@ -108,9 +110,9 @@ options:
                       (fp32 and fast), that kernel too
                       (OUT.cluster.ptx, the manifest's launch.cluster),
                       which the runtime launches where the chains' blocks
-                      fit the device at once; off. On an H200 (round 23)
+                      fit the device at once; off. On an H200 (round 24)
                       the fast mode's 1 x 2048 / 8192 / 32768 take 0.203 /
-                      0.787 / 3.12 ms, fp32 0.231 / 0.887 / 3.51; 8 x 8192
+                      0.787 / 3.12 ms, fp32 0.228 / 0.879 / 3.48; 8 x 8192
                       runs the one-block kernels (more blocks than SMs
                       otherwise): fast 1.05, fp32 1.29 ms
   --gpu-row-pad N     cuda: elements added to the 64-float rows of shared
