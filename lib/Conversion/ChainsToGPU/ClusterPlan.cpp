@@ -274,7 +274,7 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       int64_t tiles =
           ttt::mmaWarpTiles(op, mapping.threads, mapping.mmaColumnTiles);
       int64_t &mmaWarps = phases[g].mmaWarps;
-      bool spread = mapping.spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
+      bool spread = mapping.spreads(op);
       mmaWarps = spread ? mmaWarps + tiles : std::max(mmaWarps, tiles);
       if (spread && warps > 0) {
         if (g == groupOf.lookup(op.getOperation()))

@@ -301,7 +301,7 @@ llvm::DenseMap<Operation *, Slot> slotsOf(ArrayRef<linalg::GenericOp> generics,
       group.reads.append(a.reads);
       group.writes.append(a.writes);
     }
-    bool spread = mapping.spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
+    bool spread = mapping.spreads(op);
     if (spread && mapping.onMma(op, plan) && warps > 0) {
       slots[op.getOperation()].firstWarp = nextWarp;
       nextWarp = (nextWarp + ttt::mmaWarpTiles(op, mapping.threads,

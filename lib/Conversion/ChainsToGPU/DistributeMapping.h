@@ -9,6 +9,7 @@
 #ifndef TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
 #define TTT_LIB_CONVERSION_CHAINSTOGPU_DISTRIBUTEMAPPING_H
 
+#include "KernelLoops.h"
 #include "MemoryFootprint.h"
 #include "MmaContraction.h"
 #include "RegisterWeights.h"
@@ -65,6 +66,12 @@ struct Mapping {
     return precision != ttt::MmaPrecision::None && plan.accumulate &&
            plan.sequential.size() == 1 &&
            ttt::canUseMma(op, threads, precision);
+  }
+  /// Whether `op`'s tensor-core tiles take the warps after those of the
+  /// ops before it since the last block barrier (spread-mma-warps, or the
+  /// op marked ttt.spread_mma).
+  bool spreads(linalg::GenericOp op) const {
+    return spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
   }
   /// Whether `op` runs point by point (one point a thread) or in the
   /// row-warps mapping, and would on `count` threads too: then it may run

@@ -190,7 +190,7 @@ groupSlotsOf(ArrayRef<linalg::GenericOp> generics, Block *entry,
       if (h != g)
         pending[h][g].push_back({op.getOperation(), anywhere});
     int64_t warps = mapping.threads / 32;
-    bool spread = mapping.spreadMma || op->hasAttr(ttt::kSpreadMmaAttr);
+    bool spread = mapping.spreads(op);
     if (spread && mapping.onMma(op, plan) && warps > 0) {
       slot.firstWarp = nextWarp[g];
       nextWarp[g] = (nextWarp[g] + ttt::mmaWarpTiles(op, mapping.threads,
