@@ -99,8 +99,7 @@ options:
                       idle warps: split-narrow-contractions; 3.48 against
                       4.06 ms with two blocks at 1 x 32768; two blocks:
                       two k-steps a loop iteration, mma-k-unroll=2),
-                      channels into the
-                      reader's buffer
+                      channels into the reader's buffer
                       (direct-channels). Both: each block's code as one
                       run (group-sections: 3.12 against 3.17 fast). The
                       user's --gpu-option wins (split-weights=false,

@@ -142,13 +142,16 @@ struct TTTGPUSplitNarrowContractionsPass
         ops.push_back(op);
     });
     for (linalg::GenericOp op : ops) {
+      // (partsOf accepts contractions only: dimsOf is then set.)
       int64_t parts = partsOf(op, *precision);
+      if (parts == 0)
+        continue;
       Value out = op.getDpsInits()[0];
       auto type = cast<MemRefType>(out.getType());
       unsigned k = ttt::contraction::dimsOf(op)->k;
       // Partial sums from zero, each its own output (static, plain).
-      if (parts == 0 || !type.hasStaticShape() ||
-          !type.getLayout().isIdentity() || !ttt::addCombinedOutput(op, 0) ||
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          !ttt::addCombinedOutput(op, 0) ||
           !llvm::is_contained(ttt::zeroInitOutputs(op), 0) ||
           ttt::initInputOf(op, 0) || ttt::initPlusOf(op, 0) ||
           ttt::linear_bodies::readsIndex(op, k))
