@@ -425,7 +425,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   // A body starting with a block barrier (the prefetch's wait) needs none
   // after each block's last op or a copy no op follows: the next step's
   // orders the same accesses, one after the loop those of the last step.
-  llvm::DenseSet<Operation *> endsStep;
+  llvm::DenseSet<std::pair<Operation *, int64_t>> endsStep;
   SmallVector<scf::ForOp> stepBarrierLoops;
   for (auto &loopOps : loops) {
     bool stepBarrier = ttt::leadingBarrier(*loopOps.first.getBody());
@@ -434,9 +434,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     if (!stepBarrier)
       continue;
     stepBarrierLoops.push_back(loopOps.first);
-    for (Operation *op :
-         lastOnTheirBlocks(loopOps.second, group, replicas, groups))
-      endsStep.insert(op);
+    endsStep.insert_range(
+        lastOnTheirBlocks(loopOps.second, group, replicas, groups));
   }
   // Copies to a group another waits on (the recurrence's path) before
   // those to a group no channel leaves (an output chain).
@@ -456,14 +455,30 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     llvm::stable_sort(copies, [&](const Channel *x, const Channel *y) {
       return feeds(x) && !feeds(y);
     });
-    if (!copies.empty()) // every thread's writes before the copies
+    SmallVector<int64_t> also = replicas.lookup(op.getOperation());
+    // The sync each block the op runs on needs after it: a block barrier
+    // before its copies (every thread's writes), none after its last op of
+    // a step that starts with one.
+    auto needOn = [&](int64_t r) {
+      if (llvm::any_of(copies,
+                       [&](const Channel *c) { return c->writer == r; }))
+        return Sync::Block;
+      if (endsStep.contains({op.getOperation(), r}))
+        return Sync::None;
+      return slot.afterOn(r);
+    };
+    SmallVector<std::pair<int64_t, Sync>> needs;
+    if (g >= 0) {
+      needs.push_back({g, needOn(g)});
+      for (int64_t r : also)
+        needs.push_back({r, needOn(r)});
       slot.after = Sync::Block;
-    else if (endsStep.contains(op))
-      slot.after = Sync::None;
+      for (auto [r, need] : needs)
+        slot.after = std::min(slot.after, need);
+    }
     OpBytes ob = bytes.lookup(op.getOperation());
     b.setInsertionPoint(op);
     scf::IfOp guard;
-    SmallVector<int64_t> also = replicas.lookup(op.getOperation());
     if (g >= 0) {
       Value on = isRank(loc, g);
       for (int64_t r : also)
@@ -482,10 +497,14 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       b.setInsertionPoint(op);
     }
     // On several blocks, each takes and copies only its own channels.
-    auto onlyOn = [&](int64_t rank) {
+    auto onlyOn = [&](ArrayRef<int64_t> ranks) {
       if (also.empty())
         return;
-      auto here = guardOn(loc, isRank(loc, rank));
+      Value on = isRank(loc, ranks.front());
+      for (int64_t r : ranks.drop_front())
+        on = arith::OrIOp::create(b, loc, on, isRank(loc, r));
+      auto here = guardOn(loc, on);
+      here->setAttr(ttt::kRankGuardAttr, b.getDenseI64ArrayAttr(ranks));
       b.setInsertionPoint(here.thenBlock()->getTerminator());
     };
     for (const Channel &c : channels)
@@ -498,6 +517,18 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     if (failed(distribute(b, op, tid, mapping, slot)))
       return failure();
     b.setInsertionPoint(anchor);
+    // Blocks that need more than the others after the op: theirs alone.
+    for (Sync stronger : {Sync::Warp, Sync::Block}) {
+      SmallVector<int64_t> ranks;
+      for (auto [r, need] : needs)
+        if (need == stronger && stronger != slot.after)
+          ranks.push_back(r);
+      if (ranks.empty())
+        continue;
+      onlyOn(ranks);
+      emitSync(b, loc, stronger);
+      b.setInsertionPoint(anchor);
+    }
     // On each reader's block one block barrier before all the frees of
     // channels this op reads last (every thread's reads), none where the
     // op has one after it.
@@ -505,8 +536,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     for (const Channel &c : channels)
       if (c.lastRead == op) {
         onlyOn(c.reader);
-        bool barrier =
-            slot.after != Sync::Block && behindBarrier.insert(c.reader).second;
+        bool barrier = needOn(c.reader) != Sync::Block &&
+                       behindBarrier.insert(c.reader).second;
         emitRelease(loc, c, barrier);
         b.setInsertionPoint(anchor);
       }
@@ -549,6 +580,9 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
                               at, l, arith::CmpIPredicate::eq, rank,
                               arith::ConstantIndexOp::create(at, l, g));
                         });
+  else
+    kernel.walk(
+        [](scf::IfOp guard) { guard->removeAttr(ttt::kRankGuardAttr); });
   for (scf::ForOp loop : stepBarrierLoops)
     if (!isa_and_nonnull<gpu::BarrierOp>(loop->getNextNode())) {
       b.setInsertionPointAfter(loop);

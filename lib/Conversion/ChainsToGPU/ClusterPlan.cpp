@@ -189,7 +189,7 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
   llvm::DenseMap<Operation *, Slot> slots;
   // Per op, the sync each of its groups lets it have (Block unless the
   // group's next op may follow with less).
-  llvm::DenseMap<Operation *, SmallVector<Sync>> allowed;
+  llvm::DenseMap<Operation *, SmallVector<std::pair<int64_t, Sync>>> allowed;
   llvm::DenseMap<int64_t, std::pair<linalg::GenericOp, Access>> last;
   llvm::DenseMap<int64_t, int64_t> nextWarp;
   int64_t warps = mapping.threads / 32;
@@ -262,7 +262,7 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       } else {
         phases[g].warpSync |= c == Conflict::SameWarp;
         allowed[it->second.first.getOperation()].push_back(
-            c == Conflict::SameWarp ? Sync::Warp : Sync::None);
+            {g, c == Conflict::SameWarp ? Sync::Warp : Sync::None});
         it->second.first = op;
         it->second.second.reads.append(a.reads);
         it->second.second.writes.append(a.writes);
@@ -285,15 +285,25 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
   }
   for (auto &groupPhase : phases)
     closePhase(groupPhase.first);
+  // Each group's own need; on several blocks, each block's where they
+  // differ (the others need not wait where one group does).
   for (linalg::GenericOp op : generics) {
-    const SmallVector<Sync> &ok = allowed.lookup(op.getOperation());
-    if (ok.size() < groupsOf(op.getOperation()).size())
-      continue; // Block, the default
+    const auto &ok = allowed.lookup(op.getOperation());
+    auto needOn = [&](int64_t g) {
+      for (auto [x, sync] : ok)
+        if (x == g)
+          return sync;
+      return Sync::Block;
+    };
+    SmallVector<int64_t> gs = groupsOf(op.getOperation());
     Sync strongest = Sync::None;
-    for (Sync x : ok)
-      if (x == Sync::Warp)
-        strongest = Sync::Warp;
-    slots[op.getOperation()].after = strongest;
+    for (int64_t g : gs)
+      strongest = std::max(strongest, needOn(g));
+    Slot &slot = slots[op.getOperation()];
+    slot.after = strongest;
+    if (llvm::any_of(gs, [&](int64_t g) { return needOn(g) != strongest; }))
+      for (int64_t g : gs)
+        slot.groupAfter.push_back({g, needOn(g)});
   }
   return slots;
 }
@@ -370,8 +380,9 @@ void placeCopies(MutableArrayRef<Channel> channels,
                  const GroupMap &groupOf, const ReplicaMap &replicas,
                  const llvm::DenseMap<Operation *, Slot> &slots,
                  bool stepBarrier) {
-  auto blockBarrierAfter = [&](Operation *op) {
-    return slots.lookup(op).after == Sync::Block;
+  // On the writer's block.
+  auto blockBarrierAfter = [&](Operation *op, int64_t writer) {
+    return slots.lookup(op).afterOn(writer) == Sync::Block;
   };
   for (Channel &c : channels) {
     auto *last = llvm::find(ops, c.lastWrite);
@@ -387,7 +398,8 @@ void placeCopies(MutableArrayRef<Channel> channels,
     };
     c.sendAfter = c.lastWrite;
     size_t next = 0;
-    for (; next < later.size() && !blockBarrierAfter(c.sendAfter); ++next) {
+    for (; next < later.size() && !blockBarrierAfter(c.sendAfter, c.writer);
+         ++next) {
       Operation *op = later[next];
       bool atTake = !c.carried &&
                     (op == c.waitBefore || c.waitBefore->isBeforeInBlock(op));
@@ -407,7 +419,7 @@ void placeCopies(MutableArrayRef<Channel> channels,
     // race the copy).
     c.barrierAfterCopy = true;
     for (; next < later.size() && !writesChannel(later[next]); ++next)
-      if (blockBarrierAfter(later[next])) {
+      if (blockBarrierAfter(later[next], c.writer)) {
         c.barrierAfterCopy = false;
         break;
       }
@@ -416,24 +428,17 @@ void placeCopies(MutableArrayRef<Channel> channels,
   }
 }
 
-SmallVector<Operation *> lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops,
-                                           const GroupMap &groupOf,
-                                           const ReplicaMap &replicas,
-                                           size_t groups) {
+llvm::DenseSet<std::pair<Operation *, int64_t>>
+lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops, const GroupMap &groupOf,
+                  const ReplicaMap &replicas, size_t groups) {
   llvm::DenseMap<int64_t, Operation *> last;
   for (linalg::GenericOp op : ops)
     for (size_t g = 0; g < groups; ++g)
       if (runsOn(groupOf, replicas, op, g))
         last[g] = op;
-  SmallVector<Operation *> out;
-  for (linalg::GenericOp op : ops) {
-    bool lastEverywhere = true;
-    for (size_t g = 0; g < groups; ++g)
-      if (runsOn(groupOf, replicas, op, g))
-        lastEverywhere &= last.lookup(g) == op.getOperation();
-    if (lastEverywhere)
-      out.push_back(op);
-  }
+  llvm::DenseSet<std::pair<Operation *, int64_t>> out;
+  for (auto [g, op] : last)
+    out.insert({op, g});
   return out;
 }
 

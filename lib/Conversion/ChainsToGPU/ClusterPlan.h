@@ -13,6 +13,7 @@
 #include "DistributeMapping.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace mlir::ttt::distribution {
 
@@ -121,12 +122,11 @@ void placeCopies(MutableArrayRef<Channel> channels,
                  const llvm::DenseMap<Operation *, Slot> &slots,
                  bool stepBarrier);
 
-/// The ops of a loop body `ops` that are the last of every block they run
-/// on (none of the body's later ops runs there).
-SmallVector<Operation *> lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops,
-                                           const GroupMap &groupOf,
-                                           const ReplicaMap &replicas,
-                                           size_t groups);
+/// Each block's last op of a loop body `ops` (none of the body's later ops
+/// runs there), as (op, group) pairs.
+llvm::DenseSet<std::pair<Operation *, int64_t>>
+lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops, const GroupMap &groupOf,
+                  const ReplicaMap &replicas, size_t groups);
 
 } // namespace mlir::ttt::distribution
 

@@ -96,7 +96,21 @@ struct Slot {
   // firstThread + threadCount) only where threadCount > 0 (the warps its
   // phase's tensor-core ops leave idle).
   int64_t firstThread = 0, threadCount = 0;
+  // cluster-groups, an op on several blocks whose blocks need different
+  // syncs after it: each block's (`after` is the strongest).
+  SmallVector<std::pair<int64_t, Sync>, 0> groupAfter = {};
+
+  /// The sync block (group) `g` needs after the op.
+  Sync afterOn(int64_t g) const {
+    for (auto [x, sync] : groupAfter)
+      if (x == g)
+        return sync;
+    return after;
+  }
 };
+
+/// Emits `sync` (nothing, bar.warp.sync or a block barrier).
+void emitSync(OpBuilder &b, Location loc, Sync sync);
 
 /// The buffer a view is made from: an allocation (or its slot), a kernel
 /// argument's array.

@@ -13,6 +13,27 @@ struct Guard {
   SmallVector<int64_t> groups;
 };
 
+/// Resolves the rank guards nested in `guard`, which runs on `group` alone:
+/// their code inlined where they run on it, else erased.
+void resolveRankGuards(scf::IfOp guard, int64_t group) {
+  SmallVector<scf::IfOp> nested; // inner ones first (post-order)
+  guard.getThenRegion().walk([&](scf::IfOp inner) {
+    if (inner->hasAttr(ttt::kRankGuardAttr))
+      nested.push_back(inner);
+  });
+  for (scf::IfOp inner : nested) {
+    auto ranks = inner->getAttrOfType<DenseI64ArrayAttr>(ttt::kRankGuardAttr);
+    if (inner.getNumResults() == 0 && !inner.elseBlock() &&
+        llvm::is_contained(ranks.asArrayRef(), group)) {
+      Block *then = inner.thenBlock();
+      then->getTerminator()->erase();
+      inner->getBlock()->getOperations().splice(Block::iterator(inner),
+                                                then->getOperations());
+    }
+    inner.erase();
+  }
+}
+
 /// Moves `run`'s guards before `boundary`, group after group.
 void reorder(MutableArrayRef<Guard> run, Operation *boundary, int64_t groups,
              function_ref<Value(OpBuilder &, Location, int64_t)> inGroup) {
@@ -25,11 +46,13 @@ void reorder(MutableArrayRef<Guard> run, Operation *boundary, int64_t groups,
         continue;
       if (guard.groups.size() == 1) {
         guard.op->moveBefore(boundary);
+        resolveRankGuards(guard.op, g);
         continue;
       }
       Value here = inGroup(b, guard.op.getLoc(), g);
       auto copy = cast<scf::IfOp>(b.clone(*guard.op.getOperation()));
       copy.getConditionMutable().assign(here);
+      resolveRankGuards(copy, g);
     }
   for (Guard &guard : run)
     if (guard.groups.size() > 1)
@@ -72,5 +95,8 @@ void ttt::sectionByGroup(
   });
   for (Block *block : blocks)
     sectionBlock(*block, groups, inGroup);
-  root->walk([](scf::IfOp guard) { guard->removeAttr(kGroupGuardAttr); });
+  root->walk([](scf::IfOp guard) {
+    guard->removeAttr(kGroupGuardAttr);
+    guard->removeAttr(kRankGuardAttr);
+  });
 }

@@ -21,10 +21,16 @@ namespace mlir::ttt {
 /// Marks a guard (an scf.if with no results) with the groups it runs on.
 inline constexpr llvm::StringLiteral kGroupGuardAttr = "ttt.group_guard";
 
+/// Marks a guard nested in a group guard with the groups it runs on (a
+/// condition on the group alone): in a group's copy of the outer guard it
+/// is known, so its code stays there unguarded or goes.
+inline constexpr llvm::StringLiteral kRankGuardAttr = "ttt.rank_guard";
+
 /// In each block holding marked guards, each run of them (with ops free of
 /// memory effects and regions between) reordered group by group; a guard
 /// of several groups is copied into each one's run with the condition
-/// `inGroup` builds. Drops the marks.
+/// `inGroup` builds, its nested rank guards resolved for that group. Drops
+/// the marks.
 void sectionByGroup(
     Operation *root, int64_t groups,
     function_ref<Value(OpBuilder &, Location, int64_t)> inGroup);

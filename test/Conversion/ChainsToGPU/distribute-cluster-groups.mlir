@@ -596,6 +596,75 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// An op on two blocks (a replica) whose blocks need different syncs after
+// it: block 1's next op reads its result on other threads (a block
+// barrier), block 0's on the same threads (none). Only block 1 waits; with
+// group-sections each block's copy has its own, block 0's none.
+// CHECK-LABEL: gpu.func @replica_syncs
+// CHECK: scf.for
+// CHECK: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// CHECK: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// CHECK: %[[BOTH:.*]] = arith.ori %[[ON0]], %[[ON1]]
+// CHECK: scf.if %[[BOTH]]
+// CHECK: memref.store %{{.*}}, %view[
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.if %[[ON1]] {
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NEXT: scf.if %[[ON0]]
+// SECT-LABEL: gpu.func @replica_syncs
+// SECT: scf.for
+// SECT: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// SECT: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// SECT-NEXT: scf.if %[[ON0]] {
+// SECT: memref.store %{{.*}}, %view[
+// SECT-NEXT: }
+// SECT-NEXT: }
+// SECT-NEXT: scf.if %[[ON0]] {
+// SECT: scf.if %[[ON1]] {
+// SECT: memref.store %{{.*}}, %view[
+// SECT-NEXT: }
+// SECT-NEXT: gpu.barrier
+// SECT-NEXT: }
+// SECT-NOT: ttt.rank_guard
+// SECT: gpu.return
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @replica_syncs(%x: memref<64xf32>, %o0: memref<64xf32>, %o1: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 64 : i64, ttt.shared_bytes = 256 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %in : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o0 : memref<64xf32>) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+        linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+            ins(%a : !v) outs(%o1 : memref<64xf32>) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 // Two groups writing disjoint halves of one buffer (static subviews): no
 // conflict; the channel from group 1 to group 0 copies group 1's half
 // alone, bytes [128, 256): 8 chunks of 16 bytes from byte 128.
