@@ -122,6 +122,7 @@ private:
                 Value bar, Value fromShift = Value(), Value toShift = Value());
   void emitTake(Location loc, const Channel &c);
   void emitRelease(Location loc, const Channel &c, bool barrier);
+  void emitFreesAtNextStep(ArrayRef<const Channel *> frees);
   void emitExitCopies(scf::ForOp loop);
 
   gpu::GPUFuncOp kernel;
@@ -253,6 +254,38 @@ void ClusterEmitter::emitRelease(Location loc, const Channel &c, bool barrier) {
   cluster::emitArriveRemote(
       b, loc, channelBarrier(loc, c, cst(loc, 0), /*empty=*/true),
       arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
+}
+
+/// direct-channels: frees of what a block's last op of a step read (the
+/// step starts with a block barrier), made after the next step's barrier
+/// instead of a barrier of their own: every thread's reads are behind it.
+/// The last step's copies are not freed: none follows.
+void ClusterEmitter::emitFreesAtNextStep(ArrayRef<const Channel *> frees) {
+  llvm::MapVector<std::pair<Operation *, int64_t>, SmallVector<const Channel *>>
+      byStep;
+  for (const Channel *c : frees) {
+    scf::ForOp loop = c->loop;
+    byStep[{loop.getOperation(), c->reader}].push_back(c);
+  }
+  for (auto &[at, channels] : byStep) {
+    auto loop = cast<scf::ForOp>(at.first);
+    int64_t reader = at.second;
+    Location loc = loop.getLoc();
+    b.setInsertionPointAfter(ttt::leadingBarrier(*loop.getBody()));
+    auto inReader = guardOn(loc, isRank(loc, reader));
+    if (mapping.groupSections)
+      inReader->setAttr(ttt::kGroupGuardAttr, b.getDenseI64ArrayAttr(reader));
+    b.setInsertionPoint(inReader.thenBlock()->getTerminator());
+    auto notFirst =
+        guardOn(loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                           loop.getInductionVar(),
+                                           loop.getLowerBound()));
+    b.setInsertionPoint(notFirst.thenBlock()->getTerminator());
+    for (const Channel *c : channels) {
+      OpBuilder::InsertionGuard keep(b);
+      emitRelease(loc, *c, /*barrier=*/false);
+    }
+  }
 }
 
 void ClusterEmitter::emitExitCopies(scf::ForOp loop) {
@@ -444,6 +477,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       return d.loop == c->loop && d.writer == c->reader;
     });
   };
+  SmallVector<const Channel *> freeAtNextStep;
   for (linalg::GenericOp op : generics) {
     int64_t g = group.lookup(op.getOperation());
     Location loc = op.getLoc();
@@ -535,6 +569,13 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     llvm::SmallDenseSet<int64_t> behindBarrier;
     for (const Channel &c : channels)
       if (c.lastRead == op) {
+        // The reader's last op of a step that starts with a block barrier:
+        // freed after that barrier instead of one of its own.
+        if (needOn(c.reader) != Sync::Block &&
+            endsStep.contains({op.getOperation(), c.reader})) {
+          freeAtNextStep.push_back(&c);
+          continue;
+        }
         onlyOn(c.reader);
         bool barrier = needOn(c.reader) != Sync::Block &&
                        behindBarrier.insert(c.reader).second;
@@ -572,6 +613,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
                      [](const Channel *c) { return c->barrierAfterCopy; }))
       gpu::BarrierOp::create(b, loc);
   }
+  emitFreesAtNextStep(freeAtNextStep);
   // group-sections: each block's ops of a loop one run of code.
   if (mapping.groupSections)
     ttt::sectionByGroup(kernel, groups,

@@ -987,9 +987,9 @@ module attributes {gpu.container_module} {
 // -----
 
 // direct-channels, two channels read last by one op (a + b on block 0,
-// after a body-leading barrier, so no barrier of its own after it): one
-// block barrier, then thread 0 frees a (block 1's empty barrier) and b
-// (block 2's), with no barrier between the frees.
+// which a block-0 op follows with no barrier between): one block barrier,
+// then thread 0 frees a (block 1's empty barrier) and b (block 2's), with
+// no barrier between the frees.
 // DIRECT-LABEL: gpu.func @two_frees
 // DIRECT: scf.for
 // DIRECT: memref.store %{{.*}}, %arg1[
@@ -999,12 +999,77 @@ module attributes {gpu.container_module} {
 // DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
 // DIRECT-NOT: gpu.barrier
 // DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECT: memref.store %{{.*}}, %arg2[
 #id = affine_map<(i) -> (i)>
 !wg = memref<?xi8, #gpu.address_space<workgroup>>
 !v = memref<64xf32, #gpu.address_space<workgroup>>
 module attributes {gpu.container_module} {
   gpu.module @m {
-    gpu.func @two_frees(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 512 : i64} {
+    gpu.func @two_frees(%x: memref<64xf32>, %o: memref<64xf32>, %o2: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 512 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%b : !v) attrs = {ttt.warp_group = 2 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+            ins(%a, %b : !v, !v) outs(%o : memref<64xf32>) {
+        ^bb0(%p: f32, %q: f32, %out: f32):
+          %y = arith.addf %p, %q : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%o2 : memref<64xf32>) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+
+// -----
+
+// The same channels read last by block 0's last op of a step that starts
+// with a block barrier: freed after the next step's barrier (from the
+// second step on), not behind a barrier of their own after the op.
+// DIRECT-LABEL: gpu.func @free_next_step
+// DIRECT: scf.for %[[I:.*]] = %c0
+// DIRECT-NEXT: gpu.barrier
+// DIRECT-NEXT: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// DIRECT-NEXT: scf.if %[[ON0]] {
+// DIRECT-NEXT: %[[LATER:.*]] = arith.cmpi ne, %[[I]], %c0
+// DIRECT-NEXT: scf.if %[[LATER]] {
+// DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECT: memref.store %{{.*}}, %arg1[
+// DIRECT-NEXT: }
+// DIRECT-NEXT: }
+// DIRECT-NEXT: }
+// DIRECT-NEXT: gpu.barrier
+// DIRECT-NEXT: llvm.inline_asm {{.*}}barrier.cluster.arrive
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @free_next_step(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 512 : i64} {
       %c0 = arith.constant 0 : index
       %c1 = arith.constant 1 : index
       %c256 = arith.constant 256 : index
