@@ -174,7 +174,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
                  " tail-warps=" + std::to_string(options.tailWarps) +
                  " lean-weights=" + (options.leanWeights ? "true" : "false") +
                  " split-weights=" + (options.splitWeights ? "true" : "false") +
-                 "},"
+                 " coefficients-on-weights=" +
+                 (options.coefficientsOnWeights ? "true" : "false") + "},"
            : std::string()) +
       (options.splitNarrowContractions
            ? "ttt-gpu-split-narrow-contractions{threads=" +
@@ -387,6 +388,9 @@ void ttt::registerTTTPipelines() {
           return errorHandler(
               "ttt-to-nvvm: split-weights needs lean-weights, cluster-groups "
               "and an even weight-warps");
+        if (options.coefficientsOnWeights && !options.splitWeights)
+          return errorHandler(
+              "ttt-to-nvvm: coefficients-on-weights needs split-weights");
         if (options.splitNarrowContractions && options.outputWarps > 0 &&
             !options.clusterGroups)
           return errorHandler("ttt-to-nvvm: split-narrow-contractions needs "

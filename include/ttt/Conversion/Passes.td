@@ -623,7 +623,14 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
     reader reads the product only as its `ttt.init_from` input). The
     second halves get `ttt.warp_group = 3` and the kernel
     `ttt.split_weights`: the weight threads make two groups; with
-    cluster-groups a fourth block.
+    cluster-groups a fourth block. The weight group's ops on the chunk's
+    inputs alone that only the recurrence reads (v - k, the correction's
+    coefficients) go to the recurrence (no channel); with
+    `coefficients-on-weights` only the elementwise ones among them that
+    read no contraction do, and the coefficients (their contraction and
+    what reads it) stay on group 3, which hands them to the recurrence
+    (with cluster-groups a 1 KB channel a step, where the recurrence
+    would run their tensor-core phase and a block barrier).
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4",
@@ -651,6 +658,11 @@ def TTTGPUOutputWarps : Pass<"ttt-gpu-output-warps", "::mlir::gpu::GPUFuncOp"> {
            "With lean-weights: the weight group's update and products of W "
            "split by W's rows over two groups, 2 and 3 (the second halves "
            "of the products added by their readers, ttt.init_plus)">,
+    Option<"coefficientsOnWeights", "coefficients-on-weights", "bool",
+           /*default=*/"false",
+           "With split-weights: the recurrence's coefficients (contractions "
+           "on the chunk's inputs alone, and what reads them) on group 3, "
+           "handed to the recurrence, instead of on the recurrence">,
   ];
 }
 

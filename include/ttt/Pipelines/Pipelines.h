@@ -240,6 +240,12 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "group's update and products of W split by W's rows "
                      "over two blocks (ttt-gpu-output-warps{split-weights})"),
       llvm::cl::init(false)};
+  Option<bool> coefficientsOnWeights{
+      *this, "coefficients-on-weights",
+      llvm::cl::desc("With split-weights: the correction's coefficients on "
+                     "the second weight block, sent to the recurrence's "
+                     "(ttt-gpu-output-warps{coefficients-on-weights})"),
+      llvm::cl::init(false)};
   Option<int64_t> tailWarps{
       *this, "tail-warps",
       llvm::cl::desc("With output-warps: warps (of `threads`) given to the "

@@ -463,10 +463,23 @@ int64_t markedGroup(Operation *op) {
 /// read (the learning rates' row, the conversions of K), group 3 the rest,
 /// so the two blocks' steps weigh about the same (fp32: 3.76 against 4.06
 /// ms at 1 x 32768 with them on group 2); those only the recurrence reads
-/// go to it.
+/// go to it, except, with `coefficientsOnWeights`, contractions and what
+/// reads their results (the correction's coefficients).
 void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
                               ArrayRef<bool> weights, ArrayRef<bool> inputsOnly,
-                              Value w) {
+                              Value w, bool coefficientsOnWeights) {
+  // The weight group's input ops that are contractions or read one's.
+  SmallVector<bool> fromProducts(ops.size(), false);
+  DenseSet<Value> products;
+  for (auto [i, t] : llvm::enumerate(ops)) {
+    if (!weights[i] || !inputsOnly[i])
+      continue;
+    fromProducts[i] =
+        ttt::isContraction(t.op) ||
+        llvm::any_of(t.reads, [&](Value r) { return products.contains(r); });
+    if (fromProducts[i])
+      products.insert(t.writes.begin(), t.writes.end());
+  }
   for (size_t i = ops.size(); i-- > 0;) {
     const Touches &t = ops[i];
     Operation *op = linalg::LinalgOp(t.op).getOperation();
@@ -480,7 +493,7 @@ void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
     // once the correction is their only reader): its own ops, with no
     // channel from a weight block (fp32 3.698 against 3.764 ms at
     // 1 x 32768).
-    if (!readers.empty() &&
+    if (!readers.empty() && !(coefficientsOnWeights && fromProducts[i]) &&
         llvm::all_of(readers, [](Operation *r) { return markedGroup(r) == 0; }))
       op->removeAttr(ttt::kWarpGroupAttr);
     else
@@ -491,7 +504,8 @@ void moveInputOpsToSecondHalf(scf::ForOp loop, ArrayRef<Touches> ops,
 /// split-weights: the weight group's contractions on W (the buffer its
 /// update accumulates into) over groups 2 and 3 (WeightHalves.h).
 void splitWeightOps(scf::ForOp loop, ArrayRef<Touches> ops,
-                    ArrayRef<bool> weights, ArrayRef<bool> inputsOnly) {
+                    ArrayRef<bool> weights, ArrayRef<bool> inputsOnly,
+                    bool coefficientsOnWeights) {
   SmallVector<linalg::GenericOp> contractions;
   Value w;
   for (auto [t, weight] : llvm::zip(ops, weights)) {
@@ -506,7 +520,8 @@ void splitWeightOps(scf::ForOp loop, ArrayRef<Touches> ops,
   }
   if (!w)
     return;
-  moveInputOpsToSecondHalf(loop, ops, weights, inputsOnly, w);
+  moveInputOpsToSecondHalf(loop, ops, weights, inputsOnly, w,
+                           coefficientsOnWeights);
   ttt::splitWeightHalves(loop, contractions, w, /*secondGroup=*/3);
 }
 
@@ -519,7 +534,8 @@ enum class ThirdGroup { None, Weights, Tail };
 /// before the loop. Returns whether it marked output and group-2 ops.
 std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
                                 bool offloadInputs, ThirdGroup third,
-                                bool leanWeights, bool splitWeights) {
+                                bool leanWeights, bool splitWeights,
+                                bool coefficientsOnWeights) {
   Block &body = *loop.getBody();
   std::optional<SmallVector<Touches>> ops = bodyOps(body);
   if (!ops || ops->empty())
@@ -653,7 +669,8 @@ std::pair<bool, bool> splitLoop(scf::ForOp loop, bool deferOutput,
   if (deferred)
     fillDeferredWait(*ops, recurrence, offload, *deferred);
   if (splitWeights && leanWeights && third == ThirdGroup::Weights)
-    splitWeightOps(loop, *ops, weights, inputsOnlyOps(*ops, yielded, writerOf));
+    splitWeightOps(loop, *ops, weights, inputsOnlyOps(*ops, yielded, writerOf),
+                   coefficientsOnWeights);
   return {true, llvm::is_contained(weights, true)};
 }
 
@@ -684,6 +701,11 @@ struct TTTGPUOutputWarpsPass
                        "lean-weights and an even weight-warps");
       return signalPassFailure();
     }
+    if (coefficientsOnWeights && !splitWeights) {
+      kernel.emitError("ttt-gpu-output-warps: coefficients-on-weights needs "
+                       "split-weights");
+      return signalPassFailure();
+    }
     ThirdGroup third = weightWarps > 0 ? ThirdGroup::Weights
                        : tailWarps > 0 ? ThirdGroup::Tail
                                        : ThirdGroup::None;
@@ -695,7 +717,7 @@ struct TTTGPUOutputWarpsPass
     bool split = false, weighted = false;
     for (scf::ForOp loop : loops) {
       auto [s, w] = splitLoop(loop, deferOutput, offloadInputs, third,
-                              leanWeights, splitWeights);
+                              leanWeights, splitWeights, coefficientsOnWeights);
       split |= s;
       weighted |= w;
     }

@@ -8,6 +8,8 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true})))' --split-input-file %s | FileCheck %s --check-prefix=LEAN
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true split-weights=true})))' --split-input-file %s | FileCheck %s --check-prefix=SPLIT
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 split-weights=true})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSPLIT
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true split-weights=true coefficients-on-weights=true})))' --split-input-file %s | FileCheck %s --check-prefix=COEF
+// RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 lean-weights=true coefficients-on-weights=true})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADCOEF
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=24})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADW
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 tail-warps=4})))' --split-input-file %s | FileCheck %s --check-prefix=TAIL
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-output-warps{warps=8 weight-warps=4 tail-warps=4})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADT
@@ -670,6 +672,15 @@ module attributes {gpu.container_module} {
 // SPLIT: outs(%[[Y1]] : memref<16x64xf32>) attrs = {ttt.warp_group = 3 : i64, ttt.zero_init = array<i64: 0>}
 // SPLIT: ins(%{{.*}}, %{{.*}}, %[[Y]], %[[Y1]] : {{.*}}) outs(%{{.*}}) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.init_plus = array<i64: 0, 3>, ttt.warp_group = 1 : i64}
 // BADSPLIT: error: ttt-gpu-output-warps: split-weights needs lean-weights and an even weight-warps
+// With coefficients-on-weights the correction's coefficients C (a
+// contraction on the chunk's inputs alone that only the recurrence's
+// correction reads) stay on the second weight group; the correction, on
+// the recurrence, reads them there.
+// COEF-LABEL: gpu.func @lean
+// COEF: scf.for
+// COEF: outs(%[[C:.*]] : memref<16x16xf32>) attrs = {ttt.warp_group = 3 : i64, ttt.zero_init = array<i64: 0>}
+// COEF: ins(%[[C]], %{{.*}}) outs(%{{.*}}) attrs = {ttt.init_from = array<i64: 0, 2>, ttt.init_plus = array<i64: 0, 3>, ttt.lookahead_correction}
+// BADCOEF: error: ttt-gpu-output-warps: coefficients-on-weights needs split-weights
 // WEIGHTS-LABEL: gpu.func @lean
 // WEIGHTS: outs(%{{.*}} : memref<16x16xf32>) attrs = {ttt.warp_group = 2 : i64, ttt.zero_init = array<i64: 0>}
 // WEIGHTS: outs(%{{.*}} : memref<64xf32>) attrs = {ttt.warp_group = 2 : i64}

@@ -164,6 +164,16 @@
 // NARROW-NOT: ttt.spread_mma
 // RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 split-narrow-contractions=true" 2>&1 | FileCheck %s --check-prefix=BADNARROW
 // BADNARROW: ttt-to-nvvm: split-narrow-contractions needs cluster-groups or no output-warps
+// coefficients-on-weights: the four-block kernel's correction coefficients
+// (split as above) on the second weight block (group 3) instead of the
+// recurrence; it needs split-weights.
+// RUN: ttt-opt %ttt_src_root/examples/ttt_linear_fla.mlir --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 register-weights=false lookahead-products=true fold-next-init=true rotate-weight-update=true lean-weights=true split-weights=true cluster-groups=true split-narrow-contractions=true coefficients-on-weights=true" --mlir-print-ir-after=ttt-gpu-split-narrow-contractions -o /dev/null 2>&1 | FileCheck %s --check-prefix=COEF
+// COEF: scf.for
+// COEF-COUNT-4: attrs =  {ttt.spread_mma, ttt.wait_other_group, ttt.warp_group = 1 : i64, ttt.zero_init = array<i64: 0>}
+// COEF-COUNT-4: attrs =  {ttt.spread_mma, ttt.warp_group = 3 : i64, ttt.zero_init = array<i64: 0>}
+// COEF-NOT: ttt.spread_mma
+// RUN: not ttt-opt %s --ttt-to-nvvm="threads=256 output-warps=2 weight-warps=2 lookahead-products=true lean-weights=true cluster-groups=true coefficients-on-weights=true" 2>&1 | FileCheck %s --check-prefix=BADCOEF
+// BADCOEF: ttt-to-nvvm: coefficients-on-weights needs split-weights
 // The fast mode's conversions are fused after the tensor-level rewrites:
 // the lookahead still finds the bf16 chunk's product (and the correction
 // then reads the widened bf16 k itself).
