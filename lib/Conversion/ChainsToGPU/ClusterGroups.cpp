@@ -122,6 +122,11 @@ private:
                 Value bar, Value fromShift = Value(), Value toShift = Value());
   void emitTake(Location loc, const Channel &c);
   void emitRelease(Location loc, const Channel &c, bool barrier);
+  void placeFree(
+      const Channel &c, ArrayRef<linalg::GenericOp> ops,
+      function_ref<Sync(Operation *, int64_t)> syncAfter,
+      llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
+      SmallVectorImpl<const Channel *> &freeAtNextStep);
   void emitFreesAtNextStep(ArrayRef<const Channel *> frees);
   void emitExitCopies(scf::ForOp loop);
 
@@ -256,10 +261,42 @@ void ClusterEmitter::emitRelease(Location loc, const Channel &c, bool barrier) {
       arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
 }
 
-/// direct-channels: frees of what a block's last op of a step read (the
-/// step starts with a block barrier), made after the next step's barrier
-/// instead of a barrier of their own: every thread's reads are behind it.
-/// The last step's copies are not freed: none follows.
+/// direct-channels: where the reader frees channel `c`, read last in the
+/// step by `c.lastRead` (of the loop body `ops`): after the first op of
+/// its block from there on with a block barrier after it (`syncAfter`), or,
+/// where none follows in the step and the step starts with a block
+/// barrier, after the next step's (`freeAtNextStep`): no barrier of its
+/// own. The writer waits for the free only before its next step's copy,
+/// after all of this step's, so the reader's takes in between never wait
+/// for it. Not for a carried channel, whose writer waits for the free in
+/// the same step: freed behind a barrier after the last read.
+void ClusterEmitter::placeFree(
+    const Channel &c, ArrayRef<linalg::GenericOp> ops,
+    function_ref<Sync(Operation *, int64_t)> syncAfter,
+    llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
+    SmallVectorImpl<const Channel *> &freeAtNextStep) {
+  if (!c.carried) {
+    const auto *it = llvm::find_if(ops, [&](linalg::GenericOp op) {
+      return op.getOperation() == c.lastRead;
+    });
+    for (; it != ops.end(); ++it)
+      if (runsOn(group, replicas, *it, c.reader) &&
+          syncAfter(*it, c.reader) == Sync::Block) {
+        freesAfter[*it].push_back(&c);
+        return;
+      }
+    scf::ForOp loop = c.loop;
+    if (ttt::leadingBarrier(*loop.getBody())) {
+      freeAtNextStep.push_back(&c);
+      return;
+    }
+  }
+  freesAfter[c.lastRead].push_back(&c);
+}
+
+/// direct-channels: frees made after the next step's leading block barrier
+/// (placeFree), from the second step on. The last step's copies are not
+/// freed: none follows.
 void ClusterEmitter::emitFreesAtNextStep(ArrayRef<const Channel *> frees) {
   llvm::MapVector<std::pair<Operation *, int64_t>, SmallVector<const Channel *>>
       byStep;
@@ -477,30 +514,38 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       return d.loop == c->loop && d.writer == c->reader;
     });
   };
+  llvm::DenseMap<Operation *, SmallVector<const Channel *>> copiesAfter;
+  for (const Channel &c : channels)
+    if (c.sendAfter)
+      copiesAfter[c.sendAfter].push_back(&c);
+  for (auto &opCopies : copiesAfter)
+    llvm::stable_sort(opCopies.second, [&](const Channel *x, const Channel *y) {
+      return feeds(x) && !feeds(y);
+    });
+  // The sync block `r` needs after `op`: a block barrier before its copies
+  // (every thread's writes), none after its last op of a step that starts
+  // with one.
+  auto syncAfter = [&](Operation *op, int64_t r) {
+    if (llvm::any_of(copiesAfter.lookup(op),
+                     [&](const Channel *c) { return c->writer == r; }))
+      return Sync::Block;
+    if (endsStep.contains({op, r}))
+      return Sync::None;
+    return slots.lookup(op).afterOn(r);
+  };
+  // direct-channels: where each reader frees a channel (freesAt).
+  llvm::DenseMap<Operation *, SmallVector<const Channel *>> freesAfter;
   SmallVector<const Channel *> freeAtNextStep;
+  for (const Channel &c : channels)
+    if (c.lastRead)
+      placeFree(c, loops.lookup(c.loop), syncAfter, freesAfter, freeAtNextStep);
   for (linalg::GenericOp op : generics) {
     int64_t g = group.lookup(op.getOperation());
     Location loc = op.getLoc();
     Slot slot = slots.lookup(op.getOperation());
-    SmallVector<const Channel *> copies;
-    for (const Channel &c : channels)
-      if (c.sendAfter == op)
-        copies.push_back(&c);
-    llvm::stable_sort(copies, [&](const Channel *x, const Channel *y) {
-      return feeds(x) && !feeds(y);
-    });
+    SmallVector<const Channel *> copies = copiesAfter.lookup(op);
     SmallVector<int64_t> also = replicas.lookup(op.getOperation());
-    // The sync each block the op runs on needs after it: a block barrier
-    // before its copies (every thread's writes), none after its last op of
-    // a step that starts with one.
-    auto needOn = [&](int64_t r) {
-      if (llvm::any_of(copies,
-                       [&](const Channel *c) { return c->writer == r; }))
-        return Sync::Block;
-      if (endsStep.contains({op.getOperation(), r}))
-        return Sync::None;
-      return slot.afterOn(r);
-    };
+    auto needOn = [&](int64_t r) { return syncAfter(op, r); };
     SmallVector<std::pair<int64_t, Sync>> needs;
     if (g >= 0) {
       needs.push_back({g, needOn(g)});
@@ -563,25 +608,16 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       emitSync(b, loc, stronger);
       b.setInsertionPoint(anchor);
     }
-    // On each reader's block one block barrier before all the frees of
-    // channels this op reads last (every thread's reads), none where the
-    // op has one after it.
+    // The frees placed after this op: on each reader's block behind one
+    // block barrier (every thread's reads), none where the op has one.
     llvm::SmallDenseSet<int64_t> behindBarrier;
-    for (const Channel &c : channels)
-      if (c.lastRead == op) {
-        // The reader's last op of a step that starts with a block barrier:
-        // freed after that barrier instead of one of its own.
-        if (needOn(c.reader) != Sync::Block &&
-            endsStep.contains({op.getOperation(), c.reader})) {
-          freeAtNextStep.push_back(&c);
-          continue;
-        }
-        onlyOn(c.reader);
-        bool barrier = needOn(c.reader) != Sync::Block &&
-                       behindBarrier.insert(c.reader).second;
-        emitRelease(loc, c, barrier);
-        b.setInsertionPoint(anchor);
-      }
+    for (const Channel *c : freesAfter.lookup(op)) {
+      onlyOn(c->reader);
+      bool barrier = needOn(c->reader) != Sync::Block &&
+                     behindBarrier.insert(c->reader).second;
+      emitRelease(loc, *c, barrier);
+      b.setInsertionPoint(anchor);
+    }
     for (const Channel *c : copies) {
       onlyOn(c->writer);
       // A copy for the next step only where there is one: no copy is left

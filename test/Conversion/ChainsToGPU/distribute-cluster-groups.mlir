@@ -986,10 +986,13 @@ module attributes {gpu.container_module} {
 
 // -----
 
-// direct-channels, two channels read last by one op (a + b on block 0,
-// which a block-0 op follows with no barrier between): one block barrier,
-// then thread 0 frees a (block 1's empty barrier) and b (block 2's), with
-// no barrier between the frees.
+// direct-channels, two carried channels (read before they are written in
+// the body) read last by one op (a + b, block 0's only op, after a
+// body-leading barrier, so no barrier of its own after it): one block
+// barrier, then thread 0 frees a (block 1's empty barrier) and b (block
+// 2's), with no barrier between the frees. (A carried channel's writer
+// waits for the free in the same step: it is not moved to a later
+// barrier.)
 // DIRECT-LABEL: gpu.func @two_frees
 // DIRECT: scf.for
 // DIRECT: memref.store %{{.*}}, %arg1[
@@ -999,13 +1002,12 @@ module attributes {gpu.container_module} {
 // DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
 // DIRECT-NOT: gpu.barrier
 // DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
-// DIRECT: memref.store %{{.*}}, %arg2[
 #id = affine_map<(i) -> (i)>
 !wg = memref<?xi8, #gpu.address_space<workgroup>>
 !v = memref<64xf32, #gpu.address_space<workgroup>>
 module attributes {gpu.container_module} {
   gpu.module @m {
-    gpu.func @two_frees(%x: memref<64xf32>, %o: memref<64xf32>, %o2: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 512 : i64} {
+    gpu.func @two_frees(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 512 : i64} {
       %c0 = arith.constant 0 : index
       %c1 = arith.constant 1 : index
       %c256 = arith.constant 256 : index
@@ -1014,6 +1016,12 @@ module attributes {gpu.container_module} {
       %b = memref.view %shm[%c256][] : !wg to !v
       scf.for %i = %c0 to %n step %c1 {
         gpu.barrier
+        linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+            ins(%a, %b : !v, !v) outs(%o : memref<64xf32>) {
+        ^bb0(%p: f32, %q: f32, %out: f32):
+          %y = arith.addf %p, %q : f32
+          linalg.yield %y : f32
+        }
         linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
             ins(%x : memref<64xf32>) outs(%a : !v) attrs = {ttt.warp_group = 1 : i64} {
         ^bb0(%in: f32, %out: f32):
@@ -1025,17 +1033,6 @@ module attributes {gpu.container_module} {
         ^bb0(%in: f32, %out: f32):
           %y = arith.mulf %in, %out : f32
           linalg.yield %y : f32
-        }
-        linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
-            ins(%a, %b : !v, !v) outs(%o : memref<64xf32>) {
-        ^bb0(%p: f32, %q: f32, %out: f32):
-          %y = arith.addf %p, %q : f32
-          linalg.yield %y : f32
-        }
-        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
-            ins(%x : memref<64xf32>) outs(%o2 : memref<64xf32>) {
-        ^bb0(%in: f32, %out: f32):
-          linalg.yield %in : f32
         }
       }
       gpu.return
@@ -1095,6 +1092,75 @@ module attributes {gpu.container_module} {
         ^bb0(%p: f32, %q: f32, %out: f32):
           %y = arith.addf %p, %q : f32
           linalg.yield %y : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Block 0's op reading the channels last (a + b) is followed by one with
+// a block barrier after it (c, read reversed next): the frees go behind
+// that barrier, none after a + b.
+// DIRECT-LABEL: gpu.func @free_at_later_barrier
+// DIRECT: scf.for
+// DIRECT: memref.store %{{.*}}, %arg1[
+// DIRECT-NEXT: }
+// DIRECT-NEXT: }
+// DIRECT: memref.store %{{.*}}, %view_1[
+// DIRECT-NEXT: }
+// DIRECT-NEXT: gpu.barrier
+// DIRECT-NEXT: scf.if
+// DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECT-NOT: gpu.barrier
+// DIRECT: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECT: memref.store %{{.*}}, %arg2[
+#id = affine_map<(i) -> (i)>
+#rev = affine_map<(i) -> (63 - i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @free_at_later_barrier(%x: memref<64xf32>, %o: memref<64xf32>, %o2: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 768 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %c512 = arith.constant 512 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      %c = memref.view %shm[%c512][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%b : !v) attrs = {ttt.warp_group = 2 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+            ins(%a, %b : !v, !v) outs(%o : memref<64xf32>) {
+        ^bb0(%p: f32, %q: f32, %out: f32):
+          %y = arith.addf %p, %q : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%c : !v) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
+        }
+        linalg.generic {indexing_maps = [#rev, #id], iterator_types = ["parallel"]}
+            ins(%c : !v) outs(%o2 : memref<64xf32>) {
+        ^bb0(%in: f32, %out: f32):
+          linalg.yield %in : f32
         }
       }
       gpu.return
