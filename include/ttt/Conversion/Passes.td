@@ -873,7 +873,8 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     next copy). A state update (an op updating at least 4 KB in place
     that no other op of the loop writes) runs on every block that reads
     the state where its other inputs reach that block anyway, instead of
-    a channel. Ops outside those loops run on every block (those writing
+    a channel; an op on several blocks gets on each the sync that block
+    needs after it. Ops outside those loops run on every block (those writing
     global memory on block 0), and what a loop's groups wrote that later
     ops read is copied to every block at its exit, between cluster
     barriers. Errors: two groups writing the same shared bytes in a loop,
@@ -911,8 +912,10 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     Option<"directChannels", "direct-channels", "bool", /*default=*/"false",
            "With cluster-groups and one slot a channel, the writer's copy "
            "goes straight into the reader's buffer, which the reader frees "
-           "after its last read of it in the step, instead of into a "
-           "staging area it moves from">,
+           "after its last read of it in the step (a non-carried channel "
+           "after the first block barrier its block has from there on, or "
+           "the next step's), instead of into a staging area it moves "
+           "from">,
     Option<"groupSections", "group-sections", "bool", /*default=*/"false",
            "Each warp group's ops of a chunk loop (with cluster-groups: "
            "each block's; an op on several blocks copied into each one's) "
