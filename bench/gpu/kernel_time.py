@@ -254,16 +254,21 @@ class Kernel:
         self.per_chain = int(launch.get("blocks_per_chain", 1))
         self._load()
         self._configure()
-        # launch.cluster (ttt-compile --gpu-cluster auto): the runtime's
-        # choice, the cluster kernel where its blocks fit the SMs at once.
-        self.cluster, self.sms = None, 0
-        c = launch.get("cluster")
-        if c and drv.device_attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) >= 9:
-            sub = dict(m, kernel=c["kernel"], launch={
-                "block": c["block"], "shared_bytes": c["shared_bytes"],
-                "blocks_per_chain": c["blocks_per_chain"]})
-            sub["module_path"] = os.path.join(os.path.dirname(m["module_path"]), c["module"])
-            self.cluster = Kernel(sub, drv)
+        # launch.cluster (ttt-compile --gpu-cluster auto; one kernel or a
+        # list, most blocks per chain first): the runtime's choice, the
+        # first cluster kernel whose blocks fit the SMs at once.
+        self.clusters, self.sms = [], 0
+        cs = launch.get("cluster") or []
+        if isinstance(cs, dict):
+            cs = [cs]
+        if cs and drv.device_attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) >= 9:
+            for c in cs:
+                sub = dict(m, kernel=c["kernel"], launch={
+                    "block": c["block"], "shared_bytes": c["shared_bytes"],
+                    "blocks_per_chain": c["blocks_per_chain"]})
+                sub["module_path"] = os.path.join(os.path.dirname(m["module_path"]),
+                                                  c["module"])
+                self.clusters.append(Kernel(sub, drv))
             self.sms = drv.device_attr(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)
 
     def _load(self):
@@ -311,8 +316,9 @@ class Kernel:
         self.local = self.attr(CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES)
 
     def launch(self, la, stream):
-        if self.cluster and la.chains * self.cluster.per_chain <= self.sms:
-            return self.cluster.launch(la, stream)
+        for c in self.clusters:
+            if la.chains * c.per_chain <= self.sms:
+                return c.launch(la, stream)
         g = self.grid or (la.chains, self.per_chain, 1)
         if g[0] > 2 ** 31 - 1:
             raise CudaError(f"{g[0]} blocks exceed the grid's x limit")
@@ -324,9 +330,8 @@ class Kernel:
         text = (f"kernel {self.name} ({os.path.basename(self.m['module_path'])}): block "
                 f"{'x'.join(map(str, self.block))}, grid {self.grid or 'chains'}, shared "
                 f"{self.shared} B, {self.regs} registers, local {self.local} B/thread")
-        if self.cluster:
-            text += (f"; where chains x {self.cluster.per_chain} <= {self.sms} SMs: "
-                     + self.cluster.describe())
+        for c in self.clusters:
+            text += f"; where chains x {c.per_chain} <= {self.sms} SMs: " + c.describe()
         return text
 
 

@@ -288,19 +288,15 @@ Error parseLaunch(const Ctx &c, const json &j, Manifest &m) {
   return Error::ok();
 }
 
-/// The optional second kernel of a cuda artifact (a cluster of blocks per
-/// chain):
-///   "cluster": {"module": F, "kernel": K, "block": [x, y, z],
-///               "shared_bytes": N, "blocks_per_chain": 2..8}
+/// One kernel of a cluster of blocks per chain:
+///   {"module": F, "kernel": K, "block": [x, y, z], "shared_bytes": N,
+///    "blocks_per_chain": 2..8}
 /// `resolve` makes F relative to the manifest's directory.
 template <typename Resolve>
-Error parseClusterKernel(const Ctx &c, const json &l, Resolve resolve,
-                         Manifest &m) {
-  if (!l.contains("cluster"))
-    return Error::ok();
-  const json &k = l["cluster"];
+Error parseClusterKernel(const Ctx &c, const json &k, const std::string &where,
+                         Resolve resolve, Manifest::ClusterKernel &ck) {
   auto bad = [&](const std::string &what) {
-    return c.err(TTT_ERROR_FORMAT, "launch: \"cluster\": " + what);
+    return c.err(TTT_ERROR_FORMAT, "launch: " + where + ": " + what);
   };
   if (!k.is_object())
     return bad("must be an object");
@@ -308,7 +304,6 @@ Error parseClusterKernel(const Ctx &c, const json &l, Resolve resolve,
     if (it.key() != "module" && it.key() != "kernel" && it.key() != "block" &&
         it.key() != "shared_bytes" && it.key() != "blocks_per_chain")
       return bad("unknown field \"" + it.key() + "\"");
-  Manifest::ClusterKernel ck;
   for (const char *key : {"module", "kernel"})
     if (!k.contains(key) || !k[key].is_string() ||
         k[key].get<std::string>().empty())
@@ -343,9 +338,45 @@ Error parseClusterKernel(const Ctx &c, const json &l, Resolve resolve,
       k["blocks_per_chain"].get<int64_t>() > 8)
     return bad("\"blocks_per_chain\" must be an integer in [2, 8]");
   ck.blocksPerChain = k["blocks_per_chain"].get<int64_t>();
+  return Error::ok();
+}
+
+/// The optional kernels of a cuda artifact that run a cluster of blocks
+/// per chain: "cluster" is one (an object) or several (an array of 1 to 4,
+/// each with fewer blocks per chain than the one before).
+template <typename Resolve>
+Error parseClusterKernels(const Ctx &c, const json &l, Resolve resolve,
+                          Manifest &m) {
+  if (!l.contains("cluster"))
+    return Error::ok();
+  const json &k = l["cluster"];
+  auto bad = [&](const std::string &what) {
+    return c.err(TTT_ERROR_FORMAT, "launch: \"cluster\": " + what);
+  };
+  std::vector<Manifest::ClusterKernel> kernels;
+  if (k.is_array()) {
+    if (k.empty() || k.size() > 4)
+      return bad("an array must hold 1 to 4 kernels");
+    for (size_t i = 0; i < k.size(); ++i) {
+      Manifest::ClusterKernel ck;
+      if (Error e = parseClusterKernel(
+              c, k[i], "\"cluster\"[" + std::to_string(i) + "]", resolve, ck))
+        return e;
+      if (!kernels.empty() &&
+          ck.blocksPerChain >= kernels.back().blocksPerChain)
+        return bad("each kernel must have fewer \"blocks_per_chain\" than "
+                   "the one before");
+      kernels.push_back(std::move(ck));
+    }
+  } else {
+    Manifest::ClusterKernel ck;
+    if (Error e = parseClusterKernel(c, k, "\"cluster\"", resolve, ck))
+      return e;
+    kernels.push_back(std::move(ck));
+  }
   if (!m.grid.empty())
     return bad("needs \"grid\": \"chains\"");
-  m.cluster = std::move(ck);
+  m.clusters = std::move(kernels);
   return Error::ok();
 }
 
@@ -433,7 +464,7 @@ Error parseTop(const Ctx &c, const json &j, const std::string &path,
                                      ".fatbin file");
     if (Error e = parseLaunch(c, j, m))
       return e;
-    if (Error e = parseClusterKernel(c, j["launch"], resolve, m))
+    if (Error e = parseClusterKernels(c, j["launch"], resolve, m))
       return e;
   } else {
     m.libraryPath = resolve(j["library"].get<std::string>());
@@ -504,6 +535,14 @@ Error parseManifest(const std::string &text, const std::string &path,
   }
   out = std::move(m);
   return Error::ok();
+}
+
+int clusterFor(const std::vector<Manifest::ClusterKernel> &clusters,
+               int64_t chains, int64_t multiprocessors) {
+  for (size_t i = 0; i < clusters.size(); ++i)
+    if (chains * clusters[i].blocksPerChain <= multiprocessors)
+      return static_cast<int>(i);
+  return -1;
 }
 
 Error readManifestFile(const std::string &path, std::string &text) {

@@ -46,16 +46,17 @@ struct Manifest {
   /// With "grid": "chains", blocks per chain (grid y): the blocks of one
   /// cluster the kernel was compiled for (.reqnctapercluster 1, n, 1).
   int64_t blocksPerChain = 1;
-  /// cuda, optional: a second kernel of one cluster of blocks per chain
-  /// (ttt-compile --gpu-cluster auto), launched where chains x its blocks
-  /// per chain fit the device's multiprocessors.
+  /// cuda, optional: kernels of one cluster of blocks per chain
+  /// (ttt-compile --gpu-cluster auto), most blocks per chain first; the
+  /// first whose chains x blocks per chain fit the device's
+  /// multiprocessors is launched (clusterFor), else the main kernel.
   struct ClusterKernel {
     std::string modulePath, kernel;
     int64_t block[3] = {1, 1, 1};
     int64_t sharedBytes = 0;
     int64_t blocksPerChain = 2;
   };
-  std::optional<ClusterKernel> cluster;
+  std::vector<ClusterKernel> clusters;
   int64_t chunkSize = 0;
   int32_t chainRank = 0;
   std::vector<ParamSpec> args;
@@ -69,6 +70,13 @@ Error parseManifest(const std::string &text, const std::string &path,
                     Manifest &out);
 /// Reads and parses the manifest file at `path`.
 Error loadManifest(const std::string &path, Manifest &out);
+
+/// The index in `clusters` (most blocks per chain first) of the cluster
+/// kernel to launch for `chains` chains on `multiprocessors` SMs: the
+/// first whose blocks all fit at once; -1 where none does (the main
+/// kernel).
+int clusterFor(const std::vector<Manifest::ClusterKernel> &clusters,
+               int64_t chains, int64_t multiprocessors);
 
 /// The whole text of the manifest file at `path` (TTT_ERROR_IO naming it
 /// when it cannot be opened or read); layer and model manifests alike.

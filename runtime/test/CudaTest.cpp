@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Manifest.h"
 #include "ToyHelpers.h"
 #include "cuda/CudaDriver.h"
 
@@ -210,9 +211,43 @@ const BadCuda kBad[] = {
     {"ClusterNotObject",
      [] {
        return withLaunch("clobj", "\"launch\": {\"grid\": \"chains\", "
-                                  "\"block\": [32], \"cluster\": [2]}");
+                                  "\"block\": [32], \"cluster\": 2}");
      },
      TTT_ERROR_FORMAT, "launch: \"cluster\": must be an object"},
+    {"ClusterArrayOfNonObjects",
+     [] {
+       return withLaunch("clarr", "\"launch\": {\"grid\": \"chains\", "
+                                  "\"block\": [32], \"cluster\": [2]}");
+     },
+     TTT_ERROR_FORMAT, "launch: \"cluster\"[0]: must be an object"},
+    {"ClusterEmptyArray",
+     [] {
+       return withLaunch("clempty", "\"launch\": {\"grid\": \"chains\", "
+                                    "\"block\": [32], \"cluster\": []}");
+     },
+     TTT_ERROR_FORMAT, "launch: \"cluster\": an array must hold 1 to 4"},
+    {"ClusterArrayOrder",
+     [] {
+       return withLaunch(
+           "clorder",
+           "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
+           "\"cluster\": [{\"module\": \"k.ptx\", \"kernel\": \"k\", "
+           "\"block\": [256], \"shared_bytes\": 0, \"blocks_per_chain\": 2}, "
+           "{\"module\": \"k2.ptx\", \"kernel\": \"k\", \"block\": [256], "
+           "\"shared_bytes\": 0, \"blocks_per_chain\": 4}]}");
+     },
+     TTT_ERROR_FORMAT,
+     "each kernel must have fewer \"blocks_per_chain\" than the one before"},
+    {"ClusterArrayElement",
+     [] {
+       return withLaunch(
+           "clelem",
+           "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
+           "\"cluster\": [{\"module\": \"k.ptx\", \"kernel\": \"k\", "
+           "\"block\": [256], \"shared_bytes\": 0, \"blocks_per_chain\": 4}, "
+           "{\"kernel\": \"k\"}]}");
+     },
+     TTT_ERROR_FORMAT, "launch: \"cluster\"[1]: missing string \"module\""},
     {"ClusterNoModule",
      [] {
        return withLaunch("clmod", "\"launch\": {\"grid\": \"chains\", "
@@ -328,6 +363,48 @@ TEST(CudaManifestOk, ExplicitGridParsesAndMissingTrailingDimsAreOne) {
   if (l.status == TTT_OK)
     return; // a device: loaded
   EXPECT_EQ(l.status, TTT_ERROR_NO_DEVICE) << l.err.message;
+}
+
+TEST(CudaManifestOk, ClusterKernelsParseMostBlocksFirst) {
+  std::string text = replaced(
+      cudaManifestText(), launchLine(),
+      "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
+      "\"cluster\": [{\"module\": \"k4.cubin\", \"kernel\": \"k\", "
+      "\"block\": [256], \"shared_bytes\": 1024, \"blocks_per_chain\": 4}, "
+      "{\"module\": \"k2.ptx\", \"kernel\": \"k\", \"block\": [128], "
+      "\"shared_bytes\": 0, \"blocks_per_chain\": 2}]}");
+  ttt::rt::Manifest m;
+  ttt::rt::Error e = ttt::rt::parseManifest(text, "/tmp/x/cl.json", m);
+  ASSERT_FALSE(e) << e.message;
+  ASSERT_EQ(m.clusters.size(), 2u);
+  EXPECT_EQ(m.clusters[0].blocksPerChain, 4);
+  EXPECT_EQ(m.clusters[0].sharedBytes, 1024);
+  EXPECT_EQ(m.clusters[0].modulePath, "/tmp/x/k4.cubin");
+  EXPECT_EQ(m.clusters[1].blocksPerChain, 2);
+  EXPECT_EQ(m.clusters[1].block[0], 128);
+  // The object form: one kernel.
+  text = replaced(cudaManifestText(), launchLine(),
+                  "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
+                  "\"cluster\": {\"module\": \"k.ptx\", \"kernel\": "
+                  "\"k\", \"block\": [256], \"shared_bytes\": 0, "
+                  "\"blocks_per_chain\": 2}}");
+  e = ttt::rt::parseManifest(text, "/tmp/x/cl.json", m);
+  ASSERT_FALSE(e) << e.message;
+  ASSERT_EQ(m.clusters.size(), 1u);
+  EXPECT_EQ(m.clusters[0].blocksPerChain, 2);
+}
+
+TEST(CudaManifestOk, ClusterForTakesTheMostBlocksThatFit) {
+  std::vector<ttt::rt::Manifest::ClusterKernel> ks(2);
+  ks[0].blocksPerChain = 4;
+  ks[1].blocksPerChain = 2;
+  // 132 SMs: 33 chains x 4 fit, 34 take the two-block kernel up to 66.
+  EXPECT_EQ(ttt::rt::clusterFor(ks, 1, 132), 0);
+  EXPECT_EQ(ttt::rt::clusterFor(ks, 33, 132), 0);
+  EXPECT_EQ(ttt::rt::clusterFor(ks, 34, 132), 1);
+  EXPECT_EQ(ttt::rt::clusterFor(ks, 66, 132), 1);
+  EXPECT_EQ(ttt::rt::clusterFor(ks, 67, 132), -1);
+  EXPECT_EQ(ttt::rt::clusterFor({}, 1, 132), -1);
 }
 
 // --- On a GPU: the toy through both backends.

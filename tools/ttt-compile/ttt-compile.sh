@@ -109,7 +109,10 @@ options:
                       (fp32 and fast), that kernel too
                       (OUT.cluster.ptx, the manifest's launch.cluster),
                       which the runtime launches where the chains' blocks
-                      fit the device at once; off. On an H200 (round 24)
+                      fit the device at once, and for fp32 the two-block
+                      kernel as well (OUT.cluster2.ptx) for batches whose
+                      chains x 4 blocks do not fit but x 2 do (H = 12 on
+                      an H200: B = 3..5); off. On an H200 (round 24)
                       the fast mode's 1 x 2048 / 8192 / 32768 take 0.203 /
                       0.787 / 3.12 ms, fp32 0.228 / 0.879 / 3.48; 8 x 8192
                       runs the one-block kernels (more blocks than SMs
@@ -453,26 +456,48 @@ if [ "$target" = cuda ]; then
   # 1.37 against 1.10; fp32: 0.305 against 0.327); skipped where the graph has
   # no such kernel (TTT-MLP, the official variant).
   cluster_flags=()
+  cluster_modules=()
+  # One cluster kernel into the manifest's list: compiled with ttt-compile
+  # --gpu-cluster on and the extra options given, as module $2.
+  add_cluster() { # tag module-name [--gpu-option K=V]...
+    local tag=$1 cname=$2
+    shift 2
+    mkdir -p "$tmp/cluster"
+    local cargs=(--target cuda --gpu-cluster on --gpu-chip "$chip" --gpu-mma "$mma"
+      --gpu-short-pointers "$shortptr")
+    # The user's --gpu-option settings hold for every kernel.
+    for o in $gpuopts; do cargs+=(--gpu-option "$o"); done
+    cargs+=("$@")
+    [ "$cubin" = 0 ] || cargs+=(--cubin)
+    [ -z "$entry" ] || cargs+=(--entry "$entry")
+    "$0" "$input" -o "$tmp/cluster/$tag" "${cargs[@]}" > /dev/null 2>&1 ||
+      return 1
+    cshared=$(sed -n 's/.*"shared_bytes": \([0-9]*\).*/\1/p' \
+      "$tmp/cluster/$tag.json" | head -n 1)
+    cper=$(sed -n 's/.*"blocks_per_chain": \([0-9]*\).*/\1/p' \
+      "$tmp/cluster/$tag.json" | head -n 1)
+    cluster_flags+=(--ttt-manifest-cluster-module="$cname"
+      --ttt-manifest-cluster-block=256
+      --ttt-manifest-cluster-shared-bytes="$cshared"
+      --ttt-manifest-cluster-blocks-per-chain="$cper")
+    cluster_modules+=("$tag:$cname")
+  }
   if [ "$cluster" = auto ] && { [ "$mma" = tf32 ] || [ "$mma" = 3xtf32 ]; } &&
      [ "$percluster" = 1 ] &&
      [ "${chip#sm_9}" != "$chip" ]; then
-    mkdir -p "$tmp/cluster"
-    cargs=(--target cuda --gpu-cluster on --gpu-chip "$chip" --gpu-mma "$mma"
-      --gpu-short-pointers "$shortptr")
-    # The user's --gpu-option settings hold for both kernels.
-    for o in $gpuopts; do cargs+=(--gpu-option "$o"); done
-    [ "$cubin" = 0 ] || cargs+=(--cubin)
-    [ -z "$entry" ] || cargs+=(--entry "$entry")
-    if "$0" "$input" -o "$tmp/cluster/k" "${cargs[@]}" > /dev/null 2>&1; then
-      cshared=$(sed -n 's/.*"shared_bytes": \([0-9]*\).*/\1/p' \
-        "$tmp/cluster/k.json" | head -n 1)
-      cper=$(sed -n 's/.*"blocks_per_chain": \([0-9]*\).*/\1/p' \
-        "$tmp/cluster/k.json" | head -n 1)
-      cmodule="$name.cluster.${module##*.}"
-      cluster_flags=(--ttt-manifest-cluster-module="$cmodule"
-        --ttt-manifest-cluster-block=256
-        --ttt-manifest-cluster-shared-bytes="$cshared"
-        --ttt-manifest-cluster-blocks-per-chain="$cper")
+    ext=${module##*.}
+    if add_cluster k "$name.cluster.$ext" && [ "$cper" -gt 2 ]; then
+      # The fp32 kernel takes four blocks a chain: the two-block one
+      # (split-weights=false) too, for batches whose chains x 4 blocks
+      # exceed the SMs but x 2 do not (H = 12 on an H200: B = 3..5), which
+      # the one-block kernel would run slower (H200, round 21: 4 x 8192 in
+      # 1.042 ms on two blocks; one block 1.282 at 8 x 8192). Not where the
+      # user chose the split.
+      case " $gpuopts" in
+        *" split-weights="*|*" weight-warps="*|*" lookahead-products="*) ;;
+        *) add_cluster k2 "$name.cluster2.$ext" \
+             --gpu-option split-weights=false || true ;;
+      esac
     fi
   fi
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
@@ -501,10 +526,13 @@ if [ "$target" = cuda ]; then
   mv "$tmp/model.ptx" "$out.ptx"
   [ "$cubin" = 0 ] || mv "$tmp/model.cubin" "$out.cubin"
   mv "$tmp/manifest.json" "$out.json"
-  [ "${#cluster_flags[@]}" = 0 ] ||
-    mv "$tmp/cluster/k.${module##*.}" "$(dirname "$out")/$cmodule"
+  written=""
+  for tm in "${cluster_modules[@]}"; do
+    mv "$tmp/cluster/${tm%%:*}.${module##*.}" "$(dirname "$out")/${tm#*:}"
+    written="$written${written:+, }${tm#*:}"
+  done
   [ "$keep" = 0 ] || mv "$tmp/model.nvvm.mlir" "$out.nvvm.mlir"
-  echo "ttt-compile: wrote $out.json and $(dirname "$out")/$module${cmodule:+ (and $cmodule)}"
+  echo "ttt-compile: wrote $out.json and $(dirname "$out")/$module${written:+ (and $written)}"
   exit 0
 fi
 for t in "$HERE/ttt-opt" "$HERE/ttt-translate" "$LLVM_BIN/opt" "$LLVM_BIN/llc"; do

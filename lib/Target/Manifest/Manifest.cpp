@@ -61,26 +61,27 @@ llvm::cl::opt<unsigned> blocksPerChain(
                    "1 to 8): the grid is chains x this"),
     llvm::cl::init(1));
 
-llvm::cl::opt<std::string> clusterModule(
+// One value per cluster kernel, in the order of the modules (most blocks
+// per chain first); a list shorter than the modules' ends in defaults.
+llvm::cl::list<std::string> clusterModules(
     "ttt-manifest-cluster-module",
-    llvm::cl::desc("cuda: a second module whose kernel (named like the "
-                   "entry) runs a cluster of blocks per chain, launched "
-                   "where they fit the device (launch.cluster; empty: "
-                   "none)"),
-    llvm::cl::init(""));
-llvm::cl::opt<unsigned> clusterBlock(
+    llvm::cl::desc("cuda: a module whose kernel (named like the entry) runs "
+                   "a cluster of blocks per chain, launched where they fit "
+                   "the device (launch.cluster; repeat for several, most "
+                   "blocks per chain first: the first that fits is "
+                   "launched)"));
+llvm::cl::list<unsigned> clusterBlocks(
     "ttt-manifest-cluster-block",
-    llvm::cl::desc("cuda: threads per block of the cluster kernel"),
-    llvm::cl::init(256));
-llvm::cl::opt<int64_t> clusterSharedBytes(
+    llvm::cl::desc("cuda: threads per block of each cluster kernel "
+                   "(default 256)"));
+llvm::cl::list<int64_t> clusterSharedBytes(
     "ttt-manifest-cluster-shared-bytes",
-    llvm::cl::desc("cuda: dynamic shared memory per block of the cluster "
-                   "kernel"),
-    llvm::cl::init(0));
-llvm::cl::opt<unsigned> clusterBlocksPerChain(
+    llvm::cl::desc("cuda: dynamic shared memory per block of each cluster "
+                   "kernel (default 0)"));
+llvm::cl::list<unsigned> clusterBlocksPerChain(
     "ttt-manifest-cluster-blocks-per-chain",
-    llvm::cl::desc("cuda: blocks per chain of the cluster kernel (2 to 8)"),
-    llvm::cl::init(2));
+    llvm::cl::desc("cuda: blocks per chain of each cluster kernel (2 to 8, "
+                   "fewer than the one before; default 2)"));
 
 FailureOr<std::string> dtypeName(Operation *at, Type t) {
   Type elt = cast<ShapedType>(t).getElementType();
@@ -224,21 +225,39 @@ LogicalResult writeManifest(ModuleOp module, raw_ostream &os) {
         {"shared_bytes", sharedBytes.getValue()}};
     if (blocksPerChain > 1)
       launch["blocks_per_chain"] = int64_t(blocksPerChain.getValue());
-    if (!clusterModule.empty()) {
-      if (clusterBlocksPerChain < 2 || clusterBlocksPerChain > 8 ||
-          clusterBlock < 1 || clusterBlock > 1024 || clusterSharedBytes < 0 ||
-          clusterSharedBytes > (int64_t(1) << 20) || blocksPerChain > 1)
+    llvm::json::Array clusters;
+    unsigned before = 9; // the blocks per chain of the kernel before
+    for (size_t i = 0; i < clusterModules.size(); ++i) {
+      auto nth = [&](auto &list, auto dflt) {
+        return i < list.size() ? list[i] : dflt;
+      };
+      unsigned per = nth(clusterBlocksPerChain, 2u);
+      unsigned threads = nth(clusterBlocks, 256u);
+      int64_t bytes = nth(clusterSharedBytes, int64_t(0));
+      if (per < 2 || per > 8 || threads < 1 || threads > 1024 || bytes < 0 ||
+          bytes > (int64_t(1) << 20) || blocksPerChain > 1 ||
+          clusterModules[i].empty())
         return module.emitError(
-            "manifest: the cluster kernel needs 2 to 8 blocks per chain, "
-            "1 to 1024 threads, 0 to 2^20 shared bytes, and a main kernel "
-            "of one block per chain");
-      launch["cluster"] = llvm::json::Object{
-          {"module", clusterModule.getValue()},
+            "manifest: a cluster kernel needs a module, 2 to 8 blocks per "
+            "chain, 1 to 1024 threads, 0 to 2^20 shared bytes, and a main "
+            "kernel of one block per chain");
+      if (per >= before)
+        return module.emitError("manifest: each cluster kernel needs fewer "
+                                "blocks per chain than the one before");
+      before = per;
+      clusters.push_back(llvm::json::Object{
+          {"module", clusterModules[i]},
           {"kernel", entry.getSymName().str()},
-          {"block", llvm::json::Array{int64_t(clusterBlock.getValue()), 1, 1}},
-          {"shared_bytes", clusterSharedBytes.getValue()},
-          {"blocks_per_chain", int64_t(clusterBlocksPerChain.getValue())}};
+          {"block", llvm::json::Array{int64_t(threads), 1, 1}},
+          {"shared_bytes", bytes},
+          {"blocks_per_chain", int64_t(per)}});
     }
+    // One kernel as an object (the form older runtimes read), several as
+    // an array.
+    if (clusters.size() == 1)
+      launch["cluster"] = std::move(clusters.front());
+    else if (!clusters.empty())
+      launch["cluster"] = std::move(clusters);
     manifest["launch"] = std::move(launch);
   } else {
     return module.emitError("manifest: unknown target '")

@@ -113,7 +113,10 @@ public:
 class CudaBackend : public Backend {
 public:
   ~CudaBackend() override {
-    for (CUmodule m : {module, clusterModule})
+    std::vector<CUmodule> modules{module};
+    for (const LoadedCluster &c : clusters)
+      modules.push_back(c.module);
+    for (CUmodule m : modules)
       if (m && !drv->makeCurrent())
         drv->api().cuModuleUnload(m);
   }
@@ -212,14 +215,15 @@ public:
       kp.push_back(&p);
     kp.push_back(&tokens);
     kp.push_back(&chains);
-    // The cluster kernel where its blocks fit the multiprocessors at once.
-    bool onCluster =
-        clusterFn && chains * cluster.blocksPerChain <= multiprocessors;
-    CUfunction f = onCluster ? clusterFn : fn;
-    const int64_t *blk = onCluster ? cluster.block : block;
-    int64_t shared = onCluster ? cluster.sharedBytes : sharedBytes;
-    int64_t g[3] = {chains, onCluster ? cluster.blocksPerChain : blocksPerChain,
-                    1};
+    // The cluster kernel with the most blocks per chain that all fit the
+    // multiprocessors at once, else the main kernel.
+    int which = clusterFor(clusterSpecs, chains, multiprocessors);
+    const Manifest::ClusterKernel *ck =
+        which < 0 ? nullptr : &clusterSpecs[which];
+    CUfunction f = ck ? clusters[which].fn : fn;
+    const int64_t *blk = ck ? ck->block : block;
+    int64_t shared = ck ? ck->sharedBytes : sharedBytes;
+    int64_t g[3] = {chains, ck ? ck->blocksPerChain : blocksPerChain, 1};
     if (!grid.empty())
       for (int i = 0; i < 3; ++i)
         g[i] = grid[i];
@@ -272,10 +276,14 @@ public:
   int64_t blocksPerChain = 1; // the grid's y with "chains"
   int64_t block[3] = {1, 1, 1};
   int64_t sharedBytes = 0;
-  // The manifest's cluster kernel, if any.
-  CUmodule clusterModule = nullptr;
-  CUfunction clusterFn = nullptr;
-  Manifest::ClusterKernel cluster;
+  // The manifest's cluster kernels the driver loaded (most blocks per
+  // chain first) and their launch shapes.
+  struct LoadedCluster {
+    CUmodule module = nullptr;
+    CUfunction fn = nullptr;
+  };
+  std::vector<LoadedCluster> clusters;
+  std::vector<Manifest::ClusterKernel> clusterSpecs;
   int64_t multiprocessors = 0;
 };
 
@@ -380,11 +388,12 @@ Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
                       const std::string &driverLibrary) {
   const std::string &path = m.path;
   // Everything that needs no driver first.
-  std::string image, clusterImage;
+  std::string image;
   if (Error e = readModule(path, m.modulePath, image))
     return e;
-  if (m.cluster)
-    if (Error e = readModule(path, m.cluster->modulePath, clusterImage))
+  std::vector<std::string> clusterImages(m.clusters.size());
+  for (size_t i = 0; i < m.clusters.size(); ++i)
+    if (Error e = readModule(path, m.clusters[i].modulePath, clusterImages[i]))
       return e;
 
   auto b = std::make_unique<CudaBackend>();
@@ -394,19 +403,19 @@ Error loadCudaBackend(const Manifest &m, std::unique_ptr<Backend> &out,
   if (Error e = loadKernel(drv, path, m.modulePath, image, m.kernel, m.block,
                            m.sharedBytes, b->module, b->fn))
     return e;
-  // The cluster kernel where the device has clusters (sm_90 on); where
-  // the driver cannot load it (an older PTX ISA), the main kernel alone.
-  if (m.cluster && drv.info().ccMajor >= 9) {
-    const Manifest::ClusterKernel &ck = *m.cluster;
-    if (loadKernel(drv, path, ck.modulePath, clusterImage, ck.kernel, ck.block,
-                   ck.sharedBytes, b->clusterModule, b->clusterFn)) {
-      if (b->clusterModule)
-        drv.api().cuModuleUnload(b->clusterModule);
-      b->clusterModule = nullptr;
-      b->clusterFn = nullptr;
-    } else {
-      b->cluster = ck;
+  // The cluster kernels where the device has clusters (sm_90 on); one the
+  // driver cannot load (an older PTX ISA) is left out.
+  for (size_t i = 0; i < m.clusters.size() && drv.info().ccMajor >= 9; ++i) {
+    const Manifest::ClusterKernel &ck = m.clusters[i];
+    CudaBackend::LoadedCluster loaded;
+    if (loadKernel(drv, path, ck.modulePath, clusterImages[i], ck.kernel,
+                   ck.block, ck.sharedBytes, loaded.module, loaded.fn)) {
+      if (loaded.module)
+        drv.api().cuModuleUnload(loaded.module);
+      continue;
     }
+    b->clusters.push_back(loaded);
+    b->clusterSpecs.push_back(ck);
   }
   b->multiprocessors = drv.info().multiprocessors;
 
