@@ -915,7 +915,8 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
            "after its last read of it in the step (a non-carried channel "
            "after the first block barrier its block has from there on, or "
            "the next step's), instead of into a staging area it moves "
-           "from">,
+           "from; channels into one block taken before the same op share "
+           "one full barrier (one wait)">,
     Option<"groupSections", "group-sections", "bool", /*default=*/"false",
            "Each warp group's ops of a chunk loop (with cluster-groups: "
            "each block's; an op on several blocks copied into each one's) "

@@ -147,15 +147,17 @@ void ClusterEmitter::emitInit(Location loc) {
   b.setInsertionPoint(then.thenBlock()->getTerminator());
   for (const Channel &c : channels) {
     // Each slot's full barrier on the reader expects its first copy's
-    // bytes; its empty barrier on the writer has phase 0 complete (no
-    // copy to take before the first).
+    // bytes (and those of the channels sharing it); its empty barrier on
+    // the writer has phase 0 complete (no copy to take before the first).
     for (int64_t slot = 0; slot < mapping.channelSlots; ++slot) {
-      auto inReader = guardOn(loc, isRank(loc, c.reader));
-      b.setInsertionPoint(inReader.thenBlock()->getTerminator());
-      Value full = barrierAt(loc, c.full + 2 * slot);
-      cluster::emitInitBarrier(b, loc, full, 1);
-      cluster::emitExpectBytes(b, loc, full, c.bytes.touched());
-      b.setInsertionPointAfter(inReader);
+      if (c.takenWith < 0) {
+        auto inReader = guardOn(loc, isRank(loc, c.reader));
+        b.setInsertionPoint(inReader.thenBlock()->getTerminator());
+        Value full = barrierAt(loc, c.full + 2 * slot);
+        cluster::emitInitBarrier(b, loc, full, 1);
+        cluster::emitExpectBytes(b, loc, full, c.fullBytes);
+        b.setInsertionPointAfter(inReader);
+      }
       auto inWriter = guardOn(loc, isRank(loc, c.writer));
       b.setInsertionPoint(inWriter.thenBlock()->getTerminator());
       Value empty = barrierAt(loc, c.empty + 2 * slot);
@@ -232,7 +234,7 @@ void ClusterEmitter::emitTake(Location loc, const Channel &c) {
   cluster::emitWaitParity(b, loc, full, parityOf(loc, n));
   auto first = guardOn(loc, isThread0(loc));
   b.setInsertionPoint(first.thenBlock()->getTerminator());
-  cluster::emitExpectBytes(b, loc, full, c.bytes.touched());
+  cluster::emitExpectBytes(b, loc, full, c.fullBytes);
   b.setInsertionPointAfter(first);
   if (mapping.directChannels) // in place already; freed after the last read
     return;
@@ -465,7 +467,24 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   for (auto [i, c] : llvm::enumerate(channels)) {
     c.full = 2 * stagingSlots * static_cast<int64_t>(i);
     c.empty = c.full + 1;
+    c.fullBytes = c.bytes.touched();
   }
+  // direct-channels: channels into one block taken before the same op
+  // share the first one's full barrier, which counts all their bytes: one
+  // wait instead of one each (the recurrence's P0 and P1).
+  if (mapping.directChannels && stagingSlots == 1)
+    for (size_t i = 0; i < channels.size(); ++i)
+      for (size_t j = 0; j < i; ++j) {
+        Channel &c = channels[i], &first = channels[j];
+        if (first.takenWith >= 0 || first.loop != c.loop ||
+            first.reader != c.reader || first.waitBefore != c.waitBefore ||
+            first.carried != c.carried)
+          continue;
+        c.takenWith = static_cast<int64_t>(j);
+        c.full = first.full;
+        first.fullBytes += c.fullBytes;
+        break;
+      }
   kernel->setAttr("ttt.shared_bytes",
                   b.getI64IntegerAttr(llvm::alignTo(
                       barrierOffset + 16 * stagingSlots *
@@ -587,7 +606,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       b.setInsertionPoint(here.thenBlock()->getTerminator());
     };
     for (const Channel &c : channels)
-      if (c.waitBefore == op) {
+      if (c.waitBefore == op && c.takenWith < 0) {
         onlyOn(c.reader);
         emitTake(loc, c);
         b.setInsertionPoint(op);

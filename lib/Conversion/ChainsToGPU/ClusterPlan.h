@@ -67,6 +67,10 @@ struct Channel {
   bool carried = false;            // the last step's copy (none at step 0)
   scf::ForOp loop;
   int64_t full = 0, empty = 0; // barrier slots
+  // direct-channels: the index of the channel whose take (and full
+  // barrier) this one shares, -1 for none; the bytes a phase of the full
+  // barrier counts (its sharers' too).
+  int64_t takenWith = -1, fullBytes = 0;
   int64_t size() const { return bytes.hi - bytes.lo; }
 };
 

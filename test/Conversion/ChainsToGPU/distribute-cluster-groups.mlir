@@ -1101,6 +1101,64 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// Two channels into block 0 (a from block 1, b from block 2) taken before
+// the same op share one full barrier: three barriers set up (two empty,
+// one full counting both copies' 512 bytes), one wait on block 0.
+// DIRECT-LABEL: gpu.func @shared_take
+// DIRECT: %[[BYTES:.*]] = llvm.mlir.constant(512 : i32) : i32
+// DIRECT-COUNT-3: mbarrier.init.shared::cta.b64
+// DIRECT-NOT: mbarrier.init
+// DIRECT: scf.for
+// DIRECT: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// DIRECT: scf.if %[[ON0]] {
+// DIRECT-NOT: scf.if %[[ON0]] {
+// DIRECT: scf.if %[[ON0]] {
+// DIRECT-NOT: arith.addf
+// DIRECT: mbarrier.try_wait.parity
+// DIRECT-NEXT: scf.if
+// DIRECT-NEXT: mbarrier.arrive.expect_tx{{.*}} %[[BYTES]]
+// DIRECT-NOT: try_wait
+// DIRECT: arith.addf
+#id = affine_map<(i) -> (i)>
+!wg = memref<?xi8, #gpu.address_space<workgroup>>
+!v = memref<64xf32, #gpu.address_space<workgroup>>
+module attributes {gpu.container_module} {
+  gpu.module @m {
+    gpu.func @shared_take(%x: memref<64xf32>, %o: memref<64xf32>, %n: index) kernel attributes {ttt.output_threads = 32 : i64, ttt.weight_threads = 32 : i64, ttt.shared_bytes = 512 : i64} {
+      %c0 = arith.constant 0 : index
+      %c1 = arith.constant 1 : index
+      %c256 = arith.constant 256 : index
+      %shm = gpu.dynamic_shared_memory : !wg
+      %a = memref.view %shm[%c0][] : !wg to !v
+      %b = memref.view %shm[%c256][] : !wg to !v
+      scf.for %i = %c0 to %n step %c1 {
+        gpu.barrier
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%a : !v) attrs = {ttt.warp_group = 1 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.addf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+            ins(%x : memref<64xf32>) outs(%b : !v) attrs = {ttt.warp_group = 2 : i64} {
+        ^bb0(%in: f32, %out: f32):
+          %y = arith.mulf %in, %out : f32
+          linalg.yield %y : f32
+        }
+        linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+            ins(%a, %b : !v, !v) outs(%o : memref<64xf32>) {
+        ^bb0(%p: f32, %q: f32, %out: f32):
+          %y = arith.addf %p, %q : f32
+          linalg.yield %y : f32
+        }
+      }
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 // Block 0's op reading the channels last (a + b) is followed by one with
 // a block barrier after it (c, read reversed next): the frees go behind
 // that barrier, none after a + b.
