@@ -129,6 +129,13 @@ std::string withLaunch(const char *name, const std::string &launch) {
   return variant(name, launchLine(), launch);
 }
 
+/// A launch of one block of 32 threads per chain with `fields` added.
+std::string withChainsLaunch(const char *name, const std::string &fields) {
+  return withLaunch(name, "\"launch\": {\"grid\": \"chains\", "
+                          "\"block\": [32], " +
+                              fields + "}");
+}
+
 const BadCuda kBad[] = {
     {"MissingModule",
      [] { return variant("nomod", "\"module\":", "\"modulex\":"); },
@@ -209,81 +216,63 @@ const BadCuda kBad[] = {
      },
      TTT_ERROR_FORMAT, "\"blocks_per_chain\" needs \"grid\": \"chains\""},
     {"ClusterNotObject",
-     [] {
-       return withLaunch("clobj", "\"launch\": {\"grid\": \"chains\", "
-                                  "\"block\": [32], \"cluster\": 2}");
-     },
+     [] { return withChainsLaunch("clobj", "\"cluster\": 2"); },
      TTT_ERROR_FORMAT, "launch: \"cluster\": must be an object"},
     {"ClusterArrayOfNonObjects",
-     [] {
-       return withLaunch("clarr", "\"launch\": {\"grid\": \"chains\", "
-                                  "\"block\": [32], \"cluster\": [2]}");
-     },
+     [] { return withChainsLaunch("clarr", "\"cluster\": [2]"); },
      TTT_ERROR_FORMAT, "launch: \"cluster\"[0]: must be an object"},
     {"ClusterEmptyArray",
-     [] {
-       return withLaunch("clempty", "\"launch\": {\"grid\": \"chains\", "
-                                    "\"block\": [32], \"cluster\": []}");
-     },
+     [] { return withChainsLaunch("clempty", "\"cluster\": []"); },
      TTT_ERROR_FORMAT, "launch: \"cluster\": an array must hold 1 to 4"},
     {"ClusterArrayOrder",
      [] {
-       return withLaunch(
+       return withChainsLaunch(
            "clorder",
-           "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
            "\"cluster\": [{\"module\": \"k.ptx\", \"kernel\": \"k\", "
            "\"block\": [256], \"shared_bytes\": 0, \"blocks_per_chain\": 2}, "
            "{\"module\": \"k2.ptx\", \"kernel\": \"k\", \"block\": [256], "
-           "\"shared_bytes\": 0, \"blocks_per_chain\": 4}]}");
+           "\"shared_bytes\": 0, \"blocks_per_chain\": 4}]");
      },
      TTT_ERROR_FORMAT,
      "each kernel must have fewer \"blocks_per_chain\" than the one before"},
     {"ClusterArrayElement",
      [] {
-       return withLaunch(
+       return withChainsLaunch(
            "clelem",
-           "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
            "\"cluster\": [{\"module\": \"k.ptx\", \"kernel\": \"k\", "
            "\"block\": [256], \"shared_bytes\": 0, \"blocks_per_chain\": 4}, "
-           "{\"kernel\": \"k\"}]}");
+           "{\"kernel\": \"k\"}]");
      },
      TTT_ERROR_FORMAT, "launch: \"cluster\"[1]: missing string \"module\""},
     {"ClusterNoModule",
      [] {
-       return withLaunch("clmod", "\"launch\": {\"grid\": \"chains\", "
-                                  "\"block\": [32], \"cluster\": "
-                                  "{\"kernel\": \"k\"}}");
+       return withChainsLaunch("clmod", "\"cluster\": "
+                                        "{\"kernel\": \"k\"}");
      },
      TTT_ERROR_FORMAT, "launch: \"cluster\": missing string \"module\""},
     {"ClusterModuleExtension",
      [] {
-       return withLaunch("clext", "\"launch\": {\"grid\": \"chains\", "
-                                  "\"block\": [32], \"cluster\": "
-                                  "{\"module\": \"k.so\", \"kernel\": "
-                                  "\"k\"}}");
+       return withChainsLaunch("clext", "\"cluster\": "
+                                        "{\"module\": \"k.so\", \"kernel\": "
+                                        "\"k\"}");
      },
      TTT_ERROR_FORMAT, "\"module\" must be a .ptx or .cubin file"},
     {"ClusterOneBlock",
      [] {
-       return withLaunch("clone",
-                         "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
-                         "\"cluster\": {\"module\": \"k.ptx\", \"kernel\": "
-                         "\"k\", \"block\": [256], \"shared_bytes\": 0, "
-                         "\"blocks_per_chain\": 1}}");
+       return withChainsLaunch(
+           "clone", "\"cluster\": {\"module\": \"k.ptx\", \"kernel\": "
+                    "\"k\", \"block\": [256], \"shared_bytes\": 0, "
+                    "\"blocks_per_chain\": 1}");
      },
      TTT_ERROR_FORMAT, "\"blocks_per_chain\" must be an integer in [2, 8]"},
     {"ClusterUnknownField",
      [] {
-       return withLaunch("clfield",
-                         "\"launch\": {\"grid\": \"chains\", \"block\": [32], "
-                         "\"cluster\": {\"module\": \"k.ptx\", \"grid\": 2}}");
+       return withChainsLaunch(
+           "clfield", "\"cluster\": {\"module\": \"k.ptx\", \"grid\": 2}");
      },
      TTT_ERROR_FORMAT, "launch: \"cluster\": unknown field \"grid\""},
     {"UnknownLaunchField",
-     [] {
-       return withLaunch("lfield", "\"launch\": {\"grid\": \"chains\", "
-                                   "\"block\": [32], \"clusters\": [2]}");
-     },
+     [] { return withChainsLaunch("lfield", "\"clusters\": [2]"); },
      TTT_ERROR_FORMAT, "launch: unknown field \"clusters\""},
     {"ModuleExtension",
      [] { return variant("modext", "toy_kernel.ptx\"", "toy_kernel.so\""); },
