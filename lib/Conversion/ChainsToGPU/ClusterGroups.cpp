@@ -122,11 +122,6 @@ private:
                 Value bar, Value fromShift = Value(), Value toShift = Value());
   void emitTake(Location loc, const Channel &c);
   void emitRelease(Location loc, const Channel &c, bool barrier);
-  void placeFree(
-      const Channel &c, ArrayRef<linalg::GenericOp> ops,
-      function_ref<Sync(Operation *, int64_t)> syncAfter,
-      llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
-      SmallVectorImpl<const Channel *> &freeAtNextStep);
   void emitFreesAtNextStep(ArrayRef<const Channel *> frees);
   void emitExitCopies(scf::ForOp loop);
 
@@ -261,39 +256,6 @@ void ClusterEmitter::emitRelease(Location loc, const Channel &c, bool barrier) {
   cluster::emitArriveRemote(
       b, loc, channelBarrier(loc, c, cst(loc, 0), /*empty=*/true),
       arith::ConstantIntOp::create(b, loc, b.getI32Type(), c.writer));
-}
-
-/// direct-channels: where the reader frees channel `c`, read last in the
-/// step by `c.lastRead` (of the loop body `ops`): after the first op of
-/// its block from there on with a block barrier after it (`syncAfter`), or,
-/// where none follows in the step and the step starts with a block
-/// barrier, after the next step's (`freeAtNextStep`): no barrier of its
-/// own. The writer waits for the free only before its next step's copy,
-/// after all of this step's, so the reader's takes in between never wait
-/// for it. Not for a carried channel, whose writer waits for the free in
-/// the same step: freed behind a barrier after the last read.
-void ClusterEmitter::placeFree(
-    const Channel &c, ArrayRef<linalg::GenericOp> ops,
-    function_ref<Sync(Operation *, int64_t)> syncAfter,
-    llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
-    SmallVectorImpl<const Channel *> &freeAtNextStep) {
-  if (!c.carried) {
-    const auto *it = llvm::find_if(ops, [&](linalg::GenericOp op) {
-      return op.getOperation() == c.lastRead;
-    });
-    for (; it != ops.end(); ++it)
-      if (runsOn(group, replicas, *it, c.reader) &&
-          syncAfter(*it, c.reader) == Sync::Block) {
-        freesAfter[*it].push_back(&c);
-        return;
-      }
-    scf::ForOp loop = c.loop;
-    if (ttt::leadingBarrier(*loop.getBody())) {
-      freeAtNextStep.push_back(&c);
-      return;
-    }
-  }
-  freesAfter[c.lastRead].push_back(&c);
 }
 
 /// direct-channels: frees made after the next step's leading block barrier
@@ -469,22 +431,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     c.empty = c.full + 1;
     c.fullBytes = c.bytes.touched();
   }
-  // direct-channels: channels into one block taken before the same op
-  // share the first one's full barrier, which counts all their bytes: one
-  // wait instead of one each (the recurrence's P0 and P1).
   if (mapping.directChannels && stagingSlots == 1)
-    for (size_t i = 0; i < channels.size(); ++i)
-      for (size_t j = 0; j < i; ++j) {
-        Channel &c = channels[i], &first = channels[j];
-        if (first.takenWith >= 0 || first.loop != c.loop ||
-            first.reader != c.reader || first.waitBefore != c.waitBefore ||
-            first.carried != c.carried)
-          continue;
-        c.takenWith = static_cast<int64_t>(j);
-        c.full = first.full;
-        first.fullBytes += c.fullBytes;
-        break;
-      }
+    shareTakes(channels);
   kernel->setAttr("ttt.shared_bytes",
                   b.getI64IntegerAttr(llvm::alignTo(
                       barrierOffset + 16 * stagingSlots *
@@ -557,7 +505,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   SmallVector<const Channel *> freeAtNextStep;
   for (const Channel &c : channels)
     if (c.lastRead)
-      placeFree(c, loops.lookup(c.loop), syncAfter, freesAfter, freeAtNextStep);
+      placeFree(c, loops.lookup(c.loop), group, replicas, syncAfter, freesAfter,
+                freeAtNextStep);
   for (linalg::GenericOp op : generics) {
     int64_t g = group.lookup(op.getOperation());
     Location loc = op.getLoc();

@@ -442,4 +442,44 @@ lastOnTheirBlocks(ArrayRef<linalg::GenericOp> ops, const GroupMap &groupOf,
   return out;
 }
 
+void shareTakes(MutableArrayRef<Channel> channels) {
+  for (size_t i = 0; i < channels.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      Channel &c = channels[i], &first = channels[j];
+      if (first.takenWith >= 0 || first.loop != c.loop ||
+          first.reader != c.reader || first.waitBefore != c.waitBefore ||
+          first.carried != c.carried)
+        continue;
+      c.takenWith = static_cast<int64_t>(j);
+      c.full = first.full;
+      first.fullBytes += c.fullBytes;
+      break;
+    }
+}
+
+void placeFree(
+    const Channel &c, ArrayRef<linalg::GenericOp> ops, const GroupMap &groupOf,
+    const ReplicaMap &replicas,
+    function_ref<Sync(Operation *, int64_t)> syncAfter,
+    llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
+    SmallVectorImpl<const Channel *> &freeAtNextStep) {
+  if (!c.carried) {
+    const auto *it = llvm::find_if(ops, [&](linalg::GenericOp op) {
+      return op.getOperation() == c.lastRead;
+    });
+    for (; it != ops.end(); ++it)
+      if (runsOn(groupOf, replicas, *it, c.reader) &&
+          syncAfter(*it, c.reader) == Sync::Block) {
+        freesAfter[*it].push_back(&c);
+        return;
+      }
+    scf::ForOp loop = c.loop;
+    if (ttt::leadingBarrier(*loop.getBody())) {
+      freeAtNextStep.push_back(&c);
+      return;
+    }
+  }
+  freesAfter[c.lastRead].push_back(&c);
+}
+
 } // namespace mlir::ttt::distribution
