@@ -191,22 +191,13 @@ const BadCuda kBad[] = {
      },
      TTT_ERROR_FORMAT, "\"block\" dim 2 must be an integer in [1, 64]"},
     {"SharedNegative",
-     [] {
-       return withLaunch("shneg", "\"launch\": {\"grid\": \"chains\", "
-                                  "\"block\": [32], \"shared_bytes\": -1}");
-     },
+     [] { return withChainsLaunch("shneg", "\"shared_bytes\": -1"); },
      TTT_ERROR_FORMAT, "\"shared_bytes\" must be an integer in [0, 2^20]"},
     {"BlocksPerChainZero",
-     [] {
-       return withLaunch("bpc0", "\"launch\": {\"grid\": \"chains\", "
-                                 "\"block\": [32], \"blocks_per_chain\": 0}");
-     },
+     [] { return withChainsLaunch("bpc0", "\"blocks_per_chain\": 0"); },
      TTT_ERROR_FORMAT, "\"blocks_per_chain\" must be an integer in [1, 8]"},
     {"BlocksPerChainNine",
-     [] {
-       return withLaunch("bpc9", "\"launch\": {\"grid\": \"chains\", "
-                                 "\"block\": [32], \"blocks_per_chain\": 9}");
-     },
+     [] { return withChainsLaunch("bpc9", "\"blocks_per_chain\": 9"); },
      TTT_ERROR_FORMAT, "\"blocks_per_chain\" must be an integer in [1, 8]"},
     {"BlocksPerChainFixedGrid",
      [] {

@@ -109,6 +109,14 @@ private:
   scf::IfOp guardOn(Location loc, Value cond) {
     return scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
   }
+  /// A guard of `loop`'s steps after its first, the insertion point in it.
+  void enterLaterSteps(Location loc, scf::ForOp loop) {
+    auto later =
+        guardOn(loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                           loop.getInductionVar(),
+                                           loop.getLowerBound()));
+    b.setInsertionPoint(later.thenBlock()->getTerminator());
+  }
   Value isRank(Location loc, int64_t g) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
                                  cst(loc, g));
@@ -214,14 +222,8 @@ void ClusterEmitter::emitCopy(Location loc, const Bytes &bytes, int64_t to,
 /// next copy's bytes, moves them from the staging area into place, and
 /// frees the staging area for the writer's next copy.
 void ClusterEmitter::emitTake(Location loc, const Channel &c) {
-  if (c.carried) {
-    scf::ForOp loop = c.loop;
-    Value later =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                              loop.getInductionVar(), loop.getLowerBound());
-    auto notFirst = guardOn(loc, later);
-    b.setInsertionPoint(notFirst.thenBlock()->getTerminator());
-  }
+  if (c.carried)
+    enterLaterSteps(loc, c.loop);
   // The copy of this step (or, carried, of the last one).
   Value n = stepIn(loc, c.loop, c.carried ? 1 : 0);
   Value slot = slotOf(loc, n);
@@ -277,11 +279,7 @@ void ClusterEmitter::emitFreesAtNextStep(ArrayRef<const Channel *> frees) {
     if (mapping.groupSections)
       inReader->setAttr(ttt::kGroupGuardAttr, b.getDenseI64ArrayAttr(reader));
     b.setInsertionPoint(inReader.thenBlock()->getTerminator());
-    auto notFirst =
-        guardOn(loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                           loop.getInductionVar(),
-                                           loop.getLowerBound()));
-    b.setInsertionPoint(notFirst.thenBlock()->getTerminator());
+    enterLaterSteps(loc, loop);
     for (const Channel *c : channels) {
       OpBuilder::InsertionGuard keep(b);
       emitRelease(loc, *c, /*barrier=*/false);
