@@ -194,6 +194,8 @@ void ttt::buildTTTToNVVMPipeline(OpPassManager &pm,
       " row-lanes=" + std::to_string(options.rowLanes.getValue()) +
       " channel-slots=" + std::to_string(options.channelSlots.getValue()) +
       " direct-channels=" + (options.directChannels ? "true" : "false") +
+      " fewer-block-barriers=" +
+      (options.fewerBlockBarriers ? "true" : "false") +
       " group-sections=" + (options.groupSections ? "true" : "false") +
       " off-mma-warps=" + (options.offMmaWarps ? "true" : "false") +
       " spread-mma-warps=" + (options.spreadMmaWarps ? "true" : "false") +

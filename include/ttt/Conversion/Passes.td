@@ -912,11 +912,16 @@ def TTTGPUDistribute : Pass<"ttt-gpu-distribute", "::mlir::gpu::GPUFuncOp"> {
     Option<"directChannels", "direct-channels", "bool", /*default=*/"false",
            "With cluster-groups and one slot a channel, the writer's copy "
            "goes straight into the reader's buffer, which the reader frees "
-           "after its last read of it in the step (a non-carried channel "
-           "after the first block barrier its block has from there on, or "
-           "the next step's), instead of into a staging area it moves "
-           "from; channels into one block taken before the same op share "
-           "one full barrier (one wait)">,
+           "after its last read of it in the step, instead of into a "
+           "staging area it moves from">,
+    Option<"fewerBlockBarriers", "fewer-block-barriers", "bool",
+           /*default=*/"false",
+           "With cluster-groups, each block's own sync after an op on "
+           "several blocks (not the strongest any of them needs); with "
+           "direct-channels also a non-carried channel freed after the "
+           "first block barrier its reader's block has from its last read "
+           "on (or the next step's) and channels into one block taken "
+           "before the same op under one full barrier (one wait)">,
     Option<"groupSections", "group-sections", "bool", /*default=*/"false",
            "Each warp group's ops of a chunk loop (with cluster-groups: "
            "each block's; an op on several blocks copied into each one's) "

@@ -176,6 +176,14 @@ struct TTTToNVVMOptions : PassPipelineOptions<TTTToNVVMOptions> {
                      "reader's buffer, freed after its last read in the "
                      "step (ttt-gpu-distribute direct-channels)"),
       llvm::cl::init(false)};
+  Option<bool> fewerBlockBarriers{
+      *this, "fewer-block-barriers",
+      llvm::cl::desc("With cluster-groups, each block's own sync after an "
+                     "op on several blocks; with direct-channels also frees "
+                     "after a later block barrier and one wait for the "
+                     "takes before an op (ttt-gpu-distribute "
+                     "fewer-block-barriers)"),
+      llvm::cl::init(false)};
   Option<int64_t> rowLanes{
       *this, "row-lanes",
       llvm::cl::desc("The fewest lanes a row of a row-warps op takes: 16 "

@@ -429,7 +429,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     c.empty = c.full + 1;
     c.fullBytes = c.bytes.touched();
   }
-  if (mapping.directChannels && stagingSlots == 1)
+  if (mapping.directChannels && mapping.fewerBlockBarriers && stagingSlots == 1)
     shareTakes(channels);
   kernel->setAttr("ttt.shared_bytes",
                   b.getI64IntegerAttr(llvm::alignTo(
@@ -503,8 +503,8 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
   SmallVector<const Channel *> freeAtNextStep;
   for (const Channel &c : channels)
     if (c.lastRead)
-      placeFree(c, loops.lookup(c.loop), group, replicas, syncAfter, freesAfter,
-                freeAtNextStep);
+      placeFree(c, loops.lookup(c.loop), group, replicas, syncAfter,
+                mapping.fewerBlockBarriers, freesAfter, freeAtNextStep);
   for (linalg::GenericOp op : generics) {
     int64_t g = group.lookup(op.getOperation());
     Location loc = op.getLoc();
@@ -517,9 +517,12 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       needs.push_back({g, needOn(g)});
       for (int64_t r : also)
         needs.push_back({r, needOn(r)});
-      slot.after = Sync::Block;
+      // fewer-block-barriers: the weakest, the others' stronger syncs
+      // under guards below; else the strongest for all.
+      slot.after = mapping.fewerBlockBarriers ? Sync::Block : Sync::None;
       for (auto [r, need] : needs)
-        slot.after = std::min(slot.after, need);
+        slot.after = mapping.fewerBlockBarriers ? std::min(slot.after, need)
+                                                : std::max(slot.after, need);
     }
     OpBytes ob = bytes.lookup(op.getOperation());
     b.setInsertionPoint(op);

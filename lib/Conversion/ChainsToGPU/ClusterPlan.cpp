@@ -181,7 +181,8 @@ LogicalResult planChannels(scf::ForOp loop, ArrayRef<linalg::GenericOp> ops,
 /// Own-group synchronization (slotsOf of Distribute.cpp within each
 /// group): ops of other groups run on other blocks, so they do not part
 /// two ops of a group. An op on several blocks gets the strongest sync
-/// any of its groups needs after it.
+/// any of its groups needs after it; with fewer-block-barriers, where its
+/// groups' needs differ, each one's too (Slot::groupAfter).
 llvm::DenseMap<Operation *, Slot>
 ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
            const ReplicaMap &replicas, Block *entry, const Mapping &mapping,
@@ -301,7 +302,8 @@ ownSlotsOf(ArrayRef<linalg::GenericOp> generics, const GroupMap &groupOf,
       strongest = std::max(strongest, needOn(g));
     Slot &slot = slots[op.getOperation()];
     slot.after = strongest;
-    if (llvm::any_of(gs, [&](int64_t g) { return needOn(g) != strongest; }))
+    if (mapping.fewerBlockBarriers &&
+        llvm::any_of(gs, [&](int64_t g) { return needOn(g) != strongest; }))
       for (int64_t g : gs)
         slot.groupAfter.push_back({g, needOn(g)});
   }
@@ -460,10 +462,10 @@ void shareTakes(MutableArrayRef<Channel> channels) {
 void placeFree(
     const Channel &c, ArrayRef<linalg::GenericOp> ops, const GroupMap &groupOf,
     const ReplicaMap &replicas,
-    function_ref<Sync(Operation *, int64_t)> syncAfter,
+    function_ref<Sync(Operation *, int64_t)> syncAfter, bool later,
     llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
     SmallVectorImpl<const Channel *> &freeAtNextStep) {
-  if (!c.carried) {
+  if (later && !c.carried) {
     const auto *it = llvm::find_if(ops, [&](linalg::GenericOp op) {
       return op.getOperation() == c.lastRead;
     });

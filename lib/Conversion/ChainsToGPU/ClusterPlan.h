@@ -126,26 +126,28 @@ void placeCopies(MutableArrayRef<Channel> channels,
                  const llvm::DenseMap<Operation *, Slot> &slots,
                  bool stepBarrier);
 
-/// direct-channels: channels into one block taken before the same op (in
-/// one loop, all carried or none) share the first one's full barrier
-/// (`takenWith`, `full`), which then counts all their bytes (`fullBytes`):
-/// one wait where there was one each (the recurrence's P0 and P1).
+/// direct-channels with fewer-block-barriers: channels into one block
+/// taken before the same op (in one loop, all carried or none) share the
+/// first one's full barrier (`takenWith`, `full`), which then counts all
+/// their bytes (`fullBytes`): one wait where there was one each (the
+/// recurrence's P0 and P1).
 void shareTakes(MutableArrayRef<Channel> channels);
 
 /// direct-channels: where the reader frees channel `c`, read last in the
-/// step by `c.lastRead` (of the loop body `ops`): after the first op of
-/// its block from there on with a block barrier after it (`syncAfter`,
-/// into `freesAfter`), or, where none follows in the step and the step
-/// starts with a block barrier, after the next step's (`freeAtNextStep`):
-/// no barrier of its own. The writer waits for the free only before its
-/// next step's copy, after all of this step's, so the reader's takes in
-/// between never wait for it. Not for a carried channel, whose writer
-/// waits for the free in the same step: after the last read, behind a
-/// barrier where it has none.
+/// step by `c.lastRead` (of the loop body `ops`). Without `later`: after
+/// that read (behind a block barrier where it has none). With it
+/// (fewer-block-barriers): after the first op of its block from there on
+/// with a block barrier after it (`syncAfter`, into `freesAfter`), or,
+/// where none follows in the step and the step starts with a block
+/// barrier, after the next step's (`freeAtNextStep`): no barrier of its
+/// own. The writer waits for the free only before its next step's copy,
+/// after all of this step's, so the reader's takes in between never wait
+/// for it. Not for a carried channel, whose writer waits for the free in
+/// the same step: after the last read, as without `later`.
 void placeFree(
     const Channel &c, ArrayRef<linalg::GenericOp> ops, const GroupMap &groupOf,
     const ReplicaMap &replicas,
-    function_ref<Sync(Operation *, int64_t)> syncAfter,
+    function_ref<Sync(Operation *, int64_t)> syncAfter, bool later,
     llvm::DenseMap<Operation *, SmallVector<const Channel *>> &freesAfter,
     SmallVectorImpl<const Channel *> &freeAtNextStep);
 

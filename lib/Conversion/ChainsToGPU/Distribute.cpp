@@ -608,6 +608,7 @@ struct TTTGPUDistributePass
     mapping.rowLanes = rowLanes;
     mapping.channelSlots = channelSlots;
     mapping.directChannels = directChannels;
+    mapping.fewerBlockBarriers = fewerBlockBarriers;
     mapping.groupSections = groupSections;
     mapping.offMmaWarps = offMmaWarps;
     mapping.entry = &entry;

@@ -45,6 +45,10 @@ struct Mapping {
   // cluster-groups: copies straight into the reader's buffer, freed after
   // its last read in the step (no staging area).
   bool directChannels = false;
+  // cluster-groups: each block's own sync after an op on several blocks;
+  // with direct-channels also frees after a later block barrier and one
+  // wait for the takes before an op (ClusterPlan.h).
+  bool fewerBlockBarriers = false;
   // Each warp group's (cluster-groups: each block's) ops of a loop as one
   // run of code (GroupSections.h).
   bool groupSections = false;

@@ -1,9 +1,12 @@
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true channel-slots=2},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SLOTS
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true channel-slots=3})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADSLOTS
-// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true direct-channels=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=DIRECT
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true direct-channels=true fewer-block-barriers=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=DIRECT
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true direct-channels=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=DIRECTLAST
 // RUN: not ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 cluster-groups=true direct-channels=true channel-slots=2})))' --split-input-file %s 2>&1 | FileCheck %s --check-prefix=BADDIRECT
 // RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true group-sections=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=SECT
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true fewer-block-barriers=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=FEWER
+// RUN: ttt-opt --pass-pipeline='builtin.module(gpu.module(gpu.func(ttt-gpu-distribute{threads=128 distinct-args=true cluster-groups=true group-sections=true fewer-block-barriers=true},canonicalize,cse)))' --split-input-file --verify-diagnostics %s | FileCheck %s --check-prefix=FEWERSECT
 // BADSLOTS: ttt-gpu-distribute: channel-slots must be 1 or 2
 // BADDIRECT: ttt-gpu-distribute: direct-channels needs channel-slots=1
 
@@ -598,8 +601,9 @@ module attributes {gpu.container_module} {
 
 // An op on two blocks (a replica) whose blocks need different syncs after
 // it: block 1's next op reads its result on other threads (a block
-// barrier), block 0's on the same threads (none). Only block 1 waits; with
-// group-sections each block's copy has its own, block 0's none.
+// barrier), block 0's on the same threads (none). Both wait (the strongest
+// sync either needs); with fewer-block-barriers only block 1 does, and
+// with group-sections each block's copy has its own, block 0's none.
 // CHECK-LABEL: gpu.func @replica_syncs
 // CHECK: scf.for
 // CHECK: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
@@ -608,27 +612,47 @@ module attributes {gpu.container_module} {
 // CHECK: scf.if %[[BOTH]]
 // CHECK: memref.store %{{.*}}, %view[
 // CHECK-NEXT: }
-// CHECK-NEXT: scf.if %[[ON1]] {
 // CHECK-NEXT: gpu.barrier
-// CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: scf.if %[[ON0]]
 // SECT-LABEL: gpu.func @replica_syncs
 // SECT: scf.for
 // SECT: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
-// SECT: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// SECT-NEXT: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
 // SECT-NEXT: scf.if %[[ON0]] {
-// SECT: memref.store %{{.*}}, %view[
-// SECT-NEXT: }
-// SECT-NEXT: }
-// SECT-NEXT: scf.if %[[ON0]] {
-// SECT: scf.if %[[ON1]] {
 // SECT: memref.store %{{.*}}, %view[
 // SECT-NEXT: }
 // SECT-NEXT: gpu.barrier
 // SECT-NEXT: }
-// SECT-NOT: ttt.rank_guard
-// SECT: gpu.return
+// FEWER-LABEL: gpu.func @replica_syncs
+// FEWER: scf.for
+// FEWER: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// FEWER: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// FEWER: %[[BOTH:.*]] = arith.ori %[[ON0]], %[[ON1]]
+// FEWER: scf.if %[[BOTH]]
+// FEWER: memref.store %{{.*}}, %view[
+// FEWER-NEXT: }
+// FEWER-NEXT: scf.if %[[ON1]] {
+// FEWER-NEXT: gpu.barrier
+// FEWER-NEXT: }
+// FEWER-NEXT: }
+// FEWER-NEXT: scf.if %[[ON0]]
+// FEWERSECT-LABEL: gpu.func @replica_syncs
+// FEWERSECT: scf.for
+// FEWERSECT: %[[ON0:.*]] = arith.cmpi eq, %cluster_block_id_y, %c0
+// FEWERSECT: %[[ON1:.*]] = arith.cmpi eq, %cluster_block_id_y, %c1
+// FEWERSECT-NEXT: scf.if %[[ON0]] {
+// FEWERSECT: memref.store %{{.*}}, %view[
+// FEWERSECT-NEXT: }
+// FEWERSECT-NEXT: }
+// FEWERSECT-NEXT: scf.if %[[ON0]] {
+// FEWERSECT: scf.if %[[ON1]] {
+// FEWERSECT: memref.store %{{.*}}, %view[
+// FEWERSECT-NEXT: }
+// FEWERSECT-NEXT: gpu.barrier
+// FEWERSECT-NEXT: }
+// FEWERSECT-NOT: ttt.rank_guard
+// FEWERSECT: gpu.return
 #id = affine_map<(i) -> (i)>
 #rev = affine_map<(i) -> (63 - i)>
 !wg = memref<?xi8, #gpu.address_space<workgroup>>
@@ -1061,6 +1085,17 @@ module attributes {gpu.container_module} {
 // DIRECT-NEXT: }
 // DIRECT-NEXT: gpu.barrier
 // DIRECT-NEXT: llvm.inline_asm {{.*}}barrier.cluster.arrive
+// Without fewer-block-barriers: freed after the op, behind a block barrier.
+// DIRECTLAST-LABEL: gpu.func @free_next_step
+// DIRECTLAST: scf.for
+// DIRECTLAST: memref.store %{{.*}}, %arg1[
+// DIRECTLAST-NEXT: }
+// DIRECTLAST-NEXT: gpu.barrier
+// DIRECTLAST-NEXT: scf.if
+// DIRECTLAST: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECTLAST: mbarrier.arrive.release.cta.shared::cluster.b64
+// DIRECTLAST-NOT: mbarrier.arrive.release
+// DIRECTLAST: gpu.return
 #id = affine_map<(i) -> (i)>
 !wg = memref<?xi8, #gpu.address_space<workgroup>>
 !v = memref<64xf32, #gpu.address_space<workgroup>>
@@ -1119,6 +1154,18 @@ module attributes {gpu.container_module} {
 // DIRECT-NEXT: mbarrier.arrive.expect_tx{{.*}} %[[BYTES]]
 // DIRECT-NOT: try_wait
 // DIRECT: arith.addf
+// Without fewer-block-barriers: a full barrier each, two waits.
+// DIRECTLAST-LABEL: gpu.func @shared_take
+// DIRECTLAST-COUNT-4: mbarrier.init.shared::cta.b64
+// DIRECTLAST-NOT: mbarrier.init
+// DIRECTLAST: scf.for
+// DIRECTLAST: arith.cmpi eq, %cluster_block_id_y, %c0
+// DIRECTLAST-NEXT: scf.if
+// DIRECTLAST-NOT: arith.addf
+// DIRECTLAST: mbarrier.try_wait.parity
+// DIRECTLAST-NOT: arith.addf
+// DIRECTLAST: mbarrier.try_wait.parity
+// DIRECTLAST: arith.addf
 #id = affine_map<(i) -> (i)>
 !wg = memref<?xi8, #gpu.address_space<workgroup>>
 !v = memref<64xf32, #gpu.address_space<workgroup>>
