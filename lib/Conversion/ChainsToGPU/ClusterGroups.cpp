@@ -569,7 +569,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     for (Sync stronger : {Sync::Warp, Sync::Block}) {
       SmallVector<int64_t> ranks;
       for (auto [r, need] : needs)
-        if (need == stronger && stronger != slot.after)
+        if (need == stronger && stronger > slot.after)
           ranks.push_back(r);
       if (ranks.empty())
         continue;
@@ -578,12 +578,14 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
       b.setInsertionPoint(anchor);
     }
     // The frees placed after this op: on each reader's block behind one
-    // block barrier (every thread's reads), none where the op has one.
+    // block barrier (every thread's reads), none where the op has one
+    // there (its own sync or the stronger one of that block).
     llvm::SmallDenseSet<int64_t> behindBarrier;
     for (const Channel *c : freesAfter.lookup(op)) {
       onlyOn(c->reader);
-      bool barrier = needOn(c->reader) != Sync::Block &&
-                     behindBarrier.insert(c->reader).second;
+      Sync there = std::max(slot.after, needOn(c->reader));
+      bool barrier =
+          there != Sync::Block && behindBarrier.insert(c->reader).second;
       emitRelease(loc, *c, barrier);
       b.setInsertionPoint(anchor);
     }
