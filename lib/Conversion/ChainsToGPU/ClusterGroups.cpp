@@ -121,6 +121,13 @@ private:
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rank,
                                  cst(loc, g));
   }
+  /// Whether this block is one of `ranks` (not empty).
+  Value isAnyRank(Location loc, ArrayRef<int64_t> ranks) {
+    Value on = isRank(loc, ranks.front());
+    for (int64_t r : ranks.drop_front())
+      on = arith::OrIOp::create(b, loc, on, isRank(loc, r));
+    return on;
+  }
   Value isThread0(Location loc) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid,
                                  cst(loc, 0));
@@ -528,15 +535,11 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     b.setInsertionPoint(op);
     scf::IfOp guard;
     if (g >= 0) {
-      Value on = isRank(loc, g);
-      for (int64_t r : also)
-        on = arith::OrIOp::create(b, loc, on, isRank(loc, r));
-      guard = guardOn(loc, on);
-      if (mapping.groupSections) {
-        SmallVector<int64_t> ranks{g};
-        llvm::append_range(ranks, also);
+      SmallVector<int64_t> ranks{g};
+      llvm::append_range(ranks, also);
+      guard = guardOn(loc, isAnyRank(loc, ranks));
+      if (mapping.groupSections)
         guard->setAttr(ttt::kGroupGuardAttr, b.getDenseI64ArrayAttr(ranks));
-      }
     } else if (!ob.globalWrites.empty())
       guard = guardOn(loc, isRank(loc, 0));
     if (guard) {
@@ -548,10 +551,7 @@ LogicalResult ClusterEmitter::run(ArrayRef<linalg::GenericOp> generics,
     auto onlyOn = [&](ArrayRef<int64_t> ranks) {
       if (also.empty())
         return;
-      Value on = isRank(loc, ranks.front());
-      for (int64_t r : ranks.drop_front())
-        on = arith::OrIOp::create(b, loc, on, isRank(loc, r));
-      auto here = guardOn(loc, on);
+      auto here = guardOn(loc, isAnyRank(loc, ranks));
       here->setAttr(ttt::kRankGuardAttr, b.getDenseI64ArrayAttr(ranks));
       b.setInsertionPoint(here.thenBlock()->getTerminator());
     };
