@@ -146,6 +146,14 @@ USAGE
 }
 
 die() { echo "ttt-compile: error: $*" >&2; exit 1; }
+# Whether the user's --gpu-option settings split the step over warp groups
+# or blocks themselves: then ttt-compile's own split stands back.
+user_splits() {
+  case "$gpuopts" in
+    *split-weights=*|*weight-warps=*|*tail-warps=*|*lookahead-products=*|*register-weights=*) return 0 ;;
+  esac
+  return 1
+}
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 LLVM_BIN=${LLVM_TOOLS_DIR:-/usr/lib/llvm-22/bin}
@@ -331,9 +339,7 @@ if [ "$target" = cuda ]; then
     [ -z "$direct" ] ||
       split=" weight-warps=2 lean-weights=true lookahead-products=true rotate-weight-update=true fold-next-init=true split-weights=true split-narrow-contractions=true"
     # The user's own split of the step wins.
-    case "$gpuopts" in
-      *split-weights=*|*weight-warps=*|*tail-warps=*|*lookahead-products=*|*register-weights=*) split= ;;
-    esac
+    ! user_splits || split=
     # On four blocks, the coefficients C and Q K^T (two tiles each) split
     # by k over their blocks' idle warps (H200, round 24: 3.488 against
     # 3.495 ms at 1 x 32768, 0.8804 against 0.883 at 1 x 8192; the fast
@@ -493,11 +499,9 @@ if [ "$target" = cuda ]; then
       # the one-block kernel would run slower (H200, round 21: 4 x 8192 in
       # 1.042 ms on two blocks; one block 1.282 at 8 x 8192). Not where the
       # user chose the split.
-      case " $gpuopts" in
-        *" split-weights="*|*" weight-warps="*|*" lookahead-products="*) ;;
-        *) add_cluster k2 "$name.cluster2.$ext" \
-             --gpu-option split-weights=false || true ;;
-      esac
+      user_splits ||
+        add_cluster k2 "$name.cluster2.$ext" \
+          --gpu-option split-weights=false || true
     fi
   fi
   "$HERE/ttt-translate" --ttt-manifest --ttt-manifest-target=cuda \
