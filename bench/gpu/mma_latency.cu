@@ -9,6 +9,8 @@
 // Build and run on the GPU machine (prints a table):
 //   nvcc -O3 -arch=sm_90 bench/gpu/mma_latency.cu -o /tmp/mma_latency
 //   /tmp/mma_latency
+#include "mma_ops.cuh"
+
 #include <cstdint>
 #include <cstdio>
 
@@ -20,17 +22,9 @@ __device__ __forceinline__ void mma(Kind kind, float (&d)[4],
                                     const uint32_t (&a)[4],
                                     const uint32_t (&b)[2]) {
   if (kind == Kind::TF32)
-    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-                 "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                   "r"(b[1]));
+    mma_ops::mmaTf32(d, a, b);
   else
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-                 "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                   "r"(b[1]));
+    mma_ops::mmaBf16(d, a, b);
 }
 
 // Each warp runs `chains` independent accumulators for `steps` steps;

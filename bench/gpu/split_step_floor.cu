@@ -21,6 +21,7 @@
 //   nvcc -O3 -arch=sm_90 bench/gpu/split_step_floor.cu -o /tmp/floor
 //   /tmp/floor
 #include "cluster_ops.cuh"
+#include "mma_ops.cuh"
 
 #include <algorithm>
 #include <cstdint>
@@ -49,15 +50,6 @@ __device__ __forceinline__ uint32_t tf32(float x) {
   return r;
 }
 
-__device__ __forceinline__ void mma(float (&d)[4], const uint32_t (&a)[4],
-                                    const uint32_t (&b)[2]) {
-  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-               "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
-}
-
 // Z = Pb + C [G_{t-1}; ...; G_{t-Lead}] on warp w's 16 x 8 tile (columns
 // 8w..8w+7), 3xtf32.
 template <int Lead> __device__ void correct(Shared &s, int t, int ring) {
@@ -81,9 +73,9 @@ template <int Lead> __device__ void correct(Shared &s, int t, int ring) {
       bHi[i] = tf32(b[i]);
       bLo[i] = tf32(b[i] - __uint_as_float(bHi[i]));
     }
-    mma(d, aLo, bHi);
-    mma(d, aHi, bLo);
-    mma(d, aHi, bHi);
+    mma_ops::mmaTf32(d, aLo, bHi);
+    mma_ops::mmaTf32(d, aHi, bLo);
+    mma_ops::mmaTf32(d, aHi, bHi);
   }
   s.z[g][col] = d[0];
   s.z[g][col + 1] = d[1];

@@ -13,6 +13,8 @@
 //   /tmp/wgmma_latency
 // The operands' values and shared-memory layout do not matter for the
 // timing (no swizzle; the products' results are kept, not checked).
+#include "mma_ops.cuh"
+
 #include <cstdint>
 #include <cstdio>
 
@@ -58,16 +60,6 @@ __device__ __forceinline__ void wgmmaCommitAndWait() {
   asm volatile("wgmma.commit_group.sync.aligned;\n\t"
                "wgmma.wait_group.sync.aligned 0;" ::
                    : "memory");
-}
-
-// d += a * b, m16n8k8 tf32 (one warp).
-__device__ __forceinline__ void mma(float (&d)[4], const uint32_t (&a)[4],
-                                    const uint32_t (&b)[2]) {
-  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-               "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
 }
 
 enum class Form {
@@ -125,8 +117,8 @@ __global__ void productKernel(float *out, long long *cycles) {
           b[0] = at[512];
           b[1] = at[513];
         }
-        mma(d0, a, b);
-        mma(d1, a, b);
+        mma_ops::mmaTf32(d0, a, b);
+        mma_ops::mmaTf32(d1, a, b);
       }
     }
   }
